@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test: build/test_* and build/fuzz_* programs and tests/test_*.sh scripts.
+# A test passes with exit 0; one that prints a line starting with "SKIP" is counted as skipped.
+# Ends with "N passed, M failed, K skipped"; exits non-zero on any failure.
+cd "$(dirname "$0")/.." || exit 1
+export SCLIP_SHARED="${SCLIP_SHARED:-../shared}"
+pass=0; fail=0; skip=0; failed=()
+mkdir -p build/logs
+for t in build/test_* build/fuzz_* tests/test_*.sh; do
+    [ -e "$t" ] || continue
+    case "$t" in *.d|*.o|*.log) continue;; esac
+    name=$(basename "$t")
+    log="build/logs/$name.log"
+    start=$(date +%s)
+    if [[ "$t" == *.sh ]]; then bash "$t" >"$log" 2>&1; rc=$?; else "./$t" >"$log" 2>&1; rc=$?; fi
+    secs=$(( $(date +%s) - start ))
+    if [ $rc -eq 0 ] && grep -q '^SKIP' "$log"; then
+        skip=$((skip + 1)); echo "SKIP $name: $(grep -m1 '^SKIP' "$log" | cut -c6-)"
+    elif [ $rc -eq 0 ]; then
+        pass=$((pass + 1)); echo "PASS $name (${secs}s)"
+    else
+        fail=$((fail + 1)); failed+=("$name"); echo "FAIL $name (exit $rc, ${secs}s)"
+        tail -n 30 "$log" | sed 's/^/    /'
+    fi
+done
+[ ${#failed[@]} -gt 0 ] && echo "failed: ${failed[*]}"
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]
