@@ -25,7 +25,7 @@ static int test__failures = 0;
     } while (0)
 
 /* Exit with the test's verdict. */
-static int test_done(const char *name) {
+static inline int test_done(const char *name) {
     if (test__failures) {
         fprintf(stderr, "%s: %d check(s) failed\n", name, test__failures);
         return 1;
@@ -34,13 +34,13 @@ static int test_done(const char *name) {
     return 0;
 }
 
-static int test_in_ci(void) {
+static inline int test_in_ci(void) {
     const char *ci = getenv("CI");
     return ci && strcmp(ci, "true") == 0;
 }
 
 /* A required fixture is missing: SKIP (exit 0) normally, FAIL under CI=true. */
-static void test_skip(const char *reason) {
+static inline void test_skip(const char *reason) {
     if (test_in_ci()) {
         fprintf(stderr, "FAIL missing fixture under CI=true: %s\n", reason);
         exit(1);
@@ -51,7 +51,7 @@ static void test_skip(const char *reason) {
 
 /* Path of a file under $SCLIP_SHARED (default ../shared). Returns a static buffer per call
    slot; the test skips when the file does not exist. */
-static const char *test_shared(const char *rel) {
+static inline const char *test_shared(const char *rel) {
     static char bufs[8][1024];
     static int slot = 0;
     const char *root = getenv("SCLIP_SHARED");
@@ -70,7 +70,7 @@ static const char *test_shared(const char *rel) {
 }
 
 /* Load a .npy or fail the test. */
-static void test_load_npy(const char *path, sclip_npy *a) {
+static inline void test_load_npy(const char *path, sclip_npy *a) {
     char err[256];
     if (!sclip_npy_load(path, a, err, sizeof err)) {
         fprintf(stderr, "FAIL %s: %s\n", path, err);
@@ -79,7 +79,7 @@ static void test_load_npy(const char *path, sclip_npy *a) {
 }
 
 /* Read a whole file; NULL when it cannot be read. */
-static char *test_read_file(const char *path, size_t *len) {
+static inline char *test_read_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     long n;
     char *buf;
@@ -102,7 +102,7 @@ static char *test_read_file(const char *path, size_t *len) {
 }
 
 /* max |a-b| / max |b| over n floats (b is the reference). */
-static double test_rel_err(const float *a, const float *b, size_t n) {
+static inline double test_rel_err(const float *a, const float *b, size_t n) {
     double md = 0, mb = 0;
     size_t i;
     for (i = 0; i < n; i++) {
