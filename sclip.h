@@ -91,10 +91,15 @@ typedef struct sclip_context sclip_context;
    parallel parts on its own job system. */
 typedef void (*sclip_parallel_for_fn)(void *user, void (*fn)(void *arg, int i), void *arg, int n);
 
+/* Called during long runs: stage "text" (class names encoded) or "windows" (windows done). */
+typedef void (*sclip_progress_fn)(void *user, const char *stage, int done, int total);
+
 typedef struct sclip_context_desc {
     int n_threads;                    /* 0 = the number of cores; 1 = no threads */
     sclip_parallel_for_fn parallel_for; /* optional: replaces the built-in pool */
     void *parallel_for_user;
+    sclip_progress_fn progress;       /* optional */
+    void *progress_user;
 } sclip_context_desc;
 
 SCLIPDEF sclip_result sclip_context_create(const sclip_model *model, const sclip_context_desc *desc,
@@ -120,6 +125,36 @@ SCLIPDEF sclip_result sclip_encode_tokens(sclip_context *ctx, const int32_t *tok
 SCLIPDEF sclip_result sclip_encode_text(sclip_context *ctx, const char *const *texts, int n, int truncate,
                                         float *out);
 
+/* ---- vocabulary: class names -> one text embedding per name --------------------------------- */
+typedef struct sclip_vocab sclip_vocab;
+
+/* The 80 prompt templates of CLIP's ImageNet set ("a bad photo of a {}.", ...). */
+SCLIPDEF const char *const *sclip_default_templates(int *n);
+/* Builds a vocabulary from class-name text as the official SCLIP reads a class file: one class
+   per line, synonyms separated by ", " (each synonym its own query, merged by max after the
+   softmax). templates NULL = the 80 defaults; each template holds "{}" once. Needs the text
+   tower. Blank lines, empty names and more than SCLIP_MAX_CLASSES names are errors. */
+SCLIPDEF sclip_result sclip_vocab_create(sclip_context *ctx, const char *classes, size_t len, const char *const *templates,
+                                         int n_templates, sclip_vocab **out);
+SCLIPDEF void sclip_vocab_free(sclip_vocab *vocab);
+SCLIPDEF int sclip_vocab_num_classes(const sclip_vocab *vocab);
+SCLIPDEF int sclip_vocab_num_queries(const sclip_vocab *vocab);
+SCLIPDEF int sclip_vocab_query_class(const sclip_vocab *vocab, int query);
+SCLIPDEF const char *sclip_vocab_query_name(const sclip_vocab *vocab, int query);
+SCLIPDEF const char *sclip_vocab_class_name(const sclip_vocab *vocab, int cls); /* its first name */
+SCLIPDEF const float *sclip_vocab_features(const sclip_vocab *vocab);           /* queries x embed_dim */
+/* Cache files, so that a vocabulary is encoded once. Loading checks that the cache was made
+   with `model` (a fingerprint of its text tower), when model is not NULL. */
+SCLIPDEF size_t sclip_vocab_save_size(const sclip_vocab *vocab);
+SCLIPDEF void sclip_vocab_save_memory(const sclip_vocab *vocab, void *buf);
+SCLIPDEF sclip_result sclip_vocab_load_memory(const void *buf, size_t size, const sclip_model *model, sclip_vocab **out,
+                                              char *err, size_t err_cap);
+#ifndef SCLIP_NO_STDIO
+SCLIPDEF sclip_result sclip_vocab_save(const sclip_vocab *vocab, const char *path);
+SCLIPDEF sclip_result sclip_vocab_load(const char *path, const sclip_model *model, sclip_vocab **out, char *err,
+                                       size_t err_cap);
+#endif
+
 #ifdef __cplusplus
 }
 #endif
@@ -132,8 +167,10 @@ SCLIPDEF sclip_result sclip_encode_text(sclip_context *ctx, const char *const *t
 #ifndef SCLIP_IMPLEMENTATION_DONE
 #define SCLIP_IMPLEMENTATION_DONE
 
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -553,6 +590,7 @@ struct sclip_model {
     int n_allocs, cap_allocs;
     void *mapping; /* the mmap'ed file, if any */
     size_t mapping_size;
+    uint64_t fingerprint; /* of the architecture and text_projection: ties vocabulary caches to a model */
 };
 
 typedef struct sclip__loader {
@@ -725,6 +763,26 @@ SCLIPDEF void sclip_model_free(sclip_model *m) {
     sclip__free(m);
 }
 
+/* FNV-1a over the architecture numbers and the values of text_projection (as float32, so f16
+   and f32 files of the same weights agree). */
+static uint64_t sclip__fingerprint(const sclip__file *f) {
+    const sclip__tensor_entry *t = sclip__find(f, "text_projection");
+    uint64_t h = 1469598103934665603ull, i, n;
+    const unsigned char *p = f->base + 72;
+    for (i = 0; i < 64; i++) h = (h ^ p[i]) * 1099511628211ull;
+    if (!t) return h;
+    n = t->nbytes / (t->dtype == SCLIP__DT_F32 ? 4 : 2);
+    for (i = 0; i < n; i++) {
+        const unsigned char *e = f->base + t->offset;
+        float v = t->dtype == SCLIP__DT_F32 ? sclip__f32(e + 4 * i) : sclip__half_to_float((uint16_t)(e[2 * i] | (e[2 * i + 1] << 8)));
+        unsigned char b[4];
+        int k;
+        memcpy(b, &v, 4);
+        for (k = 0; k < 4; k++) h = (h ^ b[k]) * 1099511628211ull;
+    }
+    return h;
+}
+
 static sclip_result sclip__model_build(sclip_model *m, const unsigned char *data, size_t size, const sclip_model_desc *desc,
                                        char *err, size_t cap) {
     sclip__file f;
@@ -737,6 +795,7 @@ static sclip_result sclip__model_build(sclip_model *m, const unsigned char *data
     L.f = &f;
     L.err = err;
     L.cap = cap;
+    if (r == SCLIP_OK) m->fingerprint = sclip__fingerprint(&f);
     if (r == SCLIP_OK && m->towers != SCLIP_TOWERS_TEXT) r = sclip__load_vision(&L);
     if (r == SCLIP_OK && m->towers != SCLIP_TOWERS_VISION) r = sclip__load_text(&L);
     if (r == SCLIP_OK && f.vocab_size) {
@@ -974,6 +1033,8 @@ struct sclip_context {
     size_t work_cap;
     float *pos; /* vision positional embedding for grid pos_gh x pos_gw (interpolated) */
     int pos_gh, pos_gw;
+    sclip_progress_fn progress;
+    void *progress_user;
 };
 
 static int sclip__cpu_count(void) {
@@ -996,6 +1057,10 @@ SCLIPDEF sclip_result sclip_context_create(const sclip_model *model, const sclip
     if (!c) return SCLIP_ERROR_OUT_OF_MEMORY;
     c->model = model;
     c->n_threads = n;
+    if (desc) {
+        c->progress = desc->progress;
+        c->progress_user = desc->progress_user;
+    }
     if (desc && desc->parallel_for) {
         c->parallel_for = desc->parallel_for;
         c->parallel_for_user = desc->parallel_for_user;
@@ -1548,6 +1613,412 @@ SCLIPDEF int sclip_attn_parse(const char *name) {
     return -1;
 }
 
+
+/* ============================================================================================
+   Vocabulary: class names -> one text embedding per name (query)
+   Per name n: the 80 prompts t.format(n), encode_text, L2-normalise each, mean, L2-normalise.
+   Synonyms stay separate queries; they are merged by a max after the softmax (segmentation).
+   ============================================================================================ */
+static const char *const sclip__templates[80] = {
+    "a bad photo of a {}.", "a photo of many {}.", "a sculpture of a {}.", "a photo of the hard to see {}.",
+    "a low resolution photo of the {}.", "a rendering of a {}.", "graffiti of a {}.", "a bad photo of the {}.",
+    "a cropped photo of the {}.", "a tattoo of a {}.", "the embroidered {}.", "a photo of a hard to see {}.",
+    "a bright photo of a {}.", "a photo of a clean {}.", "a photo of a dirty {}.", "a dark photo of the {}.",
+    "a drawing of a {}.", "a photo of my {}.", "the plastic {}.", "a photo of the cool {}.",
+    "a close-up photo of a {}.", "a black and white photo of the {}.", "a painting of the {}.", "a painting of a {}.",
+    "a pixelated photo of the {}.", "a sculpture of the {}.", "a bright photo of the {}.", "a cropped photo of a {}.",
+    "a plastic {}.", "a photo of the dirty {}.", "a jpeg corrupted photo of a {}.", "a blurry photo of the {}.",
+    "a photo of the {}.", "a good photo of the {}.", "a rendering of the {}.", "a {} in a video game.",
+    "a photo of one {}.", "a doodle of a {}.", "a close-up photo of the {}.", "a photo of a {}.",
+    "the origami {}.", "the {} in a video game.", "a sketch of a {}.", "a doodle of the {}.",
+    "a origami {}.", "a low resolution photo of a {}.", "the toy {}.", "a rendition of the {}.",
+    "a photo of the clean {}.", "a photo of a large {}.", "a rendition of a {}.", "a photo of a nice {}.",
+    "a photo of a weird {}.", "a blurry photo of a {}.", "a cartoon {}.", "art of a {}.",
+    "a sketch of the {}.", "a embroidered {}.", "a pixelated photo of a {}.", "itap of the {}.",
+    "a jpeg corrupted photo of the {}.", "a good photo of a {}.", "a plushie {}.", "a photo of the nice {}.",
+    "a photo of the small {}.", "a photo of the weird {}.", "the cartoon {}.", "art of the {}.",
+    "a drawing of the {}.", "a photo of the large {}.", "a black and white photo of a {}.", "the plushie {}.",
+    "a dark photo of a {}.", "itap of a {}.", "graffiti of the {}.", "a toy {}.",
+    "itap of my {}.", "a photo of a cool {}.", "a photo of a small {}.", "a tattoo of the {}."};
+
+struct sclip_vocab {
+    int n_classes, n_queries, embed_dim;
+    int *query_class;  /* class index of each query */
+    char **names;      /* name of each query (pointers into blob) */
+    char *blob;        /* the names, NUL-terminated, back to back */
+    size_t blob_size;
+    float *features;   /* n_queries x embed_dim, L2-normalised */
+    uint64_t fingerprint;
+};
+
+SCLIPDEF const char *const *sclip_default_templates(int *n) {
+    if (n) *n = 80;
+    return sclip__templates;
+}
+
+SCLIPDEF void sclip_vocab_free(sclip_vocab *v) {
+    if (!v) return;
+    sclip__free(v->query_class);
+    sclip__free(v->names);
+    sclip__free(v->blob);
+    sclip__free(v->features);
+    sclip__free(v);
+}
+
+SCLIPDEF int sclip_vocab_num_classes(const sclip_vocab *v) { return v ? v->n_classes : 0; }
+SCLIPDEF int sclip_vocab_num_queries(const sclip_vocab *v) { return v ? v->n_queries : 0; }
+SCLIPDEF int sclip_vocab_query_class(const sclip_vocab *v, int q) { return v && q >= 0 && q < v->n_queries ? v->query_class[q] : -1; }
+SCLIPDEF const char *sclip_vocab_query_name(const sclip_vocab *v, int q) { return v && q >= 0 && q < v->n_queries ? v->names[q] : NULL; }
+SCLIPDEF const float *sclip_vocab_features(const sclip_vocab *v) { return v ? v->features : NULL; }
+
+SCLIPDEF const char *sclip_vocab_class_name(const sclip_vocab *v, int c) {
+    int q;
+    for (q = 0; v && q < v->n_queries; q++)
+        if (v->query_class[q] == c) return v->names[q];
+    return NULL;
+}
+
+/* Allocates the vocabulary's arrays; `blob` (blob_size bytes of NUL-terminated names) is copied. */
+static sclip_vocab *sclip__vocab_new(int n_queries, int embed_dim, const char *blob, size_t blob_size) {
+    sclip_vocab *v = (sclip_vocab *)sclip__calloc(1, sizeof *v);
+    size_t i, q = 0;
+    if (!v) return NULL;
+    v->n_queries = n_queries;
+    v->embed_dim = embed_dim;
+    v->blob_size = blob_size;
+    v->query_class = (int *)sclip__calloc((size_t)n_queries, sizeof(int));
+    v->names = (char **)sclip__calloc((size_t)n_queries, sizeof(char *));
+    v->blob = (char *)sclip__alloc(blob_size ? blob_size : 1);
+    v->features = (float *)sclip__calloc((size_t)n_queries * embed_dim, sizeof(float));
+    if (!v->query_class || !v->names || !v->blob || !v->features) {
+        sclip_vocab_free(v);
+        return NULL;
+    }
+    memcpy(v->blob, blob, blob_size);
+    for (i = 0; i < blob_size && q < (size_t)n_queries; i++) /* names[q] = start of the q-th string */
+        if (i == 0 || v->blob[i - 1] == 0) v->names[q++] = v->blob + i;
+    return v;
+}
+
+/* Splits class-name text as the official code: one class per line (\n, \r\n or \r, as Python's
+   universal newlines), synonyms separated by exactly ", ". Writes the names NUL-terminated to
+   blob (at least len + 1 bytes) and their class indices to cls (NULL to count only). */
+static sclip_result sclip__parse_classes(char *err, size_t cap, const char *text, size_t len, char *blob, int *cls,
+                                         int *n_classes, int *n_queries, size_t *blob_size) {
+    size_t i = 0, out = 0;
+    int line = 0, q = 0;
+    while (i < len) {
+        size_t e = i, s;
+        while (e < len && text[e] != '\n' && text[e] != '\r') e++;
+        for (s = i;;) { /* the names of this line */
+            size_t t = s;
+            while (t < e && !(text[t] == ',' && t + 1 < e && text[t + 1] == ' ')) t++;
+            if (t == s)
+                return sclip__fail(err, cap, SCLIP_ERROR_BAD_CLASSES, "classes: line %d has an empty class name", line + 1);
+            if (memchr(text + s, 0, t - s))
+                return sclip__fail(err, cap, SCLIP_ERROR_BAD_CLASSES, "classes: line %d contains a NUL byte", line + 1);
+            if (q >= SCLIP_MAX_CLASSES)
+                return sclip__fail(err, cap, SCLIP_ERROR_BAD_CLASSES, "classes: more than %d class names", SCLIP_MAX_CLASSES);
+            if (blob) {
+                memcpy(blob + out, text + s, t - s);
+                blob[out + (t - s)] = 0;
+                cls[q] = line;
+            }
+            out += t - s + 1;
+            q++;
+            if (t >= e) break;
+            s = t + 2;
+        }
+        line++;
+        i = e < len && text[e] == '\r' && e + 1 < len && text[e + 1] == '\n' ? e + 2 : e + 1;
+    }
+    if (!q) return sclip__fail(err, cap, SCLIP_ERROR_BAD_CLASSES, "classes: the class list is empty");
+    *n_classes = line;
+    *n_queries = q;
+    *blob_size = out;
+    return SCLIP_OK;
+}
+
+/* t.format(name): the template with its "{}" replaced by the name. */
+static sclip_result sclip__format_prompt(sclip_context *c, const char *t, const char *name, char **out) {
+    const char *at = strstr(t, "{}");
+    size_t lt = strlen(t), ln = strlen(name);
+    char *p;
+    if (!at || strstr(at + 2, "{}"))
+        return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "templates: '%.60s' must contain \"{}\" exactly once", t);
+    p = (char *)sclip__alloc(lt + ln - 1);
+    if (!p) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory");
+    memcpy(p, t, (size_t)(at - t));
+    memcpy(p + (at - t), name, ln);
+    memcpy(p + (at - t) + ln, at + 2, lt - (size_t)(at - t) - 2 + 1);
+    *out = p;
+    return SCLIP_OK;
+}
+
+static void sclip__l2_normalize(float *x, int n) {
+    double s = 0;
+    int i;
+    for (i = 0; i < n; i++) s += (double)x[i] * x[i];
+    s = s > 0 ? 1.0 / sqrt(s) : 0;
+    for (i = 0; i < n; i++) x[i] = (float)(x[i] * s);
+}
+
+/* Tokenizes the prompts of every name (n_templates each) into ids. */
+static sclip_result sclip__vocab_tokens(sclip_context *c, const sclip_vocab *v, const char *const *templates, int n_templates,
+                                        int32_t *ids) {
+    const sclip_model *m = c->model;
+    int ctx = m->arch.context_length, q, t;
+    for (q = 0; q < v->n_queries; q++)
+        for (t = 0; t < n_templates; t++) {
+            char *prompt = NULL;
+            sclip_result r = sclip__format_prompt(c, templates[t], v->names[q], &prompt);
+            if (r != SCLIP_OK) return r;
+            r = sclip_tokenizer_encode_context(m->tokenizer, prompt, strlen(prompt), ctx, 0,
+                                               ids + ((size_t)q * n_templates + t) * ctx, NULL);
+            sclip__free(prompt);
+            if (r != SCLIP_OK)
+                return sclip__ctx_fail(c, r, "classes: the prompts of class name '%.40s%s' %s", v->names[q],
+                                       strlen(v->names[q]) > 40 ? "..." : "",
+                                       r == SCLIP_ERROR_TEXT_TOO_LONG ? "do not fit the text context" : sclip_result_string(r));
+        }
+    return SCLIP_OK;
+}
+
+/* Encodes every prompt, then per name: normalise, average over templates, normalise. */
+static sclip_result sclip__vocab_encode(sclip_context *c, sclip_vocab *v, const char *const *templates, int n_templates) {
+    const sclip_model *m = c->model;
+    int E = m->arch.embed_dim, ctx = m->arch.context_length, q, t, i, chunk = 64;
+    size_t n = (size_t)v->n_queries * n_templates;
+    int32_t *ids = (int32_t *)sclip__alloc(n * ctx * sizeof(int32_t));
+    float *emb = (float *)sclip__alloc(n * E * sizeof(float));
+    sclip_result r = !ids || !emb ? sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory") : SCLIP_OK;
+    if (r == SCLIP_OK) r = sclip__vocab_tokens(c, v, templates, n_templates, ids);
+    for (q = 0; r == SCLIP_OK && q < v->n_queries; q += chunk) { /* in chunks of names, for progress */
+        int nq = v->n_queries - q < chunk ? v->n_queries - q : chunk;
+        r = sclip_encode_tokens(c, ids + (size_t)q * n_templates * ctx, nq * n_templates, emb + (size_t)q * n_templates * E);
+        if (c->progress) c->progress(c->progress_user, "text", q + nq, v->n_queries);
+    }
+    for (q = 0; r == SCLIP_OK && q < v->n_queries; q++) {
+        float *f = v->features + (size_t)q * E;
+        for (t = 0; t < n_templates; t++) {
+            float *e = emb + ((size_t)q * n_templates + t) * E;
+            sclip__l2_normalize(e, E);
+            for (i = 0; i < E; i++) f[i] += e[i];
+        }
+        for (i = 0; i < E; i++) f[i] /= (float)n_templates;
+        sclip__l2_normalize(f, E);
+    }
+    sclip__free(ids);
+    sclip__free(emb);
+    return r;
+}
+
+/* Parses class-name text into a new vocabulary with zeroed features. */
+static sclip_result sclip__vocab_parse(const sclip_model *m, const char *classes, size_t len, sclip_vocab **out, char *err,
+                                       size_t cap) {
+    int n_classes, n_queries, *cls = NULL;
+    size_t blob_size;
+    char *blob = NULL;
+    sclip_vocab *v = NULL;
+    sclip_result r = sclip__parse_classes(err, cap, classes, len, NULL, NULL, &n_classes, &n_queries, &blob_size);
+    if (r == SCLIP_OK) {
+        blob = (char *)sclip__alloc(blob_size);
+        cls = (int *)sclip__alloc((size_t)n_queries * sizeof(int));
+        if (!blob || !cls) r = sclip__fail(err, cap, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory");
+    }
+    if (r == SCLIP_OK) r = sclip__parse_classes(err, cap, classes, len, blob, cls, &n_classes, &n_queries, &blob_size);
+    if (r == SCLIP_OK && !(v = sclip__vocab_new(n_queries, m->arch.embed_dim, blob, blob_size)))
+        r = sclip__fail(err, cap, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory");
+    if (v) {
+        memcpy(v->query_class, cls, (size_t)n_queries * sizeof(int));
+        v->n_classes = n_classes;
+        v->fingerprint = m->fingerprint;
+    }
+    sclip__free(blob);
+    sclip__free(cls);
+    *out = v;
+    return r;
+}
+
+SCLIPDEF sclip_result sclip_vocab_create(sclip_context *c, const char *classes, size_t len, const char *const *templates,
+                                         int n_templates, sclip_vocab **out) {
+    sclip_vocab *v;
+    sclip_result r;
+    if (!c || !out || (!classes && len)) return SCLIP_ERROR_INVALID_ARGUMENT;
+    *out = NULL;
+    if (!c->model->text.blocks) return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "the model was loaded without its text tower");
+    if (!c->model->tokenizer) return sclip__ctx_fail(c, SCLIP_ERROR_BAD_VOCAB, "the weight file has no merge list");
+    if (!templates) templates = sclip_default_templates(&n_templates);
+    if (n_templates < 1 || n_templates > 100000) return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "templates: %d templates", n_templates);
+    if ((r = sclip__vocab_parse(c->model, classes, len, &v, c->err, sizeof c->err)) == SCLIP_OK)
+        r = sclip__vocab_encode(c, v, templates, n_templates);
+    if (r != SCLIP_OK) sclip_vocab_free(v);
+    else *out = v;
+    return r;
+}
+
+SCLIPDEF sclip_result sclip_vocab_from_features(const sclip_model *m, const char *classes, size_t len, const float *features,
+                                                int n_features, sclip_vocab **out, char *err, size_t cap) {
+    sclip_vocab *v;
+    sclip_result r;
+    if (!m || !out || !features || (!classes && len)) return SCLIP_ERROR_INVALID_ARGUMENT;
+    *out = NULL;
+    if ((r = sclip__vocab_parse(m, classes, len, &v, err, cap)) != SCLIP_OK) {
+        sclip_vocab_free(v);
+        return r;
+    }
+    if (n_features != v->n_queries) {
+        sclip_vocab_free(v);
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_CLASSES, "classes: %d names but %d embeddings", v->n_queries, n_features);
+    }
+    memcpy(v->features, features, (size_t)n_features * v->embed_dim * sizeof(float));
+    *out = v;
+    return SCLIP_OK;
+}
+
+/* ---- vocabulary cache file ------------------------------------------------------------------
+   offset 0 "SCLIPVC\0", 8 u32 version (1), 12 u32 embed_dim, 16 u32 classes, 20 u32 queries,
+   24 u64 model fingerprint, 32 u64 names size, then u32 class index per query, the names
+   (NUL-terminated), zero padding to a multiple of 4, and queries x embed_dim f32. */
+#define SCLIP__VOCAB_HEADER 40
+
+static void sclip__put32(unsigned char *p, uint32_t v) {
+    int i;
+    for (i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+SCLIPDEF size_t sclip_vocab_save_size(const sclip_vocab *v) {
+    return SCLIP__VOCAB_HEADER + 4 * (size_t)v->n_queries + (v->blob_size + 3) / 4 * 4 +
+           (size_t)v->n_queries * v->embed_dim * 4;
+}
+
+/* Writes the cache into buf (sclip_vocab_save_size bytes). */
+SCLIPDEF void sclip_vocab_save_memory(const sclip_vocab *v, void *buf) {
+    unsigned char *p = (unsigned char *)buf, *names;
+    size_t i, n = (size_t)v->n_queries * v->embed_dim;
+    memset(p, 0, sclip_vocab_save_size(v));
+    memcpy(p, "SCLIPVC\0", 8);
+    sclip__put32(p + 8, 1);
+    sclip__put32(p + 12, (uint32_t)v->embed_dim);
+    sclip__put32(p + 16, (uint32_t)v->n_classes);
+    sclip__put32(p + 20, (uint32_t)v->n_queries);
+    sclip__put32(p + 24, (uint32_t)v->fingerprint);
+    sclip__put32(p + 28, (uint32_t)(v->fingerprint >> 32));
+    sclip__put32(p + 32, (uint32_t)v->blob_size);
+    for (i = 0; i < (size_t)v->n_queries; i++) sclip__put32(p + SCLIP__VOCAB_HEADER + 4 * i, (uint32_t)v->query_class[i]);
+    names = p + SCLIP__VOCAB_HEADER + 4 * (size_t)v->n_queries;
+    memcpy(names, v->blob, v->blob_size);
+    p = names + (v->blob_size + 3) / 4 * 4;
+    for (i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &v->features[i], 4);
+        sclip__put32(p + 4 * i, u);
+    }
+}
+
+/* Reads a cache; every count and size is checked. model (may be NULL) must be the model the
+   cache was made with. */
+SCLIPDEF sclip_result sclip_vocab_load_memory(const void *buf, size_t size, const sclip_model *model, sclip_vocab **out,
+                                              char *err, size_t cap) {
+    const unsigned char *p = (const unsigned char *)buf;
+    uint32_t E, C, Q, i;
+    uint64_t blob_size, fp, need;
+    const unsigned char *names, *feat;
+    sclip_vocab *v;
+    size_t nul = 0, k;
+    if (!out || (!buf && size)) return SCLIP_ERROR_INVALID_ARGUMENT;
+    *out = NULL;
+    if (size < SCLIP__VOCAB_HEADER || memcmp(p, "SCLIPVC\0", 8) != 0)
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_VOCAB_CACHE, "vocabulary: not a vocabulary cache file");
+    if (sclip__u32(p + 8) != 1) return sclip__fail(err, cap, SCLIP_ERROR_BAD_VOCAB_CACHE, "vocabulary: unknown version %u", sclip__u32(p + 8));
+    E = sclip__u32(p + 12);
+    C = sclip__u32(p + 16);
+    Q = sclip__u32(p + 20);
+    fp = sclip__u64(p + 24);
+    blob_size = sclip__u64(p + 32);
+    if (E < 1 || E > 8192 || Q < 1 || Q > SCLIP_MAX_CLASSES || C < 1 || C > Q || blob_size > ((uint64_t)1 << 30))
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_VOCAB_CACHE, "vocabulary: bad counts (%u classes, %u names, size %u)", C, Q, E);
+    need = SCLIP__VOCAB_HEADER + 4 * (uint64_t)Q + (blob_size + 3) / 4 * 4 + (uint64_t)Q * E * 4;
+    if (need != size)
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_VOCAB_CACHE, "vocabulary: file is %llu bytes, expected %llu",
+                           (unsigned long long)size, (unsigned long long)need);
+    if (model && (fp != model->fingerprint || (int)E != model->arch.embed_dim))
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_VOCAB_CACHE, "vocabulary: the cache was made with another model");
+    names = p + SCLIP__VOCAB_HEADER + 4 * (size_t)Q;
+    for (k = 0; k < blob_size; k++) nul += names[k] == 0;
+    if (nul != Q || (blob_size && names[blob_size - 1] != 0))
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_VOCAB_CACHE, "vocabulary: the names are malformed");
+    v = sclip__vocab_new((int)Q, (int)E, (const char *)names, (size_t)blob_size);
+    if (!v) return sclip__fail(err, cap, SCLIP_ERROR_OUT_OF_MEMORY, "vocabulary: out of memory");
+    v->n_classes = (int)C;
+    v->fingerprint = fp;
+    for (i = 0; i < Q; i++) {
+        uint32_t cl = sclip__u32(p + SCLIP__VOCAB_HEADER + 4 * (size_t)i);
+        if (cl >= C || (i > 0 && cl < (uint32_t)v->query_class[i - 1]) || (cl > (i ? (uint32_t)v->query_class[i - 1] + 1 : 0u))) {
+            sclip_vocab_free(v);
+            return sclip__fail(err, cap, SCLIP_ERROR_BAD_VOCAB_CACHE, "vocabulary: bad class index %u for name %u", cl, i);
+        }
+        v->query_class[i] = (int)cl;
+    }
+    if (v->query_class[Q - 1] != (int)C - 1) {
+        sclip_vocab_free(v);
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_VOCAB_CACHE, "vocabulary: a class has no name");
+    }
+    feat = names + (blob_size + 3) / 4 * 4;
+    for (k = 0; k < (size_t)Q * E; k++) {
+        v->features[k] = sclip__f32(feat + 4 * k);
+        if (!(v->features[k] >= -2.0f && v->features[k] <= 2.0f)) {
+            sclip_vocab_free(v);
+            return sclip__fail(err, cap, SCLIP_ERROR_BAD_VOCAB_CACHE, "vocabulary: embedding value out of range");
+        }
+    }
+    *out = v;
+    return SCLIP_OK;
+}
+
+#ifndef SCLIP_NO_STDIO
+SCLIPDEF sclip_result sclip_vocab_save(const sclip_vocab *v, const char *path) {
+    size_t n;
+    void *buf;
+    FILE *f;
+    int ok;
+    if (!v || !path) return SCLIP_ERROR_INVALID_ARGUMENT;
+    n = sclip_vocab_save_size(v);
+    buf = sclip__alloc(n);
+    if (!buf) return SCLIP_ERROR_OUT_OF_MEMORY;
+    sclip_vocab_save_memory(v, buf);
+    f = fopen(path, "wb");
+    ok = f && fwrite(buf, 1, n, f) == n;
+    if (f && fclose(f) != 0) ok = 0;
+    sclip__free(buf);
+    return ok ? SCLIP_OK : SCLIP_ERROR_IO;
+}
+
+SCLIPDEF sclip_result sclip_vocab_load(const char *path, const sclip_model *model, sclip_vocab **out, char *err, size_t cap) {
+    FILE *f;
+    long n;
+    unsigned char *buf;
+    sclip_result r;
+    if (!path || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
+    *out = NULL;
+    f = fopen(path, "rb");
+    if (!f) return sclip__fail(err, cap, SCLIP_ERROR_IO, "vocabulary: cannot open %s", path);
+    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 || n > (1L << 30)) {
+        fclose(f);
+        return sclip__fail(err, cap, SCLIP_ERROR_IO, "vocabulary: cannot read %s", path);
+    }
+    buf = (unsigned char *)sclip__alloc((size_t)n + 1);
+    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        fclose(f);
+        sclip__free(buf);
+        return sclip__fail(err, cap, SCLIP_ERROR_IO, "vocabulary: cannot read %s", path);
+    }
+    fclose(f);
+    r = sclip_vocab_load_memory(buf, (size_t)n, model, out, err, cap);
+    sclip__free(buf);
+    return r;
+}
+#endif
 
 #endif /* SCLIP_IMPLEMENTATION_DONE */
 #endif /* SCLIP_IMPLEMENTATION */

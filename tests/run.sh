@@ -6,6 +6,18 @@ cd "$(dirname "$0")/.." || exit 1
 export SCLIP_SHARED="${SCLIP_SHARED:-../shared}"
 pass=0; fail=0; skip=0; failed=()
 mkdir -p build/logs
+# The tiny fixture model as .sclip files (f32 from the state dict, f16 from the TorchScript
+# archive), made by the exporter; tests that need them skip (or fail under CI) without them.
+tiny="$SCLIP_SHARED/fixtures/tiny"
+if [ -f "$tiny/openai.pt" ] && [ -f "$tiny/openai_jit.pt" ]; then
+    for spec in "tiny.sclip openai.pt f32" "tiny-f16.sclip openai_jit.pt f16"; do
+        set -- $spec
+        if [ ! -s "build/$1" ] || [ tools/export_weights.py -nt "build/$1" ]; then
+            python3 tools/export_weights.py "$tiny/$2" -o "build/$1" --dtype "$3" >build/logs/export-$1.log 2>&1 ||
+                { echo "exporter failed on $2:"; tail -5 build/logs/export-$1.log; rm -f "build/$1"; }
+        fi
+    done
+fi
 for t in build/test_* build/fuzz_* tests/test_*.sh; do
     [ -e "$t" ] || continue
     case "$t" in *.d|*.o|*.log) continue;; esac

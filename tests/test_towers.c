@@ -1,0 +1,155 @@
+/* The vision and text towers against the official CLIP/SCLIP outputs on the tiny fixture model
+   (../shared/fixtures/tiny): every last-block variant, a non-square input that needs the
+   interpolated positional embedding, the pooled image embedding and the text embedding.
+   The model file is build/tiny.sclip, made by tests/run.sh with tools/export_weights.py. */
+#define SCLIP_IMPLEMENTATION
+#include "sclip.h"
+#include "test_common.h"
+
+static const char *model_path(void) {
+    const char *p = getenv("SCLIP_TEST_MODEL");
+    FILE *f;
+    if (!p) p = "build/tiny.sclip";
+    f = fopen(p, "rb");
+    if (!f) test_skip("build/tiny.sclip not found (tests/run.sh makes it from the fixtures)");
+    fclose(f);
+    return p;
+}
+
+/* Dense tokens of input `in` with last block `attn` against `ref`; returns the relative error. */
+static double dense_error(sclip_context *ctx, const char *in, sclip_attn attn, const char *ref) {
+    sclip_npy x, r;
+    float *out;
+    int n = 0;
+    double e;
+    sclip_result res;
+    test_load_npy(test_shared(in), &x);
+    test_load_npy(test_shared(ref), &r);
+    out = (float *)malloc(r.count * sizeof(float));
+    res = sclip_encode_image_dense(ctx, (const float *)x.data, (int)x.shape[1], (int)x.shape[2], attn, out, &n);
+    CHECK(res == SCLIP_OK, "%s: %s", ref, sclip_context_error(ctx));
+    CHECK((size_t)n == r.shape[0], "%s: %d tokens, expected %d", ref, n, (int)r.shape[0]);
+    e = res == SCLIP_OK ? test_rel_err(out, (const float *)r.data, r.count) : 1e9;
+    printf("%-40s %-9s rel err %.3g\n", ref, sclip_attn_name(attn), e);
+    free(out);
+    sclip_npy_free(&x);
+    sclip_npy_free(&r);
+    return e;
+}
+
+static void check_vision(sclip_context *ctx) {
+    sclip_npy x, r;
+    float out[64];
+    double e;
+    CHECK(dense_error(ctx, "fixtures/tiny/vision_input.npy", SCLIP_ATTN_SCLIP, "fixtures/tiny/vision_tokens_csa.npy") < 1e-4, "csa");
+    CHECK(dense_error(ctx, "fixtures/tiny/vision_input.npy", SCLIP_ATTN_VANILLA, "fixtures/tiny/vision_tokens_vanilla.npy") < 1e-4, "vanilla");
+    CHECK(dense_error(ctx, "fixtures/tiny/vision_input.npy", SCLIP_ATTN_NACLIP, "fixtures/tiny/vision_tokens_naclip.npy") < 1e-4, "naclip");
+    CHECK(dense_error(ctx, "fixtures/tiny/vision_input_160x288.npy", SCLIP_ATTN_SCLIP, "fixtures/tiny/vision_tokens_160x288_csa.npy") < 1e-4, "csa 160x288");
+    CHECK(dense_error(ctx, "fixtures/tiny/vision_input_160x288.npy", SCLIP_ATTN_NACLIP, "fixtures/tiny/vision_tokens_160x288_naclip.npy") < 1e-4, "naclip 160x288");
+    test_load_npy(test_shared("fixtures/tiny/vision_input.npy"), &x);
+    test_load_npy(test_shared("fixtures/tiny/image_embedding.npy"), &r);
+    CHECK(r.count == 64, "embedding size");
+    CHECK(sclip_encode_image(ctx, (const float *)x.data, 224, 224, out) == SCLIP_OK, "%s", sclip_context_error(ctx));
+    e = test_rel_err(out, (const float *)r.data, 64);
+    printf("%-40s rel err %.3g\n", "image_embedding", e);
+    CHECK(e < 1e-4, "image embedding");
+    /* bad input: smaller than a patch, larger than the limit, unknown variant */
+    CHECK(sclip_encode_image_dense(ctx, (const float *)x.data, 15, 224, SCLIP_ATTN_SCLIP, out, NULL) == SCLIP_ERROR_IMAGE_TOO_SMALL, "15 rows");
+    CHECK(strstr(sclip_context_error(ctx), "smaller than one") != NULL, "message: %s", sclip_context_error(ctx));
+    CHECK(sclip_encode_image_dense(ctx, (const float *)x.data, 224, 100000, SCLIP_ATTN_SCLIP, out, NULL) == SCLIP_ERROR_IMAGE_TOO_LARGE, "huge");
+    CHECK(sclip_encode_image_dense(ctx, (const float *)x.data, 224, 224, (sclip_attn)9, out, NULL) == SCLIP_ERROR_INVALID_ARGUMENT, "variant");
+    sclip_npy_free(&x);
+    sclip_npy_free(&r);
+}
+
+/* Every variant gives bit-identical results with 1 and 3 threads. */
+static void check_threads(const sclip_model *model, sclip_context *ctx) {
+    sclip_context_desc d;
+    sclip_context *one;
+    sclip_npy x;
+    float *a = (float *)malloc(197 * 64 * sizeof(float)), *b = (float *)malloc(197 * 64 * sizeof(float));
+    int v;
+    memset(&d, 0, sizeof d);
+    d.n_threads = 1;
+    CHECK(sclip_context_create(model, &d, &one) == SCLIP_OK, "context");
+    test_load_npy(test_shared("fixtures/tiny/vision_input.npy"), &x);
+    for (v = 0; v < 5; v++) {
+        sclip_encode_image_dense(one, (const float *)x.data, 224, 224, (sclip_attn)v, a, NULL);
+        sclip_encode_image_dense(ctx, (const float *)x.data, 224, 224, (sclip_attn)v, b, NULL);
+        CHECK(memcmp(a, b, 197 * 64 * sizeof(float)) == 0, "%s differs between 1 and 3 threads", sclip_attn_name((sclip_attn)v));
+    }
+    sclip_npy_free(&x);
+    sclip_context_free(one);
+    free(a);
+    free(b);
+}
+
+static void check_text(sclip_context *ctx) {
+    sclip_npy tok, ref;
+    float out[4 * 64];
+    int32_t *ids;
+    size_t i;
+    double e;
+    test_load_npy(test_shared("fixtures/tiny/text_tokens.npy"), &tok);
+    test_load_npy(test_shared("fixtures/tiny/text_embedding.npy"), &ref);
+    ids = (int32_t *)malloc(tok.count * sizeof(int32_t));
+    for (i = 0; i < tok.count; i++) ids[i] = (int32_t)sclip_npy_get(&tok, i);
+    CHECK(sclip_encode_tokens(ctx, ids, 4, out) == SCLIP_OK, "%s", sclip_context_error(ctx));
+    e = test_rel_err(out, (const float *)ref.data, 4 * 64);
+    printf("%-40s rel err %.3g\n", "text_embedding (tokens)", e);
+    CHECK(e < 1e-4, "text embedding from tokens");
+    ids[5] = 60000;
+    CHECK(sclip_encode_tokens(ctx, ids, 4, out) == SCLIP_ERROR_INVALID_ARGUMENT, "token out of vocabulary");
+    free(ids);
+    sclip_npy_free(&tok);
+    sclip_npy_free(&ref);
+}
+
+static void check_text_strings(sclip_context *ctx) {
+    /* the four strings of fixtures/tiny/texts.json */
+    const char *texts[4] = {"a photo of a cat.", "a bad photo of the television monitor.", "sky", ""};
+    char *json = test_read_file(test_shared("fixtures/tiny/texts.json"), NULL), *longp;
+    sclip_npy ref;
+    float out[4 * 64];
+    double e;
+    CHECK(json && strstr(json, "television monitor") != NULL, "texts.json changed");
+    free(json);
+    test_load_npy(test_shared("fixtures/tiny/text_embedding.npy"), &ref);
+    CHECK(sclip_encode_text(ctx, texts, 4, 0, out) == SCLIP_OK, "%s", sclip_context_error(ctx));
+    e = test_rel_err(out, (const float *)ref.data, 4 * 64);
+    printf("%-40s rel err %.3g\n", "text_embedding (strings)", e);
+    CHECK(e < 1e-4, "text embedding from strings");
+    /* a 5000-character prompt: an error, unless truncation is asked for */
+    longp = (char *)malloc(5001);
+    memset(longp, 'a', 5000);
+    longp[5000] = 0;
+    for (e = 0; e < 5000; e += 2) longp[(int)e + 1] = ' ';
+    texts[0] = longp;
+    CHECK(sclip_encode_text(ctx, texts, 1, 0, out) == SCLIP_ERROR_TEXT_TOO_LONG, "long prompt");
+    CHECK(strstr(sclip_context_error(ctx), "does not fit") != NULL, "message: %s", sclip_context_error(ctx));
+    CHECK(sclip_encode_text(ctx, texts, 1, 1, out) == SCLIP_OK, "truncated long prompt");
+    free(longp);
+    sclip_npy_free(&ref);
+}
+
+int main(void) {
+    char err[256];
+    sclip_model *model;
+    sclip_context *ctx;
+    sclip_context_desc d;
+    sclip_result r = sclip_model_load(model_path(), NULL, &model, err, sizeof err);
+    if (r != SCLIP_OK) {
+        fprintf(stderr, "load: %s\n", err);
+        return 1;
+    }
+    memset(&d, 0, sizeof d);
+    d.n_threads = 3;
+    CHECK(sclip_context_create(model, &d, &ctx) == SCLIP_OK, "context");
+    check_vision(ctx);
+    check_threads(model, ctx);
+    check_text(ctx);
+    check_text_strings(ctx);
+    sclip_context_free(ctx);
+    sclip_model_free(model);
+    return test_done("towers");
+}
