@@ -334,6 +334,7 @@ static int sclip__img_huff_build(sclip__img_huff *t, const unsigned char *counts
         t->mincode[len] = code;
         t->delta[len] = k - code;
         for (i = 0; i < n; i++, k++, code++) {
+            if (code >= ((int32_t)1 << len)) return 0; /* over-subscribed */
             if (len <= SCLIP__IMG_FAST) { /* every 9-bit index starting with this code */
                 int shift = SCLIP__IMG_FAST - len, f;
                 for (f = 0; f < (1 << shift); f++)
