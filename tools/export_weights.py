@@ -720,8 +720,18 @@ def load_torch_legacy(path):
                           % path) from None
     pending = {}
 
+    class LateBuffer:
+        """Storage bytes whose position is known only after the pickle has been read."""
+        view = b""
+
+        def __len__(self):
+            return len(self.view)
+
+        def __getitem__(self, k):
+            return self.view[k]
+
     def load_storage(key, dtype, numel):
-        pending[key] = (dtype, numel, bytearray())
+        pending[key] = (dtype, numel, LateBuffer())
         return pending[key][2]
 
     up = TorchUnpickler(f, load_storage)
@@ -744,11 +754,11 @@ def load_torch_legacy(path):
             raise ExportError("%s: unexpected storage %s" % (path, key))
         dtype, numel, target = pending[key]
         nbytes = count * ITEMSIZE[dtype]
-        if target:
+        if len(target):
             raise ExportError("%s: storage %s appears twice" % (path, key))
         if count < numel or pos + nbytes > len(mm):
             raise ExportError("%s: truncated (storage %s)" % (path, key))
-        target[:] = mm[pos:pos + nbytes]
+        target.view = memoryview(mm)[pos:pos + nbytes]
         pos += nbytes
     return _tag(_find_state_dict(obj, path), path)
 
@@ -1350,9 +1360,9 @@ def download(name, cache, quiet=False):
         raise ExportError("cannot create the cache folder %s: %s" % (cache, e.strerror or e))
     timeout = float(os.environ.get("SCLIP_DOWNLOAD_TIMEOUT", "20"))
     part = target + ".part"
-    hint = ("without a network: fetch %s elsewhere, check its SHA-256 (%s), put it in %s (or "
+    hint = ("without a network: fetch %s elsewhere, check its SHA-256 (%s), save it as %s (or "
             "pass it as INPUT), or use --random %s for a random-weight model of the same shape"
-            % (url, sha, cache, name))
+            % (url, sha, target, name))
     h = hashlib.sha256()
     try:
         with urllib.request.urlopen(url, timeout=timeout) as src, open(part, "wb") as out:
