@@ -8,6 +8,7 @@
    The merge list is argv[1] (decompressed text) or $SCLIP_SHARED/data/bpe_simple_vocab_16e6.txt.gz
    read through `gzip -dc`. */
 #define _POSIX_C_SOURCE 200809L /* popen */
+#include <pthread.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -459,6 +460,50 @@ static void test_api(const sclip_tokenizer *tok, const char *merges, size_t mlen
     for (r = 0; r >= -21; r--) CHECK(strcmp(sclip_result_string((sclip_result)r), "unknown result code") != 0, "%d", r);
 }
 
+/* One tokenizer shared by 4 threads: each encodes the same texts and checks the ids. */
+typedef struct thread_job {
+    const sclip_tokenizer *tok;
+    int mismatches;
+} thread_job;
+
+static const char *const thread_texts[] = {
+    "a photo of a cat.", "&amp;lt;tag&gt; it's \xc4\xb0stanbul \xce\x9f\xce\x94\xce\x9f\xce\xa3", "\xe6\x9d\xb1\xe4\xba\xac",
+    "unbelievableness antidisestablishmentarianism", "<|startoftext|>x<|endoftext|>"};
+static int32_t thread_want[5][64];
+static size_t thread_n[5];
+
+static void *thread_main(void *arg) {
+    thread_job *job = (thread_job *)arg;
+    int it, k;
+    for (it = 0; it < 2000; it++)
+        for (k = 0; k < 5; k++) {
+            int32_t ids[64];
+            size_t n = 0;
+            sclip_tokenizer_encode(job->tok, thread_texts[k], strlen(thread_texts[k]), ids, 64, &n);
+            if (n != thread_n[k] || !same_ids(ids, thread_want[k], n)) job->mismatches++;
+        }
+    return NULL;
+}
+
+static void test_threads(const sclip_tokenizer *tok) {
+    pthread_t th[4];
+    thread_job jobs[4];
+    int k, started = 0;
+    for (k = 0; k < 5; k++)
+        sclip_tokenizer_encode(tok, thread_texts[k], strlen(thread_texts[k]), thread_want[k], 64, &thread_n[k]);
+    for (k = 0; k < 4; k++) {
+        jobs[k].tok = tok;
+        jobs[k].mismatches = 0;
+        if (pthread_create(&th[k], NULL, thread_main, &jobs[k]) == 0) started++;
+    }
+    for (k = 0; k < started; k++) {
+        pthread_join(th[k], NULL);
+        CHECK(jobs[k].mismatches == 0, "thread %d: %d mismatches", k, jobs[k].mismatches);
+    }
+    CHECK(started == 4, "started %d threads", started);
+    printf("threads: %d x 10000 encodes on one tokenizer\n", started);
+}
+
 /* 80 templates x 150 class names through clip.tokenize. */
 static void test_speed(const sclip_tokenizer *tok) {
     size_t tl, nl, n_t = 0, n_n = 0, i, j, prompts = 0, tokens = 0;
@@ -513,6 +558,7 @@ int main(int argc, char **argv) {
     test_truncation(tok);
     test_round_trip(tok);
     test_api(tok, merges, mlen);
+    test_threads(tok);
     test_speed(tok);
     sclip_tokenizer_free(tok);
     free(merges);
