@@ -127,6 +127,12 @@ SCLIP_IMAGE_DEF int sclip_image_write_ppm(const char *path, int w, int h, int ch
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__cplusplus) || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L)
+#define SCLIP__IMG_INLINE inline
+#else
+#define SCLIP__IMG_INLINE
+#endif
+
 #if defined(SCLIP_IMAGE_MALLOC) != defined(SCLIP_IMAGE_FREE)
 #error "define both SCLIP_IMAGE_MALLOC and SCLIP_IMAGE_FREE, or neither"
 #endif
@@ -313,6 +319,7 @@ typedef struct sclip__img_jpeg {
     int nbits, pad, marker_hit;
     const unsigned char *bp;
     unsigned char range[1024]; /* IDCT output limiting, indexed by value & 1023 */
+    int simd;            /* use the SIMD IDCT (always, except in the test that compares) */
 } sclip__img_jpeg;
 
 /* zigzag position -> natural (row-major) index */
@@ -379,7 +386,7 @@ static void sclip__img_fill(sclip__img_jpeg *j) {
 }
 
 /* One Huffman symbol, or -1 for a code the table does not have. Needs nbits >= 16. */
-static int sclip__img_huff_decode(sclip__img_jpeg *j, const sclip__img_huff *t) {
+static SCLIP__IMG_INLINE int sclip__img_huff_decode(sclip__img_jpeg *j, const sclip__img_huff *t) {
     int f = t->fast[j->buf >> (64 - SCLIP__IMG_FAST)], len;
     if (f) {
         len = f >> 8;
@@ -399,7 +406,7 @@ static int sclip__img_huff_decode(sclip__img_jpeg *j, const sclip__img_huff *t) 
 }
 
 /* s (1..15) raw bits, sign-extended the JPEG way (T.81 F.2.2.1 EXTEND). */
-static int sclip__img_extend(sclip__img_jpeg *j, int s) {
+static SCLIP__IMG_INLINE int sclip__img_extend(sclip__img_jpeg *j, int s) {
     int v = (int)(j->buf >> (64 - s));
     j->buf <<= s;
     j->nbits -= s;
@@ -460,6 +467,86 @@ static int sclip__img_bits(sclip__img_jpeg *j, int s) {
 /* Rounding right shift of a signed value (libjpeg DESCALE). */
 #define SCLIP__IMG_DESCALE(v, n) (((v) + ((T_one) << ((n) - 1))) >> (n))
 
+#if defined(__AVX2__) && !defined(SCLIP_IMAGE_NO_SIMD)
+#include <immintrin.h>
+#define SCLIP__IMG_AVX2 1
+#define SCLIP__IMG_SIMD_NAME "AVX2"
+/* The same 1-D IDCT on 8 lanes of int32 (x[k] = input row k), results unscaled in o[]. */
+static SCLIP__IMG_INLINE void sclip__img_idct_v(const __m256i *x, __m256i *o) {
+#define SCLIP__M(a, c) _mm256_mullo_epi32(a, _mm256_set1_epi32(c))
+    __m256i z1, z2, z3, z4, z5, t0, t1, t2, t3, t10, t11, t12, t13, a0, a1, a2, a3;
+    z1 = SCLIP__M(_mm256_add_epi32(x[2], x[6]), SCLIP__IMG_C0_541);
+    t2 = _mm256_sub_epi32(z1, SCLIP__M(x[6], SCLIP__IMG_C1_847));
+    t3 = _mm256_add_epi32(z1, SCLIP__M(x[2], SCLIP__IMG_C0_765));
+    t0 = _mm256_slli_epi32(_mm256_add_epi32(x[0], x[4]), 13);
+    t1 = _mm256_slli_epi32(_mm256_sub_epi32(x[0], x[4]), 13);
+    t10 = _mm256_add_epi32(t0, t3); t13 = _mm256_sub_epi32(t0, t3);
+    t11 = _mm256_add_epi32(t1, t2); t12 = _mm256_sub_epi32(t1, t2);
+    z1 = _mm256_add_epi32(x[7], x[1]); z2 = _mm256_add_epi32(x[5], x[3]);
+    z3 = _mm256_add_epi32(x[7], x[3]); z4 = _mm256_add_epi32(x[5], x[1]);
+    z5 = SCLIP__M(_mm256_add_epi32(z3, z4), SCLIP__IMG_C1_175);
+    a0 = SCLIP__M(x[7], SCLIP__IMG_C0_298); a1 = SCLIP__M(x[5], SCLIP__IMG_C2_053);
+    a2 = SCLIP__M(x[3], SCLIP__IMG_C3_072); a3 = SCLIP__M(x[1], SCLIP__IMG_C1_501);
+    z1 = SCLIP__M(z1, -SCLIP__IMG_C0_899); z2 = SCLIP__M(z2, -SCLIP__IMG_C2_562);
+    z3 = _mm256_add_epi32(SCLIP__M(z3, -SCLIP__IMG_C1_961), z5);
+    z4 = _mm256_add_epi32(SCLIP__M(z4, -SCLIP__IMG_C0_390), z5);
+    a0 = _mm256_add_epi32(a0, _mm256_add_epi32(z1, z3)); a1 = _mm256_add_epi32(a1, _mm256_add_epi32(z2, z4));
+    a2 = _mm256_add_epi32(a2, _mm256_add_epi32(z2, z3)); a3 = _mm256_add_epi32(a3, _mm256_add_epi32(z1, z4));
+    o[0] = _mm256_add_epi32(t10, a3); o[7] = _mm256_sub_epi32(t10, a3);
+    o[1] = _mm256_add_epi32(t11, a2); o[6] = _mm256_sub_epi32(t11, a2);
+    o[2] = _mm256_add_epi32(t12, a1); o[5] = _mm256_sub_epi32(t12, a1);
+    o[3] = _mm256_add_epi32(t13, a0); o[4] = _mm256_sub_epi32(t13, a0);
+#undef SCLIP__M
+}
+
+static SCLIP__IMG_INLINE void sclip__img_transpose8(__m256i *r) {
+    __m256i a0 = _mm256_unpacklo_epi32(r[0], r[1]), a1 = _mm256_unpackhi_epi32(r[0], r[1]);
+    __m256i a2 = _mm256_unpacklo_epi32(r[2], r[3]), a3 = _mm256_unpackhi_epi32(r[2], r[3]);
+    __m256i a4 = _mm256_unpacklo_epi32(r[4], r[5]), a5 = _mm256_unpackhi_epi32(r[4], r[5]);
+    __m256i a6 = _mm256_unpacklo_epi32(r[6], r[7]), a7 = _mm256_unpackhi_epi32(r[6], r[7]);
+    __m256i b0 = _mm256_unpacklo_epi64(a0, a2), b1 = _mm256_unpackhi_epi64(a0, a2);
+    __m256i b2 = _mm256_unpacklo_epi64(a1, a3), b3 = _mm256_unpackhi_epi64(a1, a3);
+    __m256i b4 = _mm256_unpacklo_epi64(a4, a6), b5 = _mm256_unpackhi_epi64(a4, a6);
+    __m256i b6 = _mm256_unpacklo_epi64(a5, a7), b7 = _mm256_unpackhi_epi64(a5, a7);
+    r[0] = _mm256_permute2x128_si256(b0, b4, 0x20); r[4] = _mm256_permute2x128_si256(b0, b4, 0x31);
+    r[1] = _mm256_permute2x128_si256(b1, b5, 0x20); r[5] = _mm256_permute2x128_si256(b1, b5, 0x31);
+    r[2] = _mm256_permute2x128_si256(b2, b6, 0x20); r[6] = _mm256_permute2x128_si256(b2, b6, 0x31);
+    r[3] = _mm256_permute2x128_si256(b3, b7, 0x20); r[7] = _mm256_permute2x128_si256(b3, b7, 0x31);
+}
+
+/* AVX2 IDCT for |input| < 2^13; returns 0 (nothing written) when a pass-1 value reaches
+   2^13, so that the caller takes the 64-bit path. The final wrap to a signed 10-bit value
+   plus 128 and the saturating packs reproduce the scalar range table exactly. */
+static int sclip__img_idct_avx2(const int32_t *in, unsigned char *out, size_t stride) {
+    __m256i x[8], o[8], big = _mm256_setzero_si256();
+    int k;
+    for (k = 0; k < 8; k++) x[k] = _mm256_loadu_si256((const __m256i *)(in + 8 * k));
+    sclip__img_idct_v(x, o);
+    for (k = 0; k < 8; k++) {
+        o[k] = _mm256_srai_epi32(_mm256_add_epi32(o[k], _mm256_set1_epi32(1 << 10)), 11);
+        big = _mm256_or_si256(big, _mm256_cmpgt_epi32(_mm256_abs_epi32(o[k]), _mm256_set1_epi32(8191)));
+    }
+    if (!_mm256_testz_si256(big, big)) return 0;
+    sclip__img_transpose8(o);
+    sclip__img_idct_v(o, x);
+    for (k = 0; k < 8; k++) {
+        __m256i v = _mm256_srai_epi32(_mm256_add_epi32(x[k], _mm256_set1_epi32(1 << 17)), 18);
+        v = _mm256_and_si256(_mm256_add_epi32(v, _mm256_set1_epi32(512)), _mm256_set1_epi32(1023));
+        x[k] = _mm256_sub_epi32(v, _mm256_set1_epi32(384)); /* (v & 1023) - 512 + 128 */
+    }
+    sclip__img_transpose8(x);
+    for (k = 0; k < 8; k++) {
+        __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(x[k]), _mm256_extracti128_si256(x[k], 1));
+        _mm_storel_epi64((__m128i *)(out + (size_t)k * stride), _mm_packus_epi16(p16, p16));
+    }
+    return 1;
+}
+#endif
+
+#ifndef SCLIP__IMG_SIMD_NAME
+#define SCLIP__IMG_SIMD_NAME "no SIMD"
+#endif
+
 /* IDCT of one dequantised block (natural order) into 8x8 samples. Values whose intermediate
    sums fit 32 bits (every block of a real photograph: |input| and |pass-1 output| below
    2^13) use 32-bit arithmetic, others 64-bit: both give libjpeg's exact results. */
@@ -467,6 +554,9 @@ static void sclip__img_idct(const sclip__img_jpeg *j, const int32_t *in, int32_t
                             unsigned char *out, size_t stride) {
     int32_t ws[64];
     int c, r;
+#ifdef SCLIP__IMG_AVX2
+    if (amax < 8192 && j->simd && sclip__img_idct_avx2(in, out, stride)) return;
+#endif
     if (amax < 8192) {
         int32_t o[8], wmax = 0;
         typedef int32_t T_one_t;
@@ -1080,6 +1170,7 @@ static int sclip__img_jpeg_load(const unsigned char *d, size_t n, sclip_image *o
     j->p = d + 2;
     j->end = d + n;
     sclip__img_range_init(j->range);
+    j->simd = 1;
     ok = sclip__img_jpeg_run(j, out);
     sclip__img_jpeg_free(j);
     sclip__img_release(j);

@@ -175,12 +175,16 @@ static void test_idct_paths(void) {
             blk[k] = (k == 0 || (r >> 8) % 4 == 0) ? (int32_t)((r >> 12) % (2 * (uint32_t)lim + 1)) - lim : 0;
             if (abs(blk[k]) > amax) amax = abs(blk[k]);
         }
-        sclip__img_idct(j, blk, amax, a, 8);
+        j->simd = 1;
+        sclip__img_idct(j, blk, amax, a, 8); /* SIMD when built with AVX2 */
         sclip__img_idct(j, blk, 1 << 30, b, 8); /* forces the 64-bit path */
         if (memcmp(a, b, 64)) bad++;
+        j->simd = 0;
+        sclip__img_idct(j, blk, amax, a, 8); /* scalar 32-bit path */
+        if (memcmp(a, b, 64)) bad++;
     }
-    CHECK(bad == 0, "IDCT: %d of 20000 random blocks differ between the 32- and 64-bit paths", bad);
-    printf("IDCT paths agree on 20000 random blocks\n");
+    CHECK(bad == 0, "IDCT: %d of 20000 random blocks differ between the SIMD/32-bit and 64-bit paths", bad);
+    printf("IDCT paths (%s, scalar 32-bit, 64-bit) agree on 20000 random blocks\n", SCLIP__IMG_SIMD_NAME);
     free(j);
 }
 
