@@ -50,6 +50,8 @@
      SCLIP_IMAGE_STATIC              make every function static
      SCLIP_IMAGE_MALLOC / _FREE      your allocator (define both or neither)
      SCLIP_IMAGE_NO_STDIO            no file functions (memory only)
+     SCLIP_IMAGE_NO_SIMD             no AVX2 IDCT (otherwise used when __AVX2__ is defined;
+                                     bit-identical to the portable path, which is always built)
 
    API: every function returns 1 on success and 0 on failure, with a reason in err
    ("jpeg: corrupt Huffman table", "png: CRC mismatch in IDAT", "image: 70000x70000 exceeds
@@ -61,7 +63,9 @@
 #include <stddef.h>
 
 #ifndef SCLIP_IMAGE_DEF
-#ifdef SCLIP_IMAGE_STATIC
+#if defined(SCLIP_IMAGE_STATIC) && defined(__GNUC__)
+#define SCLIP_IMAGE_DEF static __attribute__((unused))
+#elif defined(SCLIP_IMAGE_STATIC)
 #define SCLIP_IMAGE_DEF static
 #else
 #define SCLIP_IMAGE_DEF extern
