@@ -1151,7 +1151,8 @@ class RandomTensor(Tensor):
         n = self.numel
         for p in range(0, n, max_elems):
             m = min(max_elems, n - p)
-            buf = bytearray(self.rng.randbytes(2 * m))
+            # = rng.randbytes(2 * m), which needs Python 3.9
+            buf = bytearray(self.rng.getrandbits(16 * m).to_bytes(2 * m, "little"))
             buf[1::2] = buf[1::2].translate(self.table)
             yield bytes(buf)
 
@@ -1253,6 +1254,7 @@ def _align(x):
 
 
 def write_sclip(out_path, sd, arch, merges, dtype, quiet=False):
+    quiet = quiet or not sys.stderr.isatty()          # the progress line is for terminals
     plan = []
     for name, shape in required_tensors(arch):
         dt = "f16" if dtype == "f16" and len(shape) >= 2 else "f32"
@@ -1364,6 +1366,9 @@ def download(name, cache, quiet=False):
             "pass it as INPUT), or use --random %s for a random-weight model of the same shape"
             % (url, sha, target, name))
     h = hashlib.sha256()
+    tty = sys.stderr.isatty()
+    if not quiet:
+        log("downloading %s to %s" % (url, target))
     try:
         with urllib.request.urlopen(url, timeout=timeout) as src, open(part, "wb") as out:
             total = int(src.headers.get("Content-Length") or 0)
@@ -1376,13 +1381,14 @@ def download(name, cache, quiet=False):
                 h.update(block)
                 got += len(block)
                 now = time.time()
-                if not quiet and now - last > 0.25:
+                if not quiet and now - last > (0.25 if tty else 10.0):
                     last = now
                     pct = " (%d%%)" % (100 * got // total) if total else ""
-                    sys.stderr.write("\rdownloading %s: %.1f / %.1f MB%s" % (
-                        filename, got / 1e6, total / 1e6, pct))
+                    sys.stderr.write("%sdownloading %s: %.1f / %.1f MB%s%s" % (
+                        "\r" if tty else "", filename, got / 1e6, total / 1e6, pct,
+                        "" if tty else "\n"))
                     sys.stderr.flush()
-        if not quiet:
+        if not quiet and tty:
             sys.stderr.write("\n")
     except (urllib.error.URLError, OSError, socket.timeout, ValueError) as e:
         try:
