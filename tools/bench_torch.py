@@ -609,9 +609,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", "-m", help=".sclip weights (default: seeded random ViT-B/16)")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--runs", type=int, default=7, help="timed runs per figure (median)")
+    ap.add_argument("--runs", type=int, default=5, help="timed runs per figure (median)")
     ap.add_argument("--warmup", type=int, default=1)
-    ap.add_argument("--budget", type=float, default=60.0,
+    ap.add_argument("--budget", type=float, default=30.0,
                     help="stop a figure's runs after this many seconds (at least one run)")
     ap.add_argument("--text-prompts", type=int, default=4480,
                     help="time only the first N of the 4480 VOC21 prompts and extrapolate")
