@@ -155,6 +155,61 @@ SCLIPDEF sclip_result sclip_vocab_load(const char *path, const sclip_model *mode
                                        size_t err_cap);
 #endif
 
+/* A vocabulary from class-name text (parsed as sclip_vocab_create does) and embeddings computed
+   elsewhere: one L2-normalised embed_dim vector per name, in file order. */
+SCLIPDEF sclip_result sclip_vocab_from_features(const sclip_model *model, const char *classes, size_t len,
+                                                const float *features, int n_features, sclip_vocab **out, char *err,
+                                                size_t err_cap);
+
+/* ---- segmentation ------------------------------------------------------------------------------ */
+#define SCLIP_SEG_KEEP (-1)  /* short_side: do not resize */
+#define SCLIP_SEG_WHOLE (-1) /* crop: the whole image as one window */
+
+/* Zero means "the official default" for every field. */
+typedef struct sclip_seg_desc {
+    int short_side;    /* resize so the short side is this (0 = 336; SCLIP_SEG_KEEP = no resize) */
+    int max_long_side; /* ... unless the long side would exceed this (0 = 2048) */
+    int crop;          /* sliding window size (0 = 224; SCLIP_SEG_WHOLE = no windows) */
+    int stride;        /* window stride (0 = 112) */
+    float logit_scale; /* multiplies the cosine logits before the softmax (0 = 40) */
+    float prob_thd;    /* pixels whose best probability is below this become class 0 (0 = off) */
+    float area_thd;    /* foreground classes covering at most this share of the foreground are dropped (0 = off) */
+    sclip_attn attn;   /* last vision block (0 = SCLIP's CSA) */
+    int pamr_steps;    /* PAMR refinement steps, dilations 8 and 16 (0 = off) */
+    int no_probs;      /* non-zero: do not return probabilities (saves classes x H x W floats) */
+} sclip_seg_desc;
+
+typedef struct sclip_seg_result {
+    int width, height, n_classes;
+    uint16_t *labels; /* height x width class indices */
+    float *probs;     /* n_classes x height x width (the official seg_logits), NULL with no_probs */
+} sclip_seg_result;
+
+/* Segments an interleaved 8-bit RGB image (row stride in bytes, >= 3 * width) into the classes
+   of vocab: keep-ratio resize (OpenCV's bilinear), sliding windows through the vision tower,
+   cosine logits against the vocabulary, bilinear upsampling and window averaging, resize back,
+   optional PAMR, softmax over names, max over synonyms, area and probability thresholds,
+   argmax (ties to the lowest index). desc may be NULL (all defaults). */
+SCLIPDEF sclip_result sclip_segment(sclip_context *ctx, const sclip_vocab *vocab, const uint8_t *rgb, int width, int height,
+                                    size_t stride, const sclip_seg_desc *desc, sclip_seg_result *out);
+SCLIPDEF void sclip_seg_result_free(sclip_seg_result *res);
+
+/* The settings of the official per-dataset configs: "voc21", "voc20", "context60", "context59",
+   "coco-object", "coco-stuff" (164k), "coco-stuff10k", "cityscapes", "ade20k" (also with "_").
+   Fills desc (other fields untouched) and, when classes_file is not NULL, the benchmark's
+   class-name file name. */
+SCLIPDEF sclip_result sclip_seg_preset(const char *name, sclip_seg_desc *desc, const char **classes_file);
+/* The preset names, NULL-terminated. */
+SCLIPDEF const char *const *sclip_seg_preset_names(void);
+
+/* The building blocks, for callers that run their own pipeline. */
+/* mmcv's keep-ratio size: f = min(max_long / max(h, w), short_side / min(h, w)), sides int(x*f + 0.5). */
+SCLIPDEF sclip_result sclip_resize_size(int width, int height, int short_side, int max_long_side, int *out_width,
+                                        int *out_height);
+/* OpenCV 4.6 cv2.resize(INTER_LINEAR) of interleaved 8-bit RGB, bit-exact. */
+SCLIPDEF sclip_result sclip_resize_rgb(const uint8_t *src, int width, int height, size_t stride, uint8_t *dst,
+                                       int out_width, int out_height, size_t out_stride);
+
 #ifdef __cplusplus
 }
 #endif
@@ -2019,6 +2074,1004 @@ SCLIPDEF sclip_result sclip_vocab_load(const char *path, const sclip_model *mode
     return r;
 }
 #endif
+
+/* ============================================================================================
+   Segmentation pipeline around the model (SCLIP_SPEC.md section 4): keep-ratio size, OpenCV-exact
+   8-bit bilinear resize, normalisation, sliding windows, bilinear upsampling of patch logits with
+   window averaging, post-processing (softmax, synonyms, area filter, thresholds) and PAMR.
+   Everything here is private (sclip__*), C99, and allocates only through SCLIP_MALLOC/SCLIP_FREE.
+   Functions returning int give 0 on success, -1 (SCLIP_ERROR_INVALID_ARGUMENT) for bad arguments,
+   -2 (SCLIP_ERROR_OUT_OF_MEMORY) when an allocation fails.
+   ============================================================================================ */
+/* restrict (C99) / __restrict (C++): lets GCC -O2 vectorise the inner loops without alias checks */
+#ifndef SCLIP__RESTRICT
+#if defined(__cplusplus) || defined(_MSC_VER)
+#define SCLIP__RESTRICT __restrict
+#else
+#define SCLIP__RESTRICT restrict
+#endif
+#endif
+
+/* Row kernels use AVX-512 or AVX2 when the compiler targets them (SCLIP_NO_SIMD turns this off);
+   the scalar loops are always built (remainders, other targets) and give identical results:
+   the vector code does the same float operations in the same order (no FMA). */
+#if !defined(SCLIP_NO_SIMD) && defined(__AVX512F__)
+#include <immintrin.h>
+#define SCLIP__VW 16
+#define SCLIP__VF __m512
+#define SCLIP__VI __m512i
+#define SCLIP__VLOAD(p) _mm512_loadu_ps(p)
+#define SCLIP__VSTORE(p, v) _mm512_storeu_ps(p, v)
+#define SCLIP__VSET(x) _mm512_set1_ps(x)
+#define SCLIP__VADD(a, b) _mm512_add_ps(a, b)
+#define SCLIP__VSUB(a, b) _mm512_sub_ps(a, b)
+#define SCLIP__VMUL(a, b) _mm512_mul_ps(a, b)
+#define SCLIP__VDIV(a, b) _mm512_div_ps(a, b)
+/* masked forms: the plain ones trip GCC 12's -Wmaybe-uninitialized in C++ (_mm512_undefined) */
+#define SCLIP__VMAX(a, b) _mm512_mask_max_ps(a, (__mmask16)0xffff, a, b)
+#define SCLIP__VMIN(a, b) _mm512_mask_min_ps(a, (__mmask16)0xffff, a, b)
+#define SCLIP__VTRUNC(a) _mm512_mask_cvttps_epi32(_mm512_setzero_si512(), (__mmask16)0xffff, a)
+#define SCLIP__VITOF(a) _mm512_mask_cvtepi32_ps(_mm512_setzero_ps(), (__mmask16)0xffff, a)
+#define SCLIP__VPOW2(n) \
+    _mm512_castsi512_ps(_mm512_mask_slli_epi32(_mm512_setzero_si512(), (__mmask16)0xffff, \
+                                               _mm512_add_epi32(n, _mm512_set1_epi32(127)), 23))
+#elif !defined(SCLIP_NO_SIMD) && defined(__AVX2__)
+#include <immintrin.h>
+#define SCLIP__VW 8
+#define SCLIP__VF __m256
+#define SCLIP__VI __m256i
+#define SCLIP__VLOAD(p) _mm256_loadu_ps(p)
+#define SCLIP__VSTORE(p, v) _mm256_storeu_ps(p, v)
+#define SCLIP__VSET(x) _mm256_set1_ps(x)
+#define SCLIP__VADD(a, b) _mm256_add_ps(a, b)
+#define SCLIP__VSUB(a, b) _mm256_sub_ps(a, b)
+#define SCLIP__VMUL(a, b) _mm256_mul_ps(a, b)
+#define SCLIP__VDIV(a, b) _mm256_div_ps(a, b)
+#define SCLIP__VMAX(a, b) _mm256_max_ps(a, b)
+#define SCLIP__VMIN(a, b) _mm256_min_ps(a, b)
+#define SCLIP__VTRUNC(a) _mm256_cvttps_epi32(a)
+#define SCLIP__VITOF(a) _mm256_cvtepi32_ps(a)
+#define SCLIP__VPOW2(n) _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(127)), 23))
+#else
+#define SCLIP__VW 0
+#endif
+
+#define SCLIP__SEG_EINVAL (-1)
+#define SCLIP__SEG_ENOMEM (-2)
+
+/* malloc of n elements of size sz, NULL on overflow or failure (n == 0 gives a 1-byte block). */
+static void *sclip__seg_malloc(size_t n, size_t sz) {
+    size_t bytes;
+    if (sz && n > ((size_t)-1) / sz) return NULL;
+    bytes = n * sz;
+    if (bytes == 0) bytes = 1;
+    return SCLIP_MALLOC(bytes);
+}
+
+/* ---- 1. keep-ratio rescale size (mmcv rescale_size with scale = (max_long, short_side)) ----- */
+
+/* f = min(max(L,S)/max(h,w), min(L,S)/min(h,w)) in double; new side = int(side*f + 0.5).
+   short_side 0 keeps the size. Returns -1 when a side would be < 1 or > INT_MAX/4. */
+static int sclip__resize_size(int h0, int w0, int short_side, int max_long, int *h1, int *w1) {
+    double lo, hi, f, nh, nw;
+    if (h0 < 1 || w0 < 1 || short_side < 0 || max_long < 1 || !h1 || !w1) return SCLIP__SEG_EINVAL;
+    if (short_side == 0) {
+        *h1 = h0;
+        *w1 = w0;
+        return 0;
+    }
+    hi = (double)(max_long > short_side ? max_long : short_side);
+    lo = (double)(max_long > short_side ? short_side : max_long);
+    f = hi / (double)(h0 > w0 ? h0 : w0);
+    if (lo / (double)(h0 < w0 ? h0 : w0) < f) f = lo / (double)(h0 < w0 ? h0 : w0);
+    nh = (double)h0 * f + 0.5;
+    nw = (double)w0 * f + 0.5;
+    if (nh < 1.0 || nw < 1.0 || nh > 536870911.0 || nw > 536870911.0) return SCLIP__SEG_EINVAL;
+    *h1 = (int)nh;
+    *w1 = (int)nw;
+    return 0;
+}
+
+/* ---- 2. cv2.resize(INTER_LINEAR) on 8-bit 3-channel images, bit-exact with OpenCV 4.6 -------
+   OpenCV 4.6 runs its legacy fixed-point path for INTER_LINEAR on CV_8U (not resize_bitExact,
+   which only INTER_LINEAR_EXACT uses):
+   - equal sizes: a copy;
+   - exactly 1/2 on both axes: INTER_AREA fast path, (a+b+c+d+2)>>2 per channel;
+   - otherwise, per axis, f = (float)((d+0.5)*scale - 0.5) with scale = 1/(dst/src) in double,
+     s = floor(f), f -= s, weights round_half_even((1-f)*2048), round_half_even(f*2048) (float);
+     columns outside the image are clamped with weight (2048, 0); rows keep their weights but
+     the two source rows are clamped. Horizontal pass: D = S[s]*a0 + S[s+1]*a1 (int).
+     Vertical pass: ((b0*(D0>>4))>>16 + (b1*(D1>>4))>>16 + 2) >> 2 on EVERY element. The scalar
+     formula (D0*b0 + D1*b1 + 2^21) >> 22 (1 LSB higher in places) never appears in the output
+     of OpenCV 4.6 on x86-64: checked against cv2 4.6.0 on thousands of random sizes, 1-pixel
+     images and widths not a multiple of 8 included (tools/gen_seg_refs.py --fuzz-resize). */
+
+/* cvRound of a non-negative float (round half to even), exact. */
+static int sclip__round_half_even(float x) {
+    float r = (float)floor((double)x), d = x - r;
+    int i = (int)r;
+    if (d > 0.5f || (d == 0.5f && (i & 1))) i++;
+    return i;
+}
+
+/* Per output coordinate: first source index, second source index, two 11-bit weights.
+   clamp_w: columns outside the source get weight (2048, 0) on the border sample (OpenCV's x
+   rule); otherwise (rows) the weights stay and only the indices are clamped. */
+static void sclip__cv_linear_coefs(int src, int dst, int clamp_w, int *i0, int *i1, short *c0, short *c1) {
+    double scale = 1.0 / ((double)dst / (double)src);
+    int d;
+    for (d = 0; d < dst; d++) {
+        float f = (float)(((double)d + 0.5) * scale - 0.5);
+        int s = (int)floor((double)f);
+        f -= (float)s;
+        if (clamp_w) {
+            if (s < 0) s = 0, f = 0.f;
+            if (s >= src - 1) s = src - 1, f = 0.f;
+        }
+        c0[d] = (short)sclip__round_half_even((1.f - f) * 2048.f);
+        c1[d] = (short)sclip__round_half_even(f * 2048.f);
+        i0[d] = s < 0 ? 0 : (s > src - 1 ? src - 1 : s);
+        i1[d] = s + 1 < 0 ? 0 : (s + 1 > src - 1 ? src - 1 : s + 1);
+    }
+}
+
+/* Horizontal pass of one source row (3 channels) into int D[3*w1]. */
+static void sclip__cv_hrow(const unsigned char *s, int w1, const int *x0, const int *x1, const short *a0,
+                           const short *a1, int *d) {
+    int x, k;
+    for (x = 0; x < w1; x++) {
+        const unsigned char *p = s + 3 * x0[x], *q = s + 3 * x1[x];
+        for (k = 0; k < 3; k++) d[3 * x + k] = (int)p[k] * a0[x] + (int)q[k] * a1[x];
+    }
+}
+
+/* Vertical pass of one output row, OpenCV's SIMD formula on every element (Q15 products of
+   D >> 4 with the 11-bit weights, then a rounding shift by 2). */
+static void sclip__cv_vrow(const int *d0, const int *d1, int b0, int b1, int n, unsigned char *out) {
+    int x;
+    for (x = 0; x < n; x++) {
+        int v = (((b0 * (d0[x] >> 4)) >> 16) + ((b1 * (d1[x] >> 4)) >> 16) + 2) >> 2;
+        out[x] = (unsigned char)(v > 255 ? 255 : v);
+    }
+}
+
+/* Exact 1/2 on both axes: OpenCV's INTER_AREA fast path, rounded (sum + 2) >> 2. */
+static void sclip__cv_area2(const unsigned char *src, size_t ss, unsigned char *dst, int w1, int h1, size_t ds) {
+    int x, y, k;
+    for (y = 0; y < h1; y++) {
+        const unsigned char *a = src + (size_t)(2 * y) * ss, *b = a + ss;
+        unsigned char *o = dst + (size_t)y * ds;
+        for (x = 0; x < w1; x++)
+            for (k = 0; k < 3; k++)
+                o[3 * x + k] = (unsigned char)((a[6 * x + k] + a[6 * x + 3 + k] + b[6 * x + k] + b[6 * x + 3 + k] + 2) >> 2);
+    }
+}
+
+/* Resizes interleaved 8-bit RGB (w0 x h0, row stride src_stride bytes) to w1 x h1, exactly as
+   OpenCV 4.6 cv2.resize(INTER_LINEAR). Allocates about (3*w1*2 + 4*(w1+h1)) ints. */
+static int sclip__resize_rgb8(const unsigned char *src, int w0, int h0, size_t src_stride, unsigned char *dst,
+                              int w1, int h1, size_t dst_stride) {
+    int *xi0, *xi1, *yi0, *yi1, *rows, *r0, *r1, have0 = -1, have1 = -1, y;
+    short *xa0, *xa1, *yb0, *yb1;
+    size_t n3 = (size_t)w1 * 3;
+    double sx, sy;
+    if (!src || !dst || w0 < 1 || h0 < 1 || w1 < 1 || h1 < 1 || src_stride < (size_t)w0 * 3 ||
+        dst_stride < n3)
+        return SCLIP__SEG_EINVAL;
+    if (w0 == w1 && h0 == h1) {
+        for (y = 0; y < h1; y++) memcpy(dst + (size_t)y * dst_stride, src + (size_t)y * src_stride, n3);
+        return 0;
+    }
+    sx = 1.0 / ((double)w1 / w0);
+    sy = 1.0 / ((double)h1 / h0);
+    if (fabs(sx - 2.0) < DBL_EPSILON && fabs(sy - 2.0) < DBL_EPSILON && 2 * w1 <= w0 && 2 * h1 <= h0) {
+        sclip__cv_area2(src, src_stride, dst, w1, h1, dst_stride);
+        return 0;
+    }
+    xi0 = (int *)sclip__seg_malloc((size_t)(w1 + h1) * 2 + n3 * 2, sizeof(int));
+    xa0 = (short *)sclip__seg_malloc((size_t)(w1 + h1) * 2, sizeof(short));
+    if (!xi0 || !xa0) {
+        SCLIP_FREE(xi0);
+        SCLIP_FREE(xa0);
+        return SCLIP__SEG_ENOMEM;
+    }
+    xi1 = xi0 + w1, yi0 = xi1 + w1, yi1 = yi0 + h1, rows = yi1 + h1;
+    xa1 = xa0 + w1, yb0 = xa1 + w1, yb1 = yb0 + h1;
+    sclip__cv_linear_coefs(w0, w1, 1, xi0, xi1, xa0, xa1);
+    sclip__cv_linear_coefs(h0, h1, 0, yi0, yi1, yb0, yb1);
+    r0 = rows, r1 = rows + n3;
+    for (y = 0; y < h1; y++) {
+        /* two source rows, reusing the horizontal passes already done */
+        if (yi0[y] != have0) {
+            if (yi0[y] == have1) {
+                int *t = r0;
+                r0 = r1, r1 = t, have0 = have1, have1 = -1;
+            } else {
+                sclip__cv_hrow(src + (size_t)yi0[y] * src_stride, w1, xi0, xi1, xa0, xa1, r0);
+                have0 = yi0[y];
+            }
+        }
+        if (yi1[y] != have1) {
+            sclip__cv_hrow(src + (size_t)yi1[y] * src_stride, w1, xi0, xi1, xa0, xa1, r1);
+            have1 = yi1[y];
+        }
+        sclip__cv_vrow(r0, r1, yb0[y], yb1[y], (int)n3, dst + (size_t)y * dst_stride);
+    }
+    SCLIP_FREE(xi0);
+    SCLIP_FREE(xa0);
+    return 0;
+}
+
+/* ---- 3. normalisation (mmseg SegDataPreProcessor with CLIP's constants x255, 3 decimals) --- */
+
+/* chw (3, h, w) = (rgb[y1.., x1..] - mean_c) / std_c in float, from interleaved RGB with a row
+   stride in bytes. */
+static void sclip__normalize_crop(const unsigned char *rgb, size_t stride, int x1, int y1, int w, int h,
+                                  float *chw) {
+    static const float mean[3] = {122.771f, 116.746f, 104.094f}, sd[3] = {68.501f, 66.632f, 70.323f};
+    int c, x, y;
+    for (c = 0; c < 3; c++)
+        for (y = 0; y < h; y++) {
+            const unsigned char *s = rgb + (size_t)(y1 + y) * stride + (size_t)x1 * 3 + c;
+            float *o = chw + ((size_t)c * h + y) * w;
+            for (x = 0; x < w; x++) o[x] = ((float)s[3 * x] - mean[c]) / sd[c];
+        }
+}
+
+/* ---- 4. sliding windows (forward_slide): crop x crop at the given stride, last window snapped to
+   the border; an axis shorter than crop is one whole-axis window; crop 0 = one whole-image window. */
+
+static int sclip__window_axis_count(int n, int crop, int stride) {
+    if (crop <= 0) return 1;
+    return (n - crop + stride - 1 > 0 ? (n - crop + stride - 1) / stride : 0) + 1;
+}
+
+/* Start and length of window i along an axis of n pixels. */
+static void sclip__window_axis(int n, int crop, int stride, int i, int *start, int *len) {
+    int a, b;
+    if (crop <= 0) {
+        *start = 0, *len = n;
+        return;
+    }
+    a = i * stride;
+    b = a + crop < n ? a + crop : n;
+    a = b - crop > 0 ? b - crop : 0;
+    *start = a, *len = b - a;
+}
+
+/* Number of windows (n_h * n_w), 0 for bad arguments. */
+static int sclip__window_count(int h, int w, int crop, int stride) {
+    if (h < 1 || w < 1 || crop < 0 || (crop > 0 && stride < 1)) return 0;
+    return sclip__window_axis_count(h, crop, stride) * sclip__window_axis_count(w, crop, stride);
+}
+
+/* Fills boxes[4*k..] = {y1, x1, h, w} for window k, rows outer, columns inner (the official loop
+   order, which is also the accumulation order). Returns the count (0 for bad arguments). */
+static int sclip__windows(int h, int w, int crop, int stride, int *boxes) {
+    int nh, nw, i, j, k = 0;
+    if (!sclip__window_count(h, w, crop, stride)) return 0;
+    nh = sclip__window_axis_count(h, crop, stride);
+    nw = sclip__window_axis_count(w, crop, stride);
+    for (i = 0; i < nh; i++)
+        for (j = 0; j < nw; j++, k++) {
+            sclip__window_axis(h, crop, stride, i, &boxes[4 * k + 0], &boxes[4 * k + 2]);
+            sclip__window_axis(w, crop, stride, j, &boxes[4 * k + 1], &boxes[4 * k + 3]);
+        }
+    return k;
+}
+
+/* ---- 5. bilinear resampling, PyTorch F.interpolate(mode='bilinear', align_corners=False) ------
+   Per axis (aten upsample_bilinear2d, CPU, float): scale = (float)in / (float)out;
+   src = (float)(scale*(d+0.5) - 0.5) (double product, then float), clamped below at 0;
+   i0 = (int)src, i1 = i0 + (i0 < in-1), l1 = src - i0, l0 = 1 - l1.
+   Output = (x00*l0x + x01*l1x)*l0y + (x10*l0x + x11*l1x)*l1y, the order PyTorch evaluates. */
+
+/* o = t0*a + t1*b, or o += t0*a + t1*b. */
+static void sclip__lerp_rows(float *SCLIP__RESTRICT o, const float *SCLIP__RESTRICT t0, const float *SCLIP__RESTRICT t1,
+                             float a, float b, int n, int accumulate) {
+    int x = 0;
+#if SCLIP__VW
+    SCLIP__VF va = SCLIP__VSET(a), vb = SCLIP__VSET(b);
+    for (; x + SCLIP__VW <= n; x += SCLIP__VW) {
+        SCLIP__VF v = SCLIP__VADD(SCLIP__VMUL(SCLIP__VLOAD(t0 + x), va), SCLIP__VMUL(SCLIP__VLOAD(t1 + x), vb));
+        SCLIP__VSTORE(o + x, accumulate ? SCLIP__VADD(SCLIP__VLOAD(o + x), v) : v);
+    }
+#endif
+    if (accumulate)
+        for (; x < n; x++) o[x] += t0[x] * a + t1[x] * b;
+    else
+        for (; x < n; x++) o[x] = t0[x] * a + t1[x] * b;
+}
+
+static void sclip__lerp_table(int in, int out, int *i0, int *i1, float *l0, float *l1) {
+    float scale = (float)in / (float)out;
+    int d;
+    for (d = 0; d < out; d++) {
+        float s = (float)((double)scale * ((double)d + 0.5) - 0.5);
+        int i;
+        if (s < 0.f) s = 0.f;
+        i = (int)s;
+        i0[d] = i;
+        i1[d] = i + (i < in - 1 ? 1 : 0);
+        l1[d] = s - (float)i;
+        l0[d] = 1.f - l1[d];
+    }
+}
+
+/* Resamples C channels from an input addressed as in[c*cs + y*ys + x*xs] (hin x win) to a planar
+   output out[c*ocs + y*oys + x] (hout x wout); accumulate != 0 adds into out instead of storing.
+   Token-major patch logits (N x Q) are cs = 1, ys = gw*Q, xs = Q. Allocates
+   2*(hout+wout) ints and floats plus hin*wout floats. */
+static int sclip__bilinear(const float *in, int C, int hin, int win, ptrdiff_t cs, ptrdiff_t ys, ptrdiff_t xs,
+                           float *out, int hout, int wout, ptrdiff_t ocs, ptrdiff_t oys, int accumulate) {
+    int *xi0, *xi1, *yi0, *yi1, c, x, y;
+    float *xl0, *xl1, *yl0, *yl1, *tmp;
+    if (!in || !out || C < 1 || hin < 1 || win < 1 || hout < 1 || wout < 1) return SCLIP__SEG_EINVAL;
+    xi0 = (int *)sclip__seg_malloc((size_t)(hout + wout) * 2, sizeof(int));
+    xl0 = (float *)sclip__seg_malloc((size_t)(hout + wout) * 2 + (size_t)hin * wout, sizeof(float));
+    if (!xi0 || !xl0) {
+        SCLIP_FREE(xi0);
+        SCLIP_FREE(xl0);
+        return SCLIP__SEG_ENOMEM;
+    }
+    xi1 = xi0 + wout, yi0 = xi1 + wout, yi1 = yi0 + hout;
+    xl1 = xl0 + wout, yl0 = xl1 + wout, yl1 = yl0 + hout, tmp = yl1 + hout;
+    sclip__lerp_table(win, wout, xi0, xi1, xl0, xl1);
+    sclip__lerp_table(hin, hout, yi0, yi1, yl0, yl1);
+    for (c = 0; c < C; c++) {
+        const float *ic = in + (ptrdiff_t)c * cs;
+        float *oc = out + (ptrdiff_t)c * ocs;
+        /* horizontal pass over every input row: tmp[y][x] = v[i0]*l0 + v[i1]*l1 */
+        for (y = 0; y < hin; y++) {
+            const float *r = ic + (ptrdiff_t)y * ys;
+            float *t = tmp + (size_t)y * wout;
+            if (xs == 1)
+                for (x = 0; x < wout; x++) t[x] = r[xi0[x]] * xl0[x] + r[xi1[x]] * xl1[x];
+            else
+                for (x = 0; x < wout; x++) t[x] = r[(ptrdiff_t)xi0[x] * xs] * xl0[x] + r[(ptrdiff_t)xi1[x] * xs] * xl1[x];
+        }
+        /* vertical pass: contiguous rows, vectorises */
+        for (y = 0; y < hout; y++) {
+            sclip__lerp_rows(oc + (ptrdiff_t)y * oys, tmp + (size_t)yi0[y] * wout, tmp + (size_t)yi1[y] * wout, yl0[y],
+                             yl1[y], wout, accumulate);
+        }
+    }
+    SCLIP_FREE(xi0);
+    SCLIP_FREE(xl0);
+    return 0;
+}
+
+/* One window of forward_slide: the (gh*gw) x Q cosine matrix (token-major, token n at row n/gw,
+   column n%gw) upsampled to the window's h x w pixels and added into preds (Q, H1, W1) at
+   (y1, x1). Call it for the windows in sclip__windows order (the official summation order). */
+static int sclip__window_accumulate(const float *cos, int gh, int gw, int Q, float *preds, int H1, int W1,
+                                    int y1, int x1, int h, int w) {
+    if (!preds || y1 < 0 || x1 < 0 || h < 1 || w < 1 || y1 + h > H1 || x1 + w > W1) return SCLIP__SEG_EINVAL;
+    return sclip__bilinear(cos, Q, gh, gw, 1, (ptrdiff_t)gw * Q, Q, preds + (size_t)y1 * W1 + x1, h, w,
+                           (ptrdiff_t)H1 * W1, W1, 1);
+}
+
+static void sclip__div_row(float *SCLIP__RESTRICT p, const float *SCLIP__RESTRICT d, int n) {
+    int x = 0;
+#if SCLIP__VW
+    for (; x + SCLIP__VW <= n; x += SCLIP__VW) SCLIP__VSTORE(p + x, SCLIP__VDIV(SCLIP__VLOAD(p + x), SCLIP__VLOAD(d + x)));
+#endif
+    for (; x < n; x++) p[x] = p[x] / d[x];
+}
+
+/* preds /= count, where count(y, x) = number of windows covering the pixel; the windows form
+   a grid, so count = rows(y) * cols(x). Allocates H1 + 2*W1 ints. */
+static int sclip__window_average(float *preds, int Q, int H1, int W1, int crop, int stride) {
+    int *cy, *cx, nh, nw, i, q, x, y, s, len;
+    float *cnt;
+    if (!preds || Q < 1 || !sclip__window_count(H1, W1, crop, stride)) return SCLIP__SEG_EINVAL;
+    cy = (int *)sclip__seg_malloc((size_t)H1 + 2 * (size_t)W1, sizeof(int));
+    if (!cy) return SCLIP__SEG_ENOMEM;
+    cx = cy + H1;
+    cnt = (float *)(cx + W1);
+    memset(cy, 0, ((size_t)H1 + W1) * sizeof(int));
+    nh = sclip__window_axis_count(H1, crop, stride);
+    nw = sclip__window_axis_count(W1, crop, stride);
+    for (i = 0; i < nh; i++) {
+        sclip__window_axis(H1, crop, stride, i, &s, &len);
+        for (y = s; y < s + len; y++) cy[y]++;
+    }
+    for (i = 0; i < nw; i++) {
+        sclip__window_axis(W1, crop, stride, i, &s, &len);
+        for (x = s; x < s + len; x++) cx[x]++;
+    }
+    for (y = 0; y < H1; y++) {
+        for (x = 0; x < W1; x++) cnt[x] = (float)(cy[y] * cx[x]);
+        for (q = 0; q < Q; q++) sclip__div_row(preds + ((size_t)q * H1 + y) * W1, cnt, W1);
+    }
+    SCLIP_FREE(cy);
+    return 0;
+}
+
+/* ---- 6. post-processing (postprocess_result) -------------------------------------------------- */
+
+/* e^x for x <= 0 (softmax after subtracting the max), within 2 ulp; 0 below -87.3 (clamped).
+   Written without floorf or branches so that GCC -O2 vectorises the loops calling it. */
+static float sclip__seg_expf(float x) {
+    float n, r, p, s;
+    int b;
+    x = x < -87.3f ? -87.3f : (x > 0.f ? 0.f : x);
+    n = (float)(int)(x * 1.44269504f - 0.5f); /* round(x / ln2): truncation of a value <= 0 */
+    r = x - n * 0.693145752f;                 /* ln2 split in two: exact reduction */
+    r = r - n * 1.42860677e-6f;
+    p = 1.f / 720 + r * (1.f / 5040);
+    p = 1.f / 120 + r * p;
+    p = 1.f / 24 + r * p;
+    p = 1.f / 6 + r * p;
+    p = 0.5f + r * p;
+    p = 1.f + r * p;
+    p = 1.f + r * p;
+    b = ((int)n + 127) << 23; /* 2^n, n >= -126 */
+    memcpy(&s, &b, 4);
+    return p * s;
+}
+
+#if SCLIP__VW
+/* sclip__seg_expf on a vector, the same operations in the same order. */
+static SCLIP__VF sclip__seg_vexpf(SCLIP__VF x) {
+    SCLIP__VF n, r, p;
+    SCLIP__VI ni;
+    x = SCLIP__VMIN(SCLIP__VMAX(x, SCLIP__VSET(-87.3f)), SCLIP__VSET(0.f));
+    ni = SCLIP__VTRUNC(SCLIP__VSUB(SCLIP__VMUL(x, SCLIP__VSET(1.44269504f)), SCLIP__VSET(0.5f)));
+    n = SCLIP__VITOF(ni);
+    r = SCLIP__VSUB(x, SCLIP__VMUL(n, SCLIP__VSET(0.693145752f)));
+    r = SCLIP__VSUB(r, SCLIP__VMUL(n, SCLIP__VSET(1.42860677e-6f)));
+    p = SCLIP__VADD(SCLIP__VSET(1.f / 720), SCLIP__VMUL(r, SCLIP__VSET(1.f / 5040)));
+    p = SCLIP__VADD(SCLIP__VSET(1.f / 120), SCLIP__VMUL(r, p));
+    p = SCLIP__VADD(SCLIP__VSET(1.f / 24), SCLIP__VMUL(r, p));
+    p = SCLIP__VADD(SCLIP__VSET(1.f / 6), SCLIP__VMUL(r, p));
+    p = SCLIP__VADD(SCLIP__VSET(0.5f), SCLIP__VMUL(r, p));
+    p = SCLIP__VADD(SCLIP__VSET(1.f), SCLIP__VMUL(r, p));
+    p = SCLIP__VADD(SCLIP__VSET(1.f), SCLIP__VMUL(r, p));
+    return SCLIP__VMUL(p, SCLIP__VPOW2(ni));
+}
+#endif
+
+/* l *= scale; mx = max(mx, l) */
+static void sclip__scale_max(float *SCLIP__RESTRICT l, float *SCLIP__RESTRICT mx, float scale, int n) {
+    int x = 0;
+#if SCLIP__VW
+    SCLIP__VF vs = SCLIP__VSET(scale);
+    for (; x + SCLIP__VW <= n; x += SCLIP__VW) {
+        SCLIP__VF v = SCLIP__VMUL(SCLIP__VLOAD(l + x), vs);
+        SCLIP__VSTORE(l + x, v);
+        SCLIP__VSTORE(mx + x, SCLIP__VMAX(SCLIP__VLOAD(mx + x), v));
+    }
+#endif
+    for (; x < n; x++) {
+        l[x] = l[x] * scale;
+        mx[x] = l[x] > mx[x] ? l[x] : mx[x];
+    }
+}
+
+/* l = exp(l - mx); sm += l */
+static void sclip__exp_sum(float *SCLIP__RESTRICT l, const float *SCLIP__RESTRICT mx, float *SCLIP__RESTRICT sm, int n) {
+    int x = 0;
+#if SCLIP__VW
+    for (; x + SCLIP__VW <= n; x += SCLIP__VW) {
+        SCLIP__VF v = sclip__seg_vexpf(SCLIP__VSUB(SCLIP__VLOAD(l + x), SCLIP__VLOAD(mx + x)));
+        SCLIP__VSTORE(l + x, v);
+        SCLIP__VSTORE(sm + x, SCLIP__VADD(SCLIP__VLOAD(sm + x), v));
+    }
+#endif
+    for (; x < n; x++) {
+        l[x] = sclip__seg_expf(l[x] - mx[x]);
+        sm[x] += l[x];
+    }
+}
+
+/* o = max(o, l) */
+static void sclip__max_row(float *SCLIP__RESTRICT o, const float *SCLIP__RESTRICT l, size_t n) {
+    size_t x = 0;
+#if SCLIP__VW
+    for (; x + SCLIP__VW <= n; x += SCLIP__VW) SCLIP__VSTORE(o + x, SCLIP__VMAX(SCLIP__VLOAD(o + x), SCLIP__VLOAD(l + x)));
+#endif
+    for (; x < n; x++) o[x] = l[x] > o[x] ? l[x] : o[x];
+}
+
+/* Running argmax over classes: strict > keeps the first index on ties. */
+static void sclip__argmax_update(const float *SCLIP__RESTRICT v, float *SCLIP__RESTRICT bv, int *SCLIP__RESTRICT best,
+                                 int c, int n) {
+    int x, n16 = n & ~15;
+    for (x = 0; x < n16; x++) {
+        int take = v[x] > bv[x];
+        bv[x] = take ? v[x] : bv[x];
+        best[x] = take ? c : best[x];
+    }
+    for (; x < n; x++) {
+        int take = v[x] > bv[x];
+        bv[x] = take ? v[x] : bv[x];
+        best[x] = take ? c : best[x];
+    }
+}
+
+enum { SCLIP__SEG_BLK = 512 }; /* pixels per block: a multiple of 16, the per-pixel state fits L1 */
+
+/* argmax_c probs over pixels [p0, p0+n) into best/bv. */
+static void sclip__argmax_block(const float *probs, size_t hw, int C, size_t p0, int n, float *bv, int *best) {
+    int c, x;
+    for (x = 0; x < n; x++) bv[x] = probs[p0 + x], best[x] = 0;
+    for (c = 1; c < C; c++) sclip__argmax_update(probs + (size_t)c * hw + p0, bv, best, c, n);
+}
+
+/* Post-processing of (Q, H, W) logits at the original resolution:
+   1. x = logit_scale * logits; 2. softmax over the Q queries per pixel;
+   3. probs[c] = max over the queries q with qcls[q] == c (skipped when qcls is NULL or C == Q:
+      then probs[c] = softmax[c]);
+   4. area_thd > 0: with a = argmax_c probs, n_c = #pixels with a == c (c >= 1), T = sum n_c; every
+      class c >= 1 without n_c > (float)area_thd * T gets probs[c] = 0 everywhere;
+   5. pred = argmax_c probs (first index on ties); pred = 0 where max_c probs < prob_thd.
+   logits is overwritten with the query probabilities. probs: C x H x W floats, required.
+   pred8 / pred32 (either may be NULL): the label map. Allocates C + 1 ints. */
+static int sclip__postprocess(float *logits, int Q, int H, int W, const int *qcls, int C, float logit_scale,
+                              float area_thd, float prob_thd, float *probs, unsigned char *pred8, int *pred32) {
+    size_t hw = (size_t)H * W, p0;
+    float mx[SCLIP__SEG_BLK], sm[SCLIP__SEG_BLK];
+    int best[SCLIP__SEG_BLK], q, c, x, *area;
+    if (!logits || !probs || Q < 1 || C < 1 || H < 1 || W < 1 || (!qcls && C != Q)) return SCLIP__SEG_EINVAL;
+    if (qcls)
+        for (q = 0; q < Q; q++)
+            if (qcls[q] < 0 || qcls[q] >= C) return SCLIP__SEG_EINVAL;
+    area = (int *)sclip__seg_malloc((size_t)C + 1, sizeof(int));
+    if (!area) return SCLIP__SEG_ENOMEM;
+    /* softmax over queries, a block of pixels at a time (vectorised across pixels) */
+    for (p0 = 0; p0 < hw; p0 += SCLIP__SEG_BLK) {
+        int n = (int)(hw - p0 < (size_t)SCLIP__SEG_BLK ? hw - p0 : (size_t)SCLIP__SEG_BLK);
+        for (x = 0; x < n; x++) mx[x] = -FLT_MAX, sm[x] = 0.f;
+        for (q = 0; q < Q; q++) sclip__scale_max(logits + (size_t)q * hw + p0, mx, logit_scale, n);
+        for (q = 0; q < Q; q++) sclip__exp_sum(logits + (size_t)q * hw + p0, mx, sm, n);
+        for (q = 0; q < Q; q++) sclip__div_row(logits + (size_t)q * hw + p0, sm, n);
+    }
+    /* max over synonyms (probabilities are >= 0, so starting from 0 is exact) */
+    if (qcls && C != Q) {
+        memset(probs, 0, (size_t)C * hw * sizeof(float));
+        for (q = 0; q < Q; q++) sclip__max_row(probs + (size_t)qcls[q] * hw, logits + (size_t)q * hw, hw);
+    } else if (probs != logits)
+        memcpy(probs, logits, (size_t)C * hw * sizeof(float));
+    /* area filter: reference total = pixels predicted as any foreground class */
+    if (area_thd > 0.f) {
+        float total = 0.f;
+        memset(area, 0, (size_t)C * sizeof(int));
+        for (p0 = 0; p0 < hw; p0 += SCLIP__SEG_BLK) {
+            int n = (int)(hw - p0 < (size_t)SCLIP__SEG_BLK ? hw - p0 : (size_t)SCLIP__SEG_BLK);
+            sclip__argmax_block(probs, hw, C, p0, n, mx, best);
+            for (x = 0; x < n; x++) area[best[x]]++;
+        }
+        for (c = 1; c < C; c++) total += (float)area[c];
+        for (c = 1; c < C; c++)
+            if (!((float)area[c] > area_thd * total)) memset(probs + (size_t)c * hw, 0, hw * sizeof(float));
+    }
+    /* argmax, then prob_thd */
+    for (p0 = 0; p0 < hw; p0 += SCLIP__SEG_BLK) {
+        int n = (int)(hw - p0 < (size_t)SCLIP__SEG_BLK ? hw - p0 : (size_t)SCLIP__SEG_BLK);
+        sclip__argmax_block(probs, hw, C, p0, n, mx, best);
+        for (x = 0; x < n; x++) {
+            int b = mx[x] < prob_thd ? 0 : best[x];
+            if (pred8) pred8[p0 + x] = (unsigned char)b;
+            if (pred32) pred32[p0 + x] = b;
+        }
+    }
+    SCLIP_FREE(area);
+    return 0;
+}
+
+/* ---- 7. PAMR (Araslanov & Roth 2020), SCLIP_SPEC.md 4.7 ------------------------------------- */
+
+/* f32 -> nearest-even f16 -> f32 (overflow to infinity, subnormals kept). */
+static float sclip__round_f16(float f) {
+    unsigned int u, sign, a;
+    float r;
+    memcpy(&u, &f, 4);
+    sign = u & 0x80000000u;
+    a = u & 0x7fffffffu;
+    if (a >= 0x7f800000u) return f;         /* inf, nan */
+    if (a >= 0x477ff000u) {                 /* >= 65520 rounds to infinity */
+        a = 0x7f800000u;
+    } else if (a < 0x38800000u) {           /* below 2^-14: subnormal f16, step 2^-24 */
+        float v, q = 16777216.0f;           /* 2^24 */
+        memcpy(&v, &a, 4);
+        v = (float)nearbyint((double)v * q) / q; /* exact: v*2^24 < 2^10 */
+        memcpy(&a, &v, 4);
+    } else {                                /* keep 10 mantissa bits, ties to even */
+        unsigned int lsb = (a >> 13) & 1u;
+        a = (a + 0x0fffu + lsb) & ~0x1fffu;
+    }
+    a |= sign;
+    memcpy(&r, &a, 4);
+    return r;
+}
+
+/* Neighbour j (0..7) of the 3x3 ring in raster order without the centre, scaled by d. */
+static void sclip__pamr_offset(int j, int d, int *dy, int *dx) {
+    static const int oy[8] = {-1, -1, -1, 0, 0, 1, 1, 1}, ox[8] = {-1, 0, 1, -1, 1, -1, 0, 1};
+    *dy = oy[j] * d, *dx = ox[j] * d;
+}
+
+static int sclip__clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+/* Affinity weights w (K = 8*ndil, H, W): for neighbour j (dilation-major, then raster order),
+   a_j = mean_c(-|x_c(p) - x_c(n_j(p))| / (1e-8 + 0.1*std_c(p))), std_c unbiased over the 9*ndil
+   values (centre once per dilation and its 8 neighbours), replicate borders; w = softmax_j(a). */
+static void sclip__pamr_weights(const float *img, int H, int W, const int *dil, int ndil, float *w) {
+    int K = 8 * ndil, y, x, c, k, j;
+    size_t hw = (size_t)H * W;
+    for (y = 0; y < H; y++)
+        for (x = 0; x < W; x++) {
+            float a[64], mx = -FLT_MAX, sum = 0.f;
+            size_t p = (size_t)y * W + x;
+            for (k = 0; k < K; k++) a[k] = 0.f;
+            for (c = 0; c < 3; c++) {
+                const float *im = img + (size_t)c * hw;
+                float ctr = im[p], v[72], den;
+                double mean = 0.0, ss = 0.0;
+                int n = 0;
+                for (k = 0; k < ndil; k++) {
+                    v[n++] = ctr;
+                    for (j = 0; j < 8; j++) {
+                        int dy, dx;
+                        sclip__pamr_offset(j, dil[k], &dy, &dx);
+                        v[n++] = im[(size_t)sclip__clampi(y + dy, 0, H - 1) * W + sclip__clampi(x + dx, 0, W - 1)];
+                    }
+                }
+                for (j = 0; j < n; j++) mean += v[j];
+                mean /= n;
+                for (j = 0; j < n; j++) ss += (v[j] - mean) * (v[j] - mean);
+                den = 1e-8f + 0.1f * (float)sqrt(ss / (n - 1));
+                for (k = 0, j = 0; k < ndil; k++)
+                    for (j = 0; j < 8; j++) {
+                        float nb = v[k * 9 + 1 + j];
+                        a[k * 8 + j] += -fabsf(ctr - nb) / den;
+                    }
+            }
+            for (k = 0; k < K; k++) {
+                a[k] = a[k] / 3.f;
+                mx = a[k] > mx ? a[k] : mx;
+            }
+            for (k = 0; k < K; k++) {
+                a[k] = (float)exp((double)(a[k] - mx));
+                sum += a[k];
+            }
+            /* weights below FLT_MIN (e^-87) are flushed to 0: denormals would slow every step
+               down many times over, for a change below 1e-38 */
+            for (k = 0; k < K; k++) {
+                float v = a[k] / sum;
+                w[(size_t)k * hw + p] = v < FLT_MIN ? 0.f : v;
+            }
+        }
+}
+
+/* One output row of a PAMR step, interior columns [x0, x1) where no neighbour needs clamping:
+   o[x] = sum_k w[k][x] * r[k][x + dx[k]], k in order, the sum held in a register. */
+static void sclip__pamr_row(float *SCLIP__RESTRICT o, const float *const *w, const float *const *r, const int *dx,
+                            int K, int x0, int x1) {
+    int x = x0, k;
+#if SCLIP__VW
+    for (; x + SCLIP__VW <= x1; x += SCLIP__VW) {
+        SCLIP__VF acc = SCLIP__VMUL(SCLIP__VLOAD(w[0] + x), SCLIP__VLOAD(r[0] + x + dx[0]));
+        for (k = 1; k < K; k++) acc = SCLIP__VADD(acc, SCLIP__VMUL(SCLIP__VLOAD(w[k] + x), SCLIP__VLOAD(r[k] + x + dx[k])));
+        SCLIP__VSTORE(o + x, acc);
+    }
+#endif
+    for (; x < x1; x++) {
+        float acc = w[0][x] * r[0][x + dx[0]];
+        for (k = 1; k < K; k++) acc += w[k][x] * r[k][x + dx[k]];
+        o[x] = acc;
+    }
+}
+
+/* The same for border columns [xa, xb): neighbour columns clamped (replicate padding). */
+static void sclip__pamr_border(float *o, const float *const *w, const float *const *r, const int *dx, int K, int W,
+                               int xa, int xb) {
+    int x, k;
+    for (x = xa; x < xb; x++) {
+        float acc = w[0][x] * r[0][sclip__clampi(x + dx[0], 0, W - 1)];
+        for (k = 1; k < K; k++) acc += w[k][x] * r[k][sclip__clampi(x + dx[k], 0, W - 1)];
+        o[x] = acc;
+    }
+}
+
+/* One PAMR step on nb channels: out(p) = sum_j w_j(p) * m(n_j(p)), j in order (PyTorch's
+   summation order). The 8*ndil weight rows of an image row are reused for the nb channels. */
+static void sclip__pamr_step(const float *m, float *out, int nb, const float *w, int H, int W, const int *dil,
+                             int ndil) {
+    int K = 8 * ndil, y, k, b, dy[64], dx[64], dmax = 0, x0, x1;
+    const float *wr[64], *rr[64];
+    size_t hw = (size_t)H * W;
+    for (k = 0; k < K; k++) {
+        sclip__pamr_offset(k & 7, dil[k >> 3], &dy[k], &dx[k]);
+        dmax = dil[k >> 3] > dmax ? dil[k >> 3] : dmax;
+    }
+    x0 = dmax < W ? dmax : W; /* columns [x0, x1) need no clamping */
+    x1 = W - dmax > x0 ? W - dmax : x0;
+    for (y = 0; y < H; y++) {
+        for (k = 0; k < K; k++) wr[k] = w + (size_t)k * hw + (size_t)y * W;
+        for (b = 0; b < nb; b++) {
+            const float *mb = m + (size_t)b * hw;
+            float *o = out + (size_t)b * hw + (size_t)y * W;
+            for (k = 0; k < K; k++) rr[k] = mb + (size_t)sclip__clampi(y + dy[k], 0, H - 1) * W;
+            sclip__pamr_border(o, wr, rr, dx, K, W, 0, x0);
+            sclip__pamr_row(o, wr, rr, dx, K, x0, x1);
+            sclip__pamr_border(o, wr, rr, dx, K, W, x1, W);
+        }
+    }
+}
+
+/* PAMR on mask (Q, H, W) in place, guided by img (3, H, W) (the normalised resized image
+   bilinearly resized to (H, W)); num_iter steps with the dilations dil[0..ndil) (SCLIP: 8, 16;
+   at most 8 of them). round_f16 != 0 rounds the result to float16 values, as the official code
+   casts PAMR's output to fp16. Allocates (8*ndil + 8) * H * W floats. */
+static int sclip__pamr(const float *img, float *mask, int Q, int H, int W, int num_iter, const int *dil, int ndil,
+                       int round_f16) {
+    enum { QB = 8 }; /* channels per block */
+    size_t hw = (size_t)H * W, p;
+    float *w, *tmp;
+    int q, it, k;
+    if (!img || !mask || Q < 1 || H < 1 || W < 1 || num_iter < 0 || !dil || ndil < 1 || ndil > 8)
+        return SCLIP__SEG_EINVAL;
+    for (k = 0; k < ndil; k++)
+        if (dil[k] < 1) return SCLIP__SEG_EINVAL;
+    if (num_iter > 0) {
+        w = (float *)sclip__seg_malloc(hw, sizeof(float) * (size_t)(8 * ndil + QB));
+        if (!w) return SCLIP__SEG_ENOMEM;
+        tmp = w + (size_t)8 * ndil * hw;
+        sclip__pamr_weights(img, H, W, dil, ndil, w);
+        for (q = 0; q < Q; q += QB) {
+            int nb = Q - q < QB ? Q - q : QB;
+            float *cur = mask + (size_t)q * hw, *nxt = tmp;
+            for (it = 0; it < num_iter; it++) {
+                float *t = cur;
+                sclip__pamr_step(cur, nxt, nb, w, H, W, dil, ndil);
+                cur = nxt, nxt = t;
+            }
+            if (cur != mask + (size_t)q * hw) memcpy(mask + (size_t)q * hw, cur, (size_t)nb * hw * sizeof(float));
+        }
+        SCLIP_FREE(w);
+    }
+    if (round_f16)
+        for (p = 0; p < (size_t)Q * hw; p++) mask[p] = sclip__round_f16(mask[p]);
+    return 0;
+}
+
+/* ============================================================================================
+   Segmentation (SCLIP_SPEC.md section 4): the pipeline around the model
+   ============================================================================================ */
+static const struct sclip__preset {
+    const char *name, *alias, *classes;
+    int short_side;
+    float logit_scale, prob_thd, area_thd;
+} sclip__presets[] = {
+    {"voc21", "voc", "voc21.txt", 336, 65, 0.1f, 0.1f},
+    {"voc20", "voc20", "voc20.txt", 336, 40, 0, 0},
+    {"context60", "pascal_context60", "context60.txt", 336, 50, 0.1f, 0},
+    {"context59", "pascal_context59", "context59.txt", 336, 40, 0, 0},
+    {"coco-object", "coco_object", "coco_object.txt", 336, 50, 0.1f, 0},
+    {"coco-stuff", "coco_stuff164k", "coco_stuff.txt", 448, 40, 0, 0},
+    {"coco-stuff10k", "coco_stuff10k", "coco_stuff.txt", 336, 40, 0, 0},
+    {"cityscapes", "city_scapes", "city_scapes.txt", 560, 40, 0, 0},
+    {"ade20k", "ade", "ade20k.txt", 336, 40, 0, 0},
+};
+#define SCLIP__N_PRESETS (int)(sizeof sclip__presets / sizeof sclip__presets[0])
+
+SCLIPDEF const char *const *sclip_seg_preset_names(void) {
+    static const char *const names[SCLIP__N_PRESETS + 1] = {"voc21", "voc20", "context60", "context59", "coco-object",
+                                                            "coco-stuff", "coco-stuff10k", "cityscapes", "ade20k", NULL};
+    return names;
+}
+
+SCLIPDEF sclip_result sclip_seg_preset(const char *name, sclip_seg_desc *d, const char **classes_file) {
+    int i;
+    for (i = 0; name && d && i < SCLIP__N_PRESETS; i++) {
+        const struct sclip__preset *p = &sclip__presets[i];
+        if (strcmp(name, p->name) && strcmp(name, p->alias)) continue;
+        d->short_side = p->short_side;
+        d->logit_scale = p->logit_scale;
+        d->prob_thd = p->prob_thd;
+        d->area_thd = p->area_thd;
+        d->crop = 224;
+        d->stride = 112;
+        if (classes_file) *classes_file = p->classes;
+        return SCLIP_OK;
+    }
+    return name && d ? SCLIP_ERROR_UNKNOWN_PRESET : SCLIP_ERROR_INVALID_ARGUMENT;
+}
+
+SCLIPDEF sclip_result sclip_resize_size(int w, int h, int short_side, int max_long, int *ow, int *oh) {
+    if (!ow || !oh || w < 1 || h < 1) return SCLIP_ERROR_INVALID_ARGUMENT;
+    if (short_side <= 0) {
+        *ow = w;
+        *oh = h;
+        return SCLIP_OK;
+    }
+    return sclip__resize_size(h, w, short_side, max_long > 0 ? max_long : 2048, oh, ow) ? SCLIP_ERROR_IMAGE_TOO_LARGE : SCLIP_OK;
+}
+
+SCLIPDEF sclip_result sclip_resize_rgb(const uint8_t *src, int w, int h, size_t stride, uint8_t *dst, int ow, int oh,
+                                       size_t ostride) {
+    int r;
+    if (!src || !dst || w < 1 || h < 1 || ow < 1 || oh < 1 || stride < 3 * (size_t)w || ostride < 3 * (size_t)ow)
+        return SCLIP_ERROR_INVALID_ARGUMENT;
+    r = sclip__resize_rgb8(src, w, h, stride, dst, ow, oh, ostride);
+    return r == 0 ? SCLIP_OK : r == SCLIP__SEG_ENOMEM ? SCLIP_ERROR_OUT_OF_MEMORY : SCLIP_ERROR_INVALID_ARGUMENT;
+}
+
+SCLIPDEF void sclip_seg_result_free(sclip_seg_result *res) {
+    if (!res) return;
+    sclip__free(res->labels);
+    sclip__free(res->probs);
+    memset(res, 0, sizeof *res);
+}
+
+/* The settings with every default filled in. */
+static sclip_seg_desc sclip__seg_defaults(const sclip_seg_desc *d) {
+    sclip_seg_desc s;
+    if (d) s = *d;
+    else memset(&s, 0, sizeof s);
+    if (!s.short_side) s.short_side = 336;
+    if (!s.max_long_side) s.max_long_side = 2048;
+    if (!s.crop) s.crop = 224;
+    if (!s.stride) s.stride = 112;
+    if (s.logit_scale == 0) s.logit_scale = 40;
+    return s;
+}
+
+static sclip_result sclip__seg_check(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int w, int h, size_t stride,
+                                     const sclip_seg_desc *d) {
+    if (!v || !rgb) return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: NULL vocabulary or pixels");
+    if (w < 1 || h < 1) return sclip__ctx_fail(c, SCLIP_ERROR_IMAGE_TOO_SMALL, "segment: the image is %dx%d", w, h);
+    if (w > SCLIP_MAX_IMAGE_SIDE || h > SCLIP_MAX_IMAGE_SIDE || (double)w * h > SCLIP_MAX_IMAGE_PIXELS)
+        return sclip__ctx_fail(c, SCLIP_ERROR_IMAGE_TOO_LARGE, "segment: %dx%d exceeds the limit (side %d, %d pixels)", w, h,
+                               SCLIP_MAX_IMAGE_SIDE, SCLIP_MAX_IMAGE_PIXELS);
+    if (stride < 3 * (size_t)w) return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: row stride below 3 x width");
+    if (v->embed_dim != c->model->arch.embed_dim || v->fingerprint != c->model->fingerprint)
+        return sclip__ctx_fail(c, SCLIP_ERROR_BAD_VOCAB_CACHE, "segment: the vocabulary was made with another model");
+    if ((d->short_side < 1 && d->short_side != SCLIP_SEG_KEEP) || d->short_side > SCLIP_MAX_IMAGE_SIDE ||
+        d->max_long_side < 1 || (d->crop < 1 && d->crop != SCLIP_SEG_WHOLE) || d->stride < 1 ||
+        !(d->logit_scale > 0 && d->logit_scale < 1e4f) || !(d->prob_thd >= 0 && d->prob_thd <= 1) ||
+        !(d->area_thd >= 0 && d->area_thd <= 1) || !sclip__attn_valid((int)d->attn) || d->pamr_steps < 0 ||
+        d->pamr_steps > 1000)
+        return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: a setting is out of range");
+    return SCLIP_OK;
+}
+
+/* Cosine logits of one window of the resized image: dense tokens, L2-normalised, class token
+   dropped, dot product with every query. Returns (gh*gw) x Q floats inside buf. */
+static sclip_result sclip__seg_cosine(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W1, const int *box,
+                                      sclip_attn attn, float *buf, float **cosm) {
+    const sclip_model *m = c->model;
+    int h = box[2], w = box[3], P = m->arch.patch_size, E = m->arch.embed_dim, L = (h / P) * (w / P) + 1, i;
+    float *chw = buf, *tok = chw + (size_t)3 * h * w;
+    sclip_result r;
+    *cosm = tok + (size_t)L * E;
+    sclip__normalize_crop(rgb, (size_t)W1 * 3, box[1], box[0], w, h, chw);
+    if ((r = sclip_encode_image_dense(c, chw, h, w, attn, tok, NULL)) != SCLIP_OK) return r;
+    for (i = 1; i < L; i++) sclip__l2_normalize(tok + (size_t)i * E, E);
+    sclip__gemm_nt(L - 1, v->n_queries, E, 1.0f, tok + E, E, v->features, E, *cosm, v->n_queries);
+    return SCLIP_OK;
+}
+
+/* Scratch for the cosine logits of a window of at most h x w pixels. */
+static float *sclip__seg_buffer(sclip_context *c, const sclip_vocab *v, int h, int w) {
+    int P = c->model->arch.patch_size;
+    return (float *)sclip__alloc(((size_t)3 * h * w + ((size_t)(h / P) * (w / P) + 1) * (c->model->arch.embed_dim + (size_t)v->n_queries)) *
+                                 sizeof(float));
+}
+
+/* Whole-image mode (no windows): the patch logits go straight to the original size, one
+   bilinear resize, as the official forward_feature does. */
+static sclip_result sclip__seg_whole(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W1, int H1, sclip_attn attn,
+                                     float *logits, int W0, int H0) {
+    int box[4], P = c->model->arch.patch_size, gh = H1 / P, gw = W1 / P;
+    float *buf = sclip__seg_buffer(c, v, H1, W1), *cosm;
+    sclip_result r = buf ? SCLIP_OK : sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+    box[0] = box[1] = 0;
+    box[2] = H1;
+    box[3] = W1;
+    if (r == SCLIP_OK) r = sclip__seg_cosine(c, v, rgb, W1, box, attn, buf, &cosm);
+    if (r == SCLIP_OK && sclip__bilinear(cosm, v->n_queries, gh, gw, 1, (ptrdiff_t)gw * v->n_queries, v->n_queries, logits, H0,
+                                         W0, (ptrdiff_t)H0 * W0, W0, 0))
+        r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+    if (c->progress) c->progress(c->progress_user, "windows", 1, 1);
+    sclip__free(buf);
+    return r;
+}
+
+/* Sliding windows over the resized image (forward_slide): each window's patch logits are
+   upsampled bilinearly to the window's pixels and added into preds (Q, H1, W1); then the mean
+   over the windows covering each pixel, and the bilinear resize to the original size. */
+static sclip_result sclip__seg_slide(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W1, int H1,
+                                     const sclip_seg_desc *d, float *logits, int W0, int H0) {
+    int n = sclip__window_count(H1, W1, d->crop, d->stride), k, Q = v->n_queries, P = c->model->arch.patch_size;
+    int *boxes = (int *)sclip__alloc((size_t)4 * (n ? n : 1) * sizeof(int));
+    float *buf = sclip__seg_buffer(c, v, d->crop < H1 ? d->crop : H1, d->crop < W1 ? d->crop : W1), *cosm;
+    float *preds = (float *)sclip__calloc((size_t)Q * W1 * H1, sizeof(float));
+    sclip_result r = boxes && buf && preds ? SCLIP_OK : sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+    if (r == SCLIP_OK) sclip__windows(H1, W1, d->crop, d->stride, boxes);
+    for (k = 0; k < n && r == SCLIP_OK; k++) {
+        const int *b = boxes + 4 * k;
+        r = sclip__seg_cosine(c, v, rgb, W1, b, d->attn, buf, &cosm);
+        if (r == SCLIP_OK && sclip__window_accumulate(cosm, b[2] / P, b[3] / P, Q, preds, H1, W1, b[0], b[1], b[2], b[3]))
+            r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+        if (c->progress) c->progress(c->progress_user, "windows", k + 1, n);
+    }
+    if (r == SCLIP_OK && (sclip__window_average(preds, Q, H1, W1, d->crop, d->stride) ||
+                          sclip__bilinear(preds, Q, H1, W1, (ptrdiff_t)H1 * W1, W1, 1, logits, H0, W0, (ptrdiff_t)H0 * W0, W0, 0)))
+        r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+    sclip__free(preds);
+    sclip__free(buf);
+    sclip__free(boxes);
+    return r;
+}
+
+/* PAMR guided by the normalised resized image, bilinearly resized to the original size. */
+static sclip_result sclip__seg_pamr(sclip_context *c, const uint8_t *rgb1, int W1, int H1, int W0, int H0, float *logits, int Q,
+                                    int steps) {
+    static const int dilations[2] = {8, 16};
+    float *norm = (float *)sclip__alloc((size_t)3 * W1 * H1 * sizeof(float)), *img = (float *)sclip__alloc((size_t)3 * W0 * H0 * sizeof(float));
+    int e = !norm || !img;
+    if (!e) {
+        sclip__normalize_crop(rgb1, (size_t)W1 * 3, 0, 0, W1, H1, norm);
+        e = sclip__bilinear(norm, 3, H1, W1, (ptrdiff_t)H1 * W1, W1, 1, img, H0, W0, (ptrdiff_t)H0 * W0, W0, 0);
+    }
+    if (!e) e = sclip__pamr(img, logits, Q, H0, W0, steps, dilations, 2, 0);
+    sclip__free(norm);
+    sclip__free(img);
+    return e ? sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory in PAMR") : SCLIP_OK;
+}
+
+SCLIPDEF sclip_result sclip_segment(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W0, int H0, size_t stride,
+                                    const sclip_seg_desc *desc, sclip_seg_result *out) {
+    sclip_seg_desc d;
+    int W1, H1, Q, C, *pred = NULL;
+    size_t p, hw0;
+    uint8_t *rgb1 = NULL;
+    float *logits = NULL, *probs = NULL;
+    sclip_result r;
+    if (!c || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
+    memset(out, 0, sizeof *out);
+    d = sclip__seg_defaults(desc);
+    if ((r = sclip__seg_check(c, v, rgb, W0, H0, stride, &d)) != SCLIP_OK) return r;
+    Q = v->n_queries;
+    C = v->n_classes;
+    hw0 = (size_t)W0 * H0;
+    if (sclip_resize_size(W0, H0, d.short_side == SCLIP_SEG_KEEP ? 0 : d.short_side, d.max_long_side, &W1, &H1) != SCLIP_OK ||
+        W1 > SCLIP_MAX_IMAGE_SIDE || H1 > SCLIP_MAX_IMAGE_SIDE || (double)W1 * H1 > SCLIP_MAX_IMAGE_PIXELS)
+        return sclip__ctx_fail(c, SCLIP_ERROR_IMAGE_TOO_LARGE, "segment: the resized image exceeds the limit");
+    if (W1 < c->model->arch.patch_size || H1 < c->model->arch.patch_size)
+        return sclip__ctx_fail(c, SCLIP_ERROR_IMAGE_TOO_SMALL, "segment: the resized image (%dx%d) is smaller than one patch", W1, H1);
+    rgb1 = (uint8_t *)sclip__alloc((size_t)W1 * H1 * 3);
+    logits = (float *)sclip__alloc((size_t)Q * hw0 * sizeof(float));
+    probs = (float *)sclip__alloc((size_t)C * hw0 * sizeof(float));
+    pred = (int *)sclip__alloc(hw0 * sizeof(int));
+    out->labels = (uint16_t *)sclip__alloc(hw0 * sizeof(uint16_t));
+    if (!rgb1 || !logits || !probs || !pred || !out->labels) r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+    if (r == SCLIP_OK && sclip_resize_rgb(rgb, W0, H0, stride, rgb1, W1, H1, (size_t)W1 * 3) != SCLIP_OK)
+        r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: resize failed");
+    if (r == SCLIP_OK)
+        r = d.crop == SCLIP_SEG_WHOLE ? sclip__seg_whole(c, v, rgb1, W1, H1, d.attn, logits, W0, H0)
+                                      : sclip__seg_slide(c, v, rgb1, W1, H1, &d, logits, W0, H0);
+    if (r == SCLIP_OK && d.pamr_steps > 0) r = sclip__seg_pamr(c, rgb1, W1, H1, W0, H0, logits, Q, d.pamr_steps);
+    if (r == SCLIP_OK &&
+        sclip__postprocess(logits, Q, H0, W0, v->query_class, C, d.logit_scale, d.area_thd, d.prob_thd, probs, NULL, pred))
+        r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory in post-processing");
+    if (r == SCLIP_OK) {
+        for (p = 0; p < hw0; p++) out->labels[p] = (uint16_t)pred[p];
+        out->width = W0;
+        out->height = H0;
+        out->n_classes = C;
+        if (!d.no_probs) out->probs = probs, probs = NULL;
+    } else
+        sclip_seg_result_free(out);
+    sclip__free(rgb1);
+    sclip__free(logits);
+    sclip__free(probs);
+    sclip__free(pred);
+    return r;
+}
 
 #endif /* SCLIP_IMPLEMENTATION_DONE */
 #endif /* SCLIP_IMPLEMENTATION */

@@ -1,0 +1,236 @@
+/* End-to-end segmentation against every case of ../shared/fixtures/seg (the official SCLIP on the
+   tiny model): the decoded image, the OpenCV resize (resized_rgb.npy, identical), the class
+   embeddings (text_features.npy), the probabilities (seg_logits.npy, within 1e-3) and the labels
+   (pred.npy, identical except where the two best probabilities are within 1e-4). Also the
+   vocabulary cache round trip and the errors for bad classes, images and presets. */
+#define SCLIP_IMPLEMENTATION
+#include "sclip.h"
+#define SCLIP_IMAGE_IMPLEMENTATION
+#include "sclip_image.h"
+#include "test_common.h"
+
+typedef struct seg_case {
+    const char *dir, *image;
+    int short_side, crop;
+    float logit_scale, prob_thd, area_thd;
+    sclip_attn attn;
+    int pamr, encode_text; /* encode_text: also check our text embeddings against text_features.npy */
+} seg_case;
+
+/* The settings of each case's args.json. */
+static const seg_case cases[] = {
+    {"chelsea_cat4", "chelsea.png", 336, 224, 40, 0, 0, SCLIP_ATTN_SCLIP, 0, 1},
+    {"coffee_voc21", "coffee.png", 336, 224, 65, 0.1f, 0.1f, SCLIP_ATTN_SCLIP, 0, 1},
+    {"astronaut_context60", "astronaut_256.png", 336, 224, 50, 0.1f, 0, SCLIP_ATTN_SCLIP, 0, 0},
+    {"rocket_city", "rocket.jpg", 560, 224, 40, 0, 0, SCLIP_ATTN_SCLIP, 0, 1},
+    {"chelsea_small", "chelsea.png", 160, 224, 40, 0, 0, SCLIP_ATTN_SCLIP, 0, 0},
+    {"chelsea_vanilla", "chelsea.png", 336, 224, 40, 0, 0, SCLIP_ATTN_VANILLA, 0, 0},
+    {"coffee_pamr", "coffee.png", 336, 224, 40, 0, 0, SCLIP_ATTN_SCLIP, 10, 0},
+    {"astronaut_whole", "astronaut_256.png", 336, SCLIP_SEG_WHOLE, 50, 0.05f, 0, SCLIP_ATTN_SCLIP, 0, 0},
+};
+
+static sclip_model *model;
+static sclip_context *ctx;
+
+static char *read_shared(const char *dir, const char *file, size_t *len) {
+    char rel[256];
+    snprintf(rel, sizeof rel, "fixtures/seg/%s/%s", dir, file);
+    return test_read_file(test_shared(rel), len);
+}
+
+static void load_case_npy(const char *dir, const char *file, sclip_npy *a) {
+    char rel[256];
+    snprintf(rel, sizeof rel, "fixtures/seg/%s/%s", dir, file);
+    test_load_npy(test_shared(rel), a);
+}
+
+/* Labels equal the fixture except where its two best probabilities are within 1e-4. */
+static void compare_labels(const seg_case *k, const sclip_seg_result *res, const sclip_npy *pred, const sclip_npy *probs) {
+    size_t hw = (size_t)res->width * res->height, p;
+    int c, differ = 0, near_ties = 0;
+    for (p = 0; p < hw; p++) {
+        float best = -1, second = -1;
+        if (res->labels[p] == ((const uint8_t *)pred->data)[p]) continue;
+        for (c = 0; c < res->n_classes; c++) {
+            float v = ((const float *)probs->data)[(size_t)c * hw + p];
+            if (v > best) second = best, best = v;
+            else if (v > second) second = v;
+        }
+        if (best - second < 1e-4f) near_ties++;
+        else differ++;
+    }
+    printf("  labels: %d differ, %d more at near-ties (of %zu)\n", differ, near_ties, hw);
+    CHECK(differ == 0, "%s: %d labels differ", k->dir, differ);
+}
+
+static void run_case(const seg_case *k) {
+    sclip_image img;
+    sclip_npy resized, tf, probs, pred;
+    sclip_vocab *vocab = NULL;
+    sclip_seg_desc d;
+    sclip_seg_result res;
+    char rel[128], err[256];
+    size_t len = 0, i;
+    char *classes = read_shared(k->dir, "classes.txt", &len);
+    int w1, h1;
+    double md = 0;
+    printf("%s\n", k->dir);
+    snprintf(rel, sizeof rel, "images/%s", k->image);
+    CHECK(sclip_image_load(test_shared(rel), &img, err, sizeof err), "%s: %s", rel, err);
+    /* the resize alone, against resized_rgb.npy */
+    load_case_npy(k->dir, "resized_rgb.npy", &resized);
+    CHECK(sclip_resize_size(img.w, img.h, k->short_side, 2048, &w1, &h1) == SCLIP_OK && (size_t)h1 == resized.shape[0] &&
+              (size_t)w1 == resized.shape[1], "%s: resized size %dx%d", k->dir, w1, h1);
+    {
+        uint8_t *out = (uint8_t *)malloc((size_t)w1 * h1 * 3);
+        CHECK(sclip_resize_rgb(img.pixels, img.w, img.h, (size_t)img.w * 3, out, w1, h1, (size_t)w1 * 3) == SCLIP_OK, "resize");
+        CHECK(memcmp(out, resized.data, (size_t)w1 * h1 * 3) == 0, "%s: resized image differs from resized_rgb.npy", k->dir);
+        free(out);
+    }
+    /* the vocabulary: our text tower, or the fixture's embeddings (to test the image side alone) */
+    load_case_npy(k->dir, "text_features.npy", &tf);
+    if (k->encode_text) {
+        CHECK(sclip_vocab_create(ctx, classes, len, NULL, 0, &vocab) == SCLIP_OK, "%s", sclip_context_error(ctx));
+        for (i = 0; vocab && i < tf.count; i++) {
+            double e = fabs(sclip_vocab_features(vocab)[i] - ((const float *)tf.data)[i]);
+            if (e > md) md = e;
+        }
+        printf("  text features: max abs err %.3g\n", md);
+        CHECK(md < 1e-5, "%s: text features differ by %g", k->dir, md);
+    } else
+        CHECK(sclip_vocab_from_features(model, classes, len, (const float *)tf.data, (int)tf.shape[0], &vocab, err, sizeof err) ==
+                  SCLIP_OK, "%s", err);
+    memset(&d, 0, sizeof d);
+    d.short_side = k->short_side;
+    d.crop = k->crop;
+    d.logit_scale = k->logit_scale;
+    d.prob_thd = k->prob_thd;
+    d.area_thd = k->area_thd;
+    d.attn = k->attn;
+    d.pamr_steps = k->pamr;
+    CHECK(vocab && sclip_segment(ctx, vocab, img.pixels, img.w, img.h, (size_t)img.w * 3, &d, &res) == SCLIP_OK, "%s: %s",
+          k->dir, sclip_context_error(ctx));
+    load_case_npy(k->dir, "seg_logits.npy", &probs);
+    load_case_npy(k->dir, "pred.npy", &pred);
+    if (vocab && res.probs) {
+        CHECK(probs.count == (size_t)res.n_classes * res.width * res.height, "%s: probability shape", k->dir);
+        for (md = 0, i = 0; i < probs.count; i++) {
+            double e = fabs(res.probs[i] - ((const float *)probs.data)[i]);
+            if (e > md) md = e;
+        }
+        printf("  seg_logits: max abs err %.3g\n", md);
+        CHECK(md < 1e-3, "%s: seg_logits differ by %g", k->dir, md);
+        compare_labels(k, &res, &pred, &probs);
+        sclip_seg_result_free(&res);
+    }
+    sclip_vocab_free(vocab);
+    sclip_npy_free(&resized);
+    sclip_npy_free(&tf);
+    sclip_npy_free(&probs);
+    sclip_npy_free(&pred);
+    sclip_image_free(&img);
+    free(classes);
+}
+
+/* A vocabulary written to memory and read back is the same; damaged caches are refused. */
+static void check_vocab_cache(void) {
+    const char *text = "cat\nsofa, couch\nsky";
+    sclip_vocab *v = NULL, *w = NULL;
+    char err[256];
+    unsigned char *buf;
+    size_t n;
+    int i;
+    CHECK(sclip_vocab_create(ctx, text, strlen(text), NULL, 0, &v) == SCLIP_OK, "%s", sclip_context_error(ctx));
+    if (!v) return;
+    CHECK(sclip_vocab_num_classes(v) == 3 && sclip_vocab_num_queries(v) == 4 && sclip_vocab_query_class(v, 2) == 1 &&
+              !strcmp(sclip_vocab_query_name(v, 2), "couch") && !strcmp(sclip_vocab_class_name(v, 1), "sofa"),
+          "parsed classes");
+    n = sclip_vocab_save_size(v);
+    buf = (unsigned char *)malloc(n);
+    sclip_vocab_save_memory(v, buf);
+    CHECK(sclip_vocab_load_memory(buf, n, model, &w, err, sizeof err) == SCLIP_OK, "%s", err);
+    CHECK(w && memcmp(sclip_vocab_features(v), sclip_vocab_features(w), 4 * 64 * sizeof(float)) == 0, "features round trip");
+    sclip_vocab_free(w);
+    CHECK(sclip_vocab_load_memory(buf, n - 1, model, &w, err, sizeof err) == SCLIP_ERROR_BAD_VOCAB_CACHE && !w, "truncated cache");
+    buf[24] ^= 1; /* fingerprint */
+    CHECK(sclip_vocab_load_memory(buf, n, model, &w, err, sizeof err) == SCLIP_ERROR_BAD_VOCAB_CACHE && strstr(err, "another model"),
+          "cache of another model: %s", err);
+    buf[24] ^= 1;
+    buf[40] = 7; /* class index of name 0 */
+    CHECK(sclip_vocab_load_memory(buf, n, model, &w, err, sizeof err) == SCLIP_ERROR_BAD_VOCAB_CACHE, "bad class index");
+    for (i = 0; i < 200; i++) { /* random damage never crashes */
+        unsigned char *d = (unsigned char *)malloc(n);
+        memcpy(d, buf, n);
+        d[(size_t)(i * 7919) % n] ^= (unsigned char)(1 + i);
+        if (sclip_vocab_load_memory(d, n - (size_t)(i % 3), NULL, &w, err, sizeof err) == SCLIP_OK) sclip_vocab_free(w);
+        free(d);
+    }
+    free(buf);
+    sclip_vocab_free(v);
+}
+
+static void check_errors(void) {
+    sclip_vocab *v = NULL;
+    sclip_seg_desc d;
+    sclip_seg_result res;
+    uint8_t px[3] = {10, 200, 30};
+    char *many = (char *)malloc(10000 * 8 + 1), err[256];
+    const char *preset_file = NULL;
+    int i;
+    CHECK(sclip_vocab_create(ctx, "", 0, NULL, 0, &v) == SCLIP_ERROR_BAD_CLASSES && strstr(sclip_context_error(ctx), "empty"), "empty list");
+    CHECK(sclip_vocab_create(ctx, "cat\n\ndog", 8, NULL, 0, &v) == SCLIP_ERROR_BAD_CLASSES &&
+              strstr(sclip_context_error(ctx), "line 2"), "blank line: %s", sclip_context_error(ctx));
+    CHECK(sclip_vocab_create(ctx, "cat, , dog", 10, NULL, 0, &v) == SCLIP_ERROR_BAD_CLASSES, "empty synonym");
+    for (i = 0; i < 10000; i++) memcpy(many + 8 * i, "class_x\n", 8);
+    CHECK(sclip_vocab_create(ctx, many, 80000, NULL, 0, &v) == SCLIP_ERROR_BAD_CLASSES && strstr(sclip_context_error(ctx), "more than"),
+          "10000 classes: %s", sclip_context_error(ctx));
+    {
+        const char *bad_template = "a photo";
+        CHECK(sclip_vocab_create(ctx, "cat", 3, &bad_template, 1, &v) == SCLIP_ERROR_INVALID_ARGUMENT, "template without {}");
+    }
+    memset(many, 'a', 5000);
+    many[5000] = 0;
+    CHECK(sclip_vocab_create(ctx, many, 5000, NULL, 0, &v) == SCLIP_ERROR_TEXT_TOO_LONG && strstr(sclip_context_error(ctx), "do not fit"),
+          "5000-character class name: %s", sclip_context_error(ctx));
+    free(many);
+    CHECK(sclip_vocab_create(ctx, "cat\ndog\n", 8, NULL, 0, &v) == SCLIP_OK, "final newline is fine");
+    memset(&d, 0, sizeof d);
+    /* a 1x1 image is resized to 336x336 and segmented; without the resize it is below one patch */
+    CHECK(sclip_segment(ctx, v, px, 1, 1, 3, &d, &res) == SCLIP_OK && res.width == 1 && res.height == 1 && res.labels[0] < 2,
+          "1x1 image: %s", sclip_context_error(ctx));
+    sclip_seg_result_free(&res);
+    d.short_side = SCLIP_SEG_KEEP;
+    CHECK(sclip_segment(ctx, v, px, 1, 1, 3, &d, &res) == SCLIP_ERROR_IMAGE_TOO_SMALL, "1x1 kept: %s", sclip_context_error(ctx));
+    CHECK(sclip_segment(ctx, v, px, 0, 0, 3, &d, &res) == SCLIP_ERROR_IMAGE_TOO_SMALL, "0x0");
+    CHECK(sclip_segment(ctx, v, px, 20000, 10, 60000, &d, &res) == SCLIP_ERROR_IMAGE_TOO_LARGE &&
+              strstr(sclip_context_error(ctx), "limit"), "20000 wide: %s", sclip_context_error(ctx));
+    d.short_side = 0;
+    d.logit_scale = -1;
+    CHECK(sclip_segment(ctx, v, px, 1, 1, 3, &d, &res) == SCLIP_ERROR_INVALID_ARGUMENT, "negative logit scale");
+    CHECK(sclip_seg_preset("voc22", &d, NULL) == SCLIP_ERROR_UNKNOWN_PRESET, "unknown preset");
+    CHECK(sclip_seg_preset("voc21", &d, &preset_file) == SCLIP_OK && d.logit_scale == 65 && d.prob_thd == 0.1f &&
+              d.area_thd == 0.1f && d.short_side == 336 && !strcmp(preset_file, "voc21.txt"), "voc21 preset");
+    CHECK(sclip_seg_preset("cityscapes", &d, NULL) == SCLIP_OK && d.short_side == 560 && d.logit_scale == 40, "cityscapes preset");
+    CHECK(sclip_vocab_load("build/no-such.vocab", model, &v, err, sizeof err) == SCLIP_ERROR_IO, "missing cache");
+    sclip_vocab_free(v);
+}
+
+int main(void) {
+    char err[256];
+    size_t i;
+    FILE *f = fopen("build/tiny.sclip", "rb");
+    if (!f) test_skip("build/tiny.sclip not found (tests/run.sh makes it from the fixtures)");
+    fclose(f);
+    test_shared("fixtures/seg/chelsea_cat4/args.json");
+    if (sclip_model_load("build/tiny.sclip", NULL, &model, err, sizeof err) != SCLIP_OK) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    CHECK(sclip_context_create(model, NULL, &ctx) == SCLIP_OK, "context");
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(&cases[i]);
+    check_vocab_cache();
+    check_errors();
+    sclip_context_free(ctx);
+    sclip_model_free(model);
+    return test_done("seg");
+}
