@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# sclip-seg and sclip-embed from the command line, on the tiny fixture model: outputs equal to the
+# official fixture (chelsea_cat4), the vocabulary cache, presets and option handling, and clear
+# errors (non-zero status, a message, no crash) for bad input.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+S="${SCLIP_SHARED:-../shared}"
+skip() { if [ "${CI:-}" = true ]; then echo "FAIL missing under CI=true: $1"; exit 1; fi; echo "SKIP $1"; exit 0; }
+[ -f build/tiny.sclip ] || skip "build/tiny.sclip not found (tests/run.sh makes it)"
+[ -d "$S/fixtures/seg/chelsea_cat4" ] || skip "$S/fixtures/seg not found"
+T=$(mktemp -d build/seg_cli.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+fails=0
+ok() { echo "ok   $1"; }
+bad() { echo "FAIL $1"; fails=$((fails + 1)); }
+seg=build/sclip-seg
+case_dir="$S/fixtures/seg/chelsea_cat4"
+
+# expect_error NAME PATTERN CMD...: non-zero exit (not a crash) and PATTERN in stderr
+expect_error() {
+    local name=$1 pat=$2; shift 2
+    "$@" >"$T/out" 2>"$T/err"; local rc=$?
+    if [ $rc -ne 0 ] && [ $rc -lt 128 ] && grep -qi -- "$pat" "$T/err"; then ok "$name (exit $rc)"; else bad "$name: exit $rc, stderr: $(head -c 300 "$T/err")"; fi
+}
+
+# compare two .npy files with the standard library: same header, same bytes
+same_npy() { cmp -s "$1" "$2"; }
+
+# 1. the fixture case through the CLI: labels identical, probabilities within 1e-3
+if $seg -m build/tiny.sclip -c "$case_dir/classes.txt" "$S/images/chelsea.png" -q --pred "$T/pred.npy" \
+        --logits "$T/logits.npy" -o "$T/labels.png" --overlay "$T/overlay.png" --save-vocab "$T/cat4.vocab"; then
+    same_npy "$T/pred.npy" "$case_dir/pred.npy" && ok "pred.npy identical to the fixture" || bad "pred.npy differs"
+    python3 - "$T/logits.npy" "$case_dir/seg_logits.npy" <<'PY' && ok "seg_logits within 1e-3" || bad "seg_logits differ"
+import struct, sys
+def load(p):
+    b = open(p, 'rb').read()
+    hl = struct.unpack('<H', b[8:10])[0]
+    hdr = b[10:10 + hl].decode()
+    assert "'<f4'" in hdr, hdr
+    n = (len(b) - 10 - hl) // 4
+    return hdr, struct.unpack('<%df' % n, b[10 + hl:])
+ha, a = load(sys.argv[1]); hb, b = load(sys.argv[2])
+assert ha.split("'shape'")[1] == hb.split("'shape'")[1], (ha, hb)
+m = max(abs(x - y) for x, y in zip(a, b))
+print("    max abs err", m)
+sys.exit(0 if m < 1e-3 else 1)
+PY
+    head -c 8 "$T/labels.png" | od -An -tx1 | grep -q "89 50 4e 47" && ok "labels.png written" || bad "labels.png"
+    head -c 8 "$T/overlay.png" | od -An -tx1 | grep -q "89 50 4e 47" && ok "overlay.png written" || bad "overlay.png"
+    build/sclip-image "$T/labels.png" "$T/labels_rgb.npy" >/dev/null 2>&1 && ok "labels.png decodes" || bad "labels.png does not decode"
+else
+    bad "sclip-seg on chelsea_cat4"
+fi
+
+# 2. the vocabulary cache gives the same labels; classes on the command line give the same too
+$seg -m build/tiny.sclip --vocab "$T/cat4.vocab" "$S/images/chelsea.png" -q --pred "$T/pred2.npy" &&
+    same_npy "$T/pred2.npy" "$case_dir/pred.npy" && ok "--vocab cache" || bad "--vocab cache"
+$seg -m build/tiny.sclip --classes "cat;sofa,couch ; background, wall,floor; person" "$S/images/chelsea.png" -q \
+    --pred "$T/pred3.npy" && same_npy "$T/pred3.npy" "$case_dir/pred.npy" && ok "--classes list" || bad "--classes list"
+# a preset sets the settings, an explicit option overrides it
+$seg -m build/tiny.sclip --vocab "$T/cat4.vocab" "$S/images/chelsea.png" -q --preset voc20 --pred "$T/pred4.npy" &&
+    same_npy "$T/pred4.npy" "$case_dir/pred.npy" && ok "--preset voc20 (= defaults)" || bad "--preset voc20"
+$seg -m build/tiny.sclip --vocab "$T/cat4.vocab" "$S/images/chelsea.png" -q --preset cityscapes --short-side 336 \
+    --pred "$T/pred5.npy" && same_npy "$T/pred5.npy" "$case_dir/pred.npy" && ok "option overrides preset" || bad "override"
+out=$($seg -m build/tiny.sclip --vocab "$T/cat4.vocab" "$S/images/chelsea.png" 2>/dev/null)
+echo "$out" | grep -q "451x300, 4 classes" && ok "summary printed" || bad "summary: $out"
+$seg --help | grep -q -- "--pamr" && ok "--help" || bad "--help"
+
+# 3. errors
+expect_error "unknown flag" "unknown option" $seg -m build/tiny.sclip --classes cat "$S/images/chelsea.png" --bogus
+expect_error "no model" "no model" $seg --classes cat "$S/images/chelsea.png"
+expect_error "two class sources" "exactly one" $seg -m build/tiny.sclip --classes cat -c x.txt "$S/images/chelsea.png"
+expect_error "unknown preset" "unknown preset" $seg -m build/tiny.sclip --classes cat --preset voc22 "$S/images/chelsea.png"
+expect_error "bad number" "must be" $seg -m build/tiny.sclip --classes cat --crop abc "$S/images/chelsea.png"
+expect_error "bad attn" "unknown --attn" $seg -m build/tiny.sclip --classes cat --attn foo "$S/images/chelsea.png"
+expect_error "empty class" "empty name" $seg -m build/tiny.sclip --classes "cat;;dog" "$S/images/chelsea.png"
+printf 'cat\n\ndog\n' >"$T/blank.txt"
+expect_error "blank line in class file" "line 2" $seg -m build/tiny.sclip -c "$T/blank.txt" "$S/images/chelsea.png"
+: >"$T/empty.txt"
+expect_error "empty class file" "empty" $seg -m build/tiny.sclip -c "$T/empty.txt" "$S/images/chelsea.png"
+python3 -c "print('\n'.join('class%d' % i for i in range(10000)))" >"$T/many.txt"
+expect_error "10000 classes" "more than" $seg -m build/tiny.sclip -c "$T/many.txt" "$S/images/chelsea.png"
+python3 -c "print('a ' * 10000)" >"$T/long.txt"
+expect_error "20000-character class name" "do not fit" $seg -m build/tiny.sclip -c "$T/long.txt" "$S/images/chelsea.png"
+expect_error "missing image" "cannot open\|no such\|cannot read" $seg -m build/tiny.sclip --classes cat "$T/none.png"
+head -c 1000 "$S/images/chelsea.png" >"$T/trunc.png"
+expect_error "truncated image" "png" $seg -m build/tiny.sclip --classes cat "$T/trunc.png"
+printf 'P6\n20000 3\n255\n' >"$T/wide.ppm"; head -c 180000 /dev/zero >>"$T/wide.ppm"
+expect_error "image over the limit" "limit" $seg -m build/tiny.sclip --classes cat "$T/wide.ppm"
+printf 'P6\n1 1\n255\n\x10\x80\xf0' >"$T/one.ppm"
+$seg -m build/tiny.sclip --classes "cat;dog" "$T/one.ppm" -q --pred "$T/one.npy" && ok "1x1 image segments" || bad "1x1 image"
+expect_error "1x1 image without resize" "smaller than one patch" $seg -m build/tiny.sclip --classes cat --short-side 0 "$T/one.ppm"
+head -c 5000 build/tiny.sclip >"$T/trunc.sclip"
+expect_error "truncated weights" "truncated" $seg -m "$T/trunc.sclip" --classes cat "$S/images/chelsea.png"
+printf 'garbage' >"$T/garbage.vocab"
+expect_error "bad vocabulary cache" "vocabulary" $seg -m build/tiny.sclip --vocab "$T/garbage.vocab" "$S/images/chelsea.png"
+
+# 4. sclip-embed
+build/sclip-embed -m build/tiny.sclip --text "a photo of a cat." --text "sky" -o "$T/t.npy" && ok "sclip-embed --text" || bad "sclip-embed --text"
+build/sclip-embed -m build/tiny.sclip --image-npy "$S/fixtures/tiny/vision_input.npy" --dense --attn sclip -o "$T/d.npy" &&
+    python3 - "$T/d.npy" "$S/fixtures/tiny/vision_tokens_csa.npy" <<'PY' && ok "sclip-embed --dense = fixture" || bad "sclip-embed --dense"
+import struct, sys
+def load(p):
+    b = open(p, 'rb').read(); hl = struct.unpack('<H', b[8:10])[0]
+    return struct.unpack('<%df' % ((len(b) - 10 - hl) // 4), b[10 + hl:])
+a, b = load(sys.argv[1]), load(sys.argv[2])
+assert len(a) == len(b)
+sys.exit(0 if max(abs(x - y) for x, y in zip(a, b)) / max(abs(y) for y in b) < 1e-4 else 1)
+PY
+expect_error "embed: 5000-character prompt" "does not fit" build/sclip-embed -m build/tiny.sclip --text "$(python3 -c "print('a ' * 2500)")"
+build/sclip-embed -m build/tiny.sclip --truncate --text "$(python3 -c "print('a ' * 2500)")" >/dev/null && ok "embed --truncate" || bad "embed --truncate"
+build/sclip-embed -m build/tiny.sclip --text "" >/dev/null && ok "embed: empty prompt (as CLIP)" || bad "embed empty prompt"
+python3 -c "
+import struct
+hdr = \"{'descr': '<f4', 'fortran_order': False, 'shape': (3, 8, 8), }\"
+hdr += ' ' * ((64 - (10 + len(hdr) + 1) % 64) % 64) + '\n'
+open('$T/small.npy', 'wb').write(b'\x93NUMPY\x01\x00' + struct.pack('<H', len(hdr)) + hdr.encode() + b'\0' * (4 * 3 * 64))"
+expect_error "embed: image below one patch" "smaller than one" build/sclip-embed -m build/tiny.sclip --image-npy "$T/small.npy"
+expect_error "embed: unknown flag" "unknown option" build/sclip-embed -m build/tiny.sclip --text x --nope
+
+echo "$fails failure(s)"
+[ $fails -eq 0 ]
