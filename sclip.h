@@ -8,7 +8,120 @@
    (it also creates the implementation of sclip_tokenizer.h, which must be beside it).
 
    MANUAL
-   @@MANUAL@@
+
+   1. Quick start
+      sclip segments an image into classes you name, with CLIP ViT-B/16 and SCLIP's
+      Correlative Self-Attention, training-free, on the CPU. It needs a C99 compiler, libc
+      and (optionally) pthreads. Weights: a .sclip file (tools/export_weights.py makes one
+      from an OpenAI, open_clip or Hugging Face CLIP checkpoint; see weights/README.md).
+
+          #define SCLIP_IMPLEMENTATION
+          #include "sclip.h"
+
+          sclip_model *model;   sclip_context *ctx;   sclip_vocab *vocab;
+          sclip_seg_result res;  char err[256];
+          if (sclip_model_load("ViT-B-16.sclip", NULL, &model, err, sizeof err)) { puts(err); ... }
+          sclip_context_create(model, NULL, &ctx);           // one per thread
+          const char *classes = "cat\nsofa, couch\nsky";     // a class per line, ", " synonyms
+          if (sclip_vocab_create(ctx, classes, strlen(classes), NULL, 0, &vocab))
+              puts(sclip_context_error(ctx));
+          sclip_segment(ctx, vocab, rgb, width, height, width * 3, NULL, &res);
+          // res.labels[y * width + x] = class index, res.probs = classes x H x W
+          sclip_seg_result_free(&res); sclip_vocab_free(vocab);
+          sclip_context_free(ctx); sclip_model_free(model);
+
+      examples/seg.c (build/sclip-seg) is the command-line program; examples/embed.c
+      (sclip-embed) gives CLIP embeddings; examples/bench.c (sclip-bench) measures speed.
+
+   2. Build options (define before including the implementation)
+      SCLIP_STATIC              all functions static (private to one translation unit)
+      SCLIPDEF                  linkage of the public functions (default extern)
+      SCLIP_MALLOC(n), SCLIP_FREE(p)   allocator (define both or neither)
+      SCLIP_ASSERT(x)           assert replacement
+      SCLIP_NO_STDIO            no file functions: load weights and vocabularies from memory
+      SCLIP_NO_THREADS          no built-in thread pool (a parallel_for hook still works)
+      SCLIP_NO_SIMD             portable C only (the SIMD paths are chosen at compile time from
+                                __AVX512F__, __AVX2__ + __FMA__, __ARM_NEON)
+
+   3. API overview (every function that can fail returns an sclip_result, 0 = SCLIP_OK;
+      sclip_result_string() names it, sclip_context_error() gives the detail)
+      model    sclip_model_load(path, desc, &model, err, cap)      mmap where available
+               sclip_model_load_memory(data, size, desc, &model, err, cap)   caller's buffer,
+                                          used in place; must outlive the model
+               sclip_model_free, sclip_model_arch, sclip_model_tokenizer
+               desc->towers = SCLIP_TOWERS_VISION leaves the text weights untouched (memory)
+      context  sclip_context_create(model, desc, &ctx): desc->n_threads (0 = all cores),
+               desc->parallel_for (run sclip's parallel loops on your own job system),
+               desc->progress (called during text encoding and windows)
+      towers   sclip_encode_image(ctx, chw, h, w, out)               CLIP's encode_image
+               sclip_encode_image_dense(ctx, chw, h, w, attn, out, &n)   every token after
+                                          ln_post and proj, with the chosen last block
+               sclip_encode_text(ctx, texts, n, truncate, out)      CLIP's encode_text
+               sclip_encode_tokens(ctx, ids, n, out)                 on tokenized rows
+      vocab    sclip_vocab_create(ctx, classes, len, templates, n_templates, &vocab)
+               sclip_vocab_from_features(model, classes, len, features, n, &vocab, err, cap)
+               sclip_vocab_save / _load / _save_memory / _load_memory, accessors
+      segment  sclip_segment(ctx, vocab, rgb, w, h, stride, desc, &res), sclip_seg_result_free
+               sclip_seg_preset(name, &desc, &class_file)            the 8 benchmark configs
+               sclip_resize_size, sclip_resize_rgb                   the OpenCV-exact resize
+
+   4. The pipeline (what sclip_segment does; SCLIP's official code, step by step)
+      a. keep-ratio resize of the 8-bit image: f = min(2048 / long side, short_side / short
+         side), sides int(side * f + 0.5), OpenCV's INTER_LINEAR fixed-point arithmetic;
+      b. windows of 224 at stride 112, the last one snapped to the border (an image axis
+         shorter than 224 is one smaller window, which interpolates the positional embedding);
+      c. per window: normalise ((x - mean) / std, CLIP's constants x 255), the vision tower with
+         the chosen last block, ln_post and proj on every token, L2-normalise, drop the class
+         token, cosine with each class name's embedding;
+      d. bilinear upsampling (align_corners=False) of the patch logits to the window, sum over
+         windows, divide by the number of windows covering each pixel, bilinear back to the
+         original size (whole-image mode: one bilinear step from the patch grid);
+      e. optional PAMR; x logit_scale; softmax over the names; max over a class's synonyms;
+         optional area filter and probability threshold; argmax (ties to the lowest index).
+      Class embeddings: for each name, the 80 prompts "a bad photo of a {}." ... through the
+      text tower, each L2-normalised, averaged, L2-normalised again.
+
+   5. Last-block variants (sclip_attn; everything else is CLIP's)
+      With X = ln_1(z) and per head q, k, v from the pretrained in_proj, s = 1/sqrt(head_dim):
+        SCLIP_ATTN_SCLIP     A = softmax(s q q') + softmax(s k k')  (rows sum to 2), residual
+                             and MLP kept - SCLIP's Correlative Self-Attention, the default
+        SCLIP_ATTN_VANILLA   A = softmax(s q k')                    CLIP itself
+        SCLIP_ATTN_MASKCLIP  each token takes its own value          residual and MLP kept
+        SCLIP_ATTN_CLEARCLIP A = softmax(s q q')                    no residual, no MLP
+        SCLIP_ATTN_NACLIP    A = softmax(s k k' + G), G(i, j) = exp(-|pi - pj|^2 / (2 * 5^2))
+                             over patch-grid positions (0 for the class token), no residual,
+                             no MLP
+      then o = out_proj(concat_h(A v)).
+
+   6. Threads and memory
+      A model is immutable after loading: share it between any number of threads, each with
+      its own context. A context owns its scratch memory (grown to the largest input seen, so
+      no allocation happens per layer) and its worker threads; it is not thread-safe itself.
+      Work items are split statically, so results never depend on the number of threads.
+      The file's f32 tensors are used in place from the mapping; matrices are repacked once at
+      load for the SIMD kernels, f16 tensors converted to f32 at load.
+      Segmentation memory: about names x (resized + original pixels) + classes x pixels floats
+      (set desc.no_probs to skip the returned probabilities).
+
+   7. Weight file (.sclip, version 1)
+      A 256-byte header (magic "SCLIPWT\0", version, sizes, the architecture numbers of both
+      towers, LayerNorm epsilon, logit_scale), a table of 96-byte tensor entries (name, dtype
+      f32/f16, rank, shape, offset), CLIP's BPE merge list, and 64-byte-aligned tensor data
+      with OpenAI's tensor names. Every count, size, offset and shape is checked before use:
+      bad magic, version, truncation, inconsistent architecture, malformed table entries,
+      out-of-bounds or overlapping tensors, missing tensors and wrong shapes each have their
+      own sclip_result and a message naming the field or tensor. Layout: weights/README.md.
+
+   8. Numeric tolerances (float32 everywhere; against the official PyTorch code in float32)
+      dense tokens and embeddings: max|a-b| / max|b| about 1e-6 (tested below 1e-4);
+      class embeddings: 2e-7 absolute; segmentation probabilities: below 1e-5 absolute
+      (7e-5 with PAMR); labels identical except where two classes are within 1e-4.
+      The official run is float16 on a GPU; sclip reproduces its float32 equivalent.
+
+   9. Limits
+      SCLIP_MAX_IMAGE_SIDE (8192) and SCLIP_MAX_IMAGE_PIXELS (4096 x 4096) for images given to
+      the towers and the segmenter (after the resize too); SCLIP_MAX_CLASSES (4096) names per
+      vocabulary; a prompt must fit CLIP's 77 tokens; at most 4096 tensors in a weight file.
 */
 #ifndef SCLIP_H
 #define SCLIP_H
