@@ -1497,7 +1497,7 @@ typedef struct sclip__loader {
     const sclip__file *f;
     char *err;
     size_t cap;
-    char name[SCLIP__NAME_LEN + 16];
+    int own_mapping; /* the file is our mmap: repacked tensors may be unmapped */
 } sclip__loader;
 
 static void *sclip__model_alloc(sclip_model *m, size_t bytes) {
@@ -1516,46 +1516,78 @@ static void *sclip__model_alloc(sclip_model *m, size_t bytes) {
     return p;
 }
 
-/* Finds a tensor, checks its shape (dims[i] = 0 ends the list), returns it as float32: in place
-   when the file stores aligned f32, converted otherwise. */
-static sclip_result sclip__get(sclip__loader *L, const char *name, int d0, int d1, int d2, int d3, const float **out) {
-    const int want[4] = {d0, d1, d2, d3};
+/* Finds a tensor and checks its shape (dims[i] = 0 ends the list). */
+static sclip_result sclip__lookup(sclip__loader *L, const char *name, const int want[4], const sclip__tensor_entry **out) {
     const sclip__tensor_entry *t = sclip__find(L->f, name);
-    const unsigned char *src;
     uint32_t nd = 0, i;
-    uint64_t count = 1;
     while (nd < 4 && want[nd]) nd++;
     if (!t) return sclip__fail(L->err, L->cap, SCLIP_ERROR_MISSING_TENSOR, "weights: tensor %s is missing", name);
     for (i = 0; i < 4; i++)
-        if (t->ndim != nd || (i < nd && t->shape[i] != (uint32_t)want[i])) {
+        if (t->ndim != nd || (i < nd && t->shape[i] != (uint32_t)want[i]))
             return sclip__fail(L->err, L->cap, SCLIP_ERROR_TENSOR_SHAPE,
                                "weights: tensor %s has shape %ux%ux%ux%u (rank %u), expected %dx%dx%dx%d (rank %u)", name,
-                               t->shape[0], t->shape[1], t->shape[2], t->shape[3], t->ndim, d0, d1, d2, d3, nd);
-        }
-    for (i = 0; i < nd; i++) count *= t->shape[i];
-    src = L->f->base + t->offset;
-    if (t->dtype == SCLIP__DT_F32 && ((size_t)src & 3) == 0) {
-        *out = (const float *)(const void *)src;
-        return SCLIP_OK;
-    } else {
-        float *dst = (float *)sclip__model_alloc(L->m, (size_t)count * sizeof(float));
-        uint64_t j;
-        if (!dst) return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", name);
-        for (j = 0; j < count; j++) {
-            if (t->dtype == SCLIP__DT_F32) memcpy(&dst[j], src + 4 * j, 4);
-            else dst[j] = sclip__f16_to_f32((uint16_t)(src[2 * j] | (src[2 * j + 1] << 8)));
-        }
-        *out = dst;
-        return SCLIP_OK;
-    }
+                               t->shape[0], t->shape[1], t->shape[2], t->shape[3], t->ndim, want[0], want[1], want[2],
+                               want[3], nd);
+    *out = t;
+    return SCLIP_OK;
 }
 
-/* A Linear layer: weight (n x k, or k x n when transposed, as visual.proj) packed for the kernel. */
-static sclip_result sclip__get_linear(sclip__loader *L, const char *wname, const char *bname, int n, int k,
-                                      int transposed, sclip__linear *lin) {
+static int sclip__little_endian(void) {
+    const uint16_t one = 1;
+    unsigned char b;
+    memcpy(&b, &one, 1);
+    return b == 1;
+}
+
+/* The tensor as float32 values: in place when the file stores aligned f32 (and the host is
+   little-endian), else converted into dst, or into memory the model owns when dst is NULL. */
+static sclip_result sclip__tensor_f32(sclip__loader *L, const sclip__tensor_entry *t, float *dst, const float **out) {
+    const unsigned char *src = L->f->base + t->offset;
+    uint64_t count = t->nbytes / (t->dtype == SCLIP__DT_F32 ? 4 : 2), j;
+    if (t->dtype == SCLIP__DT_F32 && ((size_t)src & 3) == 0 && sclip__little_endian()) {
+        *out = (const float *)(const void *)src;
+        return SCLIP_OK;
+    }
+    if (!dst && !(dst = (float *)sclip__model_alloc(L->m, (size_t)count * sizeof(float))))
+        return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", t->name);
+    for (j = 0; j < count; j++)
+        dst[j] = t->dtype == SCLIP__DT_F32 ? sclip__f32(src + 4 * j)
+                                           : sclip__f16_to_f32((uint16_t)(src[2 * j] | (src[2 * j + 1] << 8)));
+    *out = dst;
+    return SCLIP_OK;
+}
+
+static sclip_result sclip__get(sclip__loader *L, const char *name, int d0, int d1, int d2, int d3, const float **out) {
+    const int want[4] = {d0, d1, d2, d3};
+    const sclip__tensor_entry *t;
+    sclip_result r = sclip__lookup(L, name, want, &t);
+    return r != SCLIP_OK ? r : sclip__tensor_f32(L, t, NULL, out);
+}
+
+/* A repacked tensor of a file we mapped ourselves is never read again: its whole pages are
+   unmapped, so the mapping and the packed copy are not both resident. */
+static void sclip__release_pages(sclip__loader *L, const sclip__tensor_entry *t) {
+#ifdef SCLIP__HAVE_MMAP
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), a, b;
+    if (!L->own_mapping || page == 0 || (page & (page - 1))) return;
+    a = ((size_t)(L->f->base + t->offset) + page - 1) & ~(page - 1);
+    b = (size_t)(L->f->base + t->offset + t->nbytes) & ~(page - 1);
+    if (b > a) munmap((void *)a, b - a);
+#else
+    (void)L;
+    (void)t;
+#endif
+}
+
+/* A Linear layer from a weight of shape dims (n x k; k x n when transposed, as visual.proj;
+   W x 3 x P x P for conv1), packed for the kernel straight from f32 or f16 storage. */
+static sclip_result sclip__get_linear_dims(sclip__loader *L, const char *wname, const int dims[4], const char *bname, int n,
+                                           int k, int transposed, sclip__linear *lin) {
+    const sclip__tensor_entry *t;
+    const unsigned char *src;
+    float *packed, *tmp = NULL;
     const float *w;
-    float *packed;
-    sclip_result r = transposed ? sclip__get(L, wname, k, n, 0, 0, &w) : sclip__get(L, wname, n, k, 0, 0, &w);
+    sclip_result r = sclip__lookup(L, wname, dims, &t);
     if (r != SCLIP_OK) return r;
     lin->n = n;
     lin->k = k;
@@ -1563,10 +1595,31 @@ static sclip_result sclip__get_linear(sclip__loader *L, const char *wname, const
     if (bname && (r = sclip__get(L, bname, n, 0, 0, 0, &lin->bias)) != SCLIP_OK) return r;
     packed = (float *)sclip__model_alloc(L->m, sclip__gemm_packed_size(n, k) * sizeof(float));
     if (!packed) return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", wname);
-    if (transposed) sclip__gemm_pack_t(w, k, n, packed);
-    else sclip__gemm_pack(w, n, k, packed);
+    src = L->f->base + t->offset;
+    if (t->dtype == SCLIP__DT_F16 && ((size_t)src & 1) == 0 && sclip__little_endian()) {
+        if (transposed) sclip__gemm_pack_t_f16((const uint16_t *)(const void *)src, k, n, packed);
+        else sclip__gemm_pack_f16((const uint16_t *)(const void *)src, n, k, packed);
+    } else {
+        if (t->dtype != SCLIP__DT_F32 || ((size_t)src & 3) || !sclip__little_endian()) {
+            tmp = (float *)sclip__alloc((size_t)n * k * sizeof(float));
+            if (!tmp) return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", wname);
+        }
+        sclip__tensor_f32(L, t, tmp, &w);
+        if (transposed) sclip__gemm_pack_t(w, k, n, packed);
+        else sclip__gemm_pack(w, n, k, packed);
+        sclip__free(tmp);
+    }
     lin->packed = packed;
+    sclip__release_pages(L, t);
     return SCLIP_OK;
+}
+
+static sclip_result sclip__get_linear(sclip__loader *L, const char *wname, const char *bname, int n, int k,
+                                      int transposed, sclip__linear *lin) {
+    int dims[4] = {0, 0, 0, 0};
+    dims[0] = transposed ? k : n;
+    dims[1] = transposed ? n : k;
+    return sclip__get_linear_dims(L, wname, dims, bname, n, k, transposed, lin);
 }
 
 static sclip_result sclip__get_block(sclip__loader *L, const char *prefix, int i, int width, int mlp, sclip__block *b) {
@@ -1613,26 +1666,18 @@ static sclip_result sclip__load_vision(sclip__loader *L) {
     sclip_model *m = L->m;
     const sclip_arch *a = &m->arch;
     int g = a->image_size / a->patch_size, W = a->vision_width, P = a->patch_size;
-    const float *conv;
-    float *packed;
+    const int conv_dims[4] = {W, 3, P, P};
     sclip_result r;
     if ((r = sclip__get(L, "visual.class_embedding", W, 0, 0, 0, &m->class_embedding)) ||
         (r = sclip__get(L, "visual.positional_embedding", g * g + 1, W, 0, 0, &m->vision_pos)) ||
-        (r = sclip__get(L, "visual.conv1.weight", W, 3, P, P, &conv)) ||
         (r = sclip__get(L, "visual.ln_pre.weight", W, 0, 0, 0, &m->ln_pre_w)) ||
         (r = sclip__get(L, "visual.ln_pre.bias", W, 0, 0, 0, &m->ln_pre_b)) ||
         (r = sclip__get(L, "visual.ln_post.weight", W, 0, 0, 0, &m->vision.ln_w)) ||
         (r = sclip__get(L, "visual.ln_post.bias", W, 0, 0, 0, &m->vision.ln_b)) ||
-        (r = sclip__get_linear(L, "visual.proj", NULL, a->embed_dim, W, 1, &m->vision.proj)))
+        (r = sclip__get_linear(L, "visual.proj", NULL, a->embed_dim, W, 1, &m->vision.proj)) ||
+        /* conv1 as a Linear on flattened (3, P, P) patches, no bias */
+        (r = sclip__get_linear_dims(L, "visual.conv1.weight", conv_dims, NULL, W, 3 * P * P, 0, &m->conv1)))
         return r;
-    /* conv1 as a Linear on flattened (3, P, P) patches, no bias */
-    packed = (float *)sclip__model_alloc(m, sclip__gemm_packed_size(W, 3 * P * P) * sizeof(float));
-    if (!packed) return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory");
-    sclip__gemm_pack(conv, W, 3 * P * P, packed);
-    m->conv1.n = W;
-    m->conv1.k = 3 * P * P;
-    m->conv1.packed = packed;
-    m->conv1.bias = NULL;
     return sclip__get_tower(L, &m->vision, "visual.transformer.", W, a->vision_layers, a->vision_heads, a->vision_mlp);
 }
 
@@ -1683,7 +1728,7 @@ static uint64_t sclip__fingerprint(const sclip__file *f) {
 }
 
 static sclip_result sclip__model_build(sclip_model *m, const unsigned char *data, size_t size, const sclip_model_desc *desc,
-                                       char *err, size_t cap) {
+                                       int own_mapping, char *err, size_t cap) {
     sclip__file f;
     sclip__loader L;
     sclip_result r = sclip__parse_file(data, size, &f, err, cap);
@@ -1694,6 +1739,7 @@ static sclip_result sclip__model_build(sclip_model *m, const unsigned char *data
     L.f = &f;
     L.err = err;
     L.cap = cap;
+    L.own_mapping = own_mapping;
     if (r == SCLIP_OK) m->fingerprint = sclip__fingerprint(&f);
     if (r == SCLIP_OK && m->towers != SCLIP_TOWERS_TEXT) r = sclip__load_vision(&L);
     if (r == SCLIP_OK && m->towers != SCLIP_TOWERS_VISION) r = sclip__load_text(&L);
@@ -1705,8 +1751,8 @@ static sclip_result sclip__model_build(sclip_model *m, const unsigned char *data
     return r;
 }
 
-SCLIPDEF sclip_result sclip_model_load_memory(const void *data, size_t size, const sclip_model_desc *desc,
-                                              sclip_model **out, char *err, size_t err_cap) {
+static sclip_result sclip__model_load(const void *data, size_t size, const sclip_model_desc *desc, int own_mapping,
+                                      sclip_model **out, char *err, size_t err_cap) {
     sclip_model *m;
     sclip_result r;
     if (err && err_cap) err[0] = 0;
@@ -1714,13 +1760,18 @@ SCLIPDEF sclip_result sclip_model_load_memory(const void *data, size_t size, con
     *out = NULL;
     m = (sclip_model *)sclip__calloc(1, sizeof *m);
     if (!m) return sclip__fail(err, err_cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory");
-    r = sclip__model_build(m, (const unsigned char *)data, size, desc, err, err_cap);
+    r = sclip__model_build(m, (const unsigned char *)data, size, desc, own_mapping, err, err_cap);
     if (r != SCLIP_OK) {
         sclip_model_free(m);
         return r;
     }
     *out = m;
     return SCLIP_OK;
+}
+
+SCLIPDEF sclip_result sclip_model_load_memory(const void *data, size_t size, const sclip_model_desc *desc,
+                                              sclip_model **out, char *err, size_t err_cap) {
+    return sclip__model_load(data, size, desc, 0, out, err, err_cap);
 }
 
 #ifndef SCLIP_NO_STDIO
@@ -1747,7 +1798,7 @@ SCLIPDEF sclip_result sclip_model_load(const char *path, const sclip_model_desc 
         map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         close(fd);
         if (map == MAP_FAILED) return sclip__fail(err, err_cap, SCLIP_ERROR_IO, "weights: cannot map %s", path);
-        r = sclip_model_load_memory(map, (size_t)st.st_size, desc, out, err, err_cap);
+        r = sclip__model_load(map, (size_t)st.st_size, desc, 1, out, err, err_cap);
         if (r != SCLIP_OK) {
             munmap(map, (size_t)st.st_size);
             return r;
