@@ -1869,12 +1869,12 @@ typedef struct sclip__worker_arg {
     int id;
 } sclip__worker_arg;
 
+#ifdef SCLIP__PTHREADS
 static void sclip__pool_run_share(sclip__pool *p, int id) {
     int i;
     for (i = id; i < p->n_items; i += p->n) p->fn(p->arg, i);
 }
 
-#ifdef SCLIP__PTHREADS
 static void *sclip__worker(void *varg) {
     sclip__worker_arg *wa = (sclip__worker_arg *)varg;
     sclip__pool *p = wa->pool;

@@ -113,7 +113,11 @@
 
 #ifndef SCLIPDEF
 #ifdef SCLIP_STATIC
+#if defined(__GNUC__) || defined(__clang__)
+#define SCLIPDEF static __attribute__((unused)) /* no warning for the functions a program does not call */
+#else
 #define SCLIPDEF static
+#endif
 #else
 #define SCLIPDEF extern
 #endif
