@@ -6,6 +6,7 @@
    Classes come from a class file (-c, one class per line, synonyms separated by ", ", as the
    official SCLIP reads them), from the command line (--classes, ';' between classes, ','
    between synonyms) or from a vocabulary cache (--vocab, made with --save-vocab). See --help. */
+#define _POSIX_C_SOURCE 200809L /* isatty */
 #define SCLIP_IMPLEMENTATION
 #include "sclip.h"
 #define SCLIP_IMAGE_IMPLEMENTATION
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *usage_text =
     "usage: sclip-seg -m MODEL.sclip (-c CLASSES.txt | --classes LIST | --vocab FILE.vocab) [options] IMAGE\n"
@@ -263,10 +265,12 @@ static char **read_templates(const char *path, int *n) {
     return t;
 }
 
+/* One line per stage on stderr, updated in place on a terminal. */
 static void progress(void *user, const char *stage, int done, int total) {
+    const char *what = !strcmp(stage, "text") ? "encoding class names" : "windows";
     (void)user;
-    fprintf(stderr, "\r%s %d/%d%s", !strcmp(stage, "text") ? "encoding class names" : "windows", done, total,
-            done == total ? "\n" : "");
+    if (isatty(2)) fprintf(stderr, "\r%s %d/%d%s", what, done, total, done == total ? "\n" : "");
+    else if (done == total) fprintf(stderr, "%s %d/%d\n", what, done, total);
     fflush(stderr);
 }
 
