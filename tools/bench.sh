@@ -15,14 +15,14 @@
 # is reported and skipped. Raw results: build/bench/{sclip,torch,ort}.jsonl.
 #
 # Environment: MODEL (weights; default build/random-ViT-B-16.sclip, made if missing),
-# BENCH_THREADS (2), BENCH_TEXT_PROMPTS (240; 4480 = all, takes many minutes),
-# ORT_VERSION (1.20.1), BENCH_TORCH_CORETYPE (an OpenBLAS core type for one extra PyTorch
-# forward_224 run, e.g. Cooperlake; "none" to skip; default: the best AVX-512 type the CPU has).
+# BENCH_THREADS (2), BENCH_TEXT_PROMPTS (160; 4480 = all, takes many minutes),
+# ORT_VERSION (1.20.1), BENCH_TORCH_CORETYPE (an OpenBLAS core type for an extra PyTorch run of
+# forward_224 and voc_image, e.g. Cooperlake; "none" to skip; default: from the CPU flags).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
 THREADS=${BENCH_THREADS:-2}
-TEXT_PROMPTS=${BENCH_TEXT_PROMPTS:-240}
+TEXT_PROMPTS=${BENCH_TEXT_PROMPTS:-160}
 ORT_VERSION=${ORT_VERSION:-1.20.1}
 PY=/usr/bin/python3
 OUT=build/bench
@@ -60,9 +60,11 @@ if [ $TORCH_OK = 1 ] && ! "$PY" -c 'import cv2' 2>/dev/null; then
     apt_install python3-opencv || warn "python3-opencv not available: PyTorch resizes with torch bilinear"
 fi
 
-# PyTorch calls the system BLAS (libblas.so.3). Debian's default is the netlib reference
-# implementation, which is ~50x slower than an optimised one; then use OpenBLAS unpacked into
-# build/openblas for the PyTorch command only (the system is left unchanged).
+# PyTorch calls the system BLAS (libblas.so.3). Without libopenblas0 Debian's is the netlib
+# reference implementation, ~50x slower than an optimised one: then use OpenBLAS unpacked into
+# build/openblas for the PyTorch command only (the system is left unchanged). The OpenMP build
+# of OpenBLAS shares PyTorch's OpenMP threads; the pthreads build (Debian's default) fights
+# with PyTorch's spinning OpenMP workers on 2 cores and runs 2-5x slower.
 TORCH_LIBPATH=
 if [ $TORCH_OK = 1 ]; then
     blas=$("$PY" -c 'import torch; a = torch.ones(8, 8); a @ a
@@ -71,14 +73,14 @@ for l in open("/proc/self/maps"):
     case "$blas" in
     *openblas*|*mkl*|*blis*) echo "PyTorch BLAS: $blas" ;;
     *)
-        ob=$(ls -d build/openblas/usr/lib/*/openblas-pthread 2>/dev/null | head -1)
+        ob=$(ls -d build/openblas/usr/lib/*/openblas-openmp 2>/dev/null | head -1)
         if [ -z "$ob" ] && have apt-get && have dpkg-deb; then
-            echo "PyTorch would use $blas (netlib reference BLAS): fetching OpenBLAS into build/openblas"
+            echo "PyTorch would use $blas (netlib reference BLAS): fetching OpenBLAS (OpenMP build) into build/openblas"
             rm -rf build/openblas && mkdir -p build/openblas &&
-            (cd build/openblas && apt-get download -q libopenblas0-pthread >../bench/openblas.log 2>&1 &&
-             dpkg-deb -x libopenblas0-pthread_*.deb .) ||
-                warn "could not fetch libopenblas0-pthread (see $OUT/openblas.log)"
-            ob=$(ls -d build/openblas/usr/lib/*/openblas-pthread 2>/dev/null | head -1)
+            (cd build/openblas && apt-get download -q libopenblas0-openmp >../bench/openblas.log 2>&1 &&
+             dpkg-deb -x libopenblas0-openmp_*.deb .) ||
+                warn "could not fetch libopenblas0-openmp (see $OUT/openblas.log)"
+            ob=$(ls -d build/openblas/usr/lib/*/openblas-openmp 2>/dev/null | head -1)
         fi
         if [ -n "$ob" ]; then
             TORCH_LIBPATH="$PWD/$ob"; echo "PyTorch BLAS: OpenBLAS from $ob"
@@ -138,7 +140,7 @@ fi
 # ---------------------------------------------------------------- sclip
 say "sclip"
 if [ -x build/sclip-bench ] && [ -n "$MODEL" ]; then
-    build/sclip-bench -m "$MODEL" --json >"$OUT/sclip.jsonl"; rc=$?
+    build/sclip-bench -m "$MODEL" --threads "$THREADS" --json >"$OUT/sclip.jsonl"; rc=$?
     cat "$OUT/sclip.jsonl"
     [ $rc = 0 ] || warn "build/sclip-bench failed (exit $rc)"
 else
@@ -155,8 +157,8 @@ if [ $TORCH_OK = 1 ]; then
     torch_run --check-fixtures --text-prompts "$TEXT_PROMPTS" | tee "$OUT/torch.jsonl" | grep '^#'
     [ "${PIPESTATUS[0]}" = 0 ] || warn "tools/bench_torch.py failed"
 
-    # One extra forward with an explicitly chosen OpenBLAS core type, for reference only:
-    # OpenBLAS 0.3.21 does not recognise some recent CPUs and falls back to old kernels.
+    # An extra run with an explicitly chosen OpenBLAS core type, for reference only: OpenBLAS
+    # 0.3.21 does not recognise recent CPUs (e.g. Emerald Rapids) and falls back to Prescott.
     ct=${BENCH_TORCH_CORETYPE:-}
     if [ -z "$ct" ] && [ -n "$TORCH_LIBPATH$(grep -l openblas "$OUT/torch.jsonl" 2>/dev/null)" ]; then
         flags=$(grep -m1 '^flags' /proc/cpuinfo)
@@ -167,9 +169,8 @@ if [ $TORCH_OK = 1 ]; then
     if [ -n "$ct" ] && [ "$ct" != none ]; then
         say "PyTorch, for reference, with OPENBLAS_CORETYPE=$ct"
         env OPENBLAS_CORETYPE="$ct" ${TORCH_LIBPATH:+LD_LIBRARY_PATH="$TORCH_LIBPATH${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"} \
-            "$PY" tools/bench_torch.py "${MODEL_ARGS[@]}" --threads "$THREADS" --only forward_224 |
-            grep -v '"peak_rss_mb"' | sed 's/"name": "forward_224"/"name": "forward_224_coretype"/' |
-            tee "$OUT/torch_coretype.jsonl" | grep '^# \(forward\|torch\)'
+            "$PY" tools/bench_torch.py "${MODEL_ARGS[@]}" --threads "$THREADS" --only forward_224,voc_image |
+            tee "$OUT/torch_coretype.jsonl" | grep '^# \(forward\|voc\|torch\)'
     fi
 fi
 
@@ -254,13 +255,16 @@ chk = sides[1].get("torch_fixture_check")
 if chk is not None:
     print("PyTorch model vs the official outputs (fixtures): %s" % ("ok" if chk.get("ok") else "MISMATCH"))
 ct = load("torch_coretype.jsonl")
-if ct.get("forward_224"):
-    print("PyTorch forward 224x224 with OPENBLAS_CORETYPE=%s: %.1f ms (reference only)"
-          % ((ct.get("torch_info") or {}).get("openblas_coretype"), ct["forward_224"]["median_s"] * 1e3))
+for key, label in (("forward_224", "forward 224x224"), ("voc_image", "VOC image")):
+    if ct.get(key):
+        a, b = val(sides[0], key), ct[key]["median_s"]
+        print("PyTorch %s with OPENBLAS_CORETYPE=%s (reference only): %.1f ms%s" % (
+            label, (ct.get("torch_info") or {}).get("openblas_coretype"), b * 1e3,
+            "" if a is None else ", sclip/PyTorch %.2f" % (a / b)))
 o = sides[2].get("forward_224")
 if o:
     print("ONNX Runtime %s (CPU EP, graph optimisation all)%s" % (o.get("version"),
           "" if o.get("check_max_rel_err") is None else
           ", output vs PyTorch max rel. error %.1e" % o["check_max_rel_err"]))
-print("peak RSS covers the whole process: PyTorch runs all three figures, ONNX Runtime only the vision tower")
+print("peak RSS: PyTorch and sclip after the vision figures (vision tower only); ONNX Runtime: vision tower")
 EOF

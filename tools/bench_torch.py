@@ -15,7 +15,8 @@ Figures (JSON lines on stdout, one object per figure; lines starting with '#' ar
                templates = 4480 prompts, full 77-token context, one batch of 80 per name.
                With --text-prompts N only the first N prompts are timed (whole batches of 80
                where possible) and the time is extrapolated linearly to 4480.
-  peak_rss_mb  peak resident memory of this process
+  peak_rss_mb  peak resident memory of this process after the vision figures (only the vision
+               tower is loaded then, as in sclip-bench), or at the end without them
 
 Weights: --model FILE reads a .sclip file (weights/README.md; f32 or f16 storage, computed in
 f32), else seeded random weights of the ViT-B/16 shapes. --export-onnx PATH writes the vision
@@ -59,7 +60,11 @@ def human(msg):
     print("# " + msg, flush=True)
 
 
+emitted = set()
+
+
 def emit(obj):
+    emitted.add(obj.get("name"))
     print(json.dumps(obj), flush=True)
 
 
@@ -75,43 +80,63 @@ VIT_B16 = dict(v_width=768, v_layers=12, v_heads=12, v_mlp=3072, v_patch=16, v_i
                embed=512, act=0, eps=1e-5, logit_scale=4.6052)
 
 
+class FileTensor:
+    """A tensor of a .sclip file, read (as float32) only when a tower needs it. Plain reads,
+    no mapping: the page cache of the file does not count in this process's memory."""
+
+    def __init__(self, path, start, dtype, shape):
+        self.path, self.start, self.dtype, self.shape = path, start, dtype, tuple(shape)
+
+    def load(self):
+        with open(self.path, "rb") as f:
+            f.seek(self.start)
+            count = int(np.prod(self.shape)) if self.shape else 1
+            a = np.fromfile(f, dtype=self.dtype, count=count)
+        return torch.from_numpy(a.astype(np.float32, copy=False).reshape(self.shape))
+
+
 def read_sclip(path):
-    """Parse a .sclip file; returns (arch dict, {name: float32 torch tensor}, merges text)."""
-    buf = np.memmap(path, dtype=np.uint8, mode="r")
-    if len(buf) < 256:
-        raise ValueError("%s: shorter than the 256-byte header" % path)
-    head = bytes(buf[:256])
-    if head[:8] != b"SCLIPWT\0":
-        raise ValueError("%s: bad magic (not a .sclip file)" % path)
-    version, hsize, fsize, ntens, _res, tab_off, mrg_off, mrg_size, dat_off, dat_size = \
-        struct.unpack_from("<IIQIIQQQQQ", head, 8)
-    if version != 1 or hsize != 256:
-        raise ValueError("%s: unsupported version %d / header size %d" % (path, version, hsize))
-    if fsize > len(buf):
-        raise ValueError("%s: truncated (%d of %d bytes)" % (path, len(buf), fsize))
-    if not 1 <= ntens <= 4096 or tab_off + 96 * ntens > fsize or dat_off + dat_size > fsize \
-            or mrg_off + mrg_size > fsize:
-        raise ValueError("%s: tensor table / sections out of range" % path)
+    """Parse a .sclip file; returns (arch dict, {name: FileTensor}, merges text)."""
+    with open(path, "rb") as f:
+        head = f.read(256)
+        size = os.fstat(f.fileno()).st_size
+        if len(head) < 256:
+            raise ValueError("%s: shorter than the 256-byte header" % path)
+        if head[:8] != b"SCLIPWT\0":
+            raise ValueError("%s: bad magic (not a .sclip file)" % path)
+        version, hsize, fsize, ntens, _res, tab_off, mrg_off, mrg_size, dat_off, dat_size = \
+            struct.unpack_from("<IIQIIQQQQQ", head, 8)
+        if version != 1 or hsize != 256:
+            raise ValueError("%s: unsupported version %d / header size %d"
+                             % (path, version, hsize))
+        if fsize > size:
+            raise ValueError("%s: truncated (%d of %d bytes)" % (path, size, fsize))
+        if not 1 <= ntens <= 4096 or tab_off + 96 * ntens > fsize or \
+                dat_off + dat_size > fsize or mrg_off + mrg_size > fsize:
+            raise ValueError("%s: tensor table / sections out of range" % path)
+        f.seek(tab_off)
+        table = f.read(96 * ntens)
+        merges = None
+        if mrg_off:
+            f.seek(mrg_off)
+            merges = f.read(mrg_size).decode("utf-8")
     arch = dict(zip(ARCH_FIELDS, struct.unpack_from("<14I", head, 72)))
     arch["eps"], arch["logit_scale"] = struct.unpack_from("<ff", head, 128)
     tensors = {}
     for i in range(ntens):
-        e = bytes(buf[tab_off + 96 * i: tab_off + 96 * (i + 1)])
+        e = table[96 * i: 96 * (i + 1)]
         name = e[:64].split(b"\0", 1)[0].decode("utf-8")
         dtype, ndim = struct.unpack_from("<II", e, 64)
-        shape = struct.unpack_from("<4I", e, 72)[:ndim]
-        (off,) = struct.unpack_from("<Q", e, 88)
         if dtype not in (0, 1) or ndim > 4:
             raise ValueError("%s: tensor %s has unsupported dtype %d / rank %d"
                              % (path, name, dtype, ndim))
-        npdt = np.float32 if dtype == 0 else np.float16
+        shape = struct.unpack_from("<4I", e, 72)[:ndim]
+        (off,) = struct.unpack_from("<Q", e, 88)
+        npdt = np.dtype("<f4") if dtype == 0 else np.dtype("<f2")
         count = int(np.prod(shape)) if ndim else 1
-        start = dat_off + off
-        if off + count * npdt().itemsize > dat_size:
+        if off + count * npdt.itemsize > dat_size:
             raise ValueError("%s: tensor %s lies outside the data section" % (path, name))
-        a = np.frombuffer(buf, dtype=npdt, count=count, offset=start).reshape(shape)
-        tensors[name] = torch.from_numpy(a.astype(np.float32))
-    merges = bytes(buf[mrg_off:mrg_off + mrg_size]).decode("utf-8") if mrg_off else None
+        tensors[name] = FileTensor(path, dat_off + off, npdt, shape)
     return arch, tensors, merges
 
 
@@ -143,11 +168,22 @@ def shapes(a):
     return out
 
 
-def random_weights(arch, seed):
-    """Seeded random weights with sane magnitudes (no overflow, no denormal storms)."""
-    gen = torch.Generator().manual_seed(seed)
+def is_vision(name):
+    return name.startswith("visual.")
+
+
+def tower_tensors(arch, raw, tower):
+    """float32 torch tensors of one tower ("vision" or "text") from read_sclip's views."""
+    return {n: raw[n].load() for n in shapes(arch) if is_vision(n) == (tower == "vision")}
+
+
+def random_weights(arch, seed, tower):
+    """Seeded random weights of one tower, with sane magnitudes (no overflow, no denormals)."""
+    gen = torch.Generator().manual_seed(seed + (tower == "text"))
     t = {}
     for name, shp in shapes(arch).items():
+        if is_vision(name) != (tower == "vision"):
+            continue
         if name.endswith(("ln_1.weight", "ln_2.weight", "ln_pre.weight", "ln_post.weight",
                           "ln_final.weight")):
             t[name] = torch.ones(shp)
@@ -488,6 +524,8 @@ def blas_report():
             info["openblas_coretype"] = lib.openblas_get_corename().decode()
             info["blas"] = lib.openblas_get_config().decode()
             info["openblas_threads"] = lib.openblas_get_num_threads()
+            info["openblas_parallel"] = {0: "sequential", 1: "pthreads", 2: "OpenMP"}.get(
+                lib.openblas_get_parallel(), "?")
         except (OSError, AttributeError) as e:
             info["blas"] = "OpenBLAS (%s)" % e
     elif not obl:
@@ -635,18 +673,24 @@ def main():
     merges = None
     if args.model:
         try:
-            arch, tensors, merges = read_sclip(args.model)
-            check_weights(arch, tensors)
+            arch, raw, merges = read_sclip(args.model)
+            check_weights(arch, raw)
         except (OSError, ValueError) as e:
             sys.exit("bench_torch: %s" % e)
         source = args.model
     else:
-        arch = dict(VIT_B16)
-        tensors = random_weights(arch, args.seed)
+        arch, raw = dict(VIT_B16), None
         source = "seeded random ViT-B/16 weights (seed %d)" % args.seed
-    model = Clip(arch, tensors).eval()
-    del tensors
-    human("weights: %s (loaded in %.1f s)" % (source, time.perf_counter() - t0))
+
+    def tower(name):
+        """One tower only, so that peak memory of the vision figures excludes the text tower
+        (as in sclip-bench)."""
+        t = tower_tensors(arch, raw, name) if raw else random_weights(arch, args.seed, name)
+        return Clip(arch, t).eval()
+
+    only = set(args.only.split(","))
+    model = tower("vision") if args.export_onnx or only & {"forward_224", "voc_image"} else None
+    human("weights: %s (vision tower ready in %.1f s)" % (source, time.perf_counter() - t0))
 
     if args.export_onnx:
         export_onnx(model, args.export_onnx, args.opset)
@@ -659,11 +703,11 @@ def main():
     emit(info)
     human("torch %s, %d threads, BLAS: %s%s" % (
         torch.__version__, torch.get_num_threads(), info["blas"],
-        ", OpenBLAS core type %s" % info["openblas_coretype"]
+        ", OpenBLAS core type %s (%s threading)" % (info["openblas_coretype"],
+                                                   info.get("openblas_parallel"))
         if "openblas_coretype" in info else ""))
     for l in info["torch_config"]:
         human("  torch config: " + l)
-    only = set(args.only.split(","))
 
     with torch.inference_mode():
         if "forward_224" in only:
@@ -688,7 +732,12 @@ def main():
                   " resize with %s)" % (med * 1e3, len(runs),
                                         "OpenCV" if cv2 is not None else "torch bilinear"))
 
+        if model is not None:   # vision figures done: their peak memory, like sclip-bench's
+            emit(dict(name="peak_rss_mb", value=peak_rss_mb(), impl="pytorch",
+                      what="vision tower, cached queries"))
+            model = None
         if "voc21_text" in only:
+            model = tower("text")
             names, _ = voc21_queries()
             templates = [t for t in read_lines(os.path.join(
                 SHARED, "templates", "openai_imagenet_templates.txt")) if t]
@@ -728,7 +777,8 @@ def main():
                       " (extrapolated from %d prompts in %.1f s)" % (n, measured),
                       len(names), len(templates), tok_note))
 
-    emit(dict(name="peak_rss_mb", value=peak_rss_mb(), impl="pytorch"))
+    if "peak_rss_mb" not in emitted:
+        emit(dict(name="peak_rss_mb", value=peak_rss_mb(), impl="pytorch"))
 
 
 try:
