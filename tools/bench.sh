@@ -169,7 +169,7 @@ if [ $TORCH_OK = 1 ]; then
     if [ -n "$ct" ] && [ "$ct" != none ]; then
         say "PyTorch, for reference, with OPENBLAS_CORETYPE=$ct"
         env OPENBLAS_CORETYPE="$ct" ${TORCH_LIBPATH:+LD_LIBRARY_PATH="$TORCH_LIBPATH${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"} \
-            "$PY" tools/bench_torch.py "${MODEL_ARGS[@]}" --threads "$THREADS" --only forward_224,voc_image |
+            "$PY" tools/bench_torch.py "${MODEL_ARGS[@]}" --threads "$THREADS" --text-prompts "$TEXT_PROMPTS" |
             tee "$OUT/torch_coretype.jsonl" | grep '^# \(forward\|voc\|torch\)'
     fi
 fi
@@ -255,11 +255,13 @@ chk = sides[1].get("torch_fixture_check")
 if chk is not None:
     print("PyTorch model vs the official outputs (fixtures): %s" % ("ok" if chk.get("ok") else "MISMATCH"))
 ct = load("torch_coretype.jsonl")
-for key, label in (("forward_224", "forward 224x224"), ("voc_image", "VOC image")):
+for key, label, unit, k in (("forward_224", "forward 224x224", "ms", 1e3),
+                            ("voc_image", "VOC image", "ms", 1e3),
+                            ("voc21_text", "VOC21 text (extrapolated)", "s", 1)):
     if ct.get(key):
         a, b = val(sides[0], key), ct[key]["median_s"]
-        print("PyTorch %s with OPENBLAS_CORETYPE=%s (reference only): %.1f ms%s" % (
-            label, (ct.get("torch_info") or {}).get("openblas_coretype"), b * 1e3,
+        print("PyTorch %s with OPENBLAS_CORETYPE=%s (reference only): %.1f %s%s" % (
+            label, (ct.get("torch_info") or {}).get("openblas_coretype"), b * k, unit,
             "" if a is None else ", sclip/PyTorch %.2f" % (a / b)))
 o = sides[2].get("forward_224")
 if o:

@@ -652,7 +652,8 @@ def main():
     ap.add_argument("--budget", type=float, default=30.0,
                     help="stop a figure's runs after this many seconds (at least one run)")
     ap.add_argument("--text-prompts", type=int, default=4480,
-                    help="time only the first N of the 4480 VOC21 prompts and extrapolate")
+                    help="time at most the first N of the 4480 VOC21 prompts (whole batches "
+                         "of 80 until --budget is spent) and extrapolate linearly")
     ap.add_argument("--only", default="forward_224,voc_image,voc21_text",
                     help="comma-separated figures to run")
     ap.add_argument("--export-onnx", metavar="PATH", help="write the ONNX vision tower and exit")
@@ -759,11 +760,14 @@ def main():
                 batches.append(torch.tensor([tok(p, arch["t_ctx"]) for p in ps]))
                 left -= len(ps)
             model.encode_text(batches[0][:8])   # warm-up (small: keep the budget for timing)
-            times = []
-            for b in batches:
+            times, n = [], 0
+            for b in batches:   # at least one batch; stop when over the time budget
                 t = time.perf_counter()
                 class_embeddings(model, [b])
                 times.append(time.perf_counter() - t)
+                n += len(b)
+                if sum(times) > args.budget:
+                    break
             measured = float(sum(times))
             per_prompt = measured / n
             extrap = per_prompt * total
