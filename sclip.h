@@ -2179,6 +2179,7 @@ typedef struct sclip__attn_job {
     int causal;          /* text: query i sees keys 0..i */
     int n_seq;           /* sequences in the batch */
     const int *seq_start, *seq_len; /* rows of each sequence */
+    const int *seq_prefix;          /* causal: a sequence whose rows precede this one's (-1: none) */
     int heads, head_dim, width;
     const float *qkv;    /* rows x 3*width: q | k | v */
     float *out;          /* rows x width */
@@ -2201,6 +2202,26 @@ static float sclip__naclip_term(const sclip__attn_job *j, int i, int t) {
     return j->gauss[dr] * j->gauss[dc]; /* exp(-(dr^2 + dc^2) / (2 sigma^2)) */
 }
 
+/* Text attention rows [r0, r0+nr) of one head of sequence seq: query i sees the shared prefix
+   (P rows of another sequence, all of them) and its own keys 0..i. */
+static void sclip__attn_rows_causal(const sclip__attn_job *j, int seq, int h, int r0, int nr, float *s1) {
+    int L = j->seq_len[seq], ld = 3 * j->width, hd = j->head_dim, W = j->width, i, t;
+    int pre = j->seq_prefix ? j->seq_prefix[seq] : -1, P = pre >= 0 ? j->seq_len[pre] : 0, n = P + L;
+    const float *own = j->qkv + (size_t)j->seq_start[seq] * ld + (size_t)h * hd;
+    const float *pq = pre >= 0 ? j->qkv + (size_t)j->seq_start[pre] * ld + (size_t)h * hd : own;
+    float *o = j->out + ((size_t)j->seq_start[seq] + r0) * W + (size_t)h * hd;
+    float s = 1.0f / sqrtf((float)hd);
+    if (P) sclip__gemm_nt(nr, P, hd, s, own + (size_t)r0 * ld, ld, pq + W, ld, s1, n);
+    sclip__gemm_nt(nr, L, hd, s, own + (size_t)r0 * ld, ld, own + W, ld, s1 + P, n);
+    for (i = 0; i < nr; i++) {
+        float *row = s1 + (size_t)i * n;
+        for (t = P + r0 + i + 1; t < n; t++) row[t] = -INFINITY;
+        sclip__softmax(row, n);
+    }
+    if (P) sclip__gemm_nn(nr, hd, P, s1, n, pq + 2 * W, ld, o, W, 0);
+    sclip__gemm_nn(nr, hd, L, s1 + P, n, own + 2 * W, ld, o, W, P > 0);
+}
+
 /* Attention rows [r0, r0+nr) of one head of one sequence. */
 static void sclip__attn_rows(const sclip__attn_job *j, int seq, int h, int r0, int nr, float *s1, float *s2) {
     int L = j->seq_len[seq], ld = 3 * j->width, i, t, hd = j->head_dim;
@@ -2208,6 +2229,10 @@ static void sclip__attn_rows(const sclip__attn_job *j, int seq, int h, int r0, i
     const float *q = base, *k = base + j->width, *v = base + 2 * j->width;
     float *o = j->out + ((size_t)j->seq_start[seq] + r0) * j->width + (size_t)h * hd;
     float s = 1.0f / sqrtf((float)hd);
+    if (j->causal) {
+        sclip__attn_rows_causal(j, seq, h, r0, nr, s1);
+        return;
+    }
     if (j->mode == SCLIP_ATTN_MASKCLIP) {
         for (i = 0; i < nr; i++) memcpy(o + (size_t)i * j->width, v + (size_t)(r0 + i) * ld, (size_t)hd * sizeof(float));
         return;
@@ -2217,8 +2242,6 @@ static void sclip__attn_rows(const sclip__attn_job *j, int seq, int h, int r0, i
                    j->mode == SCLIP_ATTN_VANILLA || j->mode == SCLIP_ATTN_NACLIP ? k : q, ld, s1, L);
     for (i = 0; i < nr; i++) {
         float *row = s1 + (size_t)i * L;
-        if (j->causal)
-            for (t = r0 + i + 1; t < L; t++) row[t] = -INFINITY;
         if (j->mode == SCLIP_ATTN_NACLIP)
             for (t = 0; t < L; t++) row[t] += sclip__naclip_term(j, r0 + i, t);
         sclip__softmax(row, L);
@@ -2463,21 +2486,65 @@ static int sclip__eot_position(const int32_t *ids, int n) {
     return best;
 }
 
-/* Encodes prompts [p0, p1) whose lengths are len[]: out receives (p1-p0) x embed_dim. */
-static sclip_result sclip__text_batch(sclip_context *c, const int32_t *tokens, int p0, int p1, const int *len, float *out) {
+/* Prompts that begin with the same tokens (a template's words before the class name) share
+   them: under causal attention those rows never see what follows, so they are computed once
+   per group and each prompt attends to them. Consecutive prompts form a group while they keep
+   the leader's common prefix (at least SOT and one token; never the EOT row): first[p] is the
+   group's first prompt, shared[p] its shared rows (0 for a prompt alone). */
+static void sclip__text_groups(const int32_t *tokens, int n, int ctx, const int *len, int *first, int *shared) {
+    int p = 0, q, i;
+    while (p < n) {
+        int common = len[p] - 1;
+        for (q = p + 1; q < n; q++) {
+            int c = 0, lim = common < len[q] - 1 ? common : len[q] - 1;
+            while (c < lim && tokens[(size_t)p * ctx + c] == tokens[(size_t)q * ctx + c]) c++;
+            if (c < 2 || (q > p + 1 && c < common)) break;
+            common = c;
+        }
+        for (i = p; i < q; i++) {
+            first[i] = p;
+            shared[i] = q - p > 1 ? common : 0;
+        }
+        p = q;
+    }
+}
+
+/* The rows and sequences of prompts [p0, p1) (whole groups): a prefix sequence per group,
+   then each prompt's own rows, which attend to their group's prefix (prefix[s] = its index).
+   Fills start/lens/prefix/pos0/src (position and prompt of each sequence's first row); returns
+   the number of sequences, and the number of rows in *rows. */
+static int sclip__text_layout(int p0, int p1, const int *len, const int *first, const int *shared, int *start, int *lens,
+                              int *prefix, int *pos0, int *src, int *rows) {
+    int p, s = 0, r = 0, pre = -1;
+    for (p = p0; p < p1; p++) {
+        if (first[p] == p) {
+            pre = -1;
+            if (shared[p]) { /* the group's prefix */
+                start[s] = r, lens[s] = shared[p], prefix[s] = -1, pos0[s] = 0, src[s] = p;
+                pre = s++;
+                r += shared[p];
+            }
+        }
+        start[s] = r, lens[s] = len[p] - shared[p], prefix[s] = pre, pos0[s] = shared[p], src[s] = p;
+        r += lens[s++];
+    }
+    *rows = r;
+    return s;
+}
+
+/* Encodes prompts [p0, p1) (whole groups): out receives their embeddings, embed_dim each. */
+static sclip_result sclip__text_batch(sclip_context *c, const int32_t *tokens, int p0, int p1, const int *len,
+                                      const int *first, const int *shared, float *out) {
     const sclip_model *m = c->model;
     const sclip__tower *t = &m->text;
-    int W = t->width, ctx = m->arch.context_length, n = p1 - p0, rows = 0, p, i, l;
-    int *start = (int *)sclip__alloc(2 * (size_t)n * sizeof(int)), *lens = start + n;
+    int W = t->width, ctx = m->arch.context_length, n = p1 - p0, rows, n_seq, s, i, l, E = m->arch.embed_dim, k = 0;
+    int *start = (int *)sclip__alloc(10 * (size_t)n * sizeof(int)), *lens = start + 2 * n, *prefix = lens + 2 * n;
+    int *pos0 = prefix + 2 * n, *src = pos0 + 2 * n;
     float *mem, *x;
     sclip__block_buf buf;
     sclip__attn_job job;
     if (!start) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory");
-    for (p = 0; p < n; p++) {
-        start[p] = rows;
-        lens[p] = len[p0 + p];
-        rows += lens[p];
-    }
+    n_seq = sclip__text_layout(p0, p1, len, first, shared, start, lens, prefix, pos0, src, &rows);
     mem = sclip__scratch(c, (size_t)rows * W + sclip__block_buf_floats(rows, W, t->mlp, ctx, c->n_threads));
     if (!mem) {
         sclip__free(start);
@@ -2485,41 +2552,45 @@ static sclip_result sclip__text_batch(sclip_context *c, const int32_t *tokens, i
     }
     x = mem;
     sclip__block_buf_init(&buf, x + (size_t)rows * W, rows, W, t->mlp);
-    for (p = 0; p < n; p++) /* token embedding + positional embedding */
-        for (i = 0; i < lens[p]; i++) {
-            const float *e = m->token_embedding + (size_t)tokens[(size_t)(p0 + p) * ctx + i] * W;
-            const float *pe = m->text_pos + (size_t)i * W;
-            float *xr = x + (size_t)(start[p] + i) * W;
-            int ch;
+    for (s = 0; s < n_seq; s++) /* token embedding + positional embedding */
+        for (i = 0; i < lens[s]; i++) {
+            int pos = pos0[s] + i, ch;
+            const float *e = m->token_embedding + (size_t)tokens[(size_t)src[s] * ctx + pos] * W;
+            const float *pe = m->text_pos + (size_t)pos * W;
+            float *xr = x + (size_t)(start[s] + i) * W;
             for (ch = 0; ch < W; ch++) xr[ch] = e[ch] + pe[ch];
         }
     memset(&job, 0, sizeof job);
     job.mode = SCLIP_ATTN_VANILLA;
     job.causal = 1;
-    job.n_seq = n;
+    job.n_seq = n_seq;
     job.seq_start = start;
     job.seq_len = lens;
+    job.seq_prefix = prefix;
     job.max_len = ctx;
     for (l = 0; l < t->layers; l++) sclip__block_forward(c, t, &t->blocks[l], x, rows, &job, &buf);
-    /* ln_final on each EOT row, then text_projection */
-    for (p = 0; p < n; p++)
-        sclip__layer_norm(x + (size_t)(start[p] + lens[p] - 1) * W, W, buf.h + (size_t)p * W, W, 1, W, t->ln_w, t->ln_b,
-                          m->arch.ln_eps);
-    sclip__linear_forward(c, &t->proj, n, buf.h, W, out + (size_t)p0 * m->arch.embed_dim, m->arch.embed_dim, SCLIP__EPI_NONE);
+    /* ln_final on each prompt's EOT row (its last), then text_projection */
+    for (s = 0; s < n_seq; s++)
+        if (pos0[s] + lens[s] == len[src[s]])
+            sclip__layer_norm(x + (size_t)(start[s] + lens[s] - 1) * W, W, buf.h + (size_t)k++ * W, W, 1, W, t->ln_w, t->ln_b,
+                              m->arch.ln_eps);
+    sclip__linear_forward(c, &t->proj, n, buf.h, W, out + (size_t)p0 * E, E, SCLIP__EPI_NONE);
     sclip__free(start);
     return SCLIP_OK;
 }
 
 SCLIPDEF sclip_result sclip_encode_tokens(sclip_context *c, const int32_t *tokens, int n, float *out) {
     const sclip_model *m;
-    int ctx, p, p0, rows, *len;
+    int ctx, p, p0, rows, *len, *first, *shared;
     sclip_result r = SCLIP_OK;
     if (!c || (!tokens && n) || (!out && n) || n < 0) return SCLIP_ERROR_INVALID_ARGUMENT;
     m = c->model;
     if (!m->text.blocks) return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "the model was loaded without its text tower");
     ctx = m->arch.context_length;
-    len = (int *)sclip__alloc((size_t)(n ? n : 1) * sizeof(int));
+    len = (int *)sclip__alloc(3 * (size_t)(n ? n : 1) * sizeof(int));
     if (!len) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory");
+    first = len + n;
+    shared = first + n;
     for (p = 0; p < n; p++) {
         const int32_t *ids = tokens + (size_t)p * ctx;
         int i;
@@ -2531,9 +2602,11 @@ SCLIPDEF sclip_result sclip_encode_tokens(sclip_context *c, const int32_t *token
             }
         len[p] = sclip__eot_position(ids, ctx) + 1;
     }
-    for (p0 = 0; p0 < n && r == SCLIP_OK; p0 = p) { /* batches of about SCLIP__TEXT_BATCH_ROWS rows */
-        for (p = p0, rows = 0; p < n && (p == p0 || rows + len[p] <= SCLIP__TEXT_BATCH_ROWS); p++) rows += len[p];
-        r = sclip__text_batch(c, tokens, p0, p, len, out);
+    sclip__text_groups(tokens, n, ctx, len, first, shared);
+    for (p0 = 0; p0 < n && r == SCLIP_OK; p0 = p) { /* batches of whole groups, about SCLIP__TEXT_BATCH_ROWS rows */
+        for (p = p0, rows = 0; p < n && (p == p0 || first[p] != p || rows + len[p] <= SCLIP__TEXT_BATCH_ROWS); p++)
+            rows += len[p] - shared[p] + (first[p] == p ? shared[p] : 0);
+        r = sclip__text_batch(c, tokens, p0, p, len, first, shared, out);
     }
     sclip__free(len);
     return r;
@@ -2729,17 +2802,20 @@ static void sclip__l2_normalize(float *x, int n) {
 }
 
 /* Tokenizes the prompts of every name (n_templates each) into ids. */
+/* Tokenizes every prompt, template-major (prompt t * names + q), so that the prompts of one
+   template, which begin with the same words, follow each other (sclip_encode_tokens shares
+   those rows). */
 static sclip_result sclip__vocab_tokens(sclip_context *c, const sclip_vocab *v, const char *const *templates, int n_templates,
                                         int32_t *ids) {
     const sclip_model *m = c->model;
     int ctx = m->arch.context_length, q, t;
-    for (q = 0; q < v->n_queries; q++)
-        for (t = 0; t < n_templates; t++) {
+    for (t = 0; t < n_templates; t++)
+        for (q = 0; q < v->n_queries; q++) {
             char *prompt = NULL;
             sclip_result r = sclip__format_prompt(c, templates[t], v->names[q], &prompt);
             if (r != SCLIP_OK) return r;
             r = sclip_tokenizer_encode_context(m->tokenizer, prompt, strlen(prompt), ctx, 0,
-                                               ids + ((size_t)q * n_templates + t) * ctx, NULL);
+                                               ids + ((size_t)t * v->n_queries + q) * ctx, NULL);
             sclip__free(prompt);
             if (r != SCLIP_OK)
                 return sclip__ctx_fail(c, r, "classes: the prompts of class name '%.40s%s' %s", v->names[q],
@@ -2752,21 +2828,21 @@ static sclip_result sclip__vocab_tokens(sclip_context *c, const sclip_vocab *v, 
 /* Encodes every prompt, then per name: normalise, average over templates, normalise. */
 static sclip_result sclip__vocab_encode(sclip_context *c, sclip_vocab *v, const char *const *templates, int n_templates) {
     const sclip_model *m = c->model;
-    int E = m->arch.embed_dim, ctx = m->arch.context_length, q, t, i, chunk = 64;
-    size_t n = (size_t)v->n_queries * n_templates;
+    int E = m->arch.embed_dim, ctx = m->arch.context_length, Q = v->n_queries, q, t, i, chunk = 8;
+    size_t n = (size_t)Q * n_templates;
     int32_t *ids = (int32_t *)sclip__alloc(n * ctx * sizeof(int32_t));
     float *emb = (float *)sclip__alloc(n * E * sizeof(float));
     sclip_result r = !ids || !emb ? sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory") : SCLIP_OK;
     if (r == SCLIP_OK) r = sclip__vocab_tokens(c, v, templates, n_templates, ids);
-    for (q = 0; r == SCLIP_OK && q < v->n_queries; q += chunk) { /* in chunks of names, for progress */
-        int nq = v->n_queries - q < chunk ? v->n_queries - q : chunk;
-        r = sclip_encode_tokens(c, ids + (size_t)q * n_templates * ctx, nq * n_templates, emb + (size_t)q * n_templates * E);
-        if (c->progress) c->progress(c->progress_user, "text", q + nq, v->n_queries);
+    for (t = 0; r == SCLIP_OK && t < n_templates; t += chunk) { /* in chunks of templates, for progress */
+        int nt = n_templates - t < chunk ? n_templates - t : chunk;
+        r = sclip_encode_tokens(c, ids + (size_t)t * Q * ctx, nt * Q, emb + (size_t)t * Q * E);
+        if (c->progress) c->progress(c->progress_user, "text", (t + nt) * Q, n_templates * Q);
     }
-    for (q = 0; r == SCLIP_OK && q < v->n_queries; q++) {
+    for (q = 0; r == SCLIP_OK && q < Q; q++) {
         float *f = v->features + (size_t)q * E;
         for (t = 0; t < n_templates; t++) {
-            float *e = emb + ((size_t)q * n_templates + t) * E;
+            float *e = emb + ((size_t)t * Q + q) * E;
             sclip__l2_normalize(e, E);
             for (i = 0; i < E; i++) f[i] += e[i];
         }

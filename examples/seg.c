@@ -267,7 +267,7 @@ static char **read_templates(const char *path, int *n) {
 
 /* One line per stage on stderr, updated in place on a terminal. */
 static void progress(void *user, const char *stage, int done, int total) {
-    const char *what = !strcmp(stage, "text") ? "encoding class names" : "windows";
+    const char *what = !strcmp(stage, "text") ? "encoding prompts" : "windows";
     (void)user;
     if (isatty(2)) fprintf(stderr, "\r%s %d/%d%s", what, done, total, done == total ? "\n" : "");
     else if (done == total) fprintf(stderr, "%s %d/%d\n", what, done, total);

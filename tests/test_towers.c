@@ -132,6 +132,23 @@ static void check_text_strings(sclip_context *ctx) {
     sclip_npy_free(&ref);
 }
 
+/* Prompts that share their first tokens are encoded once per group (sclip_encode_tokens);
+   the result equals encoding each prompt alone. */
+static void check_shared_prefixes(sclip_context *ctx) {
+    const char *texts[9] = {"a photo of a cat.", "a photo of a television monitor.", "a photo of a sky", "a photo of a cat.",
+                            "itap of my dog", "itap of my car", "the plushie cat.", "a photo of the nice dog.", "a"};
+    float batch[9 * 64], one[64];
+    double md = 0;
+    int i, k;
+    CHECK(sclip_encode_text(ctx, texts, 9, 0, batch) == SCLIP_OK, "%s", sclip_context_error(ctx));
+    for (i = 0; i < 9; i++) {
+        CHECK(sclip_encode_text(ctx, texts + i, 1, 0, one) == SCLIP_OK, "%s", sclip_context_error(ctx));
+        for (k = 0; k < 64; k++) md = fabs(one[k] - batch[i * 64 + k]) > md ? fabs(one[k] - batch[i * 64 + k]) : md;
+    }
+    printf("%-40s max abs diff %.3g\n", "shared prefixes vs one by one", md);
+    CHECK(md < 1e-5, "shared-prefix encoding differs by %g", md);
+}
+
 int main(void) {
     char err[256];
     sclip_model *model;
@@ -149,6 +166,7 @@ int main(void) {
     check_threads(model, ctx);
     check_text(ctx);
     check_text_strings(ctx);
+    check_shared_prefixes(ctx);
     sclip_context_free(ctx);
     sclip_model_free(model);
     return test_done("towers");
