@@ -8,7 +8,8 @@
 #   voc_image     one 500x375 image through the whole VOC21 pipeline (6 windows of 224)
 #   voc21_text    the 56 VOC21 query embeddings from 4480 prompts (PyTorch: extrapolated from
 #                 BENCH_TEXT_PROMPTS prompts, the official 77-token batches of 80)
-#   peak_rss_mb   peak resident memory of the process
+#   peak_rss_mb   peak resident memory after the vision figures (sclip, PyTorch: vision tower
+#                 loaded only; ONNX Runtime: its one session)
 # Sides: build/sclip-bench -m MODEL --json (when built), tools/bench_torch.py under Debian's
 # /usr/bin/python3 (python3-torch), tools/bench_ort.js under Node.js (npm onnxruntime-node).
 # What is missing is installed when possible (apt-get, npm into build/ort); what cannot be had
@@ -16,8 +17,11 @@
 #
 # Environment: MODEL (weights; default build/random-ViT-B-16.sclip, made if missing),
 # BENCH_THREADS (2), BENCH_TEXT_PROMPTS (160; 4480 = all, takes many minutes),
-# ORT_VERSION (1.20.1), BENCH_TORCH_CORETYPE (an OpenBLAS core type for an extra PyTorch run of
-# forward_224 and voc_image, e.g. Cooperlake; "none" to skip; default: from the CPU flags).
+# ORT_VERSION (1.20.1), BENCH_TORCH_CORETYPE (an OpenBLAS core type for an extra PyTorch run,
+# shown below the table, e.g. Cooperlake; "none" to skip; default: from the CPU flags).
+# The PyTorch column itself runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, so OpenBLAS
+# picks its kernels itself (the line after the table names them). Times on a shared machine
+# vary a lot: run it when nothing else is busy.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
