@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """export_weights.py: convert a CLIP ViT checkpoint into sclip's .sclip weight file (version 1).
 
-    python3 tools/export_weights.py INPUT -o OUT.sclip [--dtype f32|f16] [--vocab PATH]
+    python3 tools/export_weights.py INPUT -o OUT.sclip [--dtype f32|f16|q8] [--vocab PATH]
     python3 tools/export_weights.py --download ViT-B/16 -o OUT.sclip [--cache DIR]
     python3 tools/export_weights.py --random ViT-B/16 -o OUT.sclip [--seed N]
 
@@ -12,8 +12,8 @@ INPUT is one of
   * a Hugging Face `CLIPModel` folder (config.json + model.safetensors or pytorch_model.bin).
 
 Only the Python standard library is needed; numpy is used when it can be imported (it only
-makes the f16 <-> f32 conversions faster: the output is byte-identical either way; set
-SCLIP_NO_NUMPY=1 to force the pure-Python path). torch is never imported: pickles are read by a
+makes the f16 <-> f32 conversions and the q8 quantisation faster: the output is byte-identical
+either way; set SCLIP_NO_NUMPY=1 to force the pure-Python path). torch is never imported: pickles are read by a
 restricted unpickler that builds nothing but plain containers and tensor references.
 
 The file format is described in weights/README.md. Tensors are written in the order of OpenAI's
@@ -21,12 +21,15 @@ CLIP state dict, so every container holding the same weights gives the same file
 """
 
 import argparse
+import array
 import gzip
 import hashlib
+import itertools
 import importlib.util
 import json
 import math
 import mmap
+import operator
 import os
 import pickle
 import random
@@ -53,7 +56,12 @@ ENTRY_SIZE = 96
 ALIGN = 64
 N_MERGES = 48894              # 49152 - 256 - 2 merges are used by CLIP's tokenizer
 CHUNK = 1 << 20               # elements converted at a time
-DTYPE_CODE = {"f32": 0, "f16": 1}
+DTYPE_CODE = {"f32": 0, "f16": 1, "q8": 2}
+# --dtype q8 keeps these rank >= 2 tensors in f16: the embeddings (tables, not matrix products)
+# and the two projections, which are stored [in, out] so their output channels are the columns
+# while q8 scales the rows.
+Q8_KEEP_F16 = ("token_embedding.weight", "positional_embedding", "visual.positional_embedding",
+               "visual.proj", "text_projection")
 # sha256 of the embedded merge text (header line + 48894 lines) of CLIP's bpe_simple_vocab_16e6
 MERGES_SHA256 = "685491abbdad36159d094ecdc23bebc0dd53f8d1df35c4d74ef6036db2ba7572"
 VOCAB_NAME = "bpe_simple_vocab_16e6.txt"
@@ -287,6 +295,61 @@ def _convert_np(raw, src_dtype, dst_dtype, what):
         v = a[~np.isfinite(b)][0]
         raise ExportError("%s: value %g does not fit in f16 (use --dtype f32)" % (what, v))
     return b.tobytes()
+
+
+# ==================================================================================================
+# q8: int8 values with one f32 scale per row (output channel)
+# ==================================================================================================
+#
+# For a row w (f32 values) with m = max|w|: s = (float)((double)m / 127) (round to nearest even);
+# when s is 0 (an all-zero row, or m below 127 * 2^-150) s = 1. Each value becomes
+# q = round-half-to-even((double)w / (double)s) clamped to [-127, 127], so |w - q*s| <= s/2.
+# Both paths compute the same IEEE double quotients and round them the same way (numpy's rint
+# and Python's round() are both round-half-to-even), so their bytes are identical.
+
+def q8_nbytes(rows, cols):
+    """Size of a q8 tensor: the int8 values, zero padding to a multiple of 64, the f32 scales."""
+    return _align(rows * cols) + 4 * rows
+
+
+def quantize_q8(raw, rows, cols):
+    """raw: rows*cols little-endian f32 values (finite), row-major. Returns the q8 bytes."""
+    if np is not None:
+        return _quantize_q8_np(raw, rows, cols)
+    a = array.array("f")
+    a.frombytes(raw)
+    if sys.byteorder != "little":
+        a.byteswap()
+    scales = array.array("f", [0.0]) * rows
+    for r in range(rows):
+        m = max(map(abs, a[r * cols:(r + 1) * cols]))
+        scales[r] = m / 127.0                        # array("f") rounds to f32 (nearest even)
+        if scales[r] == 0.0:
+            scales[r] = 1.0
+    # one C-level pass over the whole tensor: w / s of its row, rounded half to even
+    divisors = itertools.chain.from_iterable(itertools.repeat(s, cols) for s in scales)
+    quot = map(operator.truediv, a, divisors)
+    try:
+        q = array.array("b", map(round, quot))
+    except OverflowError:                            # cannot happen (|w/s| <= 127.00001): safe
+        divisors = itertools.chain.from_iterable(itertools.repeat(s, cols) for s in scales)
+        q = array.array("b", (max(-127, min(127, round(x)))
+                              for x in map(operator.truediv, a, divisors)))
+    if sys.byteorder != "little":
+        scales.byteswap()
+    pad = _align(rows * cols) - rows * cols
+    return q.tobytes() + bytes(pad) + scales.tobytes()
+
+
+def _quantize_q8_np(raw, rows, cols):
+    a = np.frombuffer(raw, dtype="<f4").reshape(rows, cols)
+    m = np.abs(a).max(axis=1).astype(np.float64)
+    s = (m / 127.0).astype(np.float32)
+    s[s == 0] = 1.0
+    q = np.rint(a.astype(np.float64) / s.astype(np.float64)[:, None])
+    q = np.clip(q, -127, 127).astype(np.int8)
+    pad = _align(rows * cols) - rows * cols
+    return q.tobytes() + bytes(pad) + s.astype("<f4").tobytes()
 
 
 # ==================================================================================================
@@ -1257,8 +1320,17 @@ def write_sclip(out_path, sd, arch, merges, dtype, quiet=False):
     quiet = quiet or not sys.stderr.isatty()          # the progress line is for terminals
     plan = []
     for name, shape in required_tensors(arch):
-        dt = "f16" if dtype == "f16" and len(shape) >= 2 else "f32"
-        plan.append((name, shape, dt, _numel(shape) * (2 if dt == "f16" else 4)))
+        if len(shape) < 2 or dtype == "f32":
+            dt = "f32"
+        elif dtype == "q8" and name not in Q8_KEEP_F16:
+            dt = "q8"
+        else:
+            dt = "f16"
+        if dt == "q8":
+            nbytes = q8_nbytes(shape[0], _numel(shape) // shape[0])
+        else:
+            nbytes = _numel(shape) * (2 if dt == "f16" else 4)
+        plan.append((name, shape, dt, nbytes))
     table_off = HEADER_SIZE
     merges_off = table_off + ENTRY_SIZE * len(plan) if merges else 0
     merges_size = len(merges) if merges else 0
@@ -1300,10 +1372,18 @@ def write_sclip(out_path, sd, arch, merges, dtype, quiet=False):
                 f.write(b"\0" * (data_off + off - f.tell()))
                 t = sd[name]
                 written = 0
-                for chunk in t.chunks(CHUNK):
-                    b = convert(chunk, t.dtype, dt, "tensor %s" % name)
-                    f.write(b)
-                    written += len(b)
+                if dt == "q8":                       # whole tensor: rows span chunks
+                    raw = b"".join(convert(chunk, t.dtype, "f32", "tensor %s" % name)
+                                   for chunk in t.chunks(CHUNK))
+                    if len(raw) == 4 * _numel(shape):
+                        raw = quantize_q8(raw, shape[0], _numel(shape) // shape[0])
+                    f.write(raw)
+                    written = len(raw)
+                else:
+                    for chunk in t.chunks(CHUNK):
+                        b = convert(chunk, t.dtype, dt, "tensor %s" % name)
+                        f.write(b)
+                        written += len(b)
                 if written != nbytes:
                     raise ExportError("tensor %s: read %d bytes, expected %d"
                                       % (name, written, nbytes))
@@ -1416,9 +1496,10 @@ def main(argv=None):
     p.add_argument("input", nargs="?", help="checkpoint file (TorchScript .pt, torch.save .pt/.bin,"
                    " .safetensors) or Hugging Face CLIPModel folder")
     p.add_argument("-o", "--output", required=True, help="the .sclip file to write")
-    p.add_argument("--dtype", choices=("f32", "f16"), default="f32",
+    p.add_argument("--dtype", choices=("f32", "f16", "q8"), default="f32",
                    help="storage of tensors with 2 or more dimensions (default f32; 1-D "
-                   "tensors are always f32)")
+                   "tensors are always f32); q8 = int8 with one f32 scale per row for the "
+                   "weight matrices and conv1, f16 for the embeddings and the two projections")
     p.add_argument("--vocab", help="CLIP's bpe_simple_vocab_16e6.txt(.gz)")
     p.add_argument("--no-vocab", action="store_true", help="write no merge list")
     p.add_argument("--download", metavar="MODEL", help="download an OpenAI checkpoint (%s), "

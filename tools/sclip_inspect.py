@@ -4,6 +4,8 @@
     python3 tools/sclip_inspect.py FILE                 header, architecture and tensor table
     python3 tools/sclip_inspect.py --check FILE         validate the file as the C loader does
     python3 tools/sclip_inspect.py --compare A B        same architecture, names and values?
+                                                          (a q8 tensor against a float one:
+                                                          each value within half its scale)
     python3 tools/sclip_inspect.py --safetensors ST FILE  values equal to an OpenAI-named
                                                           safetensors file (read independently)
     python3 tools/sclip_inspect.py --dump NAME FILE [-n N]  print the first N values of a tensor
@@ -66,7 +68,7 @@ class SclipFile:
                 raise Invalid("%s: tensor %d: name not terminated" % (path, i))
             name = name_b.split(b"\0", 1)[0].decode("utf-8", "replace")
             dtype, ndim, dims, off = raw[1], raw[2], raw[3:7], raw[7]
-            if dtype not in DTYPES or dtype >= 2:
+            if dtype not in DTYPES or dtype == 3:
                 raise Invalid("%s: tensor %s: unsupported dtype %d" % (path, name, dtype))
             if ndim > 4:
                 raise Invalid("%s: tensor %s: rank %d" % (path, name, ndim))
@@ -76,8 +78,16 @@ class SclipFile:
             n = 1
             for x in shape:
                 n *= x
+            if dtype == 2:
+                # q8: rows*cols int8, zero padding to a multiple of 64, rows f32 scales
+                if ndim < 2:
+                    raise Invalid("%s: tensor %s: q8 needs rank >= 2, not %d" % (path, name, ndim))
+                rows = shape[0]
+                nbytes = align64(n) + 4 * rows
+            else:
+                rows, nbytes = 0, n * DTYPES[dtype][1]
             self.tensors.append(dict(name=name, dtype=DTYPES[dtype][0], shape=shape, offset=off,
-                                     numel=n, nbytes=n * DTYPES[dtype][1]))
+                                     numel=n, nbytes=nbytes, rows=rows))
         self.by_name = {t["name"]: t for t in self.tensors}
 
     def check(self):
@@ -125,6 +135,9 @@ class SclipFile:
         for (a0, a1, an), (b0, b1, bn) in zip(spans, spans[1:]):
             if b0 < a1:
                 raise Invalid("%s: tensors %s and %s overlap" % (p, an, bn))
+        for t in self.tensors:
+            if t["dtype"] == "q8":
+                self.check_q8(t)
         for name, shape in required_tensors(self.arch):
             t = self.by_name.get(name)
             if t is None:
@@ -133,6 +146,31 @@ class SclipFile:
                 raise Invalid("%s: tensor %s has shape %s, expected %s" % (
                     p, name, "x".join(map(str, t["shape"])), "x".join(map(str, shape))))
 
+    def check_q8(self, t):
+        raw, n = self.raw(t["name"]), t["numel"]
+        if any(raw[n:align64(n)]):
+            raise Invalid("%s: tensor %s: q8 padding is not zero" % (self.path, t["name"]))
+        if any(b == 0x80 for b in raw[:n]):
+            raise Invalid("%s: tensor %s: q8 value -128 (the range is -127..127)"
+                          % (self.path, t["name"]))
+        for s in self.q8_scales(t["name"]):
+            if not (s > 0 and math.isfinite(s)):
+                raise Invalid("%s: tensor %s: q8 scale %r is not finite and positive"
+                              % (self.path, t["name"], s))
+
+    def q8_scales(self, name):
+        t = self.by_name[name]
+        raw = self.raw(name)
+        return struct.unpack_from("<%df" % t["rows"], raw, align64(t["numel"]))
+
+    def tolerance(self, name):
+        """Per-element bound of the storage error: half the row's scale for q8, else None."""
+        t = self.by_name[name]
+        if t["dtype"] != "q8":
+            return None
+        cols = t["numel"] // t["rows"]
+        return [s / 2 for s in self.q8_scales(name) for _ in range(cols)]
+
     def raw(self, name):
         t = self.by_name[name]
         start = self.data_off + t["offset"]
@@ -140,6 +178,14 @@ class SclipFile:
 
     def values(self, name):
         t = self.by_name[name]
+        if t["dtype"] == "q8":                       # dequantise: value = int8 * row scale
+            n, rows = t["numel"], t["rows"]
+            cols = n // rows
+            q = struct.unpack_from("<%db" % n, self.raw(name))
+            out = []
+            for r, s in enumerate(self.q8_scales(name)):
+                out += [x * s for x in q[r * cols:(r + 1) * cols]]
+            return out
         return struct.unpack("<%d%s" % (t["numel"], "e" if t["dtype"] == "f16" else "f"),
                              self.raw(name))
 
@@ -147,6 +193,10 @@ class SclipFile:
         if not self.merges_off:
             return b""
         return self.data[self.merges_off:self.merges_off + self.merges_size]
+
+
+def align64(x):
+    return (x + 63) // 64 * 64
 
 
 def required_tensors(a):
@@ -195,19 +245,40 @@ def show(f):
                                           t["offset"]))
 
 
-def compare_values(name, a, b, tol):
+def compare_values(name, a, b, tol, bounds=None):
+    """Values equal within tol, or, with bounds (a q8 side's half scales, per element), within
+    tol + bound (times 1 + 1e-9 for the rounding of the quotient w / scale)."""
     if len(a) != len(b):
         return "%s: %d vs %d values" % (name, len(a), len(b))
     if a == b:
         return None
-    worst, at = 0.0, -1
-    for i, (x, y) in enumerate(zip(a, b)):
-        d = abs(x - y)
+    if bounds is None:
+        worst, at = 0.0, -1
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = abs(x - y)
+            if d > worst or d != d:
+                worst, at = d, i
+        if worst > tol or worst != worst:
+            return "%s: max |a-b| = %g at element %d (%r vs %r)" % (name, worst, at, a[at], b[at])
+        return None
+    worst, at = -1.0, -1                 # worst ratio |a-b| / allowed
+    for i, (x, y, h) in enumerate(zip(a, b, bounds)):
+        d = abs(x - y) / (tol + h * (1 + 1e-9))
         if d > worst or d != d:
             worst, at = d, i
-    if worst > tol or worst != worst:
-        return "%s: max |a-b| = %g at element %d (%r vs %r)" % (name, worst, at, a[at], b[at])
+    if worst > 1 or worst != worst:
+        return "%s: |a-b| = %g at element %d (%r vs %r) exceeds %g (half the q8 scale%s)" % (
+            name, abs(a[at] - b[at]), at, a[at], b[at], tol + bounds[at],
+            " + tol" if tol else "")
     return None
+
+
+def q8_bounds(*tols):
+    """Element-wise sum of the q8 tolerances of the compared tensors (None when neither is q8)."""
+    tols = [t for t in tols if t is not None]
+    if not tols:
+        return None
+    return [sum(x) for x in zip(*tols)] if len(tols) > 1 else tols[0]
 
 
 def compare(fa, fb, tol):
@@ -235,7 +306,8 @@ def compare(fa, fb, tol):
             continue
         if t["dtype"] == u["dtype"] and tol == 0 and fa.raw(n) == fb.raw(n):
             continue
-        p = compare_values(n, fa.values(n), fb.values(n), tol)
+        p = compare_values(n, fa.values(n), fb.values(n), tol,
+                           q8_bounds(fa.tolerance(n), fb.tolerance(n)))
         if p:
             problems.append(p)
     return problems
@@ -280,7 +352,7 @@ def compare_safetensors(st_path, f, tol):
         if shape != t["shape"]:
             problems.append("%s: shape %r vs %r" % (n, t["shape"], shape))
             continue
-        p = compare_values(n, f.values(n), st_values(dtype, raw), tol)
+        p = compare_values(n, f.values(n), st_values(dtype, raw), tol, f.tolerance(n))
         if p:
             problems.append(p)
     names = set(f.by_name)
