@@ -28,10 +28,10 @@ ok()   { echo "ok   $*"; }
 bad()  { echo "FAIL $*"; fails=$((fails + 1)); }
 now()  { date +%s.%N; }
 
-# --- 1. every container, f32 and f16 --------------------------------------------------------------
+# --- 1. every container, f32, f16 and q8 ---------------------------------------------------------
 declare -A SRC=([jit]="$TINY/openai_jit.pt" [pt]="$TINY/openai.pt"
                 [st]="$TINY/openai.safetensors" [hf]="$TINY")
-for dt in f32 f16; do
+for dt in f32 f16 q8; do
     for k in jit pt st hf; do
         t0=$(now)
         if "$PY" "$EXPORT" -q "${SRC[$k]}" --dtype $dt --vocab "$VOCAB" -o "$OUT/$k-$dt.sclip" \
@@ -47,21 +47,95 @@ done
 for f in "$OUT"/*.sclip; do
     "$PY" "$INSPECT" --check "$f" >/dev/null || bad "check $f: $("$PY" "$INSPECT" --check "$f")"
 done
-for dt in f32 f16; do
+for dt in f32 f16 q8; do
     for k in pt st hf; do
         # the same weights in the same order give byte-identical files
         cmp -s "$OUT/jit-$dt.sclip" "$OUT/$k-$dt.sclip" && ok "jit-$dt == $k-$dt (bytes)" \
             || bad "jit-$dt and $k-$dt differ: $("$PY" "$INSPECT" --compare "$OUT/jit-$dt.sclip" "$OUT/$k-$dt.sclip" | head -3)"
     done
 done
-# the values against the safetensors file, read independently by the checker (f32 and f16 storage)
-for dt in f32 f16; do
+# the values against the safetensors file, read independently by the checker (f32 and f16 storage;
+# q8: every dequantised value within half its row's scale)
+for dt in f32 f16 q8; do
     r=$("$PY" "$INSPECT" --safetensors "$TINY/openai.safetensors" "$OUT/jit-$dt.sclip")
     [ "$r" = "equal" ] && ok "jit-$dt values == openai.safetensors" || bad "jit-$dt vs safetensors: $r"
 done
 # the fixture's weights are f16-representable, so f32 and f16 storage hold the same numbers
 r=$("$PY" "$INSPECT" --compare "$OUT/jit-f32.sclip" "$OUT/jit-f16.sclip")
 [ "$r" = "equal" ] && ok "f32 == f16 values" || bad "f32 vs f16: $r"
+r=$("$PY" "$INSPECT" --compare "$OUT/jit-f32.sclip" "$OUT/jit-q8.sclip")
+[ "$r" = "equal" ] && ok "q8 values within scale/2 of f32" || bad "f32 vs q8: $r"
+# a q8 value off by one step is caught by the comparison, a zero scale by the check
+"$PY" - "$OUT/jit-q8.sclip" "$OUT/bad-q8.sclip" "$OUT/bad-scale.sclip" <<'EOF' || bad "tampering q8"
+import struct, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+toff, doff = struct.unpack_from("<Q", d, 32)[0], struct.unpack_from("<Q", d, 56)[0]
+for i in range(73):
+    name = struct.unpack_from("<64s", d, toff + 96 * i)[0]
+    if name.rstrip(b"\0") == b"visual.transformer.resblocks.1.mlp.c_fc.weight":
+        off = doff + struct.unpack_from("<Q", d, toff + 96 * i + 88)[0]
+e = bytearray(d)
+d[off + 1000] = (d[off + 1000] + (1 if d[off + 1000] != 127 else -1)) & 255
+open(sys.argv[2], "wb").write(d)
+struct.pack_into("<f", e, off + 512 * 128 + 4 * 7, 0.0)     # row 7's scale (c_fc is 512x128)
+open(sys.argv[3], "wb").write(e)
+EOF
+"$PY" "$INSPECT" --compare "$OUT/jit-f32.sclip" "$OUT/bad-q8.sclip" | grep -q "c_fc.weight: |a-b|.*exceeds" \
+    && ok "a q8 value one step off is reported" || bad "a q8 value one step off is not reported"
+"$PY" "$INSPECT" --check "$OUT/bad-scale.sclip" | grep -q "q8 scale 0.0 is not finite and positive" \
+    && ok "a zero q8 scale is rejected" || bad "a zero q8 scale is accepted"
+rm -f "$OUT/bad-q8.sclip" "$OUT/bad-scale.sclip"
+# q8 layout and values, checked independently of both tools: which tensors are q8, offsets and
+# sizes (align64(R*C) + 4R), zero padding, and every int8 and scale recomputed one element at a
+# time from the safetensors source (s = f32(max|w| / 127), q = round-half-even(w / s))
+"$PY" - "$OUT/jit-q8.sclip" "$TINY/openai.safetensors" <<'EOF' && ok "q8 layout and values (independent)" || bad "q8 layout"
+import json, struct, sys
+d = open(sys.argv[1], "rb").read()
+st = open(sys.argv[2], "rb").read()
+hn = struct.unpack_from("<Q", st)[0]; sth = json.loads(st[8:8 + hn])
+def src(name):
+    b, e = sth[name]["data_offsets"]
+    assert sth[name]["dtype"] == "F16"
+    return struct.unpack("<%de" % ((e - b) // 2), st[8 + hn + b:8 + hn + e])
+toff, moff, msize, doff, dsize = struct.unpack_from("<5Q", d, 32)
+align = lambda x: (x + 63) // 64 * 64
+keep16 = {"token_embedding.weight", "positional_embedding", "visual.positional_embedding",
+          "visual.proj", "text_projection"}
+pos, nq8 = 0, 0
+for i in range(73):
+    name, dt, nd = struct.unpack_from("<64sII", d, toff + 96 * i)
+    name = name.rstrip(b"\0").decode()
+    shape = struct.unpack_from("<%dI" % nd, d, toff + 96 * i + 72)
+    off = struct.unpack_from("<Q", d, toff + 96 * i + 88)[0]
+    n = 1
+    for x in shape: n *= x
+    want = 0 if nd < 2 else (1 if name in keep16 else 2)
+    assert dt == want, (name, dt, want)
+    assert off == align(pos), (name, off, pos)
+    if dt != 2:
+        pos = off + n * (4 if dt == 0 else 2)
+        continue
+    nq8 += 1
+    R, C = shape[0], n // shape[0]
+    size = align(R * C) + 4 * R
+    pos = off + size
+    t = d[doff + off:doff + off + size]
+    assert t[R * C:align(R * C)] == bytes(align(R * C) - R * C), name
+    q = struct.unpack_from("<%db" % (R * C), t)
+    s = struct.unpack_from("<%df" % R, t, align(R * C))
+    w = src(name)
+    for r in range(R):
+        row = w[r * C:(r + 1) * C]
+        m = max(abs(x) for x in row)
+        sr = struct.unpack("<f", struct.pack("<f", m / 127))[0] or 1.0
+        assert s[r] == sr, (name, r, s[r], sr)
+        for c in range(C):
+            v = q[r * C + c]
+            assert v == max(-127, min(127, round(row[c] / sr))), (name, r, c, v, row[c], sr)
+            assert abs(v * sr - row[c]) <= sr / 2, (name, r, c)
+assert nq8 == 1 + 4 * 5, nq8                 # conv1 and 4 matrices in each of 5 blocks
+assert pos == dsize and doff + dsize == len(d), (pos, dsize)
+EOF
 # header: architecture of the tiny model, QuickGELU, logit_scale = ln(100) rounded to f16
 "$PY" - "$OUT/hf-f32.sclip" "$OUT/jit-f16.sclip" <<'EOF' && ok "header fields" || bad "header fields"
 import struct, sys
@@ -179,12 +253,16 @@ t0=$(now)
 "$PY" "$EXPORT" -q --random tiny "${V[@]}" -o "$OUT/rand.sclip" && \
     "$PY" "$EXPORT" -q --random tiny --dtype f16 "${V[@]}" -o "$OUT/rand16.sclip" && \
     "$PY" "$EXPORT" -q --random tiny --seed 0 --no-vocab -o "$OUT/rand_novocab.sclip" && \
-    "$PY" "$EXPORT" -q --random tiny --seed 1 "${V[@]}" -o "$OUT/rand_seed1.sclip" \
-    && ok "random tiny x4 ($(echo "$(now) - $t0" | bc) s)" || bad "random tiny"
-"$PY" "$INSPECT" --check "$OUT/rand.sclip" "$OUT/rand16.sclip" "$OUT/rand_novocab.sclip" >/dev/null \
+    "$PY" "$EXPORT" -q --random tiny --seed 1 "${V[@]}" -o "$OUT/rand_seed1.sclip" && \
+    "$PY" "$EXPORT" -q --random tiny --dtype q8 "${V[@]}" -o "$OUT/randq8.sclip" \
+    && ok "random tiny x5 ($(echo "$(now) - $t0" | bc) s)" || bad "random tiny"
+"$PY" "$INSPECT" --check "$OUT/rand.sclip" "$OUT/rand16.sclip" "$OUT/rand_novocab.sclip" \
+    "$OUT/randq8.sclip" >/dev/null \
     && ok "random files valid" || bad "random files invalid: $("$PY" "$INSPECT" --check "$OUT/rand.sclip")"
 r=$("$PY" "$INSPECT" --compare "$OUT/rand.sclip" "$OUT/rand16.sclip")
 [ "$r" = "equal" ] && ok "random f32 == f16 values" || bad "random f32 vs f16: $r"
+r=$("$PY" "$INSPECT" --compare "$OUT/rand.sclip" "$OUT/randq8.sclip")
+[ "$r" = "equal" ] && ok "random q8 within scale/2 of f32" || bad "random f32 vs q8: $r"
 "$PY" "$INSPECT" --compare "$OUT/rand.sclip" "$OUT/rand_seed1.sclip" >/dev/null \
     && bad "seeds 0 and 1 give the same weights" || ok "seed changes the weights"
 "$PY" "$INSPECT" --compare "$OUT/jit-f32.sclip" "$OUT/rand.sclip" | grep -q "architecture" \
@@ -215,7 +293,53 @@ if /usr/bin/python3 -c "import numpy" 2>/dev/null; then
         /usr/bin/python3 "$EXPORT" -q "${SRC[$k]}" --dtype f16 "${V[@]}" -o "$OUT/np-$k.sclip" \
             && cmp -s "$OUT/np-$k.sclip" "$OUT/$k-f16.sclip" && ok "numpy path == stdlib path ($k)" \
             || bad "numpy path differs ($k)"
+        /usr/bin/python3 "$EXPORT" -q "${SRC[$k]}" --dtype q8 "${V[@]}" -o "$OUT/npq8-$k.sclip" \
+            && cmp -s "$OUT/npq8-$k.sclip" "$OUT/$k-q8.sclip" && ok "numpy path == stdlib path ($k, q8)" \
+            || bad "numpy path differs ($k, q8)"
     done
+    /usr/bin/python3 "$EXPORT" -q --random tiny --dtype q8 "${V[@]}" -o "$OUT/npq8-rand.sclip" \
+        && cmp -s "$OUT/npq8-rand.sclip" "$OUT/randq8.sclip" \
+        && ok "numpy path == stdlib path (random tiny, q8)" || bad "numpy path differs (random tiny, q8)"
+    # the quantiser itself, numpy vs stdlib, on rows of ties (x.5 quotients), zero rows, rows below
+    # the smallest scale, negative maxima, f32 extremes and random values; np.rint == round()
+    /usr/bin/python3 - <<'EOF' && ok "q8 quantiser: numpy == stdlib, ties to even, zero/tiny rows" \
+        || bad "q8 quantiser numpy vs stdlib"
+import random, struct, sys
+import numpy as np
+sys.path.insert(0, "tools")
+import export_weights as ew
+f32 = lambda x: struct.unpack("<f", struct.pack("<f", x))[0]
+rows = [[127.0, 0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 126.5],     # scale 1: exact ties
+        [0.0] * 8, [-0.0] * 8,                                  # zero rows: scale 1, all 0
+        [1e-44, -1e-44, 0.0, 1e-45, 0, 0, 0, 0],                # max/127 underflows: scale 1
+        [-3.0, 1.0, 0.5, 0.25, 0.0, -1.0, 2.0, 1.5],           # negative maximum
+        [3.4e38, -3.4e38, 1e-30, 1.0, 0, 0, 0, 0],              # f32 extremes
+        [1.17549435e-38, 5e-39, 1e-45, 0, 0, 0, 0, 0]]          # subnormal scale
+rng = random.Random(5)
+for _ in range(200):
+    k = rng.choice([1e-3, 0.02, 1.0, 300.0])
+    rows.append([rng.uniform(-k, k) for _ in range(8)])
+for _ in range(200):                                            # random ties: (j + 0.5) * s
+    s = f32(rng.uniform(0.001, 1))
+    rows.append([127 * s] + [(rng.randint(-127, 126) + 0.5) * s for _ in range(7)])
+raw = b"".join(struct.pack("<8f", *r) for r in rows)
+n = len(rows)
+a = ew.quantize_q8(raw, n, 8)
+saved, ew.np = ew.np, None
+b = ew.quantize_q8(raw, n, 8)
+ew.np = saved
+assert a == b, "numpy and stdlib q8 differ"
+assert len(a) == ew.q8_nbytes(n, 8) == (8 * n + 63) // 64 * 64 + 4 * n
+q = lambda r: struct.unpack_from("<8b", a, 8 * r)
+sc = struct.unpack_from("<%df" % n, a, (8 * n + 63) // 64 * 64)
+assert q(0) == (127, 0, 2, 2, 0, -2, -2, 126) and sc[0] == 1.0, (q(0), sc[0])
+assert sc[1] == sc[2] == sc[3] == 1.0 and q(1) == q(2) == q(3) == (0,) * 8
+assert sc[4] == f32(3.0 / 127) and q(4)[0] == -127
+assert q(5)[:2] == (127, -127)
+assert all(t == 127 for r in range(n) for t in [max(abs(v) for v in q(r))] if r not in (1, 2, 3))
+x = np.concatenate([np.arange(-300, 300) + 0.5, np.random.RandomState(1).uniform(-200, 200, 100000)])
+assert (np.rint(x) == np.array([round(v) for v in x])).all()
+EOF
 fi
 
 echo "$fails failure(s)"
