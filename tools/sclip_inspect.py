@@ -150,7 +150,7 @@ class SclipFile:
         raw, n = self.raw(t["name"]), t["numel"]
         if any(raw[n:align64(n)]):
             raise Invalid("%s: tensor %s: q8 padding is not zero" % (self.path, t["name"]))
-        if any(b == 0x80 for b in raw[:n]):
+        if raw.find(b"\x80", 0, n) >= 0:
             raise Invalid("%s: tensor %s: q8 value -128 (the range is -127..127)"
                           % (self.path, t["name"]))
         for s in self.q8_scales(t["name"]):
