@@ -7,7 +7,7 @@
      peak_rss_mb   peak resident memory while segmenting with a cached vocabulary (vision tower
                    only loaded), measured before the text benchmark
 
-   sclip-bench -m MODEL.sclip [--threads N] [--runs N] [--json] [--only NAME]
+   sclip-bench -m MODEL.sclip [--threads N] [--runs N] [--json] [--only NAME] [--precision f32|q8|bf16]
    The VOC21 class names are read from $SCLIP_SHARED/classnames/voc21.txt (default ../shared). */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #define SCLIP_IMPLEMENTATION
@@ -170,12 +170,15 @@ static int bench_text(sclip_context *ctx, int runs) {
     return 1;
 }
 
+static sclip_precision precision = SCLIP_PRECISION_F32;
+
 static int load(const char *path, sclip_towers towers, int threads, sclip_model **m, sclip_context **c) {
     sclip_model_desc md;
     sclip_context_desc cd;
     char err[512];
     memset(&md, 0, sizeof md);
     md.towers = towers;
+    md.precision = precision;
     memset(&cd, 0, sizeof cd);
     cd.n_threads = threads;
     if (sclip_model_load(path, &md, m, err, sizeof err) != SCLIP_OK) {
@@ -201,9 +204,19 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(a, "--runs") && i + 1 < argc) runs = text_runs = atoi(argv[++i]);
         else if (!strcmp(a, "--only") && i + 1 < argc) only = argv[++i];
+        else if (!strcmp(a, "--precision") && i + 1 < argc) {
+            const char *p = argv[++i];
+            if (!strcmp(p, "f32")) precision = SCLIP_PRECISION_F32;
+            else if (!strcmp(p, "q8")) precision = SCLIP_PRECISION_Q8;
+            else if (!strcmp(p, "bf16")) precision = SCLIP_PRECISION_BF16;
+            else {
+                fprintf(stderr, "sclip-bench: --precision f32, q8 or bf16\n");
+                return 2;
+            }
+        }
         else {
             fprintf(stderr, "usage: sclip-bench -m MODEL.sclip [--threads N] [--runs N] [--json]\n"
-                            "       [--only forward_224|voc_image|voc21_text]\n");
+                            "       [--only forward_224|voc_image|voc21_text] [--precision f32|q8|bf16]\n");
             return !strcmp(a, "-h") || !strcmp(a, "--help") ? 0 : 2;
         }
     }

@@ -47,6 +47,8 @@ static const char *usage_text =
     "  --attn NAME             last block: sclip (CSA, default), vanilla, maskclip, clearclip, naclip\n"
     "  --pamr STEPS            PAMR refinement steps, dilations 8 and 16 (0 = off)\n"
     "  --threads N             worker threads (default: all cores)\n"
+    "  --precision P           f32 (default, the official results), q8 (int8 products, about 2.5x\n"
+    "                          faster, ~99% of labels as f32) or bf16 (half the weight memory)\n"
     "outputs:\n"
     "  -o FILE.png             label map, 8-bit class indices (at most 256 classes)\n"
     "  --overlay FILE.png      the image blended with a colour per class, with a legend\n"
@@ -58,7 +60,7 @@ static const char *usage_text =
 typedef struct options {
     const char *model, *class_file, *classes, *vocab, *templates, *save_vocab, *preset, *image;
     const char *out_png, *overlay, *logits, *pred;
-    const char *short_side, *crop, *stride, *logit_scale, *prob_thd, *area_thd, *attn, *pamr;
+    const char *short_side, *crop, *stride, *logit_scale, *prob_thd, *area_thd, *attn, *pamr, *precision;
     int threads, quiet;
 } options;
 
@@ -74,8 +76,8 @@ static int parse_args(int argc, char **argv, options *o) {
     static const char *names[] = {"-m", "--model", "-c", "--class-file", "--classes", "--vocab", "--templates",
                                   "--save-vocab", "--preset", "-o", "--overlay", "--logits", "--pred", "--short-side",
                                   "--crop", "--stride", "--logit-scale", "--prob-thd", "--area-thd", "--attn", "--pamr",
-                                  "--threads"};
-    const char **slots[22];
+                                  "--precision", "--threads"};
+    const char **slots[23];
     int i, k;
     memset(o, 0, sizeof *o);
     slots[0] = slots[1] = &o->model;
@@ -97,7 +99,8 @@ static int parse_args(int argc, char **argv, options *o) {
     slots[18] = &o->area_thd;
     slots[19] = &o->attn;
     slots[20] = &o->pamr;
-    slots[21] = NULL; /* --threads */
+    slots[21] = &o->precision;
+    slots[22] = NULL; /* --threads */
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -108,8 +111,8 @@ static int parse_args(int argc, char **argv, options *o) {
             o->quiet = 1;
             continue;
         }
-        for (k = 0; k < 22 && strcmp(a, names[k]); k++) {}
-        if (k == 22) {
+        for (k = 0; k < 23 && strcmp(a, names[k]); k++) {}
+        if (k == 23) {
             if (a[0] == '-' && a[1]) return bad("unknown option '%s' (see --help)", a);
             if (o->image) return bad("more than one image given ('%s')", a);
             o->image = a;
@@ -381,6 +384,15 @@ int main(int argc, char **argv) {
     rc = 1;
     memset(&md, 0, sizeof md);
     md.towers = o.vocab ? SCLIP_TOWERS_VISION : SCLIP_TOWERS_BOTH;
+    if (o.precision) {
+        if (!strcmp(o.precision, "q8")) md.precision = SCLIP_PRECISION_Q8;
+        else if (!strcmp(o.precision, "bf16")) md.precision = SCLIP_PRECISION_BF16;
+        else if (strcmp(o.precision, "f32")) {
+            fprintf(stderr, "sclip-seg: --precision must be f32, q8 or bf16, not '%s'\n", o.precision);
+            sclip_image_free(&img);
+            return 2;
+        }
+    }
     if (sclip_model_load(o.model, &md, &model, err, sizeof err) != SCLIP_OK) {
         fprintf(stderr, "sclip-seg: %s\n", err);
         goto done;
