@@ -314,7 +314,8 @@ rows = [[127.0, 0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 126.5],     # scale 1: exact ti
         [1e-44, -1e-44, 0.0, 1e-45, 0, 0, 0, 0],                # max/127 underflows: scale 1
         [-3.0, 1.0, 0.5, 0.25, 0.0, -1.0, 2.0, 1.5],           # negative maximum
         [3.4e38, -3.4e38, 1e-30, 1.0, 0, 0, 0, 0],              # f32 extremes
-        [1.17549435e-38, 5e-39, 1e-45, 0, 0, 0, 0, 0]]          # subnormal scale
+        [1.17549435e-38, 5e-39, 1e-45, 0, 0, 0, 0, 0],          # subnormal scale
+        [190 * 2.0**-149, -190 * 2.0**-149, 2.0**-149, 0, 0, 0, 0, 0]]  # s = 2^-149: clamped
 rng = random.Random(5)
 for _ in range(200):
     k = rng.choice([1e-3, 0.02, 1.0, 300.0])
@@ -336,6 +337,7 @@ assert q(0) == (127, 0, 2, 2, 0, -2, -2, 126) and sc[0] == 1.0, (q(0), sc[0])
 assert sc[1] == sc[2] == sc[3] == 1.0 and q(1) == q(2) == q(3) == (0,) * 8
 assert sc[4] == f32(3.0 / 127) and q(4)[0] == -127
 assert q(5)[:2] == (127, -127)
+assert q(7)[:3] == (127, -127, 1) and sc[7] == 2.0**-149, (q(7), sc[7])
 assert all(t == 127 for r in range(n) for t in [max(abs(v) for v in q(r))] if r not in (1, 2, 3))
 x = np.concatenate([np.arange(-300, 300) + 0.5, np.random.RandomState(1).uniform(-200, 200, 100000)])
 assert (np.rint(x) == np.array([round(v) for v in x])).all()
