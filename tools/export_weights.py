@@ -13,8 +13,9 @@ INPUT is one of
 
 Only the Python standard library is needed; numpy is used when it can be imported (it only
 makes the f16 <-> f32 conversions and the q8 quantisation faster: the output is byte-identical
-either way; set SCLIP_NO_NUMPY=1 to force the pure-Python path). torch is never imported: pickles are read by a
-restricted unpickler that builds nothing but plain containers and tensor references.
+either way; set SCLIP_NO_NUMPY=1 to force the pure-Python path). torch is never imported:
+pickles are read by a restricted unpickler that builds nothing but plain containers and tensor
+references.
 
 The file format is described in weights/README.md. Tensors are written in the order of OpenAI's
 CLIP state dict, so every container holding the same weights gives the same file.
