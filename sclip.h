@@ -1930,6 +1930,7 @@ typedef struct sclip__tensor_entry {
     char name[SCLIP__NAME_LEN];
     uint32_t dtype, ndim, shape[4];
     uint64_t offset, nbytes; /* offset from the start of the file (validated) */
+    uint64_t count;          /* elements */
 } sclip__tensor_entry;
 
 typedef struct sclip__file {
@@ -2017,10 +2018,10 @@ static sclip_result sclip__read_entry(const unsigned char *e, uint32_t idx, uint
         return sclip__fail(err, cap, SCLIP_ERROR_BAD_TENSOR_TABLE, "weights: tensor %u has no valid name", idx);
     t->dtype = sclip__u32(e + 64);
     t->ndim = sclip__u32(e + 68);
-    if (t->dtype == SCLIP__DT_Q8 || t->dtype == SCLIP__DT_BF16)
+    if (t->dtype == SCLIP__DT_BF16)
         return sclip__fail(err, cap, SCLIP_ERROR_UNSUPPORTED_DTYPE, "weights: tensor %s has dtype %u, which this build does not support",
                            t->name, t->dtype);
-    if (t->dtype > SCLIP__DT_F16)
+    if (t->dtype > SCLIP__DT_Q8)
         return sclip__fail(err, cap, SCLIP_ERROR_BAD_TENSOR_TABLE, "weights: tensor %s has unknown dtype %u", t->name, t->dtype);
     if (t->ndim > 4)
         return sclip__fail(err, cap, SCLIP_ERROR_BAD_TENSOR_TABLE, "weights: tensor %s has %u dimensions (at most 4)",
@@ -2036,7 +2037,12 @@ static sclip_result sclip__read_entry(const unsigned char *e, uint32_t idx, uint
                 return sclip__fail(err, cap, SCLIP_ERROR_BAD_TENSOR_TABLE, "weights: tensor %s is impossibly large", t->name);
         }
     }
-    t->nbytes = count * (t->dtype == SCLIP__DT_F32 ? 4 : 2);
+    if (t->dtype == SCLIP__DT_Q8 && t->ndim < 2)
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_TENSOR_TABLE, "weights: tensor %s is q8 with rank %u (q8 needs rank 2 or more)",
+                           t->name, t->ndim);
+    t->count = count;
+    /* q8: R x C int8 values, zeros to a multiple of 64 bytes, then R float32 row scales */
+    t->nbytes = t->dtype == SCLIP__DT_Q8 ? (count + 63) / 64 * 64 + 4 * (uint64_t)t->shape[0] : count * (t->dtype == SCLIP__DT_F32 ? 4 : 2);
     off = sclip__u64(e + 88);
     if (off % SCLIP__ALIGN || !sclip__in_range(off, t->nbytes, data_size))
         return sclip__fail(err, cap, SCLIP_ERROR_TENSOR_OUT_OF_BOUNDS,
@@ -2176,7 +2182,7 @@ typedef struct sclip__loader {
     const sclip__file *f;
     char *err;
     size_t cap;
-    int own_mapping; /* the file is our mmap: repacked tensors may be unmapped */
+    int map_fd;      /* >= 0: the file is our mmap of this descriptor (repacked pages are released) */
     int precision;   /* of the next Linear layers packed (blocks only; conv1 and proj stay f32) */
 } sclip__loader;
 
@@ -2212,6 +2218,18 @@ static sclip_result sclip__lookup(sclip__loader *L, const char *name, const int 
     return SCLIP_OK;
 }
 
+/* The row scales of a q8 tensor must be finite and positive. */
+static sclip_result sclip__check_q8_scales(sclip__loader *L, const sclip__tensor_entry *t) {
+    const unsigned char *sc = L->f->base + t->offset + (t->count + 63) / 64 * 64;
+    uint32_t r;
+    for (r = 0; r < t->shape[0]; r++) {
+        float v = sclip__f32(sc + 4 * (size_t)r);
+        if (!(v > 0 && v < 1e30f))
+            return sclip__fail(L->err, L->cap, SCLIP_ERROR_BAD_TENSOR_TABLE, "weights: tensor %s has a bad q8 scale in row %u", t->name, r);
+    }
+    return SCLIP_OK;
+}
+
 static int sclip__little_endian(void) {
     const uint16_t one = 1;
     unsigned char b;
@@ -2223,7 +2241,7 @@ static int sclip__little_endian(void) {
    little-endian), else converted into dst, or into memory the model owns when dst is NULL. */
 static sclip_result sclip__tensor_f32(sclip__loader *L, const sclip__tensor_entry *t, float *dst, const float **out) {
     const unsigned char *src = L->f->base + t->offset;
-    uint64_t count = t->nbytes / (t->dtype == SCLIP__DT_F32 ? 4 : 2), j;
+    uint64_t count = t->count, j, cols = t->dtype == SCLIP__DT_Q8 ? count / t->shape[0] : 1;
     if (t->dtype == SCLIP__DT_F32 && ((size_t)src & 3) == 0 && sclip__little_endian()) {
         *out = (const float *)(const void *)src;
         return SCLIP_OK;
@@ -2231,8 +2249,9 @@ static sclip_result sclip__tensor_f32(sclip__loader *L, const sclip__tensor_entr
     if (!dst && !(dst = (float *)sclip__model_alloc(L->m, (size_t)count * sizeof(float))))
         return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", t->name);
     for (j = 0; j < count; j++)
-        dst[j] = t->dtype == SCLIP__DT_F32 ? sclip__f32(src + 4 * j)
-                                           : sclip__f16_to_f32((uint16_t)(src[2 * j] | (src[2 * j + 1] << 8)));
+        dst[j] = t->dtype == SCLIP__DT_F32   ? sclip__f32(src + 4 * j)
+                 : t->dtype == SCLIP__DT_F16 ? sclip__f16_to_f32((uint16_t)(src[2 * j] | (src[2 * j + 1] << 8)))
+                                             : (float)(signed char)src[j] * sclip__f32(src + (count + 63) / 64 * 64 + 4 * (j / cols));
     *out = dst;
     return SCLIP_OK;
 }
@@ -2241,18 +2260,21 @@ static sclip_result sclip__get(sclip__loader *L, const char *name, int d0, int d
     const int want[4] = {d0, d1, d2, d3};
     const sclip__tensor_entry *t;
     sclip_result r = sclip__lookup(L, name, want, &t);
+    if (r == SCLIP_OK && t->dtype == SCLIP__DT_Q8) r = sclip__check_q8_scales(L, t);
     return r != SCLIP_OK ? r : sclip__tensor_f32(L, t, NULL, out);
 }
 
 /* A repacked tensor of a file we mapped ourselves is never read again: its whole pages are
-   unmapped, so the mapping and the packed copy are not both resident. */
+   mapped anew without access rights, which drops them from memory (so the mapping and the
+   packed copy are not both resident) while the address range stays ours. */
 static void sclip__release_pages(sclip__loader *L, const sclip__tensor_entry *t) {
 #ifdef SCLIP__HAVE_MMAP
     size_t page = (size_t)sysconf(_SC_PAGESIZE), a, b;
-    if (!L->own_mapping || page == 0 || (page & (page - 1))) return;
+    if (L->map_fd < 0 || page == 0 || (page & (page - 1))) return;
     a = ((size_t)(L->f->base + t->offset) + page - 1) & ~(page - 1);
     b = (size_t)(L->f->base + t->offset + t->nbytes) & ~(page - 1);
-    if (b > a) munmap((void *)a, b - a);
+    if (b > a) /* on failure the pages simply stay */
+        (void)mmap((void *)a, b - a, PROT_NONE, MAP_PRIVATE | MAP_FIXED, L->map_fd, (off_t)(a - (size_t)L->f->base));
 #else
     (void)L;
     (void)t;
@@ -2280,7 +2302,12 @@ static sclip_result sclip__get_linear_dims(sclip__loader *L, const char *wname, 
                                                                                : sclip__gemm_packed_size(n, k) * sizeof(float));
     if (!packed) return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", wname);
     src = L->f->base + t->offset;
-    if (t->dtype == SCLIP__DT_F16 && ((size_t)src & 1) == 0 && sclip__little_endian() && !transposed) {
+    if (t->dtype == SCLIP__DT_Q8 && (r = sclip__check_q8_scales(L, t)) != SCLIP_OK) return r;
+    if (t->dtype == SCLIP__DT_Q8 && lin->precision == SCLIP_PRECISION_Q8 && !transposed && ((size_t)src & 3) == 0 &&
+        sclip__little_endian()) {
+        sclip__gemm_q8_pack_q8((const signed char *)src, (const float *)(const void *)(src + ((size_t)n * k + 63) / 64 * 64), n, k,
+                               packed);
+    } else if (t->dtype == SCLIP__DT_F16 && ((size_t)src & 1) == 0 && sclip__little_endian() && !transposed) {
         const uint16_t *h = (const uint16_t *)(const void *)src;
         if (lin->precision == SCLIP_PRECISION_Q8) sclip__gemm_q8_pack_f16(h, n, k, packed);
         else if (lin->precision == SCLIP_PRECISION_BF16) sclip__gemm_bf16_pack_f16(h, n, k, packed);
@@ -2404,7 +2431,7 @@ static uint64_t sclip__fingerprint(const sclip__file *f) {
     const unsigned char *p = f->base + 72;
     for (i = 0; i < 64; i++) h = (h ^ p[i]) * 1099511628211ull;
     if (!t) return h;
-    n = t->nbytes / (t->dtype == SCLIP__DT_F32 ? 4 : 2);
+    n = t->dtype == SCLIP__DT_Q8 ? 0 : t->count; /* text_projection is never q8 (weights/README.md) */
     for (i = 0; i < n; i++) {
         const unsigned char *e = f->base + t->offset;
         float v = t->dtype == SCLIP__DT_F32 ? sclip__f32(e + 4 * i) : sclip__f16_to_f32((uint16_t)(e[2 * i] | (e[2 * i + 1] << 8)));
@@ -2417,7 +2444,7 @@ static uint64_t sclip__fingerprint(const sclip__file *f) {
 }
 
 static sclip_result sclip__model_build(sclip_model *m, const unsigned char *data, size_t size, const sclip_model_desc *desc,
-                                       int own_mapping, char *err, size_t cap) {
+                                       int map_fd, char *err, size_t cap) {
     sclip__file f;
     sclip__loader L;
     sclip_result r = sclip__parse_file(data, size, &f, err, cap);
@@ -2430,7 +2457,7 @@ static sclip_result sclip__model_build(sclip_model *m, const unsigned char *data
     L.f = &f;
     L.err = err;
     L.cap = cap;
-    L.own_mapping = own_mapping;
+    L.map_fd = map_fd;
     L.precision = SCLIP_PRECISION_F32;
     if (r == SCLIP_OK) m->fingerprint = sclip__fingerprint(&f);
     if (r == SCLIP_OK && m->towers != SCLIP_TOWERS_TEXT) r = sclip__load_vision(&L);
@@ -2443,7 +2470,7 @@ static sclip_result sclip__model_build(sclip_model *m, const unsigned char *data
     return r;
 }
 
-static sclip_result sclip__model_load(const void *data, size_t size, const sclip_model_desc *desc, int own_mapping,
+static sclip_result sclip__model_load(const void *data, size_t size, const sclip_model_desc *desc, int map_fd,
                                       sclip_model **out, char *err, size_t err_cap) {
     sclip_model *m;
     sclip_result r;
@@ -2452,7 +2479,7 @@ static sclip_result sclip__model_load(const void *data, size_t size, const sclip
     *out = NULL;
     m = (sclip_model *)sclip__calloc(1, sizeof *m);
     if (!m) return sclip__fail(err, err_cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory");
-    r = sclip__model_build(m, (const unsigned char *)data, size, desc, own_mapping, err, err_cap);
+    r = sclip__model_build(m, (const unsigned char *)data, size, desc, map_fd, err, err_cap);
     if (r != SCLIP_OK) {
         sclip_model_free(m);
         return r;
@@ -2463,7 +2490,7 @@ static sclip_result sclip__model_load(const void *data, size_t size, const sclip
 
 SCLIPDEF sclip_result sclip_model_load_memory(const void *data, size_t size, const sclip_model_desc *desc,
                                               sclip_model **out, char *err, size_t err_cap) {
-    return sclip__model_load(data, size, desc, 0, out, err, err_cap);
+    return sclip__model_load(data, size, desc, -1, out, err, err_cap);
 }
 
 #ifndef SCLIP_NO_STDIO
@@ -2488,9 +2515,12 @@ SCLIPDEF sclip_result sclip_model_load(const char *path, const sclip_model_desc 
             return sclip__fail(err, err_cap, SCLIP_ERROR_BAD_MAGIC, "weights: %s is empty", path);
         }
         map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED) {
+            close(fd);
+            return sclip__fail(err, err_cap, SCLIP_ERROR_IO, "weights: cannot map %s", path);
+        }
+        r = sclip__model_load(map, (size_t)st.st_size, desc, fd, out, err, err_cap);
         close(fd);
-        if (map == MAP_FAILED) return sclip__fail(err, err_cap, SCLIP_ERROR_IO, "weights: cannot map %s", path);
-        r = sclip__model_load(map, (size_t)st.st_size, desc, 1, out, err, err_cap);
         if (r != SCLIP_OK) {
             munmap(map, (size_t)st.st_size);
             return r;

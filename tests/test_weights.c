@@ -46,7 +46,8 @@ static void check_damage(const wb_file *good) {
     f = copy(good); wb_put64(f.data + 64, (uint64_t)-64); expect(&f, SCLIP_ERROR_TRUNCATED, "data section", "data size");
     f = copy(good); memset(entry(&f, 0), 'a', 64); expect(&f, SCLIP_ERROR_BAD_TENSOR_TABLE, "no valid name", "name");
     f = copy(good); wb_put32(entry(&f, 3) + 64, 9); expect(&f, SCLIP_ERROR_BAD_TENSOR_TABLE, "dtype 9", "dtype");
-    f = copy(good); wb_put32(entry(&f, 3) + 64, 2); expect(&f, SCLIP_ERROR_UNSUPPORTED_DTYPE, "visual.ln_pre.weight", "q8");
+    f = copy(good); wb_put32(entry(&f, 3) + 64, 3); expect(&f, SCLIP_ERROR_UNSUPPORTED_DTYPE, "visual.ln_pre.weight", "bf16");
+    f = copy(good); wb_put32(entry(&f, 3) + 64, 2); expect(&f, SCLIP_ERROR_BAD_TENSOR_TABLE, "q8 needs rank 2", "q8 vector");
     f = copy(good); wb_put32(entry(&f, 3) + 68, 5); expect(&f, SCLIP_ERROR_BAD_TENSOR_TABLE, "dimensions", "rank");
     f = copy(good); wb_put32(entry(&f, 1) + 72, 0xfffffff0u); expect(&f, SCLIP_ERROR_BAD_TENSOR_TABLE, "dimension", "huge dim");
     f = copy(good); wb_put32(entry(&f, 1) + 72, 1u << 30); wb_put32(entry(&f, 1) + 76, 1u << 30);
