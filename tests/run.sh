@@ -7,10 +7,10 @@ export SCLIP_SHARED="${SCLIP_SHARED:-../shared}"
 pass=0; fail=0; skip=0; failed=()
 mkdir -p build/logs
 # The tiny fixture model as .sclip files (f32 from the state dict, f16 from the TorchScript
-# archive), made by the exporter; tests that need them skip (or fail under CI) without them.
+# archive, q8 from safetensors), made by the exporter; tests that need them skip (or fail under CI) without them.
 tiny="$SCLIP_SHARED/fixtures/tiny"
 if [ -f "$tiny/openai.pt" ] && [ -f "$tiny/openai_jit.pt" ]; then
-    for spec in "tiny.sclip openai.pt f32" "tiny-f16.sclip openai_jit.pt f16"; do
+    for spec in "tiny.sclip openai.pt f32" "tiny-f16.sclip openai_jit.pt f16" "tiny-q8.sclip openai.safetensors q8"; do
         set -- $spec
         if [ ! -s "build/$1" ] || [ tools/export_weights.py -nt "build/$1" ]; then
             python3 tools/export_weights.py "$tiny/$2" -o "build/$1" --dtype "$3" >build/logs/export-$1.log 2>&1 ||
