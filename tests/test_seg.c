@@ -63,6 +63,20 @@ static void compare_labels(const seg_case *k, const sclip_seg_result *res, const
     CHECK(differ == 0, "%s: %d labels differ", k->dir, differ);
 }
 
+/* The segmentation settings of a case. */
+static sclip_seg_desc case_desc(const seg_case *k) {
+    sclip_seg_desc d;
+    memset(&d, 0, sizeof d);
+    d.short_side = k->short_side;
+    d.crop = k->crop;
+    d.logit_scale = k->logit_scale;
+    d.prob_thd = k->prob_thd;
+    d.area_thd = k->area_thd;
+    d.attn = k->attn;
+    d.pamr_steps = k->pamr;
+    return d;
+}
+
 /* Share of labels equal to the fixture when the model runs with reduced precision. */
 static double lowp_agreement(sclip_context *c, const sclip_model *m, const seg_case *k) {
     sclip_image img;
@@ -79,14 +93,7 @@ static double lowp_agreement(sclip_context *c, const sclip_model *m, const seg_c
     load_case_npy(k->dir, "pred.npy", &pred);
     CHECK(sclip_vocab_from_features(m, classes, len, (const float *)tf.data, (int)tf.shape[0], &vocab, err, sizeof err) == SCLIP_OK,
           "%s", err);
-    memset(&d, 0, sizeof d);
-    d.short_side = k->short_side;
-    d.crop = k->crop;
-    d.logit_scale = k->logit_scale;
-    d.prob_thd = k->prob_thd;
-    d.area_thd = k->area_thd;
-    d.attn = k->attn;
-    d.pamr_steps = k->pamr;
+    d = case_desc(k);
     d.no_probs = 1;
     if (vocab && sclip_segment(c, vocab, img.pixels, img.w, img.h, (size_t)img.w * 3, &d, &res) == SCLIP_OK) {
         for (i = 0; i < pred.count; i++) same += res.labels[i] == ((const uint8_t *)pred.data)[i];
@@ -178,14 +185,7 @@ static void run_case(const seg_case *k) {
     } else
         CHECK(sclip_vocab_from_features(model, classes, len, (const float *)tf.data, (int)tf.shape[0], &vocab, err, sizeof err) ==
                   SCLIP_OK, "%s", err);
-    memset(&d, 0, sizeof d);
-    d.short_side = k->short_side;
-    d.crop = k->crop;
-    d.logit_scale = k->logit_scale;
-    d.prob_thd = k->prob_thd;
-    d.area_thd = k->area_thd;
-    d.attn = k->attn;
-    d.pamr_steps = k->pamr;
+    d = case_desc(k);
     CHECK(vocab && sclip_segment(ctx, vocab, img.pixels, img.w, img.h, (size_t)img.w * 3, &d, &res) == SCLIP_OK, "%s: %s",
           k->dir, sclip_context_error(ctx));
     load_case_npy(k->dir, "seg_logits.npy", &probs);
