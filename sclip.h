@@ -2882,6 +2882,16 @@ static void sclip__linear_forward(sclip_context *c, const sclip__linear *lin, in
     sclip__parallel(c, sclip__linear_task, &j, j.parts);
 }
 
+/* Sum of n floats with 8 running partial sums (independent chains, so they pipeline). */
+static float sclip__sum8(const float *x, int n, float shift, int squares) {
+    float p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int i = 0, l;
+    for (; i + 8 <= n; i += 8)
+        for (l = 0; l < 8; l++) p[l] += squares ? (x[i + l] - shift) * (x[i + l] - shift) : x[i + l];
+    for (; i < n; i++) p[0] += squares ? (x[i] - shift) * (x[i] - shift) : x[i];
+    return ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+}
+
 /* LayerNorm of each row: y = (x - mean) / sqrt(var + eps) * w + b (biased variance). */
 static void sclip__layer_norm(const float *x, int ldx, float *y, int ldy, int rows, int n, const float *w, const float *b,
                               float eps) {
@@ -2889,14 +2899,42 @@ static void sclip__layer_norm(const float *x, int ldx, float *y, int ldy, int ro
     for (r = 0; r < rows; r++) {
         const float *xr = x + (size_t)r * ldx;
         float *yr = y + (size_t)r * ldy;
-        double mean = 0, var = 0;
-        float inv;
-        for (i = 0; i < n; i++) mean += xr[i];
-        mean /= n;
-        for (i = 0; i < n; i++) var += (xr[i] - mean) * (xr[i] - mean);
-        inv = (float)(1.0 / sqrt(var / n + eps));
-        for (i = 0; i < n; i++) yr[i] = ((float)(xr[i] - mean) * inv) * w[i] + b[i];
+        float mean = sclip__sum8(xr, n, 0, 0) / (float)n;
+        float inv = 1.0f / sqrtf(sclip__sum8(xr, n, mean, 1) / (float)n + eps);
+        for (i = 0; i < n; i++) yr[i] = ((xr[i] - mean) * inv) * w[i] + b[i];
     }
+}
+
+typedef struct sclip__ln_job {
+    const float *x, *w, *b;
+    float *y;
+    int ldx, ldy, rows, n, parts;
+    float eps;
+} sclip__ln_job;
+
+static void sclip__ln_task(void *arg, int i) {
+    const sclip__ln_job *j = (const sclip__ln_job *)arg;
+    int per = (j->rows + j->parts - 1) / j->parts, r0 = i * per, r1 = r0 + per < j->rows ? r0 + per : j->rows;
+    if (r0 < r1)
+        sclip__layer_norm(j->x + (size_t)r0 * j->ldx, j->ldx, j->y + (size_t)r0 * j->ldy, j->ldy, r1 - r0, j->n, j->w, j->b,
+                          j->eps);
+}
+
+/* LayerNorm with the rows split across the threads (x and y may be the same rows). */
+static void sclip__layer_norm_par(sclip_context *c, const float *x, int ldx, float *y, int ldy, int rows, int n,
+                                  const float *w, const float *b) {
+    sclip__ln_job j;
+    j.x = x;
+    j.ldx = ldx;
+    j.y = y;
+    j.ldy = ldy;
+    j.rows = rows;
+    j.n = n;
+    j.w = w;
+    j.b = b;
+    j.eps = c->model->arch.ln_eps;
+    j.parts = rows < 64 ? 1 : c->n_threads;
+    sclip__parallel(c, sclip__ln_task, &j, j.parts);
 }
 
 /* Softmax of a row in place: exp(x - max) / sum. */
@@ -3081,8 +3119,7 @@ static void sclip__block_forward(sclip_context *c, const sclip__tower *t, const 
                                  sclip__attn_job *job, const sclip__block_buf *buf) {
     int W = t->width, keep = job->mode != SCLIP_ATTN_CLEARCLIP && job->mode != SCLIP_ATTN_NACLIP;
     int act = c->model->arch.activation == SCLIP_ACT_GELU ? SCLIP__EPI_GELU : SCLIP__EPI_QUICKGELU;
-    float eps = c->model->arch.ln_eps;
-    sclip__layer_norm(x, W, buf->h, W, rows, W, b->ln1_w, b->ln1_b, eps);
+    sclip__layer_norm_par(c, x, W, buf->h, W, rows, W, b->ln1_w, b->ln1_b);
     sclip__linear_forward(c, &b->qkv, rows, buf->h, W, buf->qkv, 3 * W, SCLIP__EPI_NONE);
     job->qkv = buf->qkv;
     job->out = buf->o;
@@ -3094,7 +3131,7 @@ static void sclip__block_forward(sclip_context *c, const sclip__tower *t, const 
     sclip__parallel(c, sclip__attn_task, job, job->parts);
     sclip__linear_forward(c, &b->out, rows, buf->o, W, x, W, keep ? SCLIP__EPI_ADD : SCLIP__EPI_NONE);
     if (!keep) return;
-    sclip__layer_norm(x, W, buf->h, W, rows, W, b->ln2_w, b->ln2_b, eps);
+    sclip__layer_norm_par(c, x, W, buf->h, W, rows, W, b->ln2_w, b->ln2_b);
     sclip__linear_forward(c, &b->fc, rows, buf->h, W, buf->mlp, t->mlp, act);
     sclip__linear_forward(c, &b->proj, rows, buf->mlp, t->mlp, x, W, SCLIP__EPI_ADD);
 }
