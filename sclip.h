@@ -102,14 +102,15 @@
       no allocation happens per layer) and its worker threads; it is not thread-safe itself.
       Work items are split statically, so results never depend on the number of threads.
       The file's f32 tensors are used in place from the mapping; matrices are repacked once at
-      load for the SIMD kernels, f16 tensors converted to f32 at load.
+      load for the kernels (and their pages of the mapping released), f16 and q8 tensors are
+      converted at load (a q8 file with SCLIP_PRECISION_Q8 is packed as it is).
       Segmentation memory: about names x (resized + original pixels) + classes x pixels floats
       (set desc.no_probs to skip the returned probabilities).
 
    7. Weight file (.sclip, version 1)
       A 256-byte header (magic "SCLIPWT\0", version, sizes, the architecture numbers of both
       towers, LayerNorm epsilon, logit_scale), a table of 96-byte tensor entries (name, dtype
-      f32/f16, rank, shape, offset), CLIP's BPE merge list, and 64-byte-aligned tensor data
+      f32/f16/q8, rank, shape, offset), CLIP's BPE merge list, and 64-byte-aligned tensor data
       with OpenAI's tensor names. Every count, size, offset and shape is checked before use:
       bad magic, version, truncation, inconsistent architecture, malformed table entries,
       out-of-bounds or overlapping tensors, missing tensors and wrong shapes each have their
