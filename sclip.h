@@ -39,7 +39,8 @@
       SCLIP_MALLOC(n), SCLIP_FREE(p)   allocator (define both or neither)
       SCLIP_ASSERT(x)           assert replacement
       SCLIP_NO_STDIO            no file functions: load weights and vocabularies from memory
-      SCLIP_NO_THREADS          no built-in thread pool (a parallel_for hook still works)
+      SCLIP_NO_THREADS          no built-in thread pool (a parallel_for hook still works); the
+                                pool uses pthreads and is off on Windows: give it the hook there
       SCLIP_NO_SIMD             portable C only (the SIMD paths are chosen at compile time from
                                 __AVX512F__, __AVX2__ + __FMA__, __ARM_NEON)
 
@@ -378,15 +379,12 @@ SCLIPDEF sclip_result sclip_resize_rgb(const uint8_t *src, int width, int height
 #include <unistd.h>
 #endif
 
-#ifndef SCLIP_NO_THREADS
-#if defined(_WIN32)
-#define SCLIP__WIN32_THREADS 1
-#include <windows.h>
-#else
+/* The built-in pool uses POSIX threads; elsewhere (Windows without pthreads) give the context
+   a parallel_for, or it runs on the calling thread. */
+#if !defined(SCLIP_NO_THREADS) && !defined(_WIN32)
 #define SCLIP__PTHREADS 1
 #include <pthread.h>
 #include <unistd.h>
-#endif
 #endif
 
 #define SCLIP__ALIGN 64
