@@ -62,7 +62,14 @@ static void check_vision(sclip_context *ctx) {
     sclip_npy_free(&r);
 }
 
-/* Every variant gives bit-identical results with 1 and 3 threads. */
+/* A host's parallel_for: runs the items backwards on the calling thread and counts them. */
+static void host_parallel_for(void *user, void (*fn)(void *arg, int i), void *arg, int n) {
+    int i;
+    for (i = n - 1; i >= 0; i--) fn(arg, i);
+    *(int *)user += n;
+}
+
+/* Every variant gives bit-identical results with 1 and 3 threads and with a host's parallel_for. */
 static void check_threads(const sclip_model *model, sclip_context *ctx) {
     sclip_context_desc d;
     sclip_context *one;
@@ -77,6 +84,19 @@ static void check_threads(const sclip_model *model, sclip_context *ctx) {
         sclip_encode_image_dense(one, (const float *)x.data, 224, 224, (sclip_attn)v, a, NULL);
         sclip_encode_image_dense(ctx, (const float *)x.data, 224, 224, (sclip_attn)v, b, NULL);
         CHECK(memcmp(a, b, 197 * 64 * sizeof(float)) == 0, "%s differs between 1 and 3 threads", sclip_attn_name((sclip_attn)v));
+    }
+    {
+        sclip_context *host;
+        int items = 0;
+        d.n_threads = 3;
+        d.parallel_for = host_parallel_for;
+        d.parallel_for_user = &items;
+        CHECK(sclip_context_create(model, &d, &host) == SCLIP_OK, "context with parallel_for");
+        sclip_encode_image_dense(host, (const float *)x.data, 224, 224, SCLIP_ATTN_SCLIP, a, NULL);
+        sclip_encode_image_dense(ctx, (const float *)x.data, 224, 224, SCLIP_ATTN_SCLIP, b, NULL);
+        CHECK(memcmp(a, b, 197 * 64 * sizeof(float)) == 0, "parallel_for hook gives other numbers");
+        CHECK(items > 0, "the parallel_for hook was not used");
+        sclip_context_free(host);
     }
     sclip_npy_free(&x);
     sclip_context_free(one);
