@@ -2940,26 +2940,37 @@ static void sclip__layer_norm_par(sclip_context *c, const float *x, int ldx, flo
 static void sclip__softmax(float *x, int n) {
     float mx = x[0], s = 0;
     int i = 0;
-    for (i = 1; i < n; i++)
-        if (x[i] > mx) mx = x[i];
-    i = 0;
 #if defined(SCLIP__GEMM_AVX512)
-    { /* exp(x - max) 16 lanes at a time (the kernels' exp, relative error ~2e-7); -inf gives 0 */
-        __m512 vm = _mm512_set1_ps(mx), vs = _mm512_setzero_ps();
+    { /* 16 lanes at a time: the max, then exp(x - max) with the kernels' exp (relative error
+         ~2e-7; it clamps, so -inf gives ~1e-38), the sum, and the scaling */
+        __m512 vm = _mm512_set1_ps(x[0]), vs = _mm512_setzero_ps(), r;
         float lanes[16];
         int l;
-        for (; i + 16 <= n; i += 16) {
-            __m512 e = sclip__exp512(_mm512_sub_ps(_mm512_loadu_ps(x + i), vm)); /* clamps, so -inf gives ~1e-38 */
+        for (i = 0; i + 16 <= n; i += 16) vm = _mm512_mask_max_ps(vm, 0xffff, vm, _mm512_loadu_ps(x + i));
+        _mm512_storeu_ps(lanes, vm);
+        for (l = 0; l < 16; l++) mx = lanes[l] > mx ? lanes[l] : mx;
+        for (; i < n; i++) mx = x[i] > mx ? x[i] : mx;
+        vm = _mm512_set1_ps(mx);
+        for (i = 0; i + 16 <= n; i += 16) {
+            __m512 e = sclip__exp512(_mm512_sub_ps(_mm512_loadu_ps(x + i), vm));
             _mm512_storeu_ps(x + i, e);
             vs = _mm512_add_ps(vs, e);
         }
         _mm512_storeu_ps(lanes, vs);
         for (l = 0; l < 16; l++) s += lanes[l];
+        for (l = i; l < n; l++) s += (x[l] = expf(x[l] - mx));
+        r = _mm512_set1_ps(1.0f / s);
+        for (i = 0; i + 16 <= n; i += 16) _mm512_storeu_ps(x + i, _mm512_mul_ps(_mm512_loadu_ps(x + i), r));
+        for (; i < n; i++) x[i] *= 1.0f / s;
+        return;
     }
-#endif
-    for (; i < n; i++) s += (x[i] = expf(x[i] - mx));
+#else
+    for (i = 1; i < n; i++)
+        if (x[i] > mx) mx = x[i];
+    for (i = 0; i < n; i++) s += (x[i] = expf(x[i] - mx));
     s = 1.0f / s;
     for (i = 0; i < n; i++) x[i] *= s;
+#endif
 }
 
 /* Cubic convolution weights of PyTorch's bicubic (A = -0.75) for fraction t in [0, 1). */
