@@ -4487,28 +4487,7 @@ static int sclip__postprocess(float *logits, int Q, int H, int W, const int *qcl
 /* ---- 7. PAMR (Araslanov & Roth 2020), SCLIP_SPEC.md 4.7 ------------------------------------- */
 
 /* f32 -> nearest-even f16 -> f32 (overflow to infinity, subnormals kept). */
-static float sclip__round_f16(float f) {
-    unsigned int u, sign, a;
-    float r;
-    memcpy(&u, &f, 4);
-    sign = u & 0x80000000u;
-    a = u & 0x7fffffffu;
-    if (a >= 0x7f800000u) return f;         /* inf, nan */
-    if (a >= 0x477ff000u) {                 /* >= 65520 rounds to infinity */
-        a = 0x7f800000u;
-    } else if (a < 0x38800000u) {           /* below 2^-14: subnormal f16, step 2^-24 */
-        float v, q = 16777216.0f;           /* 2^24 */
-        memcpy(&v, &a, 4);
-        v = (float)nearbyint((double)v * q) / q; /* exact: v*2^24 < 2^10 */
-        memcpy(&a, &v, 4);
-    } else {                                /* keep 10 mantissa bits, ties to even */
-        unsigned int lsb = (a >> 13) & 1u;
-        a = (a + 0x0fffu + lsb) & ~0x1fffu;
-    }
-    a |= sign;
-    memcpy(&r, &a, 4);
-    return r;
-}
+static float sclip__round_f16(float f) { return sclip__f16_to_f32(sclip__f32_to_f16(f)); }
 
 /* Neighbour j (0..7) of the 3x3 ring in raster order without the centre, scaled by d. */
 static void sclip__pamr_offset(int j, int d, int *dy, int *dx) {
