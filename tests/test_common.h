@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
+#include <stdint.h>
 
 #define SCLIP_NPY_IMPLEMENTATION
 #include "sclip_npy.h"
@@ -99,6 +100,22 @@ static inline char *test_read_file(const char *path, size_t *len) {
         if (len) *len = (size_t)n;
     }
     return buf;
+}
+
+/* Small deterministic generator (xorshift32), values in [-1, 1). */
+static inline float test_rnd(uint32_t *s) {
+    *s ^= *s << 13;
+    *s ^= *s >> 17;
+    *s ^= *s << 5;
+    return (float)((*s >> 8) * (1.0 / 8388608.0)) - 1.0f;
+}
+
+/* n values of test_rnd times scale, in a new malloc'ed buffer. */
+static inline float *test_rnd_buf(size_t n, uint32_t *s, float scale) {
+    float *p = (float *)malloc((n ? n : 1) * sizeof(float));
+    size_t i;
+    for (i = 0; i < n; i++) p[i] = test_rnd(s) * scale;
+    return p;
 }
 
 /* max |a-b| / max |b| over n floats (b is the reference). */

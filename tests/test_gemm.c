@@ -9,19 +9,6 @@
 
 #include <float.h>
 
-/* Small deterministic generator (xorshift32), values in [-1, 1). */
-static float rnd(uint32_t *s) {
-    *s ^= *s << 13; *s ^= *s >> 17; *s ^= *s << 5;
-    return (float)((*s >> 8) * (1.0 / 8388608.0)) - 1.0f;
-}
-
-static float *rnd_buf(size_t n, uint32_t *s, float scale) {
-    float *p = (float *)malloc((n ? n : 1) * sizeof(float));
-    size_t i;
-    for (i = 0; i < n; i++) p[i] = rnd(s) * scale;
-    return p;
-}
-
 static double worst = 0.0; /* largest error / tolerance seen, for the log */
 
 /* |got - want| <= 1e-5 * (|want| + scale): scale is the sum of |terms| (fp32 error bound). */
@@ -63,7 +50,7 @@ static void test_f16(void) {
         float f;
         uint16_t r;
         double v, d, dn, dp;
-        rnd(&s);
+        test_rnd(&s);
         bits = s;
         memcpy(&f, &bits, 4);
         if (f != f) continue;
@@ -102,8 +89,8 @@ typedef void (*gemm_fn)(int, int, int, const float *, int, const float *, const 
 static void test_gemm_case(int m, int n, int k, uint32_t seed) {
     uint32_t s = seed;
     int ldx = k + (int)(seed % 3), ldy = n + (int)(seed % 5), nb = sclip__gemm_col_block();
-    float *x = rnd_buf((size_t)m * ldx, &s, 1.0f), *w = rnd_buf((size_t)n * k, &s, 0.5f);
-    float *bias = rnd_buf((size_t)n, &s, 1.0f), *y0 = rnd_buf((size_t)m * ldy + 1, &s, 2.0f);
+    float *x = test_rnd_buf((size_t)m * ldx, &s, 1.0f), *w = test_rnd_buf((size_t)n * k, &s, 0.5f);
+    float *bias = test_rnd_buf((size_t)n, &s, 1.0f), *y0 = test_rnd_buf((size_t)m * ldy + 1, &s, 2.0f);
     float *packed = (float *)malloc(sclip__gemm_packed_size(n, k) * sizeof(float));
     float *yr = (float *)malloc(((size_t)m * ldy + 1) * sizeof(float));
     float *yg = (float *)malloc(((size_t)m * ldy + 1) * sizeof(float));
@@ -168,7 +155,7 @@ static void test_gemm_case(int m, int n, int k, uint32_t seed) {
 static void test_pack_variants(int n, int k) {
     uint32_t s = 99u + (uint32_t)n;
     size_t sz = sclip__gemm_packed_size(n, k), i;
-    float *w = rnd_buf((size_t)n * k, &s, 3.0f), *wt = (float *)malloc((size_t)n * k * sizeof(float));
+    float *w = test_rnd_buf((size_t)n * k, &s, 3.0f), *wt = (float *)malloc((size_t)n * k * sizeof(float));
     float *p0 = (float *)malloc(sz * sizeof(float)), *p1 = (float *)malloc(sz * sizeof(float));
     uint16_t *h = (uint16_t *)malloc((size_t)n * k * sizeof(uint16_t));
     uint16_t *ht = (uint16_t *)malloc((size_t)n * k * sizeof(uint16_t));
@@ -201,10 +188,10 @@ static void test_small_case(int m, int n, int k, uint32_t seed) {
     uint32_t s = seed;
     int lda = k + 3, ldbt = k + 1, ldbn = n + 2, ldc = n + 4, i, j, p, path, acc;
     float alpha = 0.125f;
-    float *a = rnd_buf((size_t)m * lda, &s, 1.0f);
-    float *bt = rnd_buf((size_t)n * ldbt, &s, 1.0f);        /* NT: b[j][p] */
-    float *bn = rnd_buf((size_t)(k ? k : 1) * ldbn, &s, 1.0f); /* NN: b[p][j] */
-    float *c0 = rnd_buf((size_t)m * ldc, &s, 1.0f), *c = (float *)malloc((size_t)m * ldc * sizeof(float));
+    float *a = test_rnd_buf((size_t)m * lda, &s, 1.0f);
+    float *bt = test_rnd_buf((size_t)n * ldbt, &s, 1.0f);        /* NT: b[j][p] */
+    float *bn = test_rnd_buf((size_t)(k ? k : 1) * ldbn, &s, 1.0f); /* NN: b[p][j] */
+    float *c0 = test_rnd_buf((size_t)m * ldc, &s, 1.0f), *c = (float *)malloc((size_t)m * ldc * sizeof(float));
     for (path = 0; path < 2; path++) {
         int nbad = 0;
         memcpy(c, c0, (size_t)m * ldc * sizeof(float));

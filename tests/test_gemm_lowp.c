@@ -14,16 +14,6 @@
 
 #include <stdint.h>
 
-static float rnd(uint32_t *s) {
-    *s ^= *s << 13; *s ^= *s >> 17; *s ^= *s << 5;
-    return (float)((*s >> 8) * (1.0 / 8388608.0)) - 1.0f;
-}
-static float *rnd_buf(size_t n, uint32_t *s, float scale) {
-    float *p = (float *)malloc((n ? n : 1) * sizeof(float));
-    size_t i;
-    for (i = 0; i < n; i++) p[i] = rnd(s) * scale;
-    return p;
-}
 static void *amalloc(size_t n) { /* 64-byte aligned, freed with afree */
     unsigned char *p = (unsigned char *)malloc(n + 128), *q;
     if (!p) abort();
@@ -51,7 +41,7 @@ static void test_bf16_convert(void) {
     uint16_t *h0 = (uint16_t *)malloc((size_t)n * 2 + 2), *h1 = (uint16_t *)malloc((size_t)n * 2 + 2);
     for (i = 0; i < n; i++) { /* random bit patterns: normals, denormals, inf, nan */
         uint32_t b;
-        rnd(&s); b = s;
+        test_rnd(&s); b = s;
         if (i % 7 == 0) b &= 0x807fffffu; /* denormal */
         memcpy(&x[i], &b, 4);
     }
@@ -80,7 +70,7 @@ static void test_bf16_convert(void) {
 static void test_q8_quantize(void) {
     uint32_t s = 4242u;
     int m = 9, k = 133, i, kk, kp = (k + 3) & ~3, bad = 0;
-    float *x = rnd_buf((size_t)m * k, &s, 3.0f);
+    float *x = test_rnd_buf((size_t)m * k, &s, 3.0f);
     unsigned char *a0 = (unsigned char *)amalloc(sclip__gemm_q8_act_size(m, k));
     unsigned char *a1 = (unsigned char *)amalloc(sclip__gemm_q8_act_size(m, k));
     const float *rs = (const float *)(const void *)(a1 + ((size_t)m * kp + 63) / 64 * 64);
@@ -125,8 +115,8 @@ static void test_case(int fmt, int m, int n, int k, uint32_t seed) {
     uint32_t s = seed;
     int ldx = k + (int)(seed % 3), ldy = n + (int)(seed % 5), epi, hb, i, j, p, split;
     size_t ysz = (size_t)m * ldy + 1;
-    float *x = rnd_buf((size_t)m * ldx, &s, 1.0f), *w = rnd_buf((size_t)n * k, &s, 0.5f);
-    float *bias = rnd_buf((size_t)n, &s, 1.0f), *y0 = rnd_buf(ysz, &s, 2.0f);
+    float *x = test_rnd_buf((size_t)m * ldx, &s, 1.0f), *w = test_rnd_buf((size_t)n * k, &s, 0.5f);
+    float *bias = test_rnd_buf((size_t)n, &s, 1.0f), *y0 = test_rnd_buf(ysz, &s, 2.0f);
     float *yr = (float *)malloc(ysz * 4), *ys = (float *)malloc(ysz * 4), *yv = (float *)malloc(ysz * 4);
     float *yg = (float *)malloc(ysz * 4);
     double *sxw = (double *)malloc(((size_t)m * n + 1) * sizeof(double));
@@ -197,7 +187,7 @@ static void test_case(int fmt, int m, int n, int k, uint32_t seed) {
 /* Every packer gives the bytes of the plain one. */
 static void test_packers(int n, int k) {
     uint32_t s = 31u + (uint32_t)k;
-    float *w = rnd_buf((size_t)n * k, &s, 2.0f), *wt = (float *)malloc((size_t)n * k * 4 + 4);
+    float *w = test_rnd_buf((size_t)n * k, &s, 2.0f), *wt = (float *)malloc((size_t)n * k * 4 + 4);
     uint16_t *h = (uint16_t *)malloc((size_t)n * k * 2 + 2), *ht = (uint16_t *)malloc((size_t)n * k * 2 + 2);
     signed char *q = (signed char *)malloc((size_t)n * k + 1);
     float *sc = (float *)malloc((size_t)n * 4 + 4);
