@@ -422,6 +422,9 @@ static void *sclip__calloc(size_t n, size_t size) {
     return p;
 }
 
+/* n rounded up to a multiple of 64 (64-bit, so sizes read from files cannot wrap on 32-bit hosts). */
+static uint64_t sclip__align64(uint64_t n) { return (n + 63) / 64 * 64; }
+
 static sclip_result sclip__fail(char *err, size_t cap, sclip_result r, const char *fmt, ...) {
     if (err && cap) {
         va_list ap;
@@ -1582,7 +1585,7 @@ static void sclip__gemm_bf16_with(int simd, int m, int n, int k, const float *x,
                                   const float *bias, int epi, float *y, int ldy, int j0, int j1, void *scratch) {
     int k2 = sclip__bf_k2(k);
     uint16_t *xa = (uint16_t *)scratch;
-    void *part = (unsigned char *)scratch + ((size_t)m * (size_t)k2 * 2 + 63) / 64 * 64;
+    void *part = (unsigned char *)scratch + sclip__align64((size_t)m * (size_t)k2 * 2);
     SCLIP__GEMM_ASSERT(j0 % SCLIP__LP_NR == 0 && j0 >= 0 && j1 <= n);
     if (m <= 0 || j1 <= j0) return;
     if (k <= 0) { /* empty sum: the epilogue of bias alone */
@@ -1624,7 +1627,7 @@ static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q8_packed_size(int n, int k) {
 }
 /* Quantised activations of m rows: m rows of kp bytes, then m f32 row scales. */
 static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q8_act_size(int m, int k) {
-    return ((size_t)m * (size_t)sclip__q8_kp(k) + 63) / 64 * 64 + (size_t)m * 4;
+    return sclip__align64((size_t)m * (size_t)sclip__q8_kp(k)) + (size_t)m * 4;
 }
 /* Partial sums for K > SCLIP__Q8_KC (sclip__gemm_q8_pre). */
 static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q8_part_size(int m) {
@@ -1632,7 +1635,7 @@ static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q8_part_size(int m) {
 }
 /* Scratch of sclip__gemm_q8: the quantised activations, then the partial sums. */
 static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q8_scratch_size(int m, int k) {
-    return (sclip__gemm_q8_act_size(m, k) + 63) / 64 * 64 + sclip__gemm_q8_part_size(m);
+    return sclip__align64(sclip__gemm_q8_act_size(m, k)) + sclip__gemm_q8_part_size(m);
 }
 
 /* Round to nearest even, clamp to [-127, 127]; NaN gives -128 (u8 0), as the vector path. */
@@ -1759,7 +1762,7 @@ static void sclip__q8_quantize_row(int simd, int k, const float *xr, unsigned ch
 static void sclip__gemm_q8_quantize_with(int simd, int m, int k, const float *x, int ldx, void *act) {
     int kp = sclip__q8_kp(k), i;
     unsigned char *d = (unsigned char *)act;
-    float *rs = (float *)(void *)(d + ((size_t)m * (size_t)kp + 63) / 64 * 64);
+    float *rs = (float *)(void *)(d + sclip__align64((size_t)m * (size_t)kp));
     for (i = 0; i < m; i++) sclip__q8_quantize_row(simd, k, x + (ptrdiff_t)i * ldx, d + (size_t)i * kp, rs + i);
 }
 
@@ -1865,7 +1868,7 @@ static void sclip__gemm_q8_pre_with(int simd, int m, int n, int k, const void *a
                                     const float *bias, int epi, float *y, int ldy, int j0, int j1, void *part) {
     int kp = sclip__q8_kp(k), np = sclip__lp_npanel(n);
     const unsigned char *xa = (const unsigned char *)act;
-    const float *rs = (const float *)(const void *)(xa + ((size_t)m * (size_t)kp + 63) / 64 * 64);
+    const float *rs = (const float *)(const void *)(xa + sclip__align64((size_t)m * (size_t)kp));
     const float *ws = (const float *)(const void *)((const unsigned char *)packed + sclip__q8_panels_bytes(n, k));
     const int32_t *cs = (const int32_t *)(const void *)(ws + np * SCLIP__LP_NR);
     SCLIP__GEMM_ASSERT(j0 % SCLIP__LP_NR == 0 && j0 >= 0 && j1 <= n);
@@ -1902,7 +1905,7 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_q8(int m, int n, int k, const float 
     if (m <= 0 || j1 <= j0) return;
     sclip__gemm_q8_quantize(m, k, x, ldx, s);
     sclip__gemm_q8_pre(m, n, k, s, packed, bias, epi, y, ldy, j0, j1,
-                       s + (sclip__gemm_q8_act_size(m, k) + 63) / 64 * 64);
+                       s + sclip__align64(sclip__gemm_q8_act_size(m, k)));
 }
 /* The portable path end to end (same bytes, same sums): for tests. */
 static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_scalar(int m, int n, int k, const float *x, int ldx,
@@ -1912,7 +1915,7 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_scalar(int m, int n, int k, const
     if (m <= 0 || j1 <= j0) return;
     sclip__gemm_q8_quantize_with(0, m, k, x, ldx, s);
     sclip__gemm_q8_pre_with(0, m, n, k, s, packed, bias, epi, y, ldy, j0, j1,
-                            s + (sclip__gemm_q8_act_size(m, k) + 63) / 64 * 64);
+                            s + sclip__align64(sclip__gemm_q8_act_size(m, k)));
 }
 
 /* ============================================================================================
@@ -2041,7 +2044,7 @@ static sclip_result sclip__read_entry(const unsigned char *e, uint32_t idx, uint
                            t->name, t->ndim);
     t->count = count;
     /* q8: R x C int8 values, zeros to a multiple of 64 bytes, then R float32 row scales */
-    t->nbytes = t->dtype == SCLIP__DT_Q8 ? (count + 63) / 64 * 64 + 4 * (uint64_t)t->shape[0] : count * (t->dtype == SCLIP__DT_F32 ? 4 : 2);
+    t->nbytes = t->dtype == SCLIP__DT_Q8 ? sclip__align64(count) + 4 * (uint64_t)t->shape[0] : count * (t->dtype == SCLIP__DT_F32 ? 4 : 2);
     off = sclip__u64(e + 88);
     if (off % SCLIP__ALIGN || !sclip__in_range(off, t->nbytes, data_size))
         return sclip__fail(err, cap, SCLIP_ERROR_TENSOR_OUT_OF_BOUNDS,
@@ -2217,9 +2220,14 @@ static sclip_result sclip__lookup(sclip__loader *L, const char *name, const int 
     return SCLIP_OK;
 }
 
+/* Where the row scales of a q8 tensor start: after its int8 values, at the next 64 bytes. */
+static const unsigned char *sclip__q8_scales(const sclip__file *f, const sclip__tensor_entry *t) {
+    return f->base + t->offset + sclip__align64(t->count);
+}
+
 /* The row scales of a q8 tensor must be finite and positive. */
 static sclip_result sclip__check_q8_scales(sclip__loader *L, const sclip__tensor_entry *t) {
-    const unsigned char *sc = L->f->base + t->offset + (t->count + 63) / 64 * 64;
+    const unsigned char *sc = sclip__q8_scales(L->f, t);
     uint32_t r;
     for (r = 0; r < t->shape[0]; r++) {
         float v = sclip__f32(sc + 4 * (size_t)r);
@@ -2250,7 +2258,7 @@ static sclip_result sclip__tensor_f32(sclip__loader *L, const sclip__tensor_entr
     for (j = 0; j < count; j++)
         dst[j] = t->dtype == SCLIP__DT_F32   ? sclip__f32(src + 4 * j)
                  : t->dtype == SCLIP__DT_F16 ? sclip__f16_to_f32((uint16_t)(src[2 * j] | (src[2 * j + 1] << 8)))
-                                             : (float)(signed char)src[j] * sclip__f32(src + (count + 63) / 64 * 64 + 4 * (j / cols));
+                                             : (float)(signed char)src[j] * sclip__f32(sclip__q8_scales(L->f, t) + 4 * (j / cols));
     *out = dst;
     return SCLIP_OK;
 }
@@ -2304,8 +2312,7 @@ static sclip_result sclip__get_linear_dims(sclip__loader *L, const char *wname, 
     if (t->dtype == SCLIP__DT_Q8 && (r = sclip__check_q8_scales(L, t)) != SCLIP_OK) return r;
     if (t->dtype == SCLIP__DT_Q8 && lin->precision == SCLIP_PRECISION_Q8 && !transposed && ((size_t)src & 3) == 0 &&
         sclip__little_endian()) {
-        sclip__gemm_q8_pack_q8((const signed char *)src, (const float *)(const void *)(src + ((size_t)n * k + 63) / 64 * 64), n, k,
-                               packed);
+        sclip__gemm_q8_pack_q8((const signed char *)src, (const float *)(const void *)sclip__q8_scales(L->f, t), n, k, packed);
     } else if (t->dtype == SCLIP__DT_F16 && ((size_t)src & 1) == 0 && sclip__little_endian() && !transposed) {
         const uint16_t *h = (const uint16_t *)(const void *)src;
         if (lin->precision == SCLIP_PRECISION_Q8) sclip__gemm_q8_pack_f16(h, n, k, packed);
@@ -2794,8 +2801,6 @@ typedef struct sclip__linear_job {
     unsigned char *scratch; /* per part: q8 partial sums or bf16 activations */
     size_t part_bytes;
 } sclip__linear_job;
-
-static size_t sclip__align64(size_t n) { return (n + 63) / 64 * 64; }
 
 /* Output columns [j0, j1) of part i: whole column blocks, about the same number per part. */
 static void sclip__linear_cols(const sclip__linear_job *j, int i, int *j0, int *j1) {
