@@ -414,10 +414,14 @@ static void sclip__free(void *p) {
     SCLIP_FREE(raw);
 }
 
-static void *sclip__calloc(size_t n, size_t size) {
-    void *p;
+/* n elements of `size` bytes (uninitialised); NULL when n * size overflows or memory is out. */
+static void *sclip__alloc_array(size_t n, size_t size) {
     if (size && n > (size_t)-1 / size) return NULL;
-    p = sclip__alloc(n * size);
+    return sclip__alloc(n * size);
+}
+
+static void *sclip__calloc(size_t n, size_t size) {
+    void *p = sclip__alloc_array(n, size);
     if (p) memset(p, 0, n * size);
     return p;
 }
@@ -3908,7 +3912,7 @@ SCLIPDEF sclip_result sclip_vocab_load(const char *path, const sclip_model *mode
    Segmentation pipeline around the model (SCLIP_SPEC.md section 4): keep-ratio size, OpenCV-exact
    8-bit bilinear resize, normalisation, sliding windows, bilinear upsampling of patch logits with
    window averaging, post-processing (softmax, synonyms, area filter, thresholds) and PAMR.
-   Everything here is private (sclip__*), C99, and allocates only through SCLIP_MALLOC/SCLIP_FREE.
+   Everything here is private (sclip__*), C99, and allocates with sclip__alloc_array / sclip__free.
    Functions returning int give 0 on success, -1 (SCLIP_ERROR_INVALID_ARGUMENT) for bad arguments,
    -2 (SCLIP_ERROR_OUT_OF_MEMORY) when an allocation fails.
    ============================================================================================ */
@@ -3967,15 +3971,6 @@ SCLIPDEF sclip_result sclip_vocab_load(const char *path, const sclip_model *mode
 
 #define SCLIP__SEG_EINVAL (-1)
 #define SCLIP__SEG_ENOMEM (-2)
-
-/* malloc of n elements of size sz, NULL on overflow or failure (n == 0 gives a 1-byte block). */
-static void *sclip__seg_malloc(size_t n, size_t sz) {
-    size_t bytes;
-    if (sz && n > ((size_t)-1) / sz) return NULL;
-    bytes = n * sz;
-    if (bytes == 0) bytes = 1;
-    return SCLIP_MALLOC(bytes);
-}
 
 /* ---- 1. keep-ratio rescale size (mmcv rescale_size with scale = (max_long, short_side)) ----- */
 
@@ -4097,11 +4092,11 @@ static int sclip__resize_rgb8(const unsigned char *src, int w0, int h0, size_t s
         sclip__cv_area2(src, src_stride, dst, w1, h1, dst_stride);
         return 0;
     }
-    xi0 = (int *)sclip__seg_malloc((size_t)(w1 + h1) * 2 + n3 * 2, sizeof(int));
-    xa0 = (short *)sclip__seg_malloc((size_t)(w1 + h1) * 2, sizeof(short));
+    xi0 = (int *)sclip__alloc_array((size_t)(w1 + h1) * 2 + n3 * 2, sizeof(int));
+    xa0 = (short *)sclip__alloc_array((size_t)(w1 + h1) * 2, sizeof(short));
     if (!xi0 || !xa0) {
-        SCLIP_FREE(xi0);
-        SCLIP_FREE(xa0);
+        sclip__free(xi0);
+        sclip__free(xa0);
         return SCLIP__SEG_ENOMEM;
     }
     xi1 = xi0 + w1, yi0 = xi1 + w1, yi1 = yi0 + h1, rows = yi1 + h1;
@@ -4126,8 +4121,8 @@ static int sclip__resize_rgb8(const unsigned char *src, int w0, int h0, size_t s
         }
         sclip__cv_vrow(r0, r1, yb0[y], yb1[y], (int)n3, dst + (size_t)y * dst_stride);
     }
-    SCLIP_FREE(xi0);
-    SCLIP_FREE(xa0);
+    sclip__free(xi0);
+    sclip__free(xa0);
     return 0;
 }
 
@@ -4236,11 +4231,11 @@ static int sclip__bilinear(const float *in, int C, int hin, int win, ptrdiff_t c
     int *xi0, *xi1, *yi0, *yi1, c, x, y;
     float *xl0, *xl1, *yl0, *yl1, *tmp;
     if (!in || !out || C < 1 || hin < 1 || win < 1 || hout < 1 || wout < 1) return SCLIP__SEG_EINVAL;
-    xi0 = (int *)sclip__seg_malloc((size_t)(hout + wout) * 2, sizeof(int));
-    xl0 = (float *)sclip__seg_malloc((size_t)(hout + wout) * 2 + (size_t)hin * wout, sizeof(float));
+    xi0 = (int *)sclip__alloc_array((size_t)(hout + wout) * 2, sizeof(int));
+    xl0 = (float *)sclip__alloc_array((size_t)(hout + wout) * 2 + (size_t)hin * wout, sizeof(float));
     if (!xi0 || !xl0) {
-        SCLIP_FREE(xi0);
-        SCLIP_FREE(xl0);
+        sclip__free(xi0);
+        sclip__free(xl0);
         return SCLIP__SEG_ENOMEM;
     }
     xi1 = xi0 + wout, yi0 = xi1 + wout, yi1 = yi0 + hout;
@@ -4265,8 +4260,8 @@ static int sclip__bilinear(const float *in, int C, int hin, int win, ptrdiff_t c
                              yl1[y], wout, accumulate);
         }
     }
-    SCLIP_FREE(xi0);
-    SCLIP_FREE(xl0);
+    sclip__free(xi0);
+    sclip__free(xl0);
     return 0;
 }
 
@@ -4294,7 +4289,7 @@ static int sclip__window_average(float *preds, int Q, int H1, int W1, int crop, 
     int *cy, *cx, nh, nw, i, q, x, y, s, len;
     float *cnt;
     if (!preds || Q < 1 || !sclip__window_count(H1, W1, crop, stride)) return SCLIP__SEG_EINVAL;
-    cy = (int *)sclip__seg_malloc((size_t)H1 + 2 * (size_t)W1, sizeof(int));
+    cy = (int *)sclip__alloc_array((size_t)H1 + 2 * (size_t)W1, sizeof(int));
     if (!cy) return SCLIP__SEG_ENOMEM;
     cx = cy + H1;
     cnt = (float *)(cx + W1);
@@ -4313,7 +4308,7 @@ static int sclip__window_average(float *preds, int Q, int H1, int W1, int crop, 
         for (x = 0; x < W1; x++) cnt[x] = (float)(cy[y] * cx[x]);
         for (q = 0; q < Q; q++) sclip__div_row(preds + ((size_t)q * H1 + y) * W1, cnt, W1);
     }
-    SCLIP_FREE(cy);
+    sclip__free(cy);
     return 0;
 }
 
@@ -4446,7 +4441,7 @@ static int sclip__postprocess(float *logits, int Q, int H, int W, const int *qcl
     if (qcls)
         for (q = 0; q < Q; q++)
             if (qcls[q] < 0 || qcls[q] >= C) return SCLIP__SEG_EINVAL;
-    area = (int *)sclip__seg_malloc((size_t)C + 1, sizeof(int));
+    area = (int *)sclip__alloc_array((size_t)C + 1, sizeof(int));
     if (!area) return SCLIP__SEG_ENOMEM;
     /* softmax over queries, a block of pixels at a time (vectorised across pixels) */
     for (p0 = 0; p0 < hw; p0 += SCLIP__SEG_BLK) {
@@ -4485,7 +4480,7 @@ static int sclip__postprocess(float *logits, int Q, int H, int W, const int *qcl
             if (pred32) pred32[p0 + x] = b;
         }
     }
-    SCLIP_FREE(area);
+    sclip__free(area);
     return 0;
 }
 
@@ -4624,7 +4619,7 @@ static int sclip__pamr(const float *img, float *mask, int Q, int H, int W, int n
     for (k = 0; k < ndil; k++)
         if (dil[k] < 1) return SCLIP__SEG_EINVAL;
     if (num_iter > 0) {
-        w = (float *)sclip__seg_malloc(hw, sizeof(float) * (size_t)(8 * ndil + QB));
+        w = (float *)sclip__alloc_array(hw, sizeof(float) * (size_t)(8 * ndil + QB));
         if (!w) return SCLIP__SEG_ENOMEM;
         tmp = w + (size_t)8 * ndil * hw;
         sclip__pamr_weights(img, H, W, dil, ndil, w);
@@ -4638,7 +4633,7 @@ static int sclip__pamr(const float *img, float *mask, int Q, int H, int W, int n
             }
             if (cur != mask + (size_t)q * hw) memcpy(mask + (size_t)q * hw, cur, (size_t)nb * hw * sizeof(float));
         }
-        SCLIP_FREE(w);
+        sclip__free(w);
     }
     if (round_f16)
         for (p = 0; p < (size_t)Q * hw; p++) mask[p] = sclip__round_f16(mask[p]);
