@@ -702,19 +702,26 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_pack_any16(const uint16_t *src, ptrd
     }
 }
 
-/* w: n rows of k floats (Linear weight). */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_pack(const float *w, int n, int k, float *packed) {
+/* w: n rows of k floats, row j at w + j*ld (a Linear weight; the keys of one head). */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_pack_rows(const float *w, ptrdiff_t ld, int n, int k, float *packed) {
     int jp;
     for (jp = 0; jp < n; jp += SCLIP__NR)
-        sclip__panel_from_rows(packed + (size_t)jp * (size_t)k, w + (size_t)jp * (size_t)k, k,
+        sclip__panel_from_rows(packed + (size_t)jp * (size_t)k, w + (ptrdiff_t)jp * ld, ld,
                                n - jp < SCLIP__NR ? n - jp : SCLIP__NR, k);
 }
-/* w: k rows of n floats (e.g. visual.proj [768][512]); packs its transpose. */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_pack_t(const float *w, int k, int n, float *packed) {
+/* w: k rows of n floats, row p at w + p*ld (visual.proj [768][512]; the values of one head):
+   packs its transpose. */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_pack_cols(const float *w, ptrdiff_t ld, int k, int n, float *packed) {
     int jp;
     for (jp = 0; jp < n; jp += SCLIP__NR)
-        sclip__panel_from_cols(packed + (size_t)jp * (size_t)k, w + jp, n,
+        sclip__panel_from_cols(packed + (size_t)jp * (size_t)k, w + jp, ld,
                                n - jp < SCLIP__NR ? n - jp : SCLIP__NR, k);
+}
+static SCLIP__MAYBE_UNUSED void sclip__gemm_pack(const float *w, int n, int k, float *packed) {
+    sclip__gemm_pack_rows(w, k, n, k, packed);
+}
+static SCLIP__MAYBE_UNUSED void sclip__gemm_pack_t(const float *w, int k, int n, float *packed) {
+    sclip__gemm_pack_cols(w, n, k, n, packed);
 }
 static SCLIP__MAYBE_UNUSED void sclip__gemm_pack_f16(const uint16_t *w, int n, int k, float *packed) {
     sclip__gemm_pack_any16(w, k, 1, n, k, packed);
@@ -1128,7 +1135,7 @@ static int sclip__kc_of(int k) {
 }
 
 static void sclip__gemm_with(sclip__ukr_fn ukr, int m, int n, int k, const float *x, int ldx,
-                             const float *packed, const float *bias, int epi, float *y, int ldy,
+                             const float *packed, const float *bias, float alpha, int epi, float *y, int ldy,
                              int j0, int j1) {
     int kc = sclip__kc_of(k), pc, jp, i;
     float bias_pad[SCLIP__NR];
@@ -1140,7 +1147,7 @@ static void sclip__gemm_with(sclip__ukr_fn ukr, int m, int n, int k, const float
         u.kc = kb; u.lda = ldx; u.ldb = SCLIP__NR;
         u.load_c = pc > 0 || epi == SCLIP__EPI_ADD;
         u.last = pc + kb == k;
-        u.alpha = 1.0f; u.epi = epi == SCLIP__EPI_ADD ? SCLIP__EPI_NONE : epi;
+        u.alpha = alpha; u.epi = epi == SCLIP__EPI_ADD ? SCLIP__EPI_NONE : epi;
         for (jp = j0; jp < j1; jp += SCLIP__NR) {
             int nr = j1 - jp < SCLIP__NR ? j1 - jp : SCLIP__NR, ib, nrb = (m + SCLIP__MR - 1) / SCLIP__MR;
             size_t lines = ((size_t)kb * SCLIP__NR + 15) / 16; /* 64-byte lines */
@@ -1176,14 +1183,14 @@ static void sclip__gemm_with(sclip__ukr_fn ukr, int m, int n, int k, const float
 /* y[i][j] = epi(x[i] . W[j] + bias[j]) for i in [0,m), j in [j0,j1); see the top comment. */
 static SCLIP__MAYBE_UNUSED void sclip__gemm(int m, int n, int k, const float *x, int ldx, const float *packed,
                         const float *bias, int epi, float *y, int ldy, int j0, int j1) {
-    sclip__gemm_with(SCLIP__UKR_SIMD, m, n, k, x, ldx, packed, bias, epi, y, ldy, j0, j1);
+    sclip__gemm_with(SCLIP__UKR_SIMD, m, n, k, x, ldx, packed, bias, 1.0f, epi, y, ldy, j0, j1);
 }
 
 /* Same with the portable kernel (same packed layout): for tests. */
 static SCLIP__MAYBE_UNUSED void sclip__gemm_scalar(int m, int n, int k, const float *x, int ldx,
                                                    const float *packed, const float *bias, int epi,
                                                    float *y, int ldy, int j0, int j1) {
-    sclip__gemm_with(sclip__ukr_scalar, m, n, k, x, ldx, packed, bias, epi, y, ldy, j0, j1);
+    sclip__gemm_with(sclip__ukr_scalar, m, n, k, x, ldx, packed, bias, 1.0f, epi, y, ldy, j0, j1);
 }
 
 /* Reference: plain triple loop on the unpacked W [n][k], sums in double. */
@@ -1240,6 +1247,11 @@ static void sclip__gemm_small(sclip__ukr_fn ukr, int nt, int m, int n, int k, fl
     }
 }
 
+/* c[i][j] = alpha * sum_p a[i][p] * W[j][p], W packed (attention: keys or values of one head) */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_packed(int m, int n, int k, float alpha, const float *a, int lda,
+                                                   const float *packed, float *c, int ldc) {
+    sclip__gemm_with(SCLIP__UKR_SIMD, m, n, k, a, lda, packed, NULL, alpha, SCLIP__EPI_NONE, c, ldc, 0, n);
+}
 /* c[i][j] = alpha * sum_p a[i][p] * b[j][p]   (A B^T, e.g. Q K^T) */
 static SCLIP__MAYBE_UNUSED void sclip__gemm_nt(int m, int n, int k, float alpha, const float *a, int lda,
                                                const float *b, int ldb, float *c, int ldc) {
@@ -2602,9 +2614,61 @@ typedef struct sclip__worker_arg {
 } sclip__worker_arg;
 
 #ifdef SCLIP__PTHREADS
+/* Hand-offs spin before they sleep: a forward makes ~90 of them, and waking a sleeping
+   thread costs ~100 us on a VM. Spinning needs the GCC/Clang atomic builtins; without them
+   every hand-off goes through the mutex. */
+#if defined(__GNUC__) || defined(__clang__)
+#define SCLIP__SPINS 20000 /* ~1 ms of pause instructions, then sleep */
+#define SCLIP__LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define SCLIP__STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
+#define SCLIP__DEC(x) __atomic_sub_fetch(&(x), 1, __ATOMIC_ACQ_REL)
+#else
+#define SCLIP__SPINS 0
+#define SCLIP__LOAD(x) (x)
+#define SCLIP__STORE(x, v) ((x) = (v))
+#endif
+
+static void sclip__cpu_relax(void) {
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+    __builtin_ia32_pause();
+#elif (defined(__GNUC__) || defined(__clang__)) && defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 static void sclip__pool_run_share(sclip__pool *p, int id) {
     int i;
     for (i = id; i < p->n_items; i += p->n) p->fn(p->arg, i);
+}
+
+/* Waits for a job newer than `seen`; returns its generation, or -1 to quit. */
+static int sclip__pool_wait_job(sclip__pool *p, int seen) {
+    int spins, g;
+    for (spins = 0; spins < SCLIP__SPINS; spins++) {
+        if (SCLIP__LOAD(p->quit)) return -1;
+        if ((g = SCLIP__LOAD(p->generation)) != seen) return g;
+        sclip__cpu_relax();
+    }
+    pthread_mutex_lock(&p->mu);
+    while (p->generation == seen && !p->quit) pthread_cond_wait(&p->wake, &p->mu);
+    g = p->quit ? -1 : p->generation;
+    pthread_mutex_unlock(&p->mu);
+    return g;
+}
+
+static void sclip__pool_finish_share(sclip__pool *p) {
+#if SCLIP__SPINS
+    if (SCLIP__DEC(p->pending) != 0) return;
+    pthread_mutex_lock(&p->mu);
+#else
+    pthread_mutex_lock(&p->mu);
+    if (--p->pending != 0) {
+        pthread_mutex_unlock(&p->mu);
+        return;
+    }
+#endif
+    pthread_cond_signal(&p->done);
+    pthread_mutex_unlock(&p->mu);
 }
 
 static void *sclip__worker(void *varg) {
@@ -2612,20 +2676,11 @@ static void *sclip__worker(void *varg) {
     sclip__pool *p = wa->pool;
     int seen = 0, id = wa->id;
     sclip__free(wa);
-    for (;;) {
-        pthread_mutex_lock(&p->mu);
-        while (p->generation == seen && !p->quit) pthread_cond_wait(&p->wake, &p->mu);
-        if (p->quit) {
-            pthread_mutex_unlock(&p->mu);
-            return NULL;
-        }
-        seen = p->generation;
-        pthread_mutex_unlock(&p->mu);
+    while ((seen = sclip__pool_wait_job(p, seen)) >= 0) {
         sclip__pool_run_share(p, id);
-        pthread_mutex_lock(&p->mu);
-        if (--p->pending == 0) pthread_cond_signal(&p->done);
-        pthread_mutex_unlock(&p->mu);
+        sclip__pool_finish_share(p);
     }
+    return NULL;
 }
 #endif
 
@@ -2664,7 +2719,7 @@ static void sclip__pool_stop(sclip__pool *p) {
     if (p->threads) {
         int i;
         pthread_mutex_lock(&p->mu);
-        p->quit = 1;
+        SCLIP__STORE(p->quit, 1);
         pthread_cond_broadcast(&p->wake);
         pthread_mutex_unlock(&p->mu);
         for (i = 1; i < p->n; i++) pthread_join(p->threads[i], NULL);
@@ -2683,14 +2738,16 @@ static void sclip__pool_for(sclip__pool *p, void (*fn)(void *, int), void *arg, 
     p->n_items = n_items;
 #ifdef SCLIP__PTHREADS
     if (p->n > 1 && n_items > 1) {
+        int spins;
         pthread_mutex_lock(&p->mu);
-        p->pending = p->n - 1;
-        p->generation++;
+        SCLIP__STORE(p->pending, p->n - 1);
+        SCLIP__STORE(p->generation, p->generation + 1); /* publishes fn, arg, n_items */
         pthread_cond_broadcast(&p->wake);
         pthread_mutex_unlock(&p->mu);
         sclip__pool_run_share(p, 0);
+        for (spins = 0; spins < SCLIP__SPINS && SCLIP__LOAD(p->pending); spins++) sclip__cpu_relax();
         pthread_mutex_lock(&p->mu);
-        while (p->pending) pthread_cond_wait(&p->done, &p->mu);
+        while (SCLIP__LOAD(p->pending)) pthread_cond_wait(&p->done, &p->mu);
         pthread_mutex_unlock(&p->mu);
         return;
     }
@@ -2783,6 +2840,23 @@ static void sclip__parallel(sclip_context *c, void (*fn)(void *, int), void *arg
     else sclip__pool_for(&c->pool, fn, arg, n);
 }
 
+/* Work units of a job (column blocks, heads) are claimed from a shared counter: a thread
+   slowed by other programs on its core takes fewer of them. A unit's result never depends on
+   the thread that computes it. Without the GCC/Clang atomic builtins, task `part` takes
+   units part, part + parts, ... Usage:
+     for (u = sclip__claim(&next, -1, part, parts); u < n; u = sclip__claim(&next, u, part, parts)) */
+static int sclip__claim(int *next, int prev, int part, int parts) {
+#if defined(__GNUC__) || defined(__clang__)
+    (void)prev;
+    (void)part;
+    (void)parts;
+    return __atomic_fetch_add(next, 1, __ATOMIC_RELAXED);
+#else
+    (void)next;
+    return prev < 0 ? part : prev + parts;
+#endif
+}
+
 /* Scratch of at least `floats` floats (contents not kept across calls). */
 static float *sclip__scratch(sclip_context *c, size_t floats) {
     if (floats > c->work_cap) {
@@ -2799,6 +2873,7 @@ static float *sclip__scratch(sclip_context *c, size_t floats) {
 typedef struct sclip__linear_job {
     const sclip__linear *lin;
     int m, ldx, ldy, epi, parts;
+    int chunk, n_chunks, next; /* output columns per work unit; units; next unclaimed unit */
     const float *x;
     float *y;
     unsigned char *act;   /* q8: the activations quantised once for every part */
@@ -2806,28 +2881,31 @@ typedef struct sclip__linear_job {
     size_t part_bytes;
 } sclip__linear_job;
 
-/* Output columns [j0, j1) of part i: whole column blocks, about the same number per part. */
-static void sclip__linear_cols(const sclip__linear_job *j, int i, int *j0, int *j1) {
-    int cb = j->lin->precision == SCLIP_PRECISION_F32 ? sclip__gemm_col_block() : SCLIP__LP_NR;
-    int blocks = (j->lin->n + cb - 1) / cb, per = (blocks + j->parts - 1) / j->parts;
-    *j0 = i * per * cb;
-    *j1 = (i + 1) * per * cb < j->lin->n ? (i + 1) * per * cb : j->lin->n;
+/* Column units: one per thread would leave a slowed thread's share to it alone, so about 8
+   per thread, each a multiple of 64 columns (whole panels of every kernel). */
+static void sclip__linear_units(sclip__linear_job *j) {
+    int n = j->lin->n, per = (n + 8 * j->parts - 1) / (8 * j->parts);
+    j->chunk = j->parts == 1 ? n : (per + 63) / 64 * 64;
+    j->n_chunks = (n + j->chunk - 1) / j->chunk;
+    j->next = 0;
 }
 
 static void sclip__linear_task(void *arg, int i) {
-    const sclip__linear_job *j = (const sclip__linear_job *)arg;
+    sclip__linear_job *j = (sclip__linear_job *)arg;
     const sclip__linear *l = j->lin;
-    int j0, j1;
-    sclip__linear_cols(j, i, &j0, &j1);
-    if (j0 >= j1) return;
-    if (l->precision == SCLIP_PRECISION_Q8)
-        sclip__gemm_q8_pre(j->m, l->n, l->k, j->act, l->packed, l->bias, j->epi, j->y, j->ldy, j0, j1,
-                           j->scratch + (size_t)i * j->part_bytes);
-    else if (l->precision == SCLIP_PRECISION_BF16)
-        sclip__gemm_bf16(j->m, l->n, l->k, j->x, j->ldx, l->packed, l->bias, j->epi, j->y, j->ldy, j0, j1,
-                         j->scratch + (size_t)i * j->part_bytes);
-    else
-        sclip__gemm(j->m, l->n, l->k, j->x, j->ldx, (const float *)l->packed, l->bias, j->epi, j->y, j->ldy, j0, j1);
+    int u;
+    for (u = sclip__claim(&j->next, -1, i, j->parts); u < j->n_chunks; u = sclip__claim(&j->next, u, i, j->parts)) {
+        int j0 = u * j->chunk, j1 = j0 + j->chunk < l->n ? j0 + j->chunk : l->n;
+        if (l->precision == SCLIP_PRECISION_Q8)
+            sclip__gemm_q8_pre(j->m, l->n, l->k, j->act, l->packed, l->bias, j->epi, j->y, j->ldy, j0, j1,
+                               j->scratch + (size_t)i * j->part_bytes);
+        else if (l->precision == SCLIP_PRECISION_BF16)
+            sclip__gemm_bf16(j->m, l->n, l->k, j->x, j->ldx, l->packed, l->bias, j->epi, j->y, j->ldy, j0, j1,
+                             j->scratch + (size_t)i * j->part_bytes);
+        else
+            sclip__gemm(j->m, l->n, l->k, j->x, j->ldx, (const float *)l->packed, l->bias, j->epi, j->y, j->ldy, j0,
+                        j1);
+    }
 }
 
 /* q8: rows of part i quantised to int8 with one scale per row (before the products). */
@@ -2887,6 +2965,7 @@ static void sclip__linear_forward(sclip_context *c, const sclip__linear *lin, in
         j.scratch = mem + act;
         if (lin->precision == SCLIP_PRECISION_Q8) sclip__parallel(c, sclip__quantize_task, &j, j.parts);
     }
+    sclip__linear_units(&j);
     sclip__parallel(c, sclip__linear_task, &j, j.parts);
 }
 
@@ -3030,8 +3109,9 @@ typedef struct sclip__attn_job {
     int heads, head_dim, width;
     const float *qkv;    /* rows x 3*width: q | k | v */
     float *out;          /* rows x width */
-    float *scratch;      /* parts x 2 x SCLIP__ROW_BLOCK x max_len */
+    float *scratch;      /* parts x sclip__attn_part_floats(max_len, head_dim) */
     int max_len, parts;
+    int next;            /* next unclaimed (sequence, head) unit */
     int grid_w;          /* patch grid width (naclip) */
     const float *gauss;  /* exp(-d^2 / (2 sigma^2)) for grid distances d (naclip) */
 } sclip__attn_job;
@@ -3069,24 +3149,24 @@ static void sclip__attn_rows_causal(const sclip__attn_job *j, int seq, int h, in
     sclip__gemm_nn(nr, hd, L, s1 + P, n, own + 2 * W, ld, o, W, P > 0);
 }
 
-/* Attention rows [r0, r0+nr) of one head of one sequence. */
-static void sclip__attn_rows(const sclip__attn_job *j, int seq, int h, int r0, int nr, float *s1, float *s2) {
+/* Floats of attention scratch per thread: two blocks of scores and the packed operands of
+   one head (queries or keys twice, values once). */
+static size_t sclip__attn_part_floats(int max_len, int head_dim) {
+    return 2 * (size_t)SCLIP__ROW_BLOCK * (size_t)max_len + 2 * sclip__gemm_packed_size(max_len, head_dim) +
+           sclip__gemm_packed_size(head_dim, max_len);
+}
+
+/* Attention rows [r0, r0+nr) of one head of one sequence; pa, pb and pv hold that head's
+   packed right operands (sclip__attn_head). */
+static void sclip__attn_rows(const sclip__attn_job *j, int seq, int h, int r0, int nr, float *s1, float *s2,
+                             const float *pa, const float *pb, const float *pv) {
     int L = j->seq_len[seq], ld = 3 * j->width, i, t, hd = j->head_dim;
     const float *base = j->qkv + (size_t)j->seq_start[seq] * ld + (size_t)h * hd;
-    const float *q = base, *k = base + j->width, *v = base + 2 * j->width;
+    const float *q = base, *k = base + j->width;
     float *o = j->out + ((size_t)j->seq_start[seq] + r0) * j->width + (size_t)h * hd;
     float s = 1.0f / sqrtf((float)hd);
-    if (j->causal) {
-        sclip__attn_rows_causal(j, seq, h, r0, nr, s1);
-        return;
-    }
-    if (j->mode == SCLIP_ATTN_MASKCLIP) {
-        for (i = 0; i < nr; i++) memcpy(o + (size_t)i * j->width, v + (size_t)(r0 + i) * ld, (size_t)hd * sizeof(float));
-        return;
-    }
     /* s1 = s * X_r Y'  with (X, Y) = (q, k) vanilla, (q, q) sclip/clearclip, (k, k) naclip */
-    sclip__gemm_nt(nr, L, hd, s, (j->mode == SCLIP_ATTN_NACLIP ? k : q) + (size_t)r0 * ld, ld,
-                   j->mode == SCLIP_ATTN_VANILLA || j->mode == SCLIP_ATTN_NACLIP ? k : q, ld, s1, L);
+    sclip__gemm_packed(nr, L, hd, s, (j->mode == SCLIP_ATTN_NACLIP ? k : q) + (size_t)r0 * ld, ld, pa, s1, L);
     for (i = 0; i < nr; i++) {
         float *row = s1 + (size_t)i * L;
         if (j->mode == SCLIP_ATTN_NACLIP)
@@ -3094,26 +3174,48 @@ static void sclip__attn_rows(const sclip__attn_job *j, int seq, int h, int r0, i
         sclip__softmax(row, L);
     }
     if (j->mode == SCLIP_ATTN_SCLIP) { /* + softmax(s k k'), no averaging */
-        sclip__gemm_nt(nr, L, hd, s, k + (size_t)r0 * ld, ld, k, ld, s2, L);
+        sclip__gemm_packed(nr, L, hd, s, k + (size_t)r0 * ld, ld, pb, s2, L);
         for (i = 0; i < nr; i++) {
             sclip__softmax(s2 + (size_t)i * L, L);
             for (t = 0; t < L; t++) s1[(size_t)i * L + t] += s2[(size_t)i * L + t];
         }
     }
-    sclip__gemm_nn(nr, hd, L, s1, L, v, ld, o, j->width, 0);
+    sclip__gemm_packed(nr, hd, L, 1.0f, s1, L, pv, o, j->width);
 }
 
-/* Work item `part` takes every parts-th (sequence, head, row block) triple. */
+/* One head of one sequence. The right operands (Y of the scores, v) are packed once here
+   and reused by every block of query rows. */
+static void sclip__attn_head(const sclip__attn_job *j, int seq, int h, float *scratch) {
+    int L = j->seq_len[seq], ld = 3 * j->width, hd = j->head_dim, r0, i;
+    const float *base = j->qkv + (size_t)j->seq_start[seq] * ld + (size_t)h * hd;
+    const float *q = base, *k = base + j->width, *v = base + 2 * j->width;
+    float *s1 = scratch, *s2 = s1 + (size_t)SCLIP__ROW_BLOCK * j->max_len;
+    float *pa = s2 + (size_t)SCLIP__ROW_BLOCK * j->max_len, *pb = pa + sclip__gemm_packed_size(j->max_len, hd);
+    float *pv = pb + sclip__gemm_packed_size(j->max_len, hd);
+    if (j->causal) {
+        for (r0 = 0; r0 < L; r0 += SCLIP__ROW_BLOCK)
+            sclip__attn_rows_causal(j, seq, h, r0, L - r0 < SCLIP__ROW_BLOCK ? L - r0 : SCLIP__ROW_BLOCK, s1);
+        return;
+    }
+    if (j->mode == SCLIP_ATTN_MASKCLIP) {
+        float *o = j->out + (size_t)j->seq_start[seq] * j->width + (size_t)h * hd;
+        for (i = 0; i < L; i++) memcpy(o + (size_t)i * j->width, v + (size_t)i * ld, (size_t)hd * sizeof(float));
+        return;
+    }
+    sclip__gemm_pack_rows(j->mode == SCLIP_ATTN_VANILLA || j->mode == SCLIP_ATTN_NACLIP ? k : q, ld, L, hd, pa);
+    if (j->mode == SCLIP_ATTN_SCLIP) sclip__gemm_pack_rows(k, ld, L, hd, pb);
+    sclip__gemm_pack_cols(v, ld, L, hd, pv);
+    for (r0 = 0; r0 < L; r0 += SCLIP__ROW_BLOCK)
+        sclip__attn_rows(j, seq, h, r0, L - r0 < SCLIP__ROW_BLOCK ? L - r0 : SCLIP__ROW_BLOCK, s1, s2, pa, pb, pv);
+}
+
+/* Work units: the (sequence, head) pairs, claimed by the tasks. */
 static void sclip__attn_task(void *arg, int part) {
-    const sclip__attn_job *j = (const sclip__attn_job *)arg;
-    float *s1 = j->scratch + (size_t)part * 2 * SCLIP__ROW_BLOCK * j->max_len, *s2 = s1 + (size_t)SCLIP__ROW_BLOCK * j->max_len;
-    int seq, h, r0, n = 0;
-    for (seq = 0; seq < j->n_seq; seq++)
-        for (h = 0; h < j->heads; h++)
-            for (r0 = 0; r0 < j->seq_len[seq]; r0 += SCLIP__ROW_BLOCK, n++) {
-                int nr = j->seq_len[seq] - r0 < SCLIP__ROW_BLOCK ? j->seq_len[seq] - r0 : SCLIP__ROW_BLOCK;
-                if (n % j->parts == part) sclip__attn_rows(j, seq, h, r0, nr, s1, s2);
-            }
+    sclip__attn_job *j = (sclip__attn_job *)arg;
+    float *scratch = j->scratch + (size_t)part * sclip__attn_part_floats(j->max_len, j->head_dim);
+    int u, n = j->n_seq * j->heads;
+    for (u = sclip__claim(&j->next, -1, part, j->parts); u < n; u = sclip__claim(&j->next, u, part, j->parts))
+        sclip__attn_head(j, u / j->heads, u % j->heads, scratch);
 }
 
 /* Buffers one block needs for `rows` tokens. */
@@ -3121,8 +3223,9 @@ typedef struct sclip__block_buf {
     float *h, *qkv, *o, *mlp, *scratch;
 } sclip__block_buf;
 
-static size_t sclip__block_buf_floats(int rows, int width, int mlp, int max_len, int parts) {
-    return (size_t)rows * (width + 3 * width + width + mlp) + (size_t)parts * 2 * SCLIP__ROW_BLOCK * max_len + 64;
+static size_t sclip__block_buf_floats(const sclip__tower *t, int rows, int max_len, int parts) {
+    return (size_t)rows * (5 * (size_t)t->width + (size_t)t->mlp) +
+           (size_t)parts * sclip__attn_part_floats(max_len, t->width / t->heads) + 64;
 }
 
 static void sclip__block_buf_init(sclip__block_buf *b, float *mem, int rows, int width, int mlp) {
@@ -3147,6 +3250,7 @@ static void sclip__block_forward(sclip_context *c, const sclip__tower *t, const 
     job->width = W;
     job->head_dim = W / t->heads;
     job->parts = c->n_threads;
+    job->next = 0;
     sclip__parallel(c, sclip__attn_task, job, job->parts);
     sclip__linear_forward(c, &b->out, rows, buf->o, W, x, W, keep ? SCLIP__EPI_ADD : SCLIP__EPI_NONE);
     if (!keep) return;
@@ -3253,7 +3357,7 @@ static sclip_result sclip__vision_tokens(sclip_context *c, const float *chw, int
     gh = h / P;
     gw = w / P;
     L = gh * gw + 1;
-    mem = sclip__scratch(c, (size_t)L * W + (size_t)L * 3 * P * P + sclip__block_buf_floats(L, W, t->mlp, L, c->n_threads));
+    mem = sclip__scratch(c, (size_t)L * W + (size_t)L * 3 * P * P + sclip__block_buf_floats(t, L, L, c->n_threads));
     if (!mem || !sclip__reserve_lp(c, L, t->mlp > W ? t->mlp : W))
         return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory for %d tokens", L);
     x = mem;
@@ -3392,7 +3496,7 @@ static sclip_result sclip__text_batch(sclip_context *c, const int32_t *tokens, i
     sclip__attn_job job;
     if (!start) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory");
     n_seq = sclip__text_layout(p0, p1, len, first, shared, start, lens, prefix, pos0, src, &rows);
-    mem = sclip__scratch(c, (size_t)rows * W + sclip__block_buf_floats(rows, W, t->mlp, ctx, c->n_threads));
+    mem = sclip__scratch(c, (size_t)rows * W + sclip__block_buf_floats(t, rows, ctx, c->n_threads));
     if (!mem || !sclip__reserve_lp(c, rows, t->mlp > W ? t->mlp : W)) {
         sclip__free(start);
         return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory for %d text rows", rows);
