@@ -101,7 +101,10 @@
       A model is immutable after loading: share it between any number of threads, each with
       its own context. A context owns its scratch memory (grown to the largest input seen, so
       no allocation happens per layer) and its worker threads; it is not thread-safe itself.
-      Work items are split statically, so results never depend on the number of threads.
+      Threads claim work units (column blocks of a product, attention heads) from a shared
+      counter, so a core slowed by other programs does less of the work; a unit's result does
+      not depend on which thread computes it, so results never depend on the number of
+      threads. Idle workers spin for about 1 ms after each hand-off before they sleep.
       The file's f32 tensors are used in place from the mapping; matrices are repacked once at
       load for the kernels (and their pages of the mapping released), f16 and q8 tensors are
       converted at load (a q8 file with SCLIP_PRECISION_Q8 is packed as it is).
@@ -456,9 +459,11 @@ static sclip_result sclip__fail(char *err, size_t cap, sclip_result r, const cha
    the sum from the residual already in y). The next panel block is prefetched toward L2
    while the current one is swept.
 
-   Attention products (sclip__gemm_nt / _nn) use the same kernel: each kc x NR panel of
-   the unpacked right operand is copied (NN) or transposed (NT, 16x16 in registers on
-   AVX-512) into a 32 KB stack buffer, then swept by every row block.
+   Attention uses the same kernel. The vision tower packs each head's keys (or queries)
+   and values once (sclip__gemm_pack_rows / _cols, the transpose 16x16 in registers on
+   AVX-512) and runs sclip__gemm_packed on them; the text tower's small causal products
+   (sclip__gemm_nt / _nn) copy each kc x NR panel of the right operand into a 32 KB stack
+   buffer, then sweep it with every row block.
 
    Measured on the 2-core AVX-512 machine (fp32 FMA loop: ~178 GFLOP/s per core at the
    AVX-512 clock, not the nominal 220): one thread reaches 80-88% of that on the four
@@ -2593,8 +2598,9 @@ SCLIPDEF const sclip_arch *sclip_model_arch(const sclip_model *m) { return m ? &
 SCLIPDEF const sclip_tokenizer *sclip_model_tokenizer(const sclip_model *m) { return m ? m->tokenizer : NULL; }
 
 /* ============================================================================================
-   Threads: a small pool; item i of a job runs on worker i mod n (static, so results never
-   depend on scheduling). A host can replace it with its own parallel_for.
+   Threads: a small pool; item i of a job runs on worker i mod n, and items share their
+   work units through sclip__claim (a unit's result never depends on who computes it).
+   A host can replace the pool with its own parallel_for.
    ============================================================================================ */
 typedef struct sclip__pool {
     int n; /* threads including the caller */
@@ -2618,7 +2624,9 @@ typedef struct sclip__worker_arg {
    thread costs ~100 us on a VM. Spinning needs the GCC/Clang atomic builtins; without them
    every hand-off goes through the mutex. */
 #if defined(__GNUC__) || defined(__clang__)
+#ifndef SCLIP__SPINS
 #define SCLIP__SPINS 20000 /* ~1 ms of pause instructions, then sleep */
+#endif
 #define SCLIP__LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 #define SCLIP__STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
 #define SCLIP__DEC(x) __atomic_sub_fetch(&(x), 1, __ATOMIC_ACQ_REL)
