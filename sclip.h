@@ -2978,7 +2978,7 @@ static void sclip__linear_forward(sclip_context *c, const sclip__linear *lin, in
 }
 
 /* Sum of n floats with 8 running partial sums (independent chains, so they pipeline). */
-static float sclip__sum8(const float *x, int n, float shift, int squares) {
+static SCLIP__MAYBE_UNUSED float sclip__sum8(const float *x, int n, float shift, int squares) {
     float p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     int i = 0, l;
     for (; i + 8 <= n; i += 8)
@@ -2987,17 +2987,60 @@ static float sclip__sum8(const float *x, int n, float shift, int squares) {
     return ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
 }
 
-/* LayerNorm of each row: y = (x - mean) / sqrt(var + eps) * w + b (biased variance). */
+#if defined(SCLIP__GEMM_AVX512)
+/* Mask of the first n & 15 lanes (the tail of a row of n floats). */
+static SCLIP__INLINE __mmask16 sclip__tail_mask(int n) { return (__mmask16)((1u << (n & 15)) - 1u); }
+
+/* Sum of the 16 lanes, in a fixed order. */
+static float sclip__hsum512(__m512 v) {
+    float l[16], s = 0;
+    int i;
+    _mm512_storeu_ps(l, v);
+    for (i = 0; i < 16; i++) s += l[i];
+    return s;
+}
+
+/* sum_i (x_i - shift)^squares over a row, 16 lanes in two chains. */
+static float sclip__sum512(const float *x, int n, float shift, int squares) {
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0, sh = _mm512_set1_ps(shift), t;
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m512 t0 = _mm512_sub_ps(_mm512_loadu_ps(x + i), sh), t1 = _mm512_sub_ps(_mm512_loadu_ps(x + i + 16), sh);
+        a0 = squares ? _mm512_fmadd_ps(t0, t0, a0) : _mm512_add_ps(a0, t0);
+        a1 = squares ? _mm512_fmadd_ps(t1, t1, a1) : _mm512_add_ps(a1, t1);
+    }
+    for (; i < n; i += 16) {
+        __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : sclip__tail_mask(n);
+        t = _mm512_maskz_sub_ps(m, _mm512_maskz_loadu_ps(m, x + i), sh);
+        a0 = squares ? _mm512_fmadd_ps(t, t, a0) : _mm512_add_ps(a0, t);
+    }
+    return sclip__hsum512(_mm512_add_ps(a0, a1));
+}
+#endif
+
+/* LayerNorm of one row: y = (x - mean) / sqrt(var + eps) * w + b (biased variance). */
+static void sclip__layer_norm_row(const float *xr, float *yr, int n, const float *w, const float *b, float eps) {
+    int i = 0;
+#if defined(SCLIP__GEMM_AVX512)
+    float mean = sclip__sum512(xr, n, 0, 0) / (float)n;
+    float inv = 1.0f / sqrtf(sclip__sum512(xr, n, mean, 1) / (float)n + eps);
+    __m512 vm = _mm512_set1_ps(mean), vi = _mm512_set1_ps(inv);
+    for (; i < n; i += 16) {
+        __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : sclip__tail_mask(n);
+        __m512 t = _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, xr + i), vm), vi);
+        _mm512_mask_storeu_ps(yr + i, m, _mm512_fmadd_ps(t, _mm512_maskz_loadu_ps(m, w + i), _mm512_maskz_loadu_ps(m, b + i)));
+    }
+#else
+    float mean = sclip__sum8(xr, n, 0, 0) / (float)n;
+    float inv = 1.0f / sqrtf(sclip__sum8(xr, n, mean, 1) / (float)n + eps);
+    for (; i < n; i++) yr[i] = ((xr[i] - mean) * inv) * w[i] + b[i];
+#endif
+}
+
 static void sclip__layer_norm(const float *x, int ldx, float *y, int ldy, int rows, int n, const float *w, const float *b,
                               float eps) {
-    int r, i;
-    for (r = 0; r < rows; r++) {
-        const float *xr = x + (size_t)r * ldx;
-        float *yr = y + (size_t)r * ldy;
-        float mean = sclip__sum8(xr, n, 0, 0) / (float)n;
-        float inv = 1.0f / sqrtf(sclip__sum8(xr, n, mean, 1) / (float)n + eps);
-        for (i = 0; i < n; i++) yr[i] = ((xr[i] - mean) * inv) * w[i] + b[i];
-    }
+    int r;
+    for (r = 0; r < rows; r++) sclip__layer_norm_row(x + (size_t)r * ldx, y + (size_t)r * ldy, n, w, b, eps);
 }
 
 typedef struct sclip__ln_job {
@@ -3037,28 +3080,30 @@ static void sclip__softmax(float *x, int n) {
     float mx = x[0], s = 0;
     int i = 0;
 #if defined(SCLIP__GEMM_AVX512)
-    { /* 16 lanes at a time: the max, then exp(x - max) with the kernels' exp (relative error
-         ~2e-7; it clamps, so -inf gives ~1e-38), the sum, and the scaling */
+    { /* 16 lanes at a time, the tail under a mask: the max, then exp(x - max) with the kernels'
+         exp (relative error ~2e-7; it clamps, so -inf gives ~1e-38), the sum, and the scaling */
         __m512 vm = _mm512_set1_ps(x[0]), vs = _mm512_setzero_ps(), r;
         float lanes[16];
         int l;
-        for (i = 0; i + 16 <= n; i += 16) vm = _mm512_mask_max_ps(vm, 0xffff, vm, _mm512_loadu_ps(x + i));
+        for (i = 0; i < n; i += 16) {
+            __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : sclip__tail_mask(n);
+            vm = _mm512_mask_max_ps(vm, m, vm, _mm512_maskz_loadu_ps(m, x + i));
+        }
         _mm512_storeu_ps(lanes, vm);
         for (l = 0; l < 16; l++) mx = lanes[l] > mx ? lanes[l] : mx;
-        for (; i < n; i++) mx = x[i] > mx ? x[i] : mx;
         vm = _mm512_set1_ps(mx);
-        for (i = 0; i + 16 <= n; i += 16) {
-            __m512 e = sclip__exp512(_mm512_sub_ps(_mm512_loadu_ps(x + i), vm));
-            _mm512_storeu_ps(x + i, e);
-            vs = _mm512_add_ps(vs, e);
+        for (i = 0; i < n; i += 16) {
+            __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : sclip__tail_mask(n);
+            __m512 e = sclip__exp512(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, x + i), vm));
+            _mm512_mask_storeu_ps(x + i, m, e);
+            vs = _mm512_mask_add_ps(vs, m, vs, e);
         }
-        _mm512_storeu_ps(lanes, vs);
-        for (l = 0; l < 16; l++) s += lanes[l];
-        for (l = i; l < n; l++) s += (x[l] = expf(x[l] - mx));
-        r = _mm512_set1_ps(1.0f / s);
-        for (i = 0; i + 16 <= n; i += 16) _mm512_storeu_ps(x + i, _mm512_mul_ps(_mm512_loadu_ps(x + i), r));
-        for (; i < n; i++) x[i] *= 1.0f / s;
-        return;
+        r = _mm512_set1_ps(1.0f / sclip__hsum512(vs));
+        for (i = 0; i < n; i += 16) {
+            __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : sclip__tail_mask(n);
+            _mm512_mask_storeu_ps(x + i, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + i), r));
+        }
+        (void)s;
     }
 #else
     for (i = 1; i < n; i++)
@@ -3160,7 +3205,7 @@ static void sclip__attn_rows_causal(const sclip__attn_job *j, int seq, int h, in
 /* Floats of attention scratch per thread: two blocks of scores and the packed operands of
    one head (queries or keys twice, values once). */
 static size_t sclip__attn_part_floats(int max_len, int head_dim) {
-    return 2 * (size_t)SCLIP__ROW_BLOCK * (size_t)max_len + 2 * sclip__gemm_packed_size(max_len, head_dim) +
+    return 2 * SCLIP__ROW_BLOCK * sclip__gemm_packed_size(max_len, 1) + 2 * sclip__gemm_packed_size(max_len, head_dim) +
            sclip__gemm_packed_size(head_dim, max_len);
 }
 
@@ -3169,26 +3214,27 @@ static size_t sclip__attn_part_floats(int max_len, int head_dim) {
 static void sclip__attn_rows(const sclip__attn_job *j, int seq, int h, int r0, int nr, float *s1, float *s2,
                              const float *pa, const float *pb, const float *pv) {
     int L = j->seq_len[seq], ld = 3 * j->width, i, t, hd = j->head_dim;
+    int Lp = (int)sclip__gemm_packed_size(L, 1); /* score rows padded to whole kernel tiles (zeros past L) */
     const float *base = j->qkv + (size_t)j->seq_start[seq] * ld + (size_t)h * hd;
     const float *q = base, *k = base + j->width;
     float *o = j->out + ((size_t)j->seq_start[seq] + r0) * j->width + (size_t)h * hd;
     float s = 1.0f / sqrtf((float)hd);
     /* s1 = s * X_r Y'  with (X, Y) = (q, k) vanilla, (q, q) sclip/clearclip, (k, k) naclip */
-    sclip__gemm_packed(nr, L, hd, s, (j->mode == SCLIP_ATTN_NACLIP ? k : q) + (size_t)r0 * ld, ld, pa, s1, L);
+    sclip__gemm_packed(nr, Lp, hd, s, (j->mode == SCLIP_ATTN_NACLIP ? k : q) + (size_t)r0 * ld, ld, pa, s1, Lp);
     for (i = 0; i < nr; i++) {
-        float *row = s1 + (size_t)i * L;
+        float *row = s1 + (size_t)i * Lp;
         if (j->mode == SCLIP_ATTN_NACLIP)
             for (t = 0; t < L; t++) row[t] += sclip__naclip_term(j, r0 + i, t);
         sclip__softmax(row, L);
     }
     if (j->mode == SCLIP_ATTN_SCLIP) { /* + softmax(s k k'), no averaging */
-        sclip__gemm_packed(nr, L, hd, s, k + (size_t)r0 * ld, ld, pb, s2, L);
+        sclip__gemm_packed(nr, Lp, hd, s, k + (size_t)r0 * ld, ld, pb, s2, Lp);
         for (i = 0; i < nr; i++) {
-            sclip__softmax(s2 + (size_t)i * L, L);
-            for (t = 0; t < L; t++) s1[(size_t)i * L + t] += s2[(size_t)i * L + t];
+            sclip__softmax(s2 + (size_t)i * Lp, L);
+            for (t = 0; t < L; t++) s1[(size_t)i * Lp + t] += s2[(size_t)i * Lp + t];
         }
     }
-    sclip__gemm_packed(nr, hd, L, 1.0f, s1, L, pv, o, j->width);
+    sclip__gemm_packed(nr, hd, L, 1.0f, s1, Lp, pv, o, j->width);
 }
 
 /* One head of one sequence. The right operands (Y of the scores, v) are packed once here
@@ -3197,8 +3243,9 @@ static void sclip__attn_head(const sclip__attn_job *j, int seq, int h, float *sc
     int L = j->seq_len[seq], ld = 3 * j->width, hd = j->head_dim, r0, i;
     const float *base = j->qkv + (size_t)j->seq_start[seq] * ld + (size_t)h * hd;
     const float *q = base, *k = base + j->width, *v = base + 2 * j->width;
-    float *s1 = scratch, *s2 = s1 + (size_t)SCLIP__ROW_BLOCK * j->max_len;
-    float *pa = s2 + (size_t)SCLIP__ROW_BLOCK * j->max_len, *pb = pa + sclip__gemm_packed_size(j->max_len, hd);
+    float *s1 = scratch, *s2 = s1 + SCLIP__ROW_BLOCK * sclip__gemm_packed_size(j->max_len, 1);
+    float *pa = s2 + SCLIP__ROW_BLOCK * sclip__gemm_packed_size(j->max_len, 1);
+    float *pb = pa + sclip__gemm_packed_size(j->max_len, hd);
     float *pv = pb + sclip__gemm_packed_size(j->max_len, hd);
     if (j->causal) {
         for (r0 = 0; r0 < L; r0 += SCLIP__ROW_BLOCK)
