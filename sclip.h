@@ -104,7 +104,8 @@
       Threads claim work units (column blocks of a product, attention heads) from a shared
       counter, so a core slowed by other programs does less of the work; a unit's result does
       not depend on which thread computes it, so results never depend on the number of
-      threads. Idle workers spin for about 1 ms after each hand-off before they sleep.
+      threads. The segmenter's resizes and post-processing split channels or pixels across
+      the same threads. Idle workers spin for about 1 ms after each hand-off before they sleep.
       The file's f32 tensors are used in place from the mapping; matrices are repacked once at
       load for the kernels (and their pages of the mapping released), f16 and q8 tensors are
       converted at load (a q8 file with SCLIP_PRECISION_Q8 is packed as it is).
@@ -4388,6 +4389,24 @@ static void sclip__lerp_table(int in, int out, int *i0, int *i1, float *l0, floa
     }
 }
 
+/* The pipeline's per-pixel and per-channel steps run on the context's threads: each part takes
+   a contiguous range of pixels or channels, so the results do not depend on the thread count. */
+#define SCLIP__SEG_PARTS 16 /* at most this many parts per step (they are memory-bound) */
+
+/* fn(arg, 0..parts-1) on the context's threads, or in turn without a context. */
+static void sclip__seg_run(sclip_context *c, void (*fn)(void *, int), void *arg, int parts) {
+    int i;
+    if (c) sclip__parallel(c, fn, arg, parts);
+    else
+        for (i = 0; i < parts; i++) fn(arg, i);
+}
+
+static int sclip__seg_parts(sclip_context *c, size_t items) {
+    int n = c ? c->n_threads : 1;
+    n = n < SCLIP__SEG_PARTS ? n : SCLIP__SEG_PARTS;
+    return (size_t)n < items ? n : (int)(items ? items : 1);
+}
+
 /* Resamples C channels from an input addressed as in[c*cs + y*ys + x*xs] (hin x win) to a planar
    output out[c*ocs + y*oys + x] (hout x wout); accumulate != 0 adds into out instead of storing.
    Token-major patch logits (N x Q) are cs = 1, ys = gw*Q, xs = Q. Allocates
@@ -4431,14 +4450,45 @@ static int sclip__bilinear(const float *in, int C, int hin, int win, ptrdiff_t c
     return 0;
 }
 
+typedef struct sclip__bilinear_job {
+    const float *in;
+    float *out;
+    int C, hin, win, hout, wout, accumulate, parts;
+    ptrdiff_t cs, ys, xs, ocs, oys;
+    int err[SCLIP__SEG_PARTS];
+} sclip__bilinear_job;
+
+static void sclip__bilinear_task(void *arg, int part) {
+    sclip__bilinear_job *j = (sclip__bilinear_job *)arg;
+    int c0 = j->C * part / j->parts, c1 = j->C * (part + 1) / j->parts;
+    j->err[part] = sclip__bilinear(j->in + c0 * j->cs, c1 - c0, j->hin, j->win, j->cs, j->ys, j->xs, j->out + c0 * j->ocs,
+                                   j->hout, j->wout, j->ocs, j->oys, j->accumulate);
+}
+
+/* sclip__bilinear with the channels shared by the context's threads. */
+static int sclip__bilinear_on(sclip_context *c, const float *in, int C, int hin, int win, ptrdiff_t cs, ptrdiff_t ys,
+                              ptrdiff_t xs, float *out, int hout, int wout, ptrdiff_t ocs, ptrdiff_t oys, int accumulate) {
+    sclip__bilinear_job j;
+    int i;
+    if (!in || !out || C < 1) return SCLIP__SEG_EINVAL;
+    j.in = in, j.out = out, j.C = C, j.hin = hin, j.win = win, j.hout = hout, j.wout = wout;
+    j.accumulate = accumulate, j.cs = cs, j.ys = ys, j.xs = xs, j.ocs = ocs, j.oys = oys;
+    j.parts = sclip__seg_parts(c, (size_t)C);
+    sclip__seg_run(c, sclip__bilinear_task, &j, j.parts);
+    for (i = 0; i < j.parts; i++)
+        if (j.err[i]) return j.err[i];
+    return 0;
+}
+
 /* One window of forward_slide: the (gh*gw) x Q cosine matrix (token-major, token n at row n/gw,
    column n%gw) upsampled to the window's h x w pixels and added into preds (Q, H1, W1) at
-   (y1, x1). Call it for the windows in sclip__windows order (the official summation order). */
-static int sclip__window_accumulate(const float *cos, int gh, int gw, int Q, float *preds, int H1, int W1,
-                                    int y1, int x1, int h, int w) {
+   (y1, x1). Call it for the windows in sclip__windows order (the official summation order).
+   c: the context whose threads share the channels (NULL: the calling thread). */
+static int sclip__window_accumulate(sclip_context *c, const float *cos, int gh, int gw, int Q, float *preds, int H1,
+                                    int W1, int y1, int x1, int h, int w) {
     if (!preds || y1 < 0 || x1 < 0 || h < 1 || w < 1 || y1 + h > H1 || x1 + w > W1) return SCLIP__SEG_EINVAL;
-    return sclip__bilinear(cos, Q, gh, gw, 1, (ptrdiff_t)gw * Q, Q, preds + (size_t)y1 * W1 + x1, h, w,
-                           (ptrdiff_t)H1 * W1, W1, 1);
+    return sclip__bilinear_on(c, cos, Q, gh, gw, 1, (ptrdiff_t)gw * Q, Q, preds + (size_t)y1 * W1 + x1, h, w,
+                              (ptrdiff_t)H1 * W1, W1, 1);
 }
 
 static void sclip__div_row(float *SCLIP__RESTRICT p, const float *SCLIP__RESTRICT d, int n) {
@@ -4589,6 +4639,85 @@ static void sclip__argmax_block(const float *probs, size_t hw, int C, size_t p0,
     for (c = 1; c < C; c++) sclip__argmax_update(probs + (size_t)c * hw + p0, bv, best, c, n);
 }
 
+/* Steps 1-3 below on pixels [p0, p1) of planes of hw pixels. */
+static void sclip__post_probs(float *logits, int Q, size_t hw, size_t p0, size_t p1, const int *qcls, int C,
+                              float logit_scale, float *probs) {
+    float mx[SCLIP__SEG_BLK], sm[SCLIP__SEG_BLK];
+    size_t b;
+    int q, c, x;
+    /* softmax over queries, a block of pixels at a time (vectorised across pixels) */
+    for (b = p0; b < p1; b += SCLIP__SEG_BLK) {
+        int n = (int)(p1 - b < (size_t)SCLIP__SEG_BLK ? p1 - b : (size_t)SCLIP__SEG_BLK);
+        for (x = 0; x < n; x++) mx[x] = -FLT_MAX, sm[x] = 0.f;
+        for (q = 0; q < Q; q++) sclip__scale_max(logits + (size_t)q * hw + b, mx, logit_scale, n);
+        for (q = 0; q < Q; q++) sclip__exp_sum(logits + (size_t)q * hw + b, mx, sm, n);
+        for (q = 0; q < Q; q++) sclip__div_row(logits + (size_t)q * hw + b, sm, n);
+    }
+    /* max over synonyms (probabilities are >= 0, so starting from 0 is exact) */
+    if (qcls && C != Q) {
+        for (c = 0; c < C; c++) memset(probs + (size_t)c * hw + p0, 0, (p1 - p0) * sizeof(float));
+        for (q = 0; q < Q; q++) sclip__max_row(probs + (size_t)qcls[q] * hw + p0, logits + (size_t)q * hw + p0, p1 - p0);
+    } else if (probs != logits)
+        for (c = 0; c < C; c++) memcpy(probs + (size_t)c * hw + p0, logits + (size_t)c * hw + p0, (p1 - p0) * sizeof(float));
+}
+
+/* area[c] += number of pixels of [p0, p1) whose argmax is c (step 4). */
+static void sclip__post_area(const float *probs, size_t hw, int C, size_t p0, size_t p1, int *area) {
+    float bv[SCLIP__SEG_BLK];
+    int best[SCLIP__SEG_BLK], x;
+    size_t b;
+    for (b = p0; b < p1; b += SCLIP__SEG_BLK) {
+        int n = (int)(p1 - b < (size_t)SCLIP__SEG_BLK ? p1 - b : (size_t)SCLIP__SEG_BLK);
+        sclip__argmax_block(probs, hw, C, b, n, bv, best);
+        for (x = 0; x < n; x++) area[best[x]]++;
+    }
+}
+
+/* Step 4's verdict: classes c >= 1 without area[c] > area_thd * (foreground pixels) are zeroed. */
+static void sclip__post_area_filter(float *probs, size_t hw, int C, const int *area, float area_thd) {
+    float total = 0.f;
+    int c;
+    for (c = 1; c < C; c++) total += (float)area[c];
+    for (c = 1; c < C; c++)
+        if (!((float)area[c] > area_thd * total)) memset(probs + (size_t)c * hw, 0, hw * sizeof(float));
+}
+
+/* Step 5 on pixels [p0, p1). */
+static void sclip__post_labels(const float *probs, size_t hw, int C, size_t p0, size_t p1, float prob_thd,
+                               unsigned char *pred8, int *pred32) {
+    float bv[SCLIP__SEG_BLK];
+    int best[SCLIP__SEG_BLK], x;
+    size_t b;
+    for (b = p0; b < p1; b += SCLIP__SEG_BLK) {
+        int n = (int)(p1 - b < (size_t)SCLIP__SEG_BLK ? p1 - b : (size_t)SCLIP__SEG_BLK);
+        sclip__argmax_block(probs, hw, C, b, n, bv, best);
+        for (x = 0; x < n; x++) {
+            int l = bv[x] < prob_thd ? 0 : best[x];
+            if (pred8) pred8[b + x] = (unsigned char)l;
+            if (pred32) pred32[b + x] = l;
+        }
+    }
+}
+
+typedef struct sclip__post_job {
+    float *logits, *probs;
+    const int *qcls;
+    int Q, C, stage, parts;
+    size_t hw;
+    float logit_scale, prob_thd;
+    int *area; /* parts x C counts */
+    unsigned char *pred8;
+    int *pred32;
+} sclip__post_job;
+
+static void sclip__post_task(void *arg, int part) {
+    sclip__post_job *j = (sclip__post_job *)arg;
+    size_t p0 = j->hw * (size_t)part / (size_t)j->parts, p1 = j->hw * (size_t)(part + 1) / (size_t)j->parts;
+    if (j->stage == 0) sclip__post_probs(j->logits, j->Q, j->hw, p0, p1, j->qcls, j->C, j->logit_scale, j->probs);
+    else if (j->stage == 1) sclip__post_area(j->probs, j->hw, j->C, p0, p1, j->area + (size_t)part * j->C);
+    else sclip__post_labels(j->probs, j->hw, j->C, p0, p1, j->prob_thd, j->pred8, j->pred32);
+}
+
 /* Post-processing of (Q, H, W) logits at the original resolution:
    1. x = logit_scale * logits; 2. softmax over the Q queries per pixel;
    3. probs[c] = max over the queries q with qcls[q] == c (skipped when qcls is NULL or C == Q:
@@ -4597,57 +4726,42 @@ static void sclip__argmax_block(const float *probs, size_t hw, int C, size_t p0,
       class c >= 1 without n_c > (float)area_thd * T gets probs[c] = 0 everywhere;
    5. pred = argmax_c probs (first index on ties); pred = 0 where max_c probs < prob_thd.
    logits is overwritten with the query probabilities. probs: C x H x W floats, required.
-   pred8 / pred32 (either may be NULL): the label map. Allocates C + 1 ints. */
-static int sclip__postprocess(float *logits, int Q, int H, int W, const int *qcls, int C, float logit_scale,
-                              float area_thd, float prob_thd, float *probs, unsigned char *pred8, int *pred32) {
-    size_t hw = (size_t)H * W, p0;
-    float mx[SCLIP__SEG_BLK], sm[SCLIP__SEG_BLK];
-    int best[SCLIP__SEG_BLK], q, c, x, *area;
+   pred8 / pred32 (either may be NULL): the label map. c: the context whose threads share the
+   pixels (NULL: the calling thread). Allocates (threads + 1) x C ints. */
+static int sclip__postprocess_on(sclip_context *ctx, float *logits, int Q, int H, int W, const int *qcls, int C,
+                                 float logit_scale, float area_thd, float prob_thd, float *probs, unsigned char *pred8,
+                                 int *pred32) {
+    sclip__post_job j;
+    int q, c, part;
     if (!logits || !probs || Q < 1 || C < 1 || H < 1 || W < 1 || (!qcls && C != Q)) return SCLIP__SEG_EINVAL;
     if (qcls)
         for (q = 0; q < Q; q++)
             if (qcls[q] < 0 || qcls[q] >= C) return SCLIP__SEG_EINVAL;
-    area = (int *)sclip__alloc_array((size_t)C + 1, sizeof(int));
-    if (!area) return SCLIP__SEG_ENOMEM;
-    /* softmax over queries, a block of pixels at a time (vectorised across pixels) */
-    for (p0 = 0; p0 < hw; p0 += SCLIP__SEG_BLK) {
-        int n = (int)(hw - p0 < (size_t)SCLIP__SEG_BLK ? hw - p0 : (size_t)SCLIP__SEG_BLK);
-        for (x = 0; x < n; x++) mx[x] = -FLT_MAX, sm[x] = 0.f;
-        for (q = 0; q < Q; q++) sclip__scale_max(logits + (size_t)q * hw + p0, mx, logit_scale, n);
-        for (q = 0; q < Q; q++) sclip__exp_sum(logits + (size_t)q * hw + p0, mx, sm, n);
-        for (q = 0; q < Q; q++) sclip__div_row(logits + (size_t)q * hw + p0, sm, n);
-    }
-    /* max over synonyms (probabilities are >= 0, so starting from 0 is exact) */
-    if (qcls && C != Q) {
-        memset(probs, 0, (size_t)C * hw * sizeof(float));
-        for (q = 0; q < Q; q++) sclip__max_row(probs + (size_t)qcls[q] * hw, logits + (size_t)q * hw, hw);
-    } else if (probs != logits)
-        memcpy(probs, logits, (size_t)C * hw * sizeof(float));
-    /* area filter: reference total = pixels predicted as any foreground class */
+    j.logits = logits, j.probs = probs, j.qcls = qcls, j.Q = Q, j.C = C;
+    j.hw = (size_t)H * W, j.logit_scale = logit_scale, j.prob_thd = prob_thd, j.pred8 = pred8, j.pred32 = pred32;
+    j.parts = sclip__seg_parts(ctx, j.hw);
+    j.area = (int *)sclip__calloc((size_t)(j.parts + 1) * C, sizeof(int));
+    if (!j.area) return SCLIP__SEG_ENOMEM;
+    j.stage = 0;
+    sclip__seg_run(ctx, sclip__post_task, &j, j.parts);
     if (area_thd > 0.f) {
-        float total = 0.f;
-        memset(area, 0, (size_t)C * sizeof(int));
-        for (p0 = 0; p0 < hw; p0 += SCLIP__SEG_BLK) {
-            int n = (int)(hw - p0 < (size_t)SCLIP__SEG_BLK ? hw - p0 : (size_t)SCLIP__SEG_BLK);
-            sclip__argmax_block(probs, hw, C, p0, n, mx, best);
-            for (x = 0; x < n; x++) area[best[x]]++;
-        }
-        for (c = 1; c < C; c++) total += (float)area[c];
-        for (c = 1; c < C; c++)
-            if (!((float)area[c] > area_thd * total)) memset(probs + (size_t)c * hw, 0, hw * sizeof(float));
+        int *sum = j.area + (size_t)j.parts * C;
+        j.stage = 1;
+        sclip__seg_run(ctx, sclip__post_task, &j, j.parts);
+        for (part = 0; part < j.parts; part++)
+            for (c = 0; c < C; c++) sum[c] += j.area[(size_t)part * C + c];
+        sclip__post_area_filter(probs, j.hw, C, sum, area_thd);
     }
-    /* argmax, then prob_thd */
-    for (p0 = 0; p0 < hw; p0 += SCLIP__SEG_BLK) {
-        int n = (int)(hw - p0 < (size_t)SCLIP__SEG_BLK ? hw - p0 : (size_t)SCLIP__SEG_BLK);
-        sclip__argmax_block(probs, hw, C, p0, n, mx, best);
-        for (x = 0; x < n; x++) {
-            int b = mx[x] < prob_thd ? 0 : best[x];
-            if (pred8) pred8[p0 + x] = (unsigned char)b;
-            if (pred32) pred32[p0 + x] = b;
-        }
-    }
-    sclip__free(area);
+    j.stage = 2;
+    sclip__seg_run(ctx, sclip__post_task, &j, j.parts);
+    sclip__free(j.area);
     return 0;
+}
+
+static SCLIP__MAYBE_UNUSED int sclip__postprocess(float *logits, int Q, int H, int W, const int *qcls, int C,
+                                                  float logit_scale, float area_thd, float prob_thd, float *probs,
+                                                  unsigned char *pred8, int *pred32) {
+    return sclip__postprocess_on(NULL, logits, Q, H, W, qcls, C, logit_scale, area_thd, prob_thd, probs, pred8, pred32);
 }
 
 /* ---- 7. PAMR (Araslanov & Roth 2020), SCLIP_SPEC.md 4.7 ------------------------------------- */
@@ -4941,8 +5055,8 @@ static sclip_result sclip__seg_whole(sclip_context *c, const sclip_vocab *v, con
     box[2] = H1;
     box[3] = W1;
     if (r == SCLIP_OK) r = sclip__seg_cosine(c, v, rgb, W1, box, attn, buf, &cosm);
-    if (r == SCLIP_OK && sclip__bilinear(cosm, v->n_queries, gh, gw, 1, (ptrdiff_t)gw * v->n_queries, v->n_queries, logits, H0,
-                                         W0, (ptrdiff_t)H0 * W0, W0, 0))
+    if (r == SCLIP_OK && sclip__bilinear_on(c, cosm, v->n_queries, gh, gw, 1, (ptrdiff_t)gw * v->n_queries, v->n_queries,
+                                            logits, H0, W0, (ptrdiff_t)H0 * W0, W0, 0))
         r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
     if (c->progress) c->progress(c->progress_user, "windows", 1, 1);
     sclip__free(buf);
@@ -4963,12 +5077,13 @@ static sclip_result sclip__seg_slide(sclip_context *c, const sclip_vocab *v, con
     for (k = 0; k < n && r == SCLIP_OK; k++) {
         const int *b = boxes + 4 * k;
         r = sclip__seg_cosine(c, v, rgb, W1, b, d->attn, buf, &cosm);
-        if (r == SCLIP_OK && sclip__window_accumulate(cosm, b[2] / P, b[3] / P, Q, preds, H1, W1, b[0], b[1], b[2], b[3]))
+        if (r == SCLIP_OK && sclip__window_accumulate(c, cosm, b[2] / P, b[3] / P, Q, preds, H1, W1, b[0], b[1], b[2], b[3]))
             r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
         if (c->progress) c->progress(c->progress_user, "windows", k + 1, n);
     }
     if (r == SCLIP_OK && (sclip__window_average(preds, Q, H1, W1, d->crop, d->stride) ||
-                          sclip__bilinear(preds, Q, H1, W1, (ptrdiff_t)H1 * W1, W1, 1, logits, H0, W0, (ptrdiff_t)H0 * W0, W0, 0)))
+                          sclip__bilinear_on(c, preds, Q, H1, W1, (ptrdiff_t)H1 * W1, W1, 1, logits, H0, W0, (ptrdiff_t)H0 * W0,
+                                             W0, 0)))
         r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
     sclip__free(preds);
     sclip__free(buf);
@@ -5025,7 +5140,7 @@ SCLIPDEF sclip_result sclip_segment(sclip_context *c, const sclip_vocab *v, cons
                                       : sclip__seg_slide(c, v, rgb1, W1, H1, &d, logits, W0, H0);
     if (r == SCLIP_OK && d.pamr_steps > 0) r = sclip__seg_pamr(c, rgb1, W1, H1, W0, H0, logits, Q, d.pamr_steps);
     if (r == SCLIP_OK &&
-        sclip__postprocess(logits, Q, H0, W0, v->query_class, C, d.logit_scale, d.area_thd, d.prob_thd, probs, NULL, pred))
+        sclip__postprocess_on(c, logits, Q, H0, W0, v->query_class, C, d.logit_scale, d.area_thd, d.prob_thd, probs, NULL, pred))
         r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory in post-processing");
     if (r == SCLIP_OK) {
         for (p = 0; p < hw0; p++) out->labels[p] = (uint16_t)pred[p];

@@ -151,7 +151,7 @@ static void test_slide(void) {
         n = sclip__windows(H1, W1, crop, stride, boxes);
         for (j = 0; j < n; j++) {
             int gh = boxes[4 * j + 2] / patch, gw = boxes[4 * j + 3] / patch;
-            int rc = sclip__window_accumulate((const float *)cos.data + off, gh, gw, Q, preds, H1, W1, boxes[4 * j],
+            int rc = sclip__window_accumulate(NULL, (const float *)cos.data + off, gh, gw, Q, preds, H1, W1, boxes[4 * j],
                                               boxes[4 * j + 1], boxes[4 * j + 2], boxes[4 * j + 3]);
             CHECK(rc == 0, "accumulate rc %d", rc);
             off += (size_t)gh * gw * Q;
