@@ -109,8 +109,9 @@
       The file's f32 tensors are used in place from the mapping; matrices are repacked once at
       load for the kernels (and their pages of the mapping released), f16 and q8 tensors are
       converted at load (a q8 file with SCLIP_PRECISION_Q8 is packed as it is).
-      Segmentation memory: about names x (resized + original pixels) + classes x pixels floats
-      (set desc.no_probs to skip the returned probabilities).
+      Segmentation memory: about names x resized pixels + classes x original pixels floats
+      (the last resize and the softmax run a band of rows at a time); with PAMR also names x
+      original pixels. The class probabilities are returned unless desc.no_probs is set.
 
    7. Weight file (.sclip, version 1)
       A 256-byte header (magic "SCLIPWT\0", version, sizes, the architecture numbers of both
@@ -4407,47 +4408,73 @@ static int sclip__seg_parts(sclip_context *c, size_t items) {
     return (size_t)n < items ? n : (int)(items ? items : 1);
 }
 
+/* Interpolation tables of a resize from hin x win to hout x wout, and one channel's scratch. */
+typedef struct sclip__lerp2 {
+    int *xi0, *xi1, *yi0, *yi1;
+    float *xl0, *xl1, *yl0, *yl1;
+    int hin, win, hout, wout;
+} sclip__lerp2;
+
+static void sclip__lerp2_free(sclip__lerp2 *t) {
+    sclip__free(t->xi0);
+    sclip__free(t->xl0);
+}
+
+static int sclip__lerp2_init(sclip__lerp2 *t, int hin, int win, int hout, int wout) {
+    t->hin = hin, t->win = win, t->hout = hout, t->wout = wout;
+    t->xi0 = (int *)sclip__alloc_array((size_t)(hout + wout) * 2, sizeof(int));
+    t->xl0 = (float *)sclip__alloc_array((size_t)(hout + wout) * 2, sizeof(float));
+    if (!t->xi0 || !t->xl0) {
+        sclip__lerp2_free(t);
+        return SCLIP__SEG_ENOMEM;
+    }
+    t->xi1 = t->xi0 + wout, t->yi0 = t->xi1 + wout, t->yi1 = t->yi0 + hout;
+    t->xl1 = t->xl0 + wout, t->yl0 = t->xl1 + wout, t->yl1 = t->yl0 + hout;
+    sclip__lerp_table(win, wout, t->xi0, t->xi1, t->xl0, t->xl1);
+    sclip__lerp_table(hin, hout, t->yi0, t->yi1, t->yl0, t->yl1);
+    return 0;
+}
+
+/* Input rows output rows [y0, y1) read: at most this many (tables are monotonic). */
+static int sclip__lerp2_rows_in(const sclip__lerp2 *t, int y0, int y1) { return t->yi1[y1 - 1] - t->yi0[y0] + 1; }
+
+/* Output rows [y0, y1) of one channel, row y at oc + (y - y0) * oys; tmp holds
+   sclip__lerp2_rows_in(t, y0, y1) x wout floats. Horizontal pass over the input rows it needs
+   (tmp[y][x] = v[i0]*l0 + v[i1]*l1), then the vertical pass on contiguous rows (vectorises). */
+static void sclip__bilinear_rows(const sclip__lerp2 *t, const float *ic, ptrdiff_t ys, ptrdiff_t xs, float *oc, ptrdiff_t oys,
+                                 int y0, int y1, int accumulate, float *tmp) {
+    int r0 = t->yi0[y0], r1 = t->yi1[y1 - 1], x, y, W = t->wout;
+    for (y = r0; y <= r1; y++) {
+        const float *r = ic + (ptrdiff_t)y * ys;
+        float *o = tmp + (size_t)(y - r0) * W;
+        if (xs == 1)
+            for (x = 0; x < W; x++) o[x] = r[t->xi0[x]] * t->xl0[x] + r[t->xi1[x]] * t->xl1[x];
+        else
+            for (x = 0; x < W; x++) o[x] = r[(ptrdiff_t)t->xi0[x] * xs] * t->xl0[x] + r[(ptrdiff_t)t->xi1[x] * xs] * t->xl1[x];
+    }
+    for (y = y0; y < y1; y++)
+        sclip__lerp_rows(oc + (ptrdiff_t)(y - y0) * oys, tmp + (size_t)(t->yi0[y] - r0) * W, tmp + (size_t)(t->yi1[y] - r0) * W,
+                         t->yl0[y], t->yl1[y], W, accumulate);
+}
+
 /* Resamples C channels from an input addressed as in[c*cs + y*ys + x*xs] (hin x win) to a planar
    output out[c*ocs + y*oys + x] (hout x wout); accumulate != 0 adds into out instead of storing.
    Token-major patch logits (N x Q) are cs = 1, ys = gw*Q, xs = Q. Allocates
    2*(hout+wout) ints and floats plus hin*wout floats. */
 static int sclip__bilinear(const float *in, int C, int hin, int win, ptrdiff_t cs, ptrdiff_t ys, ptrdiff_t xs,
                            float *out, int hout, int wout, ptrdiff_t ocs, ptrdiff_t oys, int accumulate) {
-    int *xi0, *xi1, *yi0, *yi1, c, x, y;
-    float *xl0, *xl1, *yl0, *yl1, *tmp;
+    sclip__lerp2 t;
+    float *tmp;
+    int c;
     if (!in || !out || C < 1 || hin < 1 || win < 1 || hout < 1 || wout < 1) return SCLIP__SEG_EINVAL;
-    xi0 = (int *)sclip__alloc_array((size_t)(hout + wout) * 2, sizeof(int));
-    xl0 = (float *)sclip__alloc_array((size_t)(hout + wout) * 2 + (size_t)hin * wout, sizeof(float));
-    if (!xi0 || !xl0) {
-        sclip__free(xi0);
-        sclip__free(xl0);
-        return SCLIP__SEG_ENOMEM;
-    }
-    xi1 = xi0 + wout, yi0 = xi1 + wout, yi1 = yi0 + hout;
-    xl1 = xl0 + wout, yl0 = xl1 + wout, yl1 = yl0 + hout, tmp = yl1 + hout;
-    sclip__lerp_table(win, wout, xi0, xi1, xl0, xl1);
-    sclip__lerp_table(hin, hout, yi0, yi1, yl0, yl1);
-    for (c = 0; c < C; c++) {
-        const float *ic = in + (ptrdiff_t)c * cs;
-        float *oc = out + (ptrdiff_t)c * ocs;
-        /* horizontal pass over every input row: tmp[y][x] = v[i0]*l0 + v[i1]*l1 */
-        for (y = 0; y < hin; y++) {
-            const float *r = ic + (ptrdiff_t)y * ys;
-            float *t = tmp + (size_t)y * wout;
-            if (xs == 1)
-                for (x = 0; x < wout; x++) t[x] = r[xi0[x]] * xl0[x] + r[xi1[x]] * xl1[x];
-            else
-                for (x = 0; x < wout; x++) t[x] = r[(ptrdiff_t)xi0[x] * xs] * xl0[x] + r[(ptrdiff_t)xi1[x] * xs] * xl1[x];
-        }
-        /* vertical pass: contiguous rows, vectorises */
-        for (y = 0; y < hout; y++) {
-            sclip__lerp_rows(oc + (ptrdiff_t)y * oys, tmp + (size_t)yi0[y] * wout, tmp + (size_t)yi1[y] * wout, yl0[y],
-                             yl1[y], wout, accumulate);
-        }
-    }
-    sclip__free(xi0);
-    sclip__free(xl0);
-    return 0;
+    if (sclip__lerp2_init(&t, hin, win, hout, wout)) return SCLIP__SEG_ENOMEM;
+    tmp = (float *)sclip__alloc_array((size_t)hin * wout, sizeof(float));
+    if (tmp)
+        for (c = 0; c < C; c++)
+            sclip__bilinear_rows(&t, in + (ptrdiff_t)c * cs, ys, xs, out + (ptrdiff_t)c * ocs, oys, 0, hout, accumulate, tmp);
+    sclip__free(tmp);
+    sclip__lerp2_free(&t);
+    return tmp ? 0 : SCLIP__SEG_ENOMEM;
 }
 
 typedef struct sclip__bilinear_job {
@@ -4639,26 +4666,26 @@ static void sclip__argmax_block(const float *probs, size_t hw, int C, size_t p0,
     for (c = 1; c < C; c++) sclip__argmax_update(probs + (size_t)c * hw + p0, bv, best, c, n);
 }
 
-/* Steps 1-3 below on pixels [p0, p1) of planes of hw pixels. */
-static void sclip__post_probs(float *logits, int Q, size_t hw, size_t p0, size_t p1, const int *qcls, int C,
-                              float logit_scale, float *probs) {
+/* Steps 1-3 below on n pixels: logits planes lhw floats apart, probs planes phw apart. */
+static void sclip__post_probs(float *logits, size_t lhw, int Q, float *probs, size_t phw, size_t n, const int *qcls, int C,
+                              float logit_scale) {
     float mx[SCLIP__SEG_BLK], sm[SCLIP__SEG_BLK];
     size_t b;
     int q, c, x;
     /* softmax over queries, a block of pixels at a time (vectorised across pixels) */
-    for (b = p0; b < p1; b += SCLIP__SEG_BLK) {
-        int n = (int)(p1 - b < (size_t)SCLIP__SEG_BLK ? p1 - b : (size_t)SCLIP__SEG_BLK);
-        for (x = 0; x < n; x++) mx[x] = -FLT_MAX, sm[x] = 0.f;
-        for (q = 0; q < Q; q++) sclip__scale_max(logits + (size_t)q * hw + b, mx, logit_scale, n);
-        for (q = 0; q < Q; q++) sclip__exp_sum(logits + (size_t)q * hw + b, mx, sm, n);
-        for (q = 0; q < Q; q++) sclip__div_row(logits + (size_t)q * hw + b, sm, n);
+    for (b = 0; b < n; b += SCLIP__SEG_BLK) {
+        int m = (int)(n - b < (size_t)SCLIP__SEG_BLK ? n - b : (size_t)SCLIP__SEG_BLK);
+        for (x = 0; x < m; x++) mx[x] = -FLT_MAX, sm[x] = 0.f;
+        for (q = 0; q < Q; q++) sclip__scale_max(logits + (size_t)q * lhw + b, mx, logit_scale, m);
+        for (q = 0; q < Q; q++) sclip__exp_sum(logits + (size_t)q * lhw + b, mx, sm, m);
+        for (q = 0; q < Q; q++) sclip__div_row(logits + (size_t)q * lhw + b, sm, m);
     }
     /* max over synonyms (probabilities are >= 0, so starting from 0 is exact) */
     if (qcls && C != Q) {
-        for (c = 0; c < C; c++) memset(probs + (size_t)c * hw + p0, 0, (p1 - p0) * sizeof(float));
-        for (q = 0; q < Q; q++) sclip__max_row(probs + (size_t)qcls[q] * hw + p0, logits + (size_t)q * hw + p0, p1 - p0);
+        for (c = 0; c < C; c++) memset(probs + (size_t)c * phw, 0, n * sizeof(float));
+        for (q = 0; q < Q; q++) sclip__max_row(probs + (size_t)qcls[q] * phw, logits + (size_t)q * lhw, n);
     } else if (probs != logits)
-        for (c = 0; c < C; c++) memcpy(probs + (size_t)c * hw + p0, logits + (size_t)c * hw + p0, (p1 - p0) * sizeof(float));
+        for (c = 0; c < C; c++) memcpy(probs + (size_t)c * phw, logits + (size_t)c * lhw, n * sizeof(float));
 }
 
 /* area[c] += number of pixels of [p0, p1) whose argmax is c (step 4). */
@@ -4713,9 +4740,45 @@ typedef struct sclip__post_job {
 static void sclip__post_task(void *arg, int part) {
     sclip__post_job *j = (sclip__post_job *)arg;
     size_t p0 = j->hw * (size_t)part / (size_t)j->parts, p1 = j->hw * (size_t)(part + 1) / (size_t)j->parts;
-    if (j->stage == 0) sclip__post_probs(j->logits, j->Q, j->hw, p0, p1, j->qcls, j->C, j->logit_scale, j->probs);
+    if (j->stage == 0)
+        sclip__post_probs(j->logits + p0, j->hw, j->Q, j->probs + p0, j->hw, p1 - p0, j->qcls, j->C, j->logit_scale);
     else if (j->stage == 1) sclip__post_area(j->probs, j->hw, j->C, p0, p1, j->area + (size_t)part * j->C);
     else sclip__post_labels(j->probs, j->hw, j->C, p0, p1, j->prob_thd, j->pred8, j->pred32);
+}
+
+/* Steps 4 and 5 on probs (C, hw) with the context's threads (NULL: the calling thread).
+   Allocates (threads + 1) x C ints. */
+static int sclip__post_finish(sclip_context *ctx, float *probs, size_t hw, int C, float area_thd, float prob_thd,
+                              unsigned char *pred8, int *pred32) {
+    sclip__post_job j;
+    int c, part;
+    memset(&j, 0, sizeof j);
+    j.probs = probs, j.C = C, j.hw = hw, j.prob_thd = prob_thd, j.pred8 = pred8, j.pred32 = pred32;
+    j.parts = sclip__seg_parts(ctx, hw);
+    if (area_thd > 0.f) {
+        int *sum;
+        j.area = (int *)sclip__calloc((size_t)(j.parts + 1) * C, sizeof(int));
+        if (!j.area) return SCLIP__SEG_ENOMEM;
+        sum = j.area + (size_t)j.parts * C;
+        j.stage = 1;
+        sclip__seg_run(ctx, sclip__post_task, &j, j.parts);
+        for (part = 0; part < j.parts; part++)
+            for (c = 0; c < C; c++) sum[c] += j.area[(size_t)part * C + c];
+        sclip__post_area_filter(probs, hw, C, sum, area_thd);
+        sclip__free(j.area);
+    }
+    j.stage = 2;
+    sclip__seg_run(ctx, sclip__post_task, &j, j.parts);
+    return 0;
+}
+
+/* A class map is valid when every query's class is in [0, C) (or there is none and C == Q). */
+static int sclip__qcls_valid(const int *qcls, int Q, int C) {
+    int q;
+    if (!qcls) return C == Q;
+    for (q = 0; q < Q; q++)
+        if (qcls[q] < 0 || qcls[q] >= C) return 0;
+    return 1;
 }
 
 /* Post-processing of (Q, H, W) logits at the original resolution:
@@ -4726,42 +4789,92 @@ static void sclip__post_task(void *arg, int part) {
       class c >= 1 without n_c > (float)area_thd * T gets probs[c] = 0 everywhere;
    5. pred = argmax_c probs (first index on ties); pred = 0 where max_c probs < prob_thd.
    logits is overwritten with the query probabilities. probs: C x H x W floats, required.
-   pred8 / pred32 (either may be NULL): the label map. c: the context whose threads share the
+   pred8 / pred32 (either may be NULL): the label map. ctx: the context whose threads share the
    pixels (NULL: the calling thread). Allocates (threads + 1) x C ints. */
 static int sclip__postprocess_on(sclip_context *ctx, float *logits, int Q, int H, int W, const int *qcls, int C,
                                  float logit_scale, float area_thd, float prob_thd, float *probs, unsigned char *pred8,
                                  int *pred32) {
     sclip__post_job j;
-    int q, c, part;
-    if (!logits || !probs || Q < 1 || C < 1 || H < 1 || W < 1 || (!qcls && C != Q)) return SCLIP__SEG_EINVAL;
-    if (qcls)
-        for (q = 0; q < Q; q++)
-            if (qcls[q] < 0 || qcls[q] >= C) return SCLIP__SEG_EINVAL;
+    if (!logits || !probs || Q < 1 || C < 1 || H < 1 || W < 1 || !sclip__qcls_valid(qcls, Q, C)) return SCLIP__SEG_EINVAL;
+    memset(&j, 0, sizeof j);
     j.logits = logits, j.probs = probs, j.qcls = qcls, j.Q = Q, j.C = C;
-    j.hw = (size_t)H * W, j.logit_scale = logit_scale, j.prob_thd = prob_thd, j.pred8 = pred8, j.pred32 = pred32;
+    j.hw = (size_t)H * W, j.logit_scale = logit_scale;
     j.parts = sclip__seg_parts(ctx, j.hw);
-    j.area = (int *)sclip__calloc((size_t)(j.parts + 1) * C, sizeof(int));
-    if (!j.area) return SCLIP__SEG_ENOMEM;
     j.stage = 0;
     sclip__seg_run(ctx, sclip__post_task, &j, j.parts);
-    if (area_thd > 0.f) {
-        int *sum = j.area + (size_t)j.parts * C;
-        j.stage = 1;
-        sclip__seg_run(ctx, sclip__post_task, &j, j.parts);
-        for (part = 0; part < j.parts; part++)
-            for (c = 0; c < C; c++) sum[c] += j.area[(size_t)part * C + c];
-        sclip__post_area_filter(probs, j.hw, C, sum, area_thd);
-    }
-    j.stage = 2;
-    sclip__seg_run(ctx, sclip__post_task, &j, j.parts);
-    sclip__free(j.area);
-    return 0;
+    return sclip__post_finish(ctx, probs, j.hw, C, area_thd, prob_thd, pred8, pred32);
 }
 
 static SCLIP__MAYBE_UNUSED int sclip__postprocess(float *logits, int Q, int H, int W, const int *qcls, int C,
                                                   float logit_scale, float area_thd, float prob_thd, float *probs,
                                                   unsigned char *pred8, int *pred32) {
     return sclip__postprocess_on(NULL, logits, Q, H, W, qcls, C, logit_scale, area_thd, prob_thd, probs, pred8, pred32);
+}
+
+/* The last resize to the original size fused with steps 1-3: each thread takes a range of
+   output rows and, a band of rows at a time, resizes every query's logits into its own band
+   buffer and turns them into class probabilities. The (Q, H0, W0) logits never exist whole. */
+typedef struct sclip__resize_job {
+    const sclip__lerp2 *t;
+    const float *in;                /* in[q*cs + y*ys + x*xs], t->hin x t->win */
+    ptrdiff_t cs, ys, xs;
+    const int *qcls;
+    int Q, C, band, parts;
+    float logit_scale;
+    float *probs;                   /* (C, hout, wout) */
+    float *scratch;                 /* per part: band x wout x Q logits, then the horizontal pass */
+    size_t part_floats;
+} sclip__resize_job;
+
+static void sclip__resize_task(void *arg, int part) {
+    sclip__resize_job *j = (sclip__resize_job *)arg;
+    int H = j->t->hout, W = j->t->wout, y0 = H * part / j->parts, y1 = H * (part + 1) / j->parts, b, e, q;
+    float *lg = j->scratch + (size_t)part * j->part_floats, *tmp = lg + (size_t)j->band * W * j->Q;
+    for (b = y0; b < y1; b = e) {
+        size_t n;
+        e = b + j->band < y1 ? b + j->band : y1;
+        n = (size_t)(e - b) * W;
+        for (q = 0; q < j->Q; q++) sclip__bilinear_rows(j->t, j->in + q * j->cs, j->ys, j->xs, lg + q * n, W, b, e, 0, tmp);
+        sclip__post_probs(lg, n, j->Q, j->probs + (size_t)b * W, (size_t)H * W, n, j->qcls, j->C, j->logit_scale);
+    }
+}
+
+/* Input rows the bands of the job read at most (for the scratch size). */
+static int sclip__resize_rows_in(const sclip__resize_job *j) {
+    int H = j->t->hout, part, b, e, most = 1;
+    for (part = 0; part < j->parts; part++) {
+        int y0 = H * part / j->parts, y1 = H * (part + 1) / j->parts;
+        for (b = y0; b < y1; b = e) {
+            e = b + j->band < y1 ? b + j->band : y1;
+            if (sclip__lerp2_rows_in(j->t, b, e) > most) most = sclip__lerp2_rows_in(j->t, b, e);
+        }
+    }
+    return most;
+}
+
+/* probs (C, H0, W0) = steps 1-3 of the post-processing applied to the bilinear resize of Q
+   channels in[q*cs + y*ys + x*xs] (hin x win) to H0 x W0. */
+static int sclip__resize_probs(sclip_context *c, const float *in, int Q, int hin, int win, ptrdiff_t cs, ptrdiff_t ys,
+                               ptrdiff_t xs, const int *qcls, int C, float logit_scale, float *probs, int H0, int W0) {
+    sclip__lerp2 t;
+    sclip__resize_job j;
+    size_t row = (size_t)W0 * Q; /* floats of one output row of logits */
+    int ok;
+    if (!in || !probs || Q < 1 || C < 1 || hin < 1 || win < 1 || H0 < 1 || W0 < 1 || !sclip__qcls_valid(qcls, Q, C))
+        return SCLIP__SEG_EINVAL;
+    if (sclip__lerp2_init(&t, hin, win, H0, W0)) return SCLIP__SEG_ENOMEM;
+    j.t = &t, j.in = in, j.cs = cs, j.ys = ys, j.xs = xs, j.qcls = qcls, j.Q = Q, j.C = C;
+    j.logit_scale = logit_scale, j.probs = probs;
+    j.band = (int)((size_t)(1 << 19) / row); /* ~2 MB of logits per band, 1 to 16 rows */
+    j.band = j.band < 1 ? 1 : j.band > 16 ? 16 : j.band;
+    j.parts = sclip__seg_parts(c, (size_t)H0);
+    j.part_floats = (size_t)j.band * row + (size_t)sclip__resize_rows_in(&j) * W0;
+    j.scratch = (float *)sclip__alloc_array(j.part_floats, sizeof(float) * (size_t)j.parts);
+    ok = j.scratch != NULL;
+    if (ok) sclip__seg_run(c, sclip__resize_task, &j, j.parts);
+    sclip__free(j.scratch);
+    sclip__lerp2_free(&t);
+    return ok ? 0 : SCLIP__SEG_ENOMEM;
 }
 
 /* ---- 7. PAMR (Araslanov & Roth 2020), SCLIP_SPEC.md 4.7 ------------------------------------- */
@@ -5021,6 +5134,18 @@ static sclip_result sclip__seg_check(sclip_context *c, const sclip_vocab *v, con
     return SCLIP_OK;
 }
 
+/* The last step of both modes: the Q-channel patch or window logits `in` resized to the
+   original H0 x W0, either into logits (when PAMR follows) or, fused with the post-processing's
+   steps 1-3, straight into the class probabilities. */
+static sclip_result sclip__seg_final(sclip_context *c, const sclip_vocab *v, const float *in, int hin, int win, ptrdiff_t cs,
+                                     ptrdiff_t ys, ptrdiff_t xs, float logit_scale, float *logits, float *probs, int H0, int W0) {
+    int Q = v->n_queries, e;
+    e = logits ? sclip__bilinear_on(c, in, Q, hin, win, cs, ys, xs, logits, H0, W0, (ptrdiff_t)H0 * W0, W0, 0)
+               : sclip__resize_probs(c, in, Q, hin, win, cs, ys, xs, v->query_class, v->n_classes, logit_scale, probs, H0, W0);
+    if (e == SCLIP__SEG_ENOMEM) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+    return e ? sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: bad class map") : SCLIP_OK;
+}
+
 /* Cosine logits of one window of the resized image: dense tokens, L2-normalised, class token
    dropped, dot product with every query. Returns (gh*gw) x Q floats inside buf. */
 static sclip_result sclip__seg_cosine(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W1, const int *box,
@@ -5046,18 +5171,18 @@ static float *sclip__seg_buffer(sclip_context *c, const sclip_vocab *v, int h, i
 
 /* Whole-image mode (no windows): the patch logits go straight to the original size, one
    bilinear resize, as the official forward_feature does. */
-static sclip_result sclip__seg_whole(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W1, int H1, sclip_attn attn,
-                                     float *logits, int W0, int H0) {
+static sclip_result sclip__seg_whole(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W1, int H1,
+                                     const sclip_seg_desc *d, float *logits, float *probs, int W0, int H0) {
     int box[4], P = c->model->arch.patch_size, gh = H1 / P, gw = W1 / P;
     float *buf = sclip__seg_buffer(c, v, H1, W1), *cosm;
     sclip_result r = buf ? SCLIP_OK : sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
     box[0] = box[1] = 0;
     box[2] = H1;
     box[3] = W1;
-    if (r == SCLIP_OK) r = sclip__seg_cosine(c, v, rgb, W1, box, attn, buf, &cosm);
-    if (r == SCLIP_OK && sclip__bilinear_on(c, cosm, v->n_queries, gh, gw, 1, (ptrdiff_t)gw * v->n_queries, v->n_queries,
-                                            logits, H0, W0, (ptrdiff_t)H0 * W0, W0, 0))
-        r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+    if (r == SCLIP_OK) r = sclip__seg_cosine(c, v, rgb, W1, box, d->attn, buf, &cosm);
+    if (r == SCLIP_OK)
+        r = sclip__seg_final(c, v, cosm, gh, gw, 1, (ptrdiff_t)gw * v->n_queries, v->n_queries, d->logit_scale, logits, probs, H0,
+                             W0);
     if (c->progress) c->progress(c->progress_user, "windows", 1, 1);
     sclip__free(buf);
     return r;
@@ -5067,7 +5192,7 @@ static sclip_result sclip__seg_whole(sclip_context *c, const sclip_vocab *v, con
    upsampled bilinearly to the window's pixels and added into preds (Q, H1, W1); then the mean
    over the windows covering each pixel, and the bilinear resize to the original size. */
 static sclip_result sclip__seg_slide(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W1, int H1,
-                                     const sclip_seg_desc *d, float *logits, int W0, int H0) {
+                                     const sclip_seg_desc *d, float *logits, float *probs, int W0, int H0) {
     int n = sclip__window_count(H1, W1, d->crop, d->stride), k, Q = v->n_queries, P = c->model->arch.patch_size;
     int *boxes = (int *)sclip__alloc((size_t)4 * (n ? n : 1) * sizeof(int));
     float *buf = sclip__seg_buffer(c, v, d->crop < H1 ? d->crop : H1, d->crop < W1 ? d->crop : W1), *cosm;
@@ -5081,10 +5206,9 @@ static sclip_result sclip__seg_slide(sclip_context *c, const sclip_vocab *v, con
             r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
         if (c->progress) c->progress(c->progress_user, "windows", k + 1, n);
     }
-    if (r == SCLIP_OK && (sclip__window_average(preds, Q, H1, W1, d->crop, d->stride) ||
-                          sclip__bilinear_on(c, preds, Q, H1, W1, (ptrdiff_t)H1 * W1, W1, 1, logits, H0, W0, (ptrdiff_t)H0 * W0,
-                                             W0, 0)))
+    if (r == SCLIP_OK && sclip__window_average(preds, Q, H1, W1, d->crop, d->stride))
         r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+    if (r == SCLIP_OK) r = sclip__seg_final(c, v, preds, H1, W1, (ptrdiff_t)H1 * W1, W1, 1, d->logit_scale, logits, probs, H0, W0);
     sclip__free(preds);
     sclip__free(buf);
     sclip__free(boxes);
@@ -5128,19 +5252,22 @@ SCLIPDEF sclip_result sclip_segment(sclip_context *c, const sclip_vocab *v, cons
     if (W1 < c->model->arch.patch_size || H1 < c->model->arch.patch_size)
         return sclip__ctx_fail(c, SCLIP_ERROR_IMAGE_TOO_SMALL, "segment: the resized image (%dx%d) is smaller than one patch", W1, H1);
     rgb1 = (uint8_t *)sclip__alloc((size_t)W1 * H1 * 3);
-    logits = (float *)sclip__alloc((size_t)Q * hw0 * sizeof(float));
-    probs = (float *)sclip__alloc((size_t)C * hw0 * sizeof(float));
-    pred = (int *)sclip__alloc(hw0 * sizeof(int));
-    out->labels = (uint16_t *)sclip__alloc(hw0 * sizeof(uint16_t));
-    if (!rgb1 || !logits || !probs || !pred || !out->labels) r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+    if (d.pamr_steps > 0) logits = (float *)sclip__alloc_array((size_t)Q * hw0, sizeof(float)); /* PAMR refines them whole */
+    probs = (float *)sclip__alloc_array((size_t)C * hw0, sizeof(float));
+    pred = (int *)sclip__alloc_array(hw0, sizeof(int));
+    out->labels = (uint16_t *)sclip__alloc_array(hw0, sizeof(uint16_t));
+    if (!rgb1 || (d.pamr_steps > 0 && !logits) || !probs || !pred || !out->labels)
+        r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
     if (r == SCLIP_OK && sclip_resize_rgb(rgb, W0, H0, stride, rgb1, W1, H1, (size_t)W1 * 3) != SCLIP_OK)
         r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: resize failed");
     if (r == SCLIP_OK)
-        r = d.crop == SCLIP_SEG_WHOLE ? sclip__seg_whole(c, v, rgb1, W1, H1, d.attn, logits, W0, H0)
-                                      : sclip__seg_slide(c, v, rgb1, W1, H1, &d, logits, W0, H0);
-    if (r == SCLIP_OK && d.pamr_steps > 0) r = sclip__seg_pamr(c, rgb1, W1, H1, W0, H0, logits, Q, d.pamr_steps);
+        r = d.crop == SCLIP_SEG_WHOLE ? sclip__seg_whole(c, v, rgb1, W1, H1, &d, logits, probs, W0, H0)
+                                      : sclip__seg_slide(c, v, rgb1, W1, H1, &d, logits, probs, W0, H0);
+    if (r == SCLIP_OK && logits) r = sclip__seg_pamr(c, rgb1, W1, H1, W0, H0, logits, Q, d.pamr_steps);
     if (r == SCLIP_OK &&
-        sclip__postprocess_on(c, logits, Q, H0, W0, v->query_class, C, d.logit_scale, d.area_thd, d.prob_thd, probs, NULL, pred))
+        (logits ? sclip__postprocess_on(c, logits, Q, H0, W0, v->query_class, C, d.logit_scale, d.area_thd, d.prob_thd, probs,
+                                        NULL, pred)
+                : sclip__post_finish(c, probs, hw0, C, d.area_thd, d.prob_thd, NULL, pred)))
         r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory in post-processing");
     if (r == SCLIP_OK) {
         for (p = 0; p < hw0; p++) out->labels[p] = (uint16_t)pred[p];
