@@ -2900,10 +2900,13 @@ static float *sclip__scratch(sclip_context *c, size_t floats) {
 /* ============================================================================================
    Primitives: Linear on threads, LayerNorm, softmax, bicubic resampling
    ============================================================================================ */
+#define SCLIP__MAX_UNITS 256 /* column units of one product at most (the last takes the rest) */
+
 typedef struct sclip__linear_job {
     const sclip__linear *lin;
     int m, ldx, ldy, epi, parts;
-    int chunk, n_chunks, next; /* output columns per work unit; units; next unclaimed unit */
+    int n_units, next;   /* work units; next unclaimed unit */
+    int unit[SCLIP__MAX_UNITS + 1]; /* unit u: output columns [unit[u], unit[u+1]) */
     const float *x;
     float *y;
     unsigned char *act;   /* q8: the activations quantised once for every part */
@@ -2911,12 +2914,19 @@ typedef struct sclip__linear_job {
     size_t part_bytes;
 } sclip__linear_job;
 
-/* Column units: one per thread would leave a slowed thread's share to it alone, so about 8
-   per thread, each a multiple of 64 columns (whole panels of every kernel). */
+/* Column units, claimed by the threads in order and shrinking toward the end (guided
+   scheduling): each is about 1/(2 x threads) of the columns still left, a multiple of 32
+   columns (whole panels of every kernel), so a slowed thread is never left with a big piece
+   while the other threads wait. */
 static void sclip__linear_units(sclip__linear_job *j) {
-    int n = j->lin->n, per = (n + 8 * j->parts - 1) / (8 * j->parts);
-    j->chunk = j->parts == 1 ? n : (per + 63) / 64 * 64;
-    j->n_chunks = (n + j->chunk - 1) / j->chunk;
+    int n = j->lin->n, pos = 0, u = 0;
+    while (pos < n && u < SCLIP__MAX_UNITS - 1) {
+        int size = (n - pos + 2 * j->parts - 1) / (2 * j->parts);
+        j->unit[u++] = pos;
+        pos += j->parts == 1 ? n : (size + 31) / 32 * 32;
+    }
+    j->unit[u] = n;
+    j->n_units = u;
     j->next = 0;
 }
 
@@ -2924,8 +2934,8 @@ static void sclip__linear_task(void *arg, int i) {
     sclip__linear_job *j = (sclip__linear_job *)arg;
     const sclip__linear *l = j->lin;
     int u;
-    for (u = sclip__claim(&j->next, -1, i, j->parts); u < j->n_chunks; u = sclip__claim(&j->next, u, i, j->parts)) {
-        int j0 = u * j->chunk, j1 = j0 + j->chunk < l->n ? j0 + j->chunk : l->n;
+    for (u = sclip__claim(&j->next, -1, i, j->parts); u < j->n_units; u = sclip__claim(&j->next, u, i, j->parts)) {
+        int j0 = j->unit[u], j1 = j->unit[u + 1] < l->n ? j->unit[u + 1] : l->n;
         if (l->precision == SCLIP_PRECISION_Q8)
             sclip__gemm_q8_pre(j->m, l->n, l->k, j->act, l->packed, l->bias, j->epi, j->y, j->ldy, j0, j1,
                                j->scratch + (size_t)i * j->part_bytes);
