@@ -17,6 +17,7 @@
 #
 # Environment: MODEL (weights; default build/random-ViT-B-16.sclip, made if missing),
 # BENCH_THREADS (2), BENCH_TEXT_PROMPTS (160; 4480 = all, takes many minutes),
+# BENCH_ROUNDS (3 rounds of sclip and ONNX Runtime forwards in turn; 0 = none),
 # ORT_VERSION (1.20.1), BENCH_TORCH_CORETYPE (an OpenBLAS core type for an extra PyTorch run,
 # shown below the table, e.g. Cooperlake; "none" to skip; default: from the CPU flags).
 # The PyTorch column itself runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, so OpenBLAS
@@ -28,12 +29,13 @@ cd "$(dirname "$0")/.." || exit 1
 THREADS=${BENCH_THREADS:-2}
 TEXT_PROMPTS=${BENCH_TEXT_PROMPTS:-160}
 ORT_VERSION=${ORT_VERSION:-1.20.1}
+ROUNDS=${BENCH_ROUNDS:-3}
 PY=/usr/bin/python3
 OUT=build/bench
 ONNX=build/vit_b16_csa.onnx
 MODEL=${1:-${MODEL:-}}
 mkdir -p "$OUT"
-: >"$OUT/sclip.jsonl"; : >"$OUT/torch.jsonl"; : >"$OUT/ort.jsonl"
+: >"$OUT/sclip.jsonl"; : >"$OUT/sclip_q8.jsonl"; : >"$OUT/torch.jsonl"; : >"$OUT/ort.jsonl"; : >"$OUT/turns.jsonl"
 
 say()  { printf '\n== %s\n' "$*"; }
 warn() { printf 'bench: %s\n' "$*" >&2; }
@@ -147,6 +149,10 @@ if [ -x build/sclip-bench ] && [ -n "$MODEL" ]; then
     build/sclip-bench -m "$MODEL" --threads "$THREADS" --json >"$OUT/sclip.jsonl"; rc=$?
     cat "$OUT/sclip.jsonl"
     [ $rc = 0 ] || warn "build/sclip-bench failed (exit $rc)"
+    say "sclip, int8 weights and activations (--precision q8)"
+    build/sclip-bench -m "$MODEL" --threads "$THREADS" --precision q8 --json >"$OUT/sclip_q8.jsonl"; rc=$?
+    cat "$OUT/sclip_q8.jsonl"
+    [ $rc = 0 ] || warn "build/sclip-bench --precision q8 failed (exit $rc)"
 else
     warn "build/sclip-bench not built (or no model): the sclip column stays empty"
 fi
@@ -199,6 +205,23 @@ if [ $TORCH_OK = 1 ] && [ $ORT_OK = 1 ]; then
     fi
 elif [ $ORT_OK = 1 ]; then
     warn "ONNX Runtime skipped: the ONNX model is exported with PyTorch, which is missing"
+fi
+
+# ---------------------------------------------------------------- in turn
+# The load of a shared machine changes between the sections above; the forward is also timed
+# in alternating rounds (sclip, then ONNX Runtime, each 10 runs), and the ratio of each round
+# is printed below the table.
+if [ "$ROUNDS" -gt 0 ] && [ -x build/sclip-bench ] && [ -n "$MODEL" ] && [ $ORT_OK = 1 ] && [ -s "$ONNX" ]; then
+    say "forward 224x224, sclip and ONNX Runtime in turn ($ROUNDS rounds)"
+    for r in $(seq "$ROUNDS"); do
+        a=$(build/sclip-bench -m "$MODEL" --threads "$THREADS" --only forward_224 --runs 10 --json | grep '"forward_224"')
+        b=$(node tools/bench_ort.js --model "$ONNX" --threads "$THREADS" --runs 10 | grep '"forward_224"')
+        if [ -n "$a" ] && [ -n "$b" ]; then
+            echo "{\"round\": $r, \"sclip\": $a, \"ort\": $b}" >>"$OUT/turns.jsonl"; echo "round $r done"
+        else
+            warn "round $r failed"
+        fi
+    done
 fi
 
 # ---------------------------------------------------------------- table
@@ -273,4 +296,19 @@ if o:
           "" if o.get("check_max_rel_err") is None else
           ", output vs PyTorch max rel. error %.1e" % o["check_max_rel_err"]))
 print("peak RSS: PyTorch and sclip after the vision figures (vision tower only); ONNX Runtime: vision tower")
+q8 = load("sclip_q8.jsonl")
+if q8:
+    print("sclip --precision q8: forward %s ms, VOC image %s ms, VOC21 text %s s, peak RSS %s MB" % tuple(
+        "-" if val(q8, key) is None else "%.1f" % (val(q8, key) * k) for key, _, k in rows))
+turns = []
+try:
+    with open(os.path.join(out, "turns.jsonl")) as f:
+        turns = [json.loads(l) for l in f if l.startswith("{")]
+except (OSError, ValueError):
+    pass
+if turns:
+    r = [t["sclip"]["median_s"] / t["ort"]["median_s"] for t in turns]
+    print("forward in turn, sclip / ONNX Runtime per round (medians of 10): %s; median %.2f" % (
+        ", ".join("%.1f/%.1f ms = %.2f" % (t["sclip"]["median_s"] * 1e3, t["ort"]["median_s"] * 1e3, x)
+                  for t, x in zip(turns, r)), sorted(r)[len(r) // 2]))
 EOF
