@@ -3097,7 +3097,7 @@ static void sclip__layer_norm_par(sclip_context *c, const float *x, int ldx, flo
 
 /* Softmax of a row in place: exp(x - max) / sum. */
 static void sclip__softmax(float *x, int n) {
-    float mx = x[0], s = 0;
+    float mx = x[0];
     int i = 0;
 #if defined(SCLIP__GEMM_AVX512)
     { /* 16 lanes at a time, the tail under a mask: the max, then exp(x - max) with the kernels'
@@ -3122,9 +3122,9 @@ static void sclip__softmax(float *x, int n) {
         r = _mm512_set1_ps(1.0f / sclip__hsum512(vs));
         for (i = 0; i < nf; i += 16) _mm512_storeu_ps(x + i, _mm512_mul_ps(_mm512_loadu_ps(x + i), r));
         if (mt) _mm512_mask_storeu_ps(x + nf, mt, _mm512_mul_ps(_mm512_maskz_loadu_ps(mt, x + nf), r));
-        (void)s;
     }
 #else
+    float s = 0;
     for (i = 1; i < n; i++)
         if (x[i] > mx) mx = x[i];
     for (i = 0; i < n; i++) s += (x[i] = expf(x[i] - mx));
@@ -4418,7 +4418,7 @@ static int sclip__seg_parts(sclip_context *c, size_t items) {
     return (size_t)n < items ? n : (int)(items ? items : 1);
 }
 
-/* Interpolation tables of a resize from hin x win to hout x wout, and one channel's scratch. */
+/* Interpolation tables of a bilinear resize from hin x win to hout x wout. */
 typedef struct sclip__lerp2 {
     int *xi0, *xi1, *yi0, *yi1;
     float *xl0, *xl1, *yl0, *yl1;
@@ -4445,7 +4445,7 @@ static int sclip__lerp2_init(sclip__lerp2 *t, int hin, int win, int hout, int wo
     return 0;
 }
 
-/* Input rows output rows [y0, y1) read: at most this many (tables are monotonic). */
+/* Number of input rows that output rows [y0, y1) read (the tables are monotonic). */
 static int sclip__lerp2_rows_in(const sclip__lerp2 *t, int y0, int y1) { return t->yi1[y1 - 1] - t->yi0[y0] + 1; }
 
 /* Output rows [y0, y1) of one channel, row y at oc + (y - y0) * oys; tmp holds
@@ -4475,16 +4475,16 @@ static int sclip__bilinear(const float *in, int C, int hin, int win, ptrdiff_t c
                            float *out, int hout, int wout, ptrdiff_t ocs, ptrdiff_t oys, int accumulate) {
     sclip__lerp2 t;
     float *tmp;
-    int c;
+    int c, ok;
     if (!in || !out || C < 1 || hin < 1 || win < 1 || hout < 1 || wout < 1) return SCLIP__SEG_EINVAL;
     if (sclip__lerp2_init(&t, hin, win, hout, wout)) return SCLIP__SEG_ENOMEM;
     tmp = (float *)sclip__alloc_array((size_t)hin * wout, sizeof(float));
-    if (tmp)
-        for (c = 0; c < C; c++)
-            sclip__bilinear_rows(&t, in + (ptrdiff_t)c * cs, ys, xs, out + (ptrdiff_t)c * ocs, oys, 0, hout, accumulate, tmp);
+    ok = tmp != NULL;
+    for (c = 0; ok && c < C; c++)
+        sclip__bilinear_rows(&t, in + (ptrdiff_t)c * cs, ys, xs, out + (ptrdiff_t)c * ocs, oys, 0, hout, accumulate, tmp);
     sclip__free(tmp);
     sclip__lerp2_free(&t);
-    return tmp ? 0 : SCLIP__SEG_ENOMEM;
+    return ok ? 0 : SCLIP__SEG_ENOMEM;
 }
 
 typedef struct sclip__bilinear_job {
@@ -4698,18 +4698,6 @@ static void sclip__post_probs(float *logits, size_t lhw, int Q, float *probs, si
         for (c = 0; c < C; c++) memcpy(probs + (size_t)c * phw, logits + (size_t)c * lhw, n * sizeof(float));
 }
 
-/* area[c] += number of pixels of [p0, p1) whose argmax is c (step 4). */
-static void sclip__post_area(const float *probs, size_t hw, int C, size_t p0, size_t p1, int *area) {
-    float bv[SCLIP__SEG_BLK];
-    int best[SCLIP__SEG_BLK], x;
-    size_t b;
-    for (b = p0; b < p1; b += SCLIP__SEG_BLK) {
-        int n = (int)(p1 - b < (size_t)SCLIP__SEG_BLK ? p1 - b : (size_t)SCLIP__SEG_BLK);
-        sclip__argmax_block(probs, hw, C, b, n, bv, best);
-        for (x = 0; x < n; x++) area[best[x]]++;
-    }
-}
-
 /* Step 4's verdict: classes c >= 1 without area[c] > area_thd * (foreground pixels) are zeroed. */
 static void sclip__post_area_filter(float *probs, size_t hw, int C, const int *area, float area_thd) {
     float total = 0.f;
@@ -4719,8 +4707,9 @@ static void sclip__post_area_filter(float *probs, size_t hw, int C, const int *a
         if (!((float)area[c] > area_thd * total)) memset(probs + (size_t)c * hw, 0, hw * sizeof(float));
 }
 
-/* Step 5 on pixels [p0, p1). */
-static void sclip__post_labels(const float *probs, size_t hw, int C, size_t p0, size_t p1, float prob_thd,
+/* argmax_c probs over pixels [p0, p1): with area, area[c] += its count of pixels (step 4);
+   otherwise the labels (step 5). */
+static void sclip__post_argmax(const float *probs, size_t hw, int C, size_t p0, size_t p1, int *area, float prob_thd,
                                unsigned char *pred8, int *pred32) {
     float bv[SCLIP__SEG_BLK];
     int best[SCLIP__SEG_BLK], x;
@@ -4730,6 +4719,10 @@ static void sclip__post_labels(const float *probs, size_t hw, int C, size_t p0, 
         sclip__argmax_block(probs, hw, C, b, n, bv, best);
         for (x = 0; x < n; x++) {
             int l = bv[x] < prob_thd ? 0 : best[x];
+            if (area) {
+                area[best[x]]++;
+                continue;
+            }
             if (pred8) pred8[b + x] = (unsigned char)l;
             if (pred32) pred32[b + x] = l;
         }
@@ -4752,8 +4745,9 @@ static void sclip__post_task(void *arg, int part) {
     size_t p0 = j->hw * (size_t)part / (size_t)j->parts, p1 = j->hw * (size_t)(part + 1) / (size_t)j->parts;
     if (j->stage == 0)
         sclip__post_probs(j->logits + p0, j->hw, j->Q, j->probs + p0, j->hw, p1 - p0, j->qcls, j->C, j->logit_scale);
-    else if (j->stage == 1) sclip__post_area(j->probs, j->hw, j->C, p0, p1, j->area + (size_t)part * j->C);
-    else sclip__post_labels(j->probs, j->hw, j->C, p0, p1, j->prob_thd, j->pred8, j->pred32);
+    else
+        sclip__post_argmax(j->probs, j->hw, j->C, p0, p1, j->stage == 1 ? j->area + (size_t)part * j->C : NULL, j->prob_thd,
+                           j->pred8, j->pred32);
 }
 
 /* Steps 4 and 5 on probs (C, hw) with the context's threads (NULL: the calling thread).

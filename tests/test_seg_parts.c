@@ -243,6 +243,43 @@ static void test_postprocess(void) {
     }
 }
 
+/* ---- 6b. the last resize fused with steps 1-3, a band of rows at a time (sclip__resize_probs),
+   gives the bits of the resize followed by the post-processing (both checked above) ---- */
+static void test_fused_resize(void) {
+    static const int cfg[][7] = {/* Q, C, hin, win, H0, W0, token-major input */
+                                 {5, 3, 14, 14, 37, 53, 1},
+                                 {56, 21, 21, 28, 375, 500, 0},
+                                 {1100, 7, 9, 6, 6, 480, 0}, /* a band is one row: Q x W0 > 2^19 */
+                                 {3, 3, 30, 20, 1, 1, 0}};
+    unsigned s = 12345u;
+    size_t i, k;
+    for (k = 0; k < sizeof cfg / sizeof cfg[0]; k++) {
+        int Q = cfg[k][0], C = cfg[k][1], hin = cfg[k][2], win = cfg[k][3], H0 = cfg[k][4], W0 = cfg[k][5], q, rc;
+        size_t hw = (size_t)H0 * W0, n = (size_t)Q * hin * win;
+        ptrdiff_t cs = cfg[k][6] ? 1 : (ptrdiff_t)hin * win, ys = cfg[k][6] ? (ptrdiff_t)win * Q : win, xs = cfg[k][6] ? Q : 1;
+        float *in = (float *)malloc(n * sizeof(float)), *logits = (float *)malloc((size_t)Q * hw * sizeof(float));
+        float *pa = (float *)malloc((size_t)C * hw * sizeof(float)), *pb = (float *)malloc((size_t)C * hw * sizeof(float));
+        int *qcls = (int *)malloc((size_t)Q * sizeof(int));
+        for (i = 0; i < n; i++) s = s * 1103515245u + 12345u, in[i] = (float)((s >> 9) & 0xffff) / 65536.0f - 0.5f;
+        for (q = 0; q < Q; q++) qcls[q] = q % C;
+        CHECK(sclip__bilinear(in, Q, hin, win, cs, ys, xs, logits, H0, W0, (ptrdiff_t)hw, W0, 0) == 0, "resize %zu", k);
+        CHECK(sclip__postprocess(logits, Q, H0, W0, C == Q ? NULL : qcls, C, 40.f, 0.f, 0.f, pa, NULL, NULL) == 0, "post %zu", k);
+        rc = sclip__resize_probs(NULL, in, Q, hin, win, cs, ys, xs, C == Q ? NULL : qcls, C, 40.f, pb, H0, W0);
+        CHECK(rc == 0 && memcmp(pa, pb, (size_t)C * hw * sizeof(float)) == 0, "fused resize %zu (Q %d, %dx%d) differs", k, Q, H0, W0);
+        free(in);
+        free(logits);
+        free(pa);
+        free(pb);
+        free(qcls);
+    }
+    {
+        float l[4] = {0, 0, 0, 0}, pb[2];
+        int bad_map[2] = {0, 5};
+        CHECK(sclip__resize_probs(NULL, l, 2, 1, 1, 1, 1, 2, bad_map, 2, 40.f, pb, 1, 1) != 0, "fused resize: bad class map accepted");
+    }
+    printf("fused resize: %zu cases identical to resize then post-processing\n", sizeof cfg / sizeof cfg[0]);
+}
+
 /* ---- 7. PAMR ---- */
 static void test_pamr(void) {
     int k;
@@ -300,6 +337,7 @@ int main(void) {
     test_windows();
     test_slide();
     test_postprocess();
+    test_fused_resize();
     test_pamr();
     return test_done("test_seg_parts");
 }
