@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every compiler and every SIMD path: the headers compile clean (-std=c99 -Wall -Wextra
 # -Wpedantic -Werror) under gcc and clang and as C++ (g++, clang++), with the build options;
-# and the kernel tests (f32, int8, bf16) and fixture tests pass with SCLIP_NO_SIMD (portable C), with AVX2+FMA only,
-# and on arm64 with NEON (cross-compiled, run under qemu-aarch64) when those tools exist.
+# and the kernel tests (f32, int8, bf16) and fixture tests pass with SCLIP_NO_SIMD (portable C), with AVX2+FMA only
+# (and with AVX-VNNI for int8), and on arm64 with NEON, with and without the dot product (cross-compiled, run
+# under qemu-aarch64) when those tools exist.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 O=build/builds
@@ -43,19 +44,23 @@ for cxx in g++ clang++; do
 done
 
 # 2. the SIMD paths run the kernel test and the fixture tests
-run_set() { # run_set TAG RUNNER CC FLAGS... (SEG_CASES limits test_seg's fixture cases)
+run_set() { # run_set TAG RUNNER CC FLAGS... (SEG_CASES limits test_seg's fixture cases, TESTS the programs)
     local tag=$1 runner=$2 cc=$3; shift 3
     local t
-    for t in test_gemm test_gemm_lowp test_towers test_seg; do
+    for t in ${TESTS:-test_gemm test_gemm_lowp test_towers test_seg}; do
         step "$tag-$t-build" $cc $W -O2 "$@" $I tests/$t.c -o "$O/$tag-$t" -lm -lpthread || continue
         step "$tag-$t" $runner "$O/$tag-$t"
     done
 }
 run_set nosimd "" gcc -march=native -DSCLIP_NO_SIMD
 if grep -q avx2 /proc/cpuinfo 2>/dev/null; then run_set avx2 "" gcc -mavx2 -mfma -mf16c; fi
+# the int8 kernels of CPUs without AVX-512: AVX-VNNI on the AVX2 path, the Arm dot product
+if grep -q avx_vnni /proc/cpuinfo 2>/dev/null; then TESTS="test_gemm_lowp test_seg" run_set avxvnni "" gcc -mavx2 -mfma -mf16c -mavxvnni; fi
 if have aarch64-linux-gnu-gcc && have qemu-aarch64; then
     # under emulation (about 40x slower) test_seg runs one fixture case
     SCLIP_SEG_CASES=chelsea_small run_set neon "qemu-aarch64 -L /usr/aarch64-linux-gnu" aarch64-linux-gnu-gcc
+    SCLIP_SEG_CASES=chelsea_small TESTS="test_gemm_lowp test_seg" run_set neon-dotprod "qemu-aarch64 -L /usr/aarch64-linux-gnu" \
+        aarch64-linux-gnu-gcc -march=armv8.2-a+dotprod
 elif [ "${CI:-}" = true ]; then
     echo "FAIL arm64: aarch64-linux-gnu-gcc or qemu-aarch64 missing under CI"; fails=$((fails + 1))
 else

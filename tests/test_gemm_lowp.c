@@ -224,7 +224,7 @@ int main(void) {
     };
     int c, fmt;
     printf("paths: bf16 %s, q8 %s (MR %d)\n", SCLIP__BF16_SIMD ? "avx512-bf16" : "scalar",
-           SCLIP__Q8_SIMD ? "avx512-vnni" : "scalar", SCLIP__Q8_MR);
+           SCLIP__Q8_PATH, SCLIP__Q8_MR);
     test_bf16_convert();
     test_q8_quantize();
     test_packers(37, 11);
