@@ -1751,27 +1751,118 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_pack_q8(const signed char *q, con
     sclip__q8_pack_core(q, 2, k, 1, scales, n, k, packed);
 }
 
+/* Vector halves of sclip__q8_quantize_row: max|x| over the first whole vectors of a row (the
+   return value: how many floats they cover), and u8 = q + 128 = q ^ 0x80 for them. Max is exact
+   in any order, and max(|x|, m) keeps m when x is NaN, as the scalar loop; the conversion
+   rounds to nearest even like lrintf, and NaN gives -128 (saturating packs or a select). */
+#if defined(SCLIP__GEMM_Q8_AVX512)
+#define SCLIP__Q8_VQUANT 1
+static int sclip__q8_maxabs_simd(const float *xr, int k, float *mx) {
+    __m512 m0 = _mm512_setzero_ps(), m1 = m0, m2 = m0, m3 = m0;
+    int kk = 0;
+    for (; kk + 64 <= k; kk += 64) {
+        m0 = SCLIP__LP_MAXABS(_mm512_loadu_ps(xr + kk), m0);
+        m1 = SCLIP__LP_MAXABS(_mm512_loadu_ps(xr + kk + 16), m1);
+        m2 = SCLIP__LP_MAXABS(_mm512_loadu_ps(xr + kk + 32), m2);
+        m3 = SCLIP__LP_MAXABS(_mm512_loadu_ps(xr + kk + 48), m3);
+    }
+    for (; kk + 16 <= k; kk += 16) m0 = SCLIP__LP_MAXABS(_mm512_loadu_ps(xr + kk), m0);
+    /* the chains hold no NaN: fold them in registers (a chain of 64 dependent scalar max over
+       the stored lanes was half of the quantisation's time) */
+    m0 = _mm512_mask_max_ps(m0, 0xffff, m0, m1);
+    m2 = _mm512_mask_max_ps(m2, 0xffff, m2, m3);
+    *mx = sclip__hmax512(_mm512_mask_max_ps(m0, 0xffff, m0, m2));
+    return kk;
+}
+static int sclip__q8_convert_simd(const float *xr, int k, float inv, unsigned char *d) {
+    __m512 vi = _mm512_set1_ps(inv);
+    __m512i lo = _mm512_set1_epi32(-128), hi = _mm512_set1_epi32(127), off = _mm512_set1_epi32(128);
+    /* 64 at a time: the two saturating packs leave 4-byte groups in the order a0 b0 c0 d0 a1 ...
+       (per 128-bit lane); a dword transpose restores a b c d */
+    const __m512i perm = _mm512_set_epi32(15, 11, 7, 3, 14, 10, 6, 2, 13, 9, 5, 1, 12, 8, 4, 0);
+    int kk = 0;
+    for (; kk + 64 <= k; kk += 64) {
+        __m512i q0 = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk), vi));
+        __m512i q1 = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk + 16), vi));
+        __m512i q2 = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk + 32), vi));
+        __m512i q3 = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk + 48), vi));
+        __m512i q = _mm512_packs_epi16(_mm512_packs_epi32(q0, q1), _mm512_packs_epi32(q2, q3));
+        q = _mm512_xor_si512(_mm512_mask_permutexvar_epi32(q, 0xffff, perm, q), _mm512_set1_epi8((char)0x80));
+        _mm512_storeu_si512((void *)(d + kk), q);
+    }
+    for (; kk + 16 <= k; kk += 16) {
+        __m512i q = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk), vi));
+        q = _mm512_mask_max_epi32(q, 0xffff, q, lo);
+        q = _mm512_add_epi32(_mm512_mask_min_epi32(q, 0xffff, q, hi), off);
+        _mm512_mask_cvtepi32_storeu_epi8((void *)(d + kk), 0xffff, q);
+    }
+    return kk;
+}
+#elif defined(SCLIP__GEMM_Q8_AVXVNNI)
+#define SCLIP__Q8_VQUANT 1
+static int sclip__q8_maxabs_simd(const float *xr, int k, float *mx) {
+    __m256 m0 = _mm256_setzero_ps(), m1 = m0, sign = _mm256_set1_ps(-0.0f);
+    float t[8];
+    int kk = 0, i;
+    for (; kk + 16 <= k; kk += 16) { /* vmaxps returns its second operand when one is NaN */
+        m0 = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(xr + kk)), m0);
+        m1 = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(xr + kk + 8)), m1);
+    }
+    _mm256_storeu_ps(t, _mm256_max_ps(m0, m1));
+    for (i = 0; i < 8; i++) *mx = t[i] > *mx ? t[i] : *mx;
+    return kk;
+}
+static int sclip__q8_convert_simd(const float *xr, int k, float inv, unsigned char *d) {
+    __m256 vi = _mm256_set1_ps(inv);
+    /* 32 at a time: the packs leave dwords in the order q0[0..3] q1[0..3] q2 q3 | q0[4..7] ... */
+    const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    int kk = 0;
+    for (; kk + 32 <= k; kk += 32) {
+        __m256i q0 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + kk), vi));
+        __m256i q1 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + kk + 8), vi));
+        __m256i q2 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + kk + 16), vi));
+        __m256i q3 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + kk + 24), vi));
+        __m256i q = _mm256_packs_epi16(_mm256_packs_epi32(q0, q1), _mm256_packs_epi32(q2, q3));
+        q = _mm256_xor_si256(_mm256_permutevar8x32_epi32(q, perm), _mm256_set1_epi8((char)0x80));
+        _mm256_storeu_si256((__m256i *)(void *)(d + kk), q);
+    }
+    return kk;
+}
+#elif defined(SCLIP__GEMM_Q8_SDOT)
+#define SCLIP__Q8_VQUANT 1
+static int sclip__q8_maxabs_simd(const float *xr, int k, float *mx) {
+    float32x4_t m0 = vdupq_n_f32(0.0f), m1 = m0;
+    int kk = 0;
+    for (; kk + 8 <= k; kk += 8) { /* maxNum: a NaN operand gives the other */
+        m0 = vmaxnmq_f32(m0, vabsq_f32(vld1q_f32(xr + kk)));
+        m1 = vmaxnmq_f32(m1, vabsq_f32(vld1q_f32(xr + kk + 4)));
+    }
+    *mx = vmaxvq_f32(vmaxq_f32(m0, m1));
+    return kk;
+}
+static int8x8_t sclip__q8_narrow_neon(float32x4_t a, float32x4_t b) {
+    int32x4_t qa = vbslq_s32(vceqq_f32(a, a), vcvtnq_s32_f32(a), vdupq_n_s32(-128));
+    int32x4_t qb = vbslq_s32(vceqq_f32(b, b), vcvtnq_s32_f32(b), vdupq_n_s32(-128));
+    return vqmovn_s16(vcombine_s16(vqmovn_s32(qa), vqmovn_s32(qb)));
+}
+static int sclip__q8_convert_simd(const float *xr, int k, float inv, unsigned char *d) {
+    int kk = 0;
+    for (; kk + 16 <= k; kk += 16) {
+        int8x8_t lo = sclip__q8_narrow_neon(vmulq_n_f32(vld1q_f32(xr + kk), inv), vmulq_n_f32(vld1q_f32(xr + kk + 4), inv));
+        int8x8_t hi = sclip__q8_narrow_neon(vmulq_n_f32(vld1q_f32(xr + kk + 8), inv), vmulq_n_f32(vld1q_f32(xr + kk + 12), inv));
+        vst1q_u8(d + kk, veorq_u8(vreinterpretq_u8_s8(vcombine_s8(lo, hi)), vdupq_n_u8(0x80)));
+    }
+    return kk;
+}
+#endif
+
 /* Row i of x -> u8 (round(x / s_i) + 128) in kp bytes (pad 128, i.e. zero), s_i = max|x_i| / 127.
    The vector path gives the same bytes: same max, same products, same rounding. */
 static void sclip__q8_quantize_row(int simd, int k, const float *xr, unsigned char *d, float *rs) {
     int kp = sclip__q8_kp(k), kk = 0;
     float mx = 0.0f, inv = 0.0f;
-#if defined(SCLIP__GEMM_Q8_AVX512)
-    if (simd) { /* max is exact in any order: 4 chains; max(x, m) keeps m when x is NaN, as the scalar loop */
-        __m512 m0 = _mm512_setzero_ps(), m1 = m0, m2 = m0, m3 = m0;
-        for (; kk + 64 <= k; kk += 64) {
-            m0 = SCLIP__LP_MAXABS(_mm512_loadu_ps(xr + kk), m0);
-            m1 = SCLIP__LP_MAXABS(_mm512_loadu_ps(xr + kk + 16), m1);
-            m2 = SCLIP__LP_MAXABS(_mm512_loadu_ps(xr + kk + 32), m2);
-            m3 = SCLIP__LP_MAXABS(_mm512_loadu_ps(xr + kk + 48), m3);
-        }
-        for (; kk + 16 <= k; kk += 16) m0 = SCLIP__LP_MAXABS(_mm512_loadu_ps(xr + kk), m0);
-        /* the chains hold no NaN: fold them in registers (a chain of 64 dependent scalar
-           max over the stored lanes was half of this function's time) */
-        m0 = _mm512_mask_max_ps(m0, 0xffff, m0, m1);
-        m2 = _mm512_mask_max_ps(m2, 0xffff, m2, m3);
-        mx = sclip__hmax512(_mm512_mask_max_ps(m0, 0xffff, m0, m2));
-    }
+#if defined(SCLIP__Q8_VQUANT)
+    if (simd) kk = sclip__q8_maxabs_simd(xr, k, &mx);
 #else
     (void)simd;
 #endif
@@ -1782,30 +1873,8 @@ static void sclip__q8_quantize_row(int simd, int k, const float *xr, unsigned ch
     if (mx > 1e-30f && mx <= 3.4e38f) { inv = 127.0f / mx; *rs = mx / 127.0f; }
     else *rs = 0.0f;
     kk = 0;
-#if defined(SCLIP__GEMM_Q8_AVX512)
-    if (simd) {
-        __m512 vi = _mm512_set1_ps(inv);
-        __m512i lo = _mm512_set1_epi32(-128), hi = _mm512_set1_epi32(127), off = _mm512_set1_epi32(128);
-        /* 64 at a time: the two saturating packs leave 4-byte groups in the order
-           a0 b0 c0 d0 a1 ... (per 128-bit lane); a dword transpose restores a b c d.
-           Finite inputs give |q| <= 127; NaN saturates to -128. q + 128 = q ^ 0x80. */
-        const __m512i perm = _mm512_set_epi32(15, 11, 7, 3, 14, 10, 6, 2, 13, 9, 5, 1, 12, 8, 4, 0);
-        for (; kk + 64 <= k; kk += 64) {
-            __m512i q0 = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk), vi));
-            __m512i q1 = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk + 16), vi));
-            __m512i q2 = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk + 32), vi));
-            __m512i q3 = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk + 48), vi));
-            __m512i q = _mm512_packs_epi16(_mm512_packs_epi32(q0, q1), _mm512_packs_epi32(q2, q3));
-            q = _mm512_xor_si512(_mm512_mask_permutexvar_epi32(q, 0xffff, perm, q), _mm512_set1_epi8((char)0x80));
-            _mm512_storeu_si512((void *)(d + kk), q);
-        }
-        for (; kk + 16 <= k; kk += 16) {
-            __m512i q = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk), vi));
-            q = _mm512_mask_max_epi32(q, 0xffff, q, lo);
-            q = _mm512_add_epi32(_mm512_mask_min_epi32(q, 0xffff, q, hi), off);
-            _mm512_mask_cvtepi32_storeu_epi8((void *)(d + kk), 0xffff, q);
-        }
-    }
+#if defined(SCLIP__Q8_VQUANT)
+    if (simd) kk = sclip__q8_convert_simd(xr, k, inv, d);
 #endif
     for (; kk < k; kk++) d[kk] = (unsigned char)(sclip__q8_round(xr[kk] * inv) + 128);
     for (; kk < kp; kk++) d[kk] = 128;
