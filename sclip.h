@@ -3341,6 +3341,53 @@ static void sclip__softmax(float *x, int n) {
         for (i = 0; i < nf; i += 16) _mm512_storeu_ps(x + i, _mm512_mul_ps(_mm512_loadu_ps(x + i), r));
         if (mt) _mm512_mask_storeu_ps(x + nf, mt, _mm512_mul_ps(_mm512_maskz_loadu_ps(mt, x + nf), r));
     }
+#elif defined(SCLIP__GEMM_AVX2)
+    { /* the same with 8 lanes; the tail through maskload/maskstore, kept out of the sum */
+        __m256i mt = _mm256_cmpgt_epi32(_mm256_set1_epi32(n & 7), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        __m256 vm = _mm256_set1_ps(x[0]), vs = _mm256_setzero_ps(), e, r;
+        float t[8], s = 0;
+        int nf = n & ~7, l;
+        for (i = 0; i < nf; i += 8) vm = _mm256_max_ps(_mm256_loadu_ps(x + i), vm);
+        _mm256_storeu_ps(t, vm);
+        for (l = 0; l < 8; l++) mx = t[l] > mx ? t[l] : mx;
+        for (l = nf; l < n; l++) mx = x[l] > mx ? x[l] : mx;
+        vm = _mm256_set1_ps(mx);
+        for (i = 0; i < nf; i += 8) {
+            e = sclip__exp256(_mm256_sub_ps(_mm256_loadu_ps(x + i), vm));
+            _mm256_storeu_ps(x + i, e);
+            vs = _mm256_add_ps(vs, e);
+        }
+        if (n & 7) {
+            e = sclip__exp256(_mm256_sub_ps(_mm256_maskload_ps(x + nf, mt), vm));
+            _mm256_maskstore_ps(x + nf, mt, e);
+            vs = _mm256_add_ps(vs, _mm256_and_ps(e, _mm256_castsi256_ps(mt)));
+        }
+        _mm256_storeu_ps(t, vs);
+        for (l = 0; l < 8; l++) s += t[l];
+        r = _mm256_set1_ps(1.0f / s);
+        for (i = 0; i < nf; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), r));
+        if (n & 7) _mm256_maskstore_ps(x + nf, mt, _mm256_mul_ps(_mm256_maskload_ps(x + nf, mt), r));
+    }
+#elif defined(SCLIP__GEMM_NEON)
+    { /* the same with 4 lanes; the last n % 4 in scalar code */
+        float32x4_t vm = vdupq_n_f32(x[0]), vs = vdupq_n_f32(0.0f), r;
+        float s;
+        int nf = n & ~3;
+        for (i = 0; i < nf; i += 4) vm = vmaxq_f32(vm, vld1q_f32(x + i));
+        mx = vmaxvq_f32(vm);
+        for (i = nf; i < n; i++) mx = x[i] > mx ? x[i] : mx;
+        vm = vdupq_n_f32(mx);
+        for (i = 0; i < nf; i += 4) {
+            float32x4_t e = sclip__exp_neon(vsubq_f32(vld1q_f32(x + i), vm));
+            vst1q_f32(x + i, e);
+            vs = vaddq_f32(vs, e);
+        }
+        s = vaddvq_f32(vs);
+        for (i = nf; i < n; i++) s += (x[i] = expf(x[i] - mx));
+        r = vdupq_n_f32(1.0f / s);
+        for (i = 0; i < nf; i += 4) vst1q_f32(x + i, vmulq_f32(vld1q_f32(x + i), r));
+        for (i = nf; i < n; i++) x[i] *= 1.0f / s;
+    }
 #else
     float s = 0;
     for (i = 1; i < n; i++)
