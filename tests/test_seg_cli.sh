@@ -51,7 +51,8 @@ PY
 if $seg -m build/tiny.sclip -c "$case_dir/classes.txt" "$S/images/chelsea.png" -q --pred "$T/pred.npy" \
         --logits "$T/logits.npy" -o "$T/labels.png" --overlay "$T/overlay.png" --save-vocab "$T/cat4.vocab"; then
     same_npy "$T/pred.npy" "$case_dir/pred.npy" && ok "pred.npy identical to the fixture" || bad "pred.npy differs"
-    npy_close "$T/logits.npy" "$case_dir/seg_logits.npy" abs 1e-3 && ok "seg_logits within 1e-3" || bad "seg_logits differ"    head -c 8 "$T/labels.png" | od -An -tx1 | grep -q "89 50 4e 47" && ok "labels.png written" || bad "labels.png"
+    npy_close "$T/logits.npy" "$case_dir/seg_logits.npy" abs 1e-3 && ok "seg_logits within 1e-3" || bad "seg_logits differ"
+    head -c 8 "$T/labels.png" | od -An -tx1 | grep -q "89 50 4e 47" && ok "labels.png written" || bad "labels.png"
     head -c 8 "$T/overlay.png" | od -An -tx1 | grep -q "89 50 4e 47" && ok "overlay.png written" || bad "overlay.png"
     build/sclip-image "$T/labels.png" "$T/labels_rgb.npy" >/dev/null 2>&1 && ok "labels.png decodes" || bad "labels.png does not decode"
 else
@@ -105,7 +106,8 @@ expect_error "bad vocabulary cache" "vocabulary" $seg -m build/tiny.sclip --voca
 build/sclip-embed -m build/tiny.sclip --text "a photo of a cat." --text "sky" -o "$T/t.npy" && ok "sclip-embed --text" || bad "sclip-embed --text"
 build/sclip-embed -m build/tiny.sclip --image-npy "$S/fixtures/tiny/vision_input.npy" --dense --attn sclip -o "$T/d.npy" &&
     npy_close "$T/d.npy" "$S/fixtures/tiny/vision_tokens_csa.npy" rel 1e-4 && ok "sclip-embed --dense = fixture" ||
-    bad "sclip-embed --dense"expect_error "embed: 5000-character prompt" "does not fit" build/sclip-embed -m build/tiny.sclip --text "$(python3 -c "print('a ' * 2500)")"
+    bad "sclip-embed --dense"
+expect_error "embed: 5000-character prompt" "does not fit" build/sclip-embed -m build/tiny.sclip --text "$(python3 -c "print('a ' * 2500)")"
 build/sclip-embed -m build/tiny.sclip --truncate --text "$(python3 -c "print('a ' * 2500)")" >/dev/null && ok "embed --truncate" || bad "embed --truncate"
 build/sclip-embed -m build/tiny.sclip --text "" >/dev/null && ok "embed: empty prompt (as CLIP)" || bad "embed empty prompt"
 python3 -c "
