@@ -950,6 +950,21 @@ static SCLIP__INLINE __m256 sclip__exp256(__m256 x) {
     return _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(
         _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23)));
 }
+/* Sum (lanes in order) and max of the 8 lanes. */
+static float sclip__hsum256(__m256 v) {
+    float t[8], s = 0;
+    int i;
+    _mm256_storeu_ps(t, v);
+    for (i = 0; i < 8; i++) s += t[i];
+    return s;
+}
+static float sclip__hmax256(__m256 v) {
+    float t[8], m;
+    int i;
+    _mm256_storeu_ps(t, v);
+    for (m = t[0], i = 1; i < 8; i++) m = t[i] > m ? t[i] : m;
+    return m;
+}
 /* 1/d: 12-bit estimate and one Newton step (rel err ~1e-7). */
 static SCLIP__INLINE __m256 sclip__rcp256(__m256 d) {
     __m256 r = _mm256_rcp_ps(d);
@@ -1802,14 +1817,12 @@ static int sclip__q8_convert_simd(const float *xr, int k, float inv, unsigned ch
 #define SCLIP__Q8_VQUANT 1
 static int sclip__q8_maxabs_simd(const float *xr, int k, float *mx) {
     __m256 m0 = _mm256_setzero_ps(), m1 = m0, sign = _mm256_set1_ps(-0.0f);
-    float t[8];
-    int kk = 0, i;
+    int kk = 0;
     for (; kk + 16 <= k; kk += 16) { /* vmaxps returns its second operand when one is NaN */
         m0 = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(xr + kk)), m0);
         m1 = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(xr + kk + 8)), m1);
     }
-    _mm256_storeu_ps(t, _mm256_max_ps(m0, m1));
-    for (i = 0; i < 8; i++) *mx = t[i] > *mx ? t[i] : *mx;
+    *mx = sclip__hmax256(_mm256_max_ps(m0, m1));
     return kk;
 }
 static int sclip__q8_convert_simd(const float *xr, int k, float inv, unsigned char *d) {
@@ -3345,11 +3358,9 @@ static void sclip__softmax(float *x, int n) {
     { /* the same with 8 lanes; the tail through maskload/maskstore, kept out of the sum */
         __m256i mt = _mm256_cmpgt_epi32(_mm256_set1_epi32(n & 7), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
         __m256 vm = _mm256_set1_ps(x[0]), vs = _mm256_setzero_ps(), e, r;
-        float t[8], s = 0;
         int nf = n & ~7, l;
         for (i = 0; i < nf; i += 8) vm = _mm256_max_ps(_mm256_loadu_ps(x + i), vm);
-        _mm256_storeu_ps(t, vm);
-        for (l = 0; l < 8; l++) mx = t[l] > mx ? t[l] : mx;
+        mx = sclip__hmax256(vm);
         for (l = nf; l < n; l++) mx = x[l] > mx ? x[l] : mx;
         vm = _mm256_set1_ps(mx);
         for (i = 0; i < nf; i += 8) {
@@ -3362,9 +3373,7 @@ static void sclip__softmax(float *x, int n) {
             _mm256_maskstore_ps(x + nf, mt, e);
             vs = _mm256_add_ps(vs, _mm256_and_ps(e, _mm256_castsi256_ps(mt)));
         }
-        _mm256_storeu_ps(t, vs);
-        for (l = 0; l < 8; l++) s += t[l];
-        r = _mm256_set1_ps(1.0f / s);
+        r = _mm256_set1_ps(1.0f / sclip__hsum256(vs));
         for (i = 0; i < nf; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), r));
         if (n & 7) _mm256_maskstore_ps(x + nf, mt, _mm256_mul_ps(_mm256_maskload_ps(x + nf, mt), r));
     }
