@@ -1329,12 +1329,13 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_nn_scalar(int m, int n, int k, const
    run on any path), and a portable scalar kernel that reproduces the SIMD kernel exactly
    (bit for bit before QuickGELU/GELU, which use the vector exp of the fp32 block).
 
-   bf16  W rounded to bf16 (nearest even); x converted to bf16 per call (all m rows, once);
+   bf16  W rounded to bf16 (nearest even); x converted to bf16 once per product (split by
+         rows across the threads, like the q8 quantisation) or per call (sclip__gemm_bf16);
          vdpbf16ps, fp32 sums. Panel layout: for each k pair, 32 x {W[j][2p], W[j][2p+1]}.
          Error ~2^-9 relative per element (both operands rounded).
-         NOTE: on this machine (Xeon family 6 model 207) vdpbf16ps issues only ~0.5 per
-         cycle (measured 1.35 G/s vs 5.4 G/s for vfmadd231ps), so this path peaks at
-         ~86 GFLOP/s per core, below the fp32 engine: it saves memory, not time.
+         NOTE: on the development machine (Xeon family 6 model 207) vdpbf16ps has a latency
+         of ~8 cycles and this kernel reaches ~86 GFLOP/s per core against ~150 for the fp32
+         kernel on the same 197 x 768 x 768 product: it saves memory, not time.
    q8    W symmetric int8 per output channel (scale_j = max|W_j| / 127); x quantised per
          row over the whole K (s_i = max|x_i| / 127, q = round(x / s_i)), shifted to u8
          (q + 128) for vpdpbusd (u8 x s8 -> s32, 4 products per lane); the shift is undone
@@ -1438,9 +1439,17 @@ static int sclip__bf_k2(int k) { return (k + 1) & ~1; }
 static SCLIP__MAYBE_UNUSED size_t sclip__gemm_bf16_packed_size(int n, int k) {
     return (size_t)sclip__lp_npanel(n) * SCLIP__LP_NR * (size_t)sclip__bf_k2(k) * 2;
 }
-/* Scratch of sclip__gemm_bf16: m rows of k2 bf16, then m x 32 f32 partial sums. */
+/* Partial sums (f32 or s32) of m rows x 32 columns between K blocks, one per thread. */
+static SCLIP__MAYBE_UNUSED size_t sclip__gemm_lp_part_size(int m) {
+    return (size_t)(m + SCLIP__LP_MRMAX) * SCLIP__LP_NR * 4;
+}
+/* Converted activations of m rows: m rows of k2 bf16. */
+static SCLIP__MAYBE_UNUSED size_t sclip__gemm_bf16_act_size(int m, int k) {
+    return (size_t)m * (size_t)sclip__bf_k2(k) * 2;
+}
+/* Scratch of sclip__gemm_bf16: the converted activations, then the partial sums. */
 static SCLIP__MAYBE_UNUSED size_t sclip__gemm_bf16_scratch_size(int m, int k) {
-    return (size_t)m * (size_t)sclip__bf_k2(k) * 2 + 64 + (size_t)(m + SCLIP__LP_MRMAX) * SCLIP__LP_NR * 4;
+    return sclip__align64(sclip__gemm_bf16_act_size(m, k)) + sclip__gemm_lp_part_size(m);
 }
 
 /* packed[p][kk/2][jj][kk%2] = bf16(W[p*32 + jj][kk]), zero past n and k. */
@@ -1648,11 +1657,8 @@ static void sclip__gemm_lp_drive(sclip__lpk_fn ukr, int mrmax, int g, int kcmax,
     }
 }
 
-static void sclip__gemm_bf16_with(int simd, int m, int n, int k, const float *x, int ldx, const void *packed,
-                                  const float *bias, int epi, float *y, int ldy, int j0, int j1, void *scratch) {
-    int k2 = sclip__bf_k2(k);
-    uint16_t *xa = (uint16_t *)scratch;
-    void *part = (unsigned char *)scratch + sclip__align64((size_t)m * (size_t)k2 * 2);
+static void sclip__gemm_bf16_pre_with(int simd, int m, int n, int k, const void *act, const void *packed,
+                                      const float *bias, int epi, float *y, int ldy, int j0, int j1, void *part) {
     SCLIP__GEMM_ASSERT(j0 % SCLIP__LP_NR == 0 && j0 >= 0 && j1 <= n);
     if (m <= 0 || j1 <= j0) return;
     if (k <= 0) { /* empty sum: the epilogue of bias alone */
@@ -1661,20 +1667,38 @@ static void sclip__gemm_bf16_with(int simd, int m, int n, int k, const float *x,
             for (j = j0; j < j1; j++) sclip__lp_store1(y + (ptrdiff_t)i * ldy + j, bias ? bias[j] : 0.0f, epi);
         return;
     }
-    sclip__bf16_convert_rows(simd, m, k, x, ldx, xa);
-    sclip__gemm_lp_drive(simd ? SCLIP__UKR_BF16 : sclip__ukr_bf16_scalar, simd ? SCLIP__BF_MR : SCLIP__BF_MR, 2,
-                         SCLIP__BF_KC, m, k2, (const unsigned char *)xa, (const unsigned char *)packed, NULL, NULL,
+    sclip__gemm_lp_drive(simd ? SCLIP__UKR_BF16 : sclip__ukr_bf16_scalar, SCLIP__BF_MR, 2, SCLIP__BF_KC, m,
+                         sclip__bf_k2(k), (const unsigned char *)act, (const unsigned char *)packed, NULL, NULL,
                          NULL, bias, epi, y, ldy, j0, j1, part);
 }
 
-/* y[i][j] = epi(x[i] . W[j] + bias[j]), i < m, j in [j0, j1); scratch of
-   sclip__gemm_bf16_scratch_size(m, k) bytes, 64-byte aligned, one per thread. */
+/* Convert m rows of x once (e.g. split by rows across threads, then shared): act has
+   sclip__gemm_bf16_act_size(m, k) bytes, 64-byte aligned. */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_convert(int m, int k, const float *x, int ldx, void *act) {
+    sclip__bf16_convert_rows(SCLIP__BF16_SIMD, m, k, x, ldx, (uint16_t *)act);
+}
+/* Product on converted activations; part: sclip__gemm_lp_part_size(m) bytes per thread. */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_pre(int m, int n, int k, const void *act, const void *packed,
+                                                     const float *bias, int epi, float *y, int ldy, int j0, int j1,
+                                                     void *part) {
+    sclip__gemm_bf16_pre_with(SCLIP__BF16_SIMD, m, n, k, act, packed, bias, epi, y, ldy, j0, j1, part);
+}
+/* All in one, y[i][j] = epi(x[i] . W[j] + bias[j]), i < m, j in [j0, j1); scratch of
+   sclip__gemm_bf16_scratch_size(m, k) bytes, 64-byte aligned, one per thread. simd = 0 is
+   the portable kernel (bit-identical before QuickGELU/GELU): for tests. */
+static void sclip__gemm_bf16_with(int simd, int m, int n, int k, const float *x, int ldx, const void *packed,
+                                  const float *bias, int epi, float *y, int ldy, int j0, int j1, void *scratch) {
+    unsigned char *s = (unsigned char *)scratch;
+    if (m <= 0 || j1 <= j0) return;
+    sclip__bf16_convert_rows(simd, m, k, x, ldx, (uint16_t *)scratch);
+    sclip__gemm_bf16_pre_with(simd, m, n, k, s, packed, bias, epi, y, ldy, j0, j1,
+                              s + sclip__align64(sclip__gemm_bf16_act_size(m, k)));
+}
 static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16(int m, int n, int k, const float *x, int ldx, const void *packed,
                                                  const float *bias, int epi, float *y, int ldy, int j0, int j1,
                                                  void *scratch) {
     sclip__gemm_bf16_with(SCLIP__BF16_SIMD, m, n, k, x, ldx, packed, bias, epi, y, ldy, j0, j1, scratch);
 }
-/* The same with the portable kernel (bit-identical before QuickGELU/GELU): for tests. */
 static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_scalar(int m, int n, int k, const float *x, int ldx,
                                                         const void *packed, const float *bias, int epi, float *y,
                                                         int ldy, int j0, int j1, void *scratch) {
@@ -1696,13 +1720,9 @@ static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q8_packed_size(int n, int k) {
 static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q8_act_size(int m, int k) {
     return sclip__align64((size_t)m * (size_t)sclip__q8_kp(k)) + (size_t)m * 4;
 }
-/* Partial sums for K > SCLIP__Q8_KC (sclip__gemm_q8_pre). */
-static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q8_part_size(int m) {
-    return (size_t)(m + SCLIP__LP_MRMAX) * SCLIP__LP_NR * 4;
-}
 /* Scratch of sclip__gemm_q8: the quantised activations, then the partial sums. */
 static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q8_scratch_size(int m, int k) {
-    return sclip__align64(sclip__gemm_q8_act_size(m, k)) + sclip__gemm_q8_part_size(m);
+    return sclip__align64(sclip__gemm_q8_act_size(m, k)) + sclip__gemm_lp_part_size(m);
 }
 
 /* Round to nearest even, clamp to [-127, 127]; NaN gives -128 (u8 0), as the vector path. */
@@ -2163,7 +2183,7 @@ static void sclip__gemm_q8_pre_with(int simd, int m, int n, int k, const void *a
 static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_quantize(int m, int k, const float *x, int ldx, void *act) {
     sclip__gemm_q8_quantize_with(SCLIP__Q8_SIMD, m, k, x, ldx, act);
 }
-/* Product on pre-quantised activations; part: sclip__gemm_q8_part_size(m) bytes per
+/* Product on pre-quantised activations; part: sclip__gemm_lp_part_size(m) bytes per
    thread (used only when k > SCLIP__Q8_KC). */
 static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_pre(int m, int n, int k, const void *act, const void *packed,
                                                    const float *bias, int epi, float *y, int ldy, int j0, int j1,
@@ -3140,8 +3160,8 @@ typedef struct sclip__linear_job {
     int unit[SCLIP__MAX_UNITS + 1]; /* unit u: output columns [unit[u], unit[u+1]) */
     const float *x;
     float *y;
-    unsigned char *act;   /* q8: the activations quantised once for every part */
-    unsigned char *scratch; /* per part: q8 partial sums or bf16 activations */
+    unsigned char *act;   /* q8 / bf16: the activations converted once for every part */
+    unsigned char *scratch; /* per part: partial sums between K blocks */
     size_t part_bytes;
 } sclip__linear_job;
 
@@ -3171,21 +3191,28 @@ static void sclip__linear_task(void *arg, int i) {
             sclip__gemm_q8_pre(j->m, l->n, l->k, j->act, l->packed, l->bias, j->epi, j->y, j->ldy, j0, j1,
                                j->scratch + (size_t)i * j->part_bytes);
         else if (l->precision == SCLIP_PRECISION_BF16)
-            sclip__gemm_bf16(j->m, l->n, l->k, j->x, j->ldx, l->packed, l->bias, j->epi, j->y, j->ldy, j0, j1,
-                             j->scratch + (size_t)i * j->part_bytes);
+            sclip__gemm_bf16_pre(j->m, l->n, l->k, j->act, l->packed, l->bias, j->epi, j->y, j->ldy, j0, j1,
+                                 j->scratch + (size_t)i * j->part_bytes);
         else
             sclip__gemm(j->m, l->n, l->k, j->x, j->ldx, (const float *)l->packed, l->bias, j->epi, j->y, j->ldy, j0,
                         j1);
     }
 }
 
-/* q8: rows of part i quantised to int8 with one scale per row (before the products). */
-static void sclip__quantize_task(void *arg, int i) {
+/* Rows of part i converted before the products: q8, to int8 with one scale per row; bf16,
+   rounded to bf16. */
+static void sclip__convert_task(void *arg, int i) {
     const sclip__linear_job *j = (const sclip__linear_job *)arg;
-    int per = (j->m + j->parts - 1) / j->parts, r, kp = sclip__q8_kp(j->lin->k);
+    int per = (j->m + j->parts - 1) / j->parts, r0 = i * per, r1 = r0 + per < j->m ? r0 + per : j->m, r;
+    int k = j->lin->k, kp = sclip__q8_kp(k);
     float *scales = (float *)(void *)(j->act + sclip__align64((size_t)j->m * kp));
-    for (r = i * per; r < (i + 1) * per && r < j->m; r++)
-        sclip__q8_quantize_row(SCLIP__Q8_SIMD, j->lin->k, j->x + (size_t)r * j->ldx, j->act + (size_t)r * kp, &scales[r]);
+    if (r0 >= r1) return;
+    if (j->lin->precision == SCLIP_PRECISION_BF16)
+        sclip__bf16_convert_rows(SCLIP__BF16_SIMD, r1 - r0, k, j->x + (size_t)r0 * j->ldx, j->ldx,
+                                 (uint16_t *)(void *)j->act + (size_t)r0 * sclip__bf_k2(k));
+    else
+        for (r = r0; r < r1; r++)
+            sclip__q8_quantize_row(SCLIP__Q8_SIMD, k, j->x + (size_t)r * j->ldx, j->act + (size_t)r * kp, &scales[r]);
 }
 
 /* Scratch of the low-precision products, grown to the largest seen (NULL when out of memory). */
@@ -3201,12 +3228,11 @@ static unsigned char *sclip__lp_scratch(sclip_context *c, size_t bytes) {
 /* Reserves the low-precision scratch for products of up to `rows` rows and k <= kmax, so
    that sclip__linear_forward never allocates. Returns 0 when out of memory. */
 static int sclip__reserve_lp(sclip_context *c, int rows, int kmax) {
-    size_t need = 0, parts = (size_t)c->n_threads;
-    if (c->model->precision == SCLIP_PRECISION_Q8)
-        need = sclip__align64(sclip__gemm_q8_act_size(rows, kmax)) + parts * sclip__align64(sclip__gemm_q8_part_size(rows));
-    else if (c->model->precision == SCLIP_PRECISION_BF16)
-        need = parts * sclip__align64(sclip__gemm_bf16_scratch_size(rows, kmax));
-    return need == 0 || sclip__lp_scratch(c, need) != NULL;
+    size_t act = 0, parts = (size_t)c->n_threads;
+    if (c->model->precision == SCLIP_PRECISION_F32) return 1;
+    act = c->model->precision == SCLIP_PRECISION_Q8 ? sclip__gemm_q8_act_size(rows, kmax)
+                                                    : sclip__gemm_bf16_act_size(rows, kmax);
+    return sclip__lp_scratch(c, sclip__align64(act) + parts * sclip__align64(sclip__gemm_lp_part_size(rows))) != NULL;
 }
 
 /* y = epi(x W^T + b) for m rows; the output columns are split across the threads. */
@@ -3225,16 +3251,14 @@ static void sclip__linear_forward(sclip_context *c, const sclip__linear *lin, in
     j.parts = c->n_threads;
     if (lin->precision != SCLIP_PRECISION_F32) {
         unsigned char *mem;
-        if (lin->precision == SCLIP_PRECISION_Q8) {
-            act = sclip__align64(sclip__gemm_q8_act_size(m, lin->k));
-            j.part_bytes = sclip__align64(sclip__gemm_q8_part_size(m));
-        } else
-            j.part_bytes = sclip__align64(sclip__gemm_bf16_scratch_size(m, lin->k));
+        act = sclip__align64(lin->precision == SCLIP_PRECISION_Q8 ? sclip__gemm_q8_act_size(m, lin->k)
+                                                                  : sclip__gemm_bf16_act_size(m, lin->k));
+        j.part_bytes = sclip__align64(sclip__gemm_lp_part_size(m));
         mem = sclip__lp_scratch(c, act + (size_t)j.parts * j.part_bytes);
         SCLIP_ASSERT(mem != NULL); /* reserved beforehand by sclip__reserve_lp */
         j.act = mem;
         j.scratch = mem + act;
-        if (lin->precision == SCLIP_PRECISION_Q8) sclip__parallel(c, sclip__quantize_task, &j, j.parts);
+        sclip__parallel(c, sclip__convert_task, &j, j.parts);
     }
     sclip__linear_units(&j);
     sclip__parallel(c, sclip__linear_task, &j, j.parts);
