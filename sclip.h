@@ -653,17 +653,55 @@ static void sclip__transpose16(const float *src, ptrdiff_t ld, float *dst, ptrdi
 #undef SCLIP__ULO2
 #undef SCLIP__UHI2
 #undef SCLIP__SH
+#define SCLIP__TB 16 /* side of the register transpose */
+#define SCLIP__TRANSPOSE sclip__transpose16
+#elif defined(SCLIP__GEMM_AVX2)
+/* 8 x 8 transpose: pairs of rows interleaved, then 2x2 blocks of pairs, then the 128-bit halves. */
+static void sclip__transpose8(const float *src, ptrdiff_t ld, float *dst, ptrdiff_t lddst) {
+    __m256 r[8], t[8];
+    int i;
+    for (i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(src + i * ld);
+    for (i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);     /* a0 b0 a1 b1 | a4 b4 a5 b5 */
+        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]); /* a2 b2 a3 b3 | a6 b6 a7 b7 */
+    }
+    for (i = 0; i < 8; i += 4) {
+        r[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);         /* a0 b0 c0 d0 | a4 b4 c4 d4 */
+        r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xee);     /* a1 b1 c1 d1 | a5 ... */
+        r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44); /* a2 ... | a6 ... */
+        r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xee); /* a3 ... | a7 ... */
+    }
+    for (i = 0; i < 4; i++) {
+        _mm256_storeu_ps(dst + i * lddst, _mm256_permute2f128_ps(r[i], r[i + 4], 0x20));
+        _mm256_storeu_ps(dst + (i + 4) * lddst, _mm256_permute2f128_ps(r[i], r[i + 4], 0x31));
+    }
+}
+#define SCLIP__TB 8
+#define SCLIP__TRANSPOSE sclip__transpose8
+#elif defined(SCLIP__GEMM_NEON)
+/* 4 x 4 transpose: 32-bit pairs (trn1/trn2), then 64-bit halves. */
+static void sclip__transpose4(const float *src, ptrdiff_t ld, float *dst, ptrdiff_t lddst) {
+    float32x4_t a = vld1q_f32(src), b = vld1q_f32(src + ld), c = vld1q_f32(src + 2 * ld), d = vld1q_f32(src + 3 * ld);
+    float64x2_t t0 = vreinterpretq_f64_f32(vtrn1q_f32(a, b)), t1 = vreinterpretq_f64_f32(vtrn2q_f32(a, b));
+    float64x2_t t2 = vreinterpretq_f64_f32(vtrn1q_f32(c, d)), t3 = vreinterpretq_f64_f32(vtrn2q_f32(c, d));
+    vst1q_f32(dst, vreinterpretq_f32_f64(vtrn1q_f64(t0, t2)));
+    vst1q_f32(dst + lddst, vreinterpretq_f32_f64(vtrn1q_f64(t1, t3)));
+    vst1q_f32(dst + 2 * lddst, vreinterpretq_f32_f64(vtrn2q_f64(t0, t2)));
+    vst1q_f32(dst + 3 * lddst, vreinterpretq_f32_f64(vtrn2q_f64(t1, t3)));
+}
+#define SCLIP__TB 4
+#define SCLIP__TRANSPOSE sclip__transpose4
 #endif
 
 static void sclip__panel_from_rows(float *dst, const float *src, ptrdiff_t ld, int nr, int kb) {
     int jj = 0, p;
-#if defined(SCLIP__GEMM_AVX512)
-    for (; jj + 16 <= nr; jj += 16) {
-        for (p = 0; p + 16 <= kb; p += 16)
-            sclip__transpose16(src + jj * ld + p, ld, dst + (ptrdiff_t)p * SCLIP__NR + jj, SCLIP__NR);
+#if defined(SCLIP__TB)
+    for (; jj + SCLIP__TB <= nr; jj += SCLIP__TB) {
+        for (p = 0; p + SCLIP__TB <= kb; p += SCLIP__TB)
+            SCLIP__TRANSPOSE(src + jj * ld + p, ld, dst + (ptrdiff_t)p * SCLIP__NR + jj, SCLIP__NR);
         for (; p < kb; p++) {
             int q;
-            for (q = 0; q < 16; q++) dst[(ptrdiff_t)p * SCLIP__NR + jj + q] = src[(jj + q) * ld + p];
+            for (q = 0; q < SCLIP__TB; q++) dst[(ptrdiff_t)p * SCLIP__NR + jj + q] = src[(jj + q) * ld + p];
         }
     }
 #endif
@@ -3264,10 +3302,32 @@ static void sclip__linear_forward(sclip_context *c, const sclip__linear *lin, in
     sclip__parallel(c, sclip__linear_task, &j, j.parts);
 }
 
-/* Sum of n floats with 8 running partial sums (independent chains, so they pipeline). */
+/* Sum of n floats (squares: of (x - shift)^2) with 8 running partial sums, lane l taking
+   the elements i = l mod 8. The AVX2 and NEON paths keep the 8 sums in vector lanes, with
+   the same operations in the same order, so every path gives the same bits. */
 static SCLIP__MAYBE_UNUSED float sclip__sum8(const float *x, int n, float shift, int squares) {
     float p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     int i = 0, l;
+#if defined(SCLIP__GEMM_AVX2)
+    __m256 a = _mm256_setzero_ps(), sh = _mm256_set1_ps(shift), t;
+    for (; i + 8 <= n; i += 8) {
+        t = _mm256_loadu_ps(x + i);
+        if (squares) t = _mm256_sub_ps(t, sh), t = _mm256_mul_ps(t, t);
+        a = _mm256_add_ps(a, t);
+    }
+    _mm256_storeu_ps(p, a);
+#elif defined(SCLIP__GEMM_NEON)
+    float32x4_t a0 = vdupq_n_f32(0), a1 = a0, sh = vdupq_n_f32(shift), t0, t1;
+    for (; i + 8 <= n; i += 8) {
+        t0 = vld1q_f32(x + i);
+        t1 = vld1q_f32(x + i + 4);
+        if (squares) t0 = vsubq_f32(t0, sh), t1 = vsubq_f32(t1, sh), t0 = vmulq_f32(t0, t0), t1 = vmulq_f32(t1, t1);
+        a0 = vaddq_f32(a0, t0);
+        a1 = vaddq_f32(a1, t1);
+    }
+    vst1q_f32(p, a0);
+    vst1q_f32(p + 4, a1);
+#endif
     for (; i + 8 <= n; i += 8)
         for (l = 0; l < 8; l++) p[l] += squares ? (x[i + l] - shift) * (x[i + l] - shift) : x[i + l];
     for (; i < n; i++) p[0] += squares ? (x[i] - shift) * (x[i] - shift) : x[i];
@@ -3308,6 +3368,19 @@ static void sclip__layer_norm_row(const float *xr, float *yr, int n, const float
 #else
     float mean = sclip__sum8(xr, n, 0, 0) / (float)n;
     float inv = 1.0f / sqrtf(sclip__sum8(xr, n, mean, 1) / (float)n + eps);
+#if defined(SCLIP__GEMM_AVX2) /* separate multiply and add, as the scalar loop: the same bits */
+    __m256 vm = _mm256_set1_ps(mean), vi = _mm256_set1_ps(inv);
+    for (; i + 8 <= n; i += 8) {
+        __m256 t = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + i), vm), vi);
+        _mm256_storeu_ps(yr + i, _mm256_add_ps(_mm256_mul_ps(t, _mm256_loadu_ps(w + i)), _mm256_loadu_ps(b + i)));
+    }
+#elif defined(SCLIP__GEMM_NEON)
+    float32x4_t vm = vdupq_n_f32(mean), vi = vdupq_n_f32(inv);
+    for (; i + 4 <= n; i += 4) {
+        float32x4_t t = vmulq_f32(vsubq_f32(vld1q_f32(xr + i), vm), vi);
+        vst1q_f32(yr + i, vaddq_f32(vmulq_f32(t, vld1q_f32(w + i)), vld1q_f32(b + i)));
+    }
+#endif
     for (; i < n; i++) yr[i] = ((xr[i] - mean) * inv) * w[i] + b[i];
 #endif
 }

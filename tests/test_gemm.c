@@ -256,6 +256,60 @@ static void test_epilogue_range(void) {
     free(w); free(y); free(packed);
 }
 
+/* ---- LayerNorm ---- */
+#if !defined(SCLIP__GEMM_AVX512) /* the AVX-512 path sums 16 lanes in its own order */
+/* sclip__sum8's documented order in plain C: 8 lane sums (lane l takes i = l mod 8), the tail
+   into lane 0, then ((0+1)+(2+3))+((4+5)+(6+7)). volatile keeps each step rounded on its own. */
+static float sum8_replica(const float *x, int n, float shift, int squares) {
+    float p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    volatile float d, q;
+    int i;
+    for (i = 0; i < n; i++) {
+        d = squares ? x[i] - shift : x[i];
+        q = squares ? d * d : d;
+        p[i < (n & ~7) ? i % 8 : 0] += q;
+    }
+    return ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+}
+#endif
+
+/* Every path against a double-precision LayerNorm; the AVX2, NEON and portable paths must also
+   give exactly the sums of the documented order (they share it bit for bit). */
+static void test_layer_norm(void) {
+    static const int ns[] = {1, 7, 8, 9, 15, 64, 100, 768, 1023};
+    uint32_t s = 777u;
+    unsigned t;
+    for (t = 0; t < sizeof ns / sizeof ns[0]; t++) {
+        int n = ns[t], i, nbad = 0;
+        float *x = (float *)malloc((size_t)n * 4 * sizeof(float)), *w = x + n, *b = w + n, *y = b + n;
+        double mean = 0, var = 0;
+        for (i = 0; i < n; i++) {
+            x[i] = 3.0f + 2.0f * test_rnd(&s);
+            w[i] = 1.2f + test_rnd(&s);
+            b[i] = 0.5f * test_rnd(&s);
+        }
+        sclip__layer_norm_row(x, y, n, w, b, 1e-5f);
+        for (i = 0; i < n; i++) mean += x[i];
+        mean /= n;
+        for (i = 0; i < n; i++) var += (x[i] - mean) * (x[i] - mean);
+        var /= n;
+        for (i = 0; i < n; i++) {
+            double want = (x[i] - mean) / sqrt(var + 1e-5) * w[i] + b[i];
+            if (!close_to(y[i], want, fabs(w[i]) * 3.0 + fabs(b[i]))) nbad++;
+        }
+        CHECK(nbad == 0, "layer_norm n=%d: %d of %d values off", n, nbad, n);
+#if !defined(SCLIP__GEMM_AVX512)
+        {
+            float m0 = sclip__sum8(x, n, 0, 0), m1 = sum8_replica(x, n, 0, 0);
+            float v0 = sclip__sum8(x, n, 3.0f, 1), v1 = sum8_replica(x, n, 3.0f, 1);
+            CHECK(memcmp(&m0, &m1, 4) == 0 && memcmp(&v0, &v1, 4) == 0, "sum8 n=%d: %.9g %.9g / %.9g %.9g", n, m0,
+                  m1, v0, v1);
+        }
+#endif
+        free(x);
+    }
+}
+
 int main(void) {
     static const int sizes[][3] = {
         {1, 1, 1}, {1, 5, 2}, {2, 31, 7}, {5, 32, 16}, {6, 33, 255}, {7, 47, 256}, {11, 48, 257},
@@ -285,6 +339,7 @@ int main(void) {
     for (t = 0; t < sizeof small / sizeof small[0]; t++)
         test_small_case(small[t][0], small[t][1], small[t][2], 2000u + t);
     test_epilogue_range();
+    test_layer_norm();
     printf("worst error / tolerance: %.3f\n", worst);
     return test_done("test_gemm");
 }
