@@ -3592,25 +3592,43 @@ static void sclip__attn_rows_causal(const sclip__attn_job *j, int seq, int h, in
     sclip__gemm_nn(nr, hd, L, s1 + P, n, own + 2 * W, ld, o, W, P > 0);
 }
 
-/* Floats of attention scratch per thread: two blocks of scores and the packed operands of
-   one head (queries or keys twice, values once). */
-static size_t sclip__attn_part_floats(int max_len, int head_dim) {
-    return 2 * SCLIP__ROW_BLOCK * sclip__gemm_packed_size(max_len, 1) + 2 * sclip__gemm_packed_size(max_len, head_dim) +
-           sclip__gemm_packed_size(head_dim, max_len);
+/* One head of one sequence while it runs: its q and k columns (row stride 3 x width), its
+   output columns, and the thread's scratch: two blocks of scores, the packed right operands of
+   the scores (pa, and pb for CSA's second term) and the packed values pv. */
+typedef struct sclip__attn_head_bufs {
+    const float *q, *k;
+    float *o;
+    float *s1, *s2, *pa, *pb, *pv;
+} sclip__attn_head_bufs;
+
+/* The scratch layout above, in floats from the start of a thread's part; off[5] = its size. */
+static void sclip__attn_layout(int max_len, int head_dim, size_t off[6]) {
+    size_t scores = SCLIP__ROW_BLOCK * sclip__gemm_packed_size(max_len, 1);
+    size_t keys = sclip__gemm_packed_size(max_len, head_dim);
+    off[0] = 0;                  /* s1 */
+    off[1] = scores;             /* s2 */
+    off[2] = 2 * scores;         /* pa */
+    off[3] = off[2] + keys;      /* pb */
+    off[4] = off[3] + keys;      /* pv */
+    off[5] = off[4] + sclip__gemm_packed_size(head_dim, max_len);
 }
 
-/* Attention rows [r0, r0+nr) of one head of one sequence; pa, pb and pv hold that head's
-   packed right operands (sclip__attn_head). */
-static void sclip__attn_rows(const sclip__attn_job *j, int seq, int h, int r0, int nr, float *s1, float *s2,
-                             const float *pa, const float *pb, const float *pv) {
-    int L = j->seq_len[seq], ld = 3 * j->width, i, t, hd = j->head_dim;
+static size_t sclip__attn_part_floats(int max_len, int head_dim) {
+    size_t off[6];
+    sclip__attn_layout(max_len, head_dim, off);
+    return off[5];
+}
+
+/* Attention rows [r0, r0+nr) of one head of a sequence of L tokens, whose right operands are
+   already packed in hb (sclip__attn_head). */
+static void sclip__attn_rows(const sclip__attn_job *j, const sclip__attn_head_bufs *hb, int L, int r0, int nr) {
+    int ld = 3 * j->width, i, t, hd = j->head_dim;
     int Lp = (int)sclip__gemm_packed_size(L, 1); /* score rows padded to whole kernel tiles (zeros past L) */
-    const float *base = j->qkv + (size_t)j->seq_start[seq] * ld + (size_t)h * hd;
-    const float *q = base, *k = base + j->width;
-    float *o = j->out + ((size_t)j->seq_start[seq] + r0) * j->width + (size_t)h * hd;
+    float *s1 = hb->s1, *s2 = hb->s2;
     float s = 1.0f / sqrtf((float)hd);
     /* s1 = s * X_r Y'  with (X, Y) = (q, k) vanilla, (q, q) sclip/clearclip, (k, k) naclip */
-    sclip__gemm_packed(nr, Lp, hd, s, (j->mode == SCLIP_ATTN_NACLIP ? k : q) + (size_t)r0 * ld, ld, pa, s1, Lp);
+    sclip__gemm_packed(nr, Lp, hd, s, (j->mode == SCLIP_ATTN_NACLIP ? hb->k : hb->q) + (size_t)r0 * ld, ld, hb->pa, s1,
+                       Lp);
     for (i = 0; i < nr; i++) {
         float *row = s1 + (size_t)i * Lp;
         if (j->mode == SCLIP_ATTN_NACLIP)
@@ -3618,40 +3636,45 @@ static void sclip__attn_rows(const sclip__attn_job *j, int seq, int h, int r0, i
         sclip__softmax(row, L);
     }
     if (j->mode == SCLIP_ATTN_SCLIP) { /* + softmax(s k k'), no averaging */
-        sclip__gemm_packed(nr, Lp, hd, s, k + (size_t)r0 * ld, ld, pb, s2, Lp);
+        sclip__gemm_packed(nr, Lp, hd, s, hb->k + (size_t)r0 * ld, ld, hb->pb, s2, Lp);
         for (i = 0; i < nr; i++) {
             sclip__softmax(s2 + (size_t)i * Lp, L);
             for (t = 0; t < L; t++) s1[(size_t)i * Lp + t] += s2[(size_t)i * Lp + t];
         }
     }
-    sclip__gemm_packed(nr, hd, L, 1.0f, s1, Lp, pv, o, j->width);
+    sclip__gemm_packed(nr, hd, L, 1.0f, s1, Lp, hb->pv, hb->o + (size_t)r0 * j->width, j->width);
 }
 
 /* One head of one sequence. The right operands (Y of the scores, v) are packed once here
    and reused by every block of query rows. */
 static void sclip__attn_head(const sclip__attn_job *j, int seq, int h, float *scratch) {
     int L = j->seq_len[seq], ld = 3 * j->width, hd = j->head_dim, r0, i;
-    const float *base = j->qkv + (size_t)j->seq_start[seq] * ld + (size_t)h * hd;
-    const float *q = base, *k = base + j->width, *v = base + 2 * j->width;
-    float *s1 = scratch, *s2 = s1 + SCLIP__ROW_BLOCK * sclip__gemm_packed_size(j->max_len, 1);
-    float *pa = s2 + SCLIP__ROW_BLOCK * sclip__gemm_packed_size(j->max_len, 1);
-    float *pb = pa + sclip__gemm_packed_size(j->max_len, hd);
-    float *pv = pb + sclip__gemm_packed_size(j->max_len, hd);
+    const float *base = j->qkv + (size_t)j->seq_start[seq] * ld + (size_t)h * hd, *v = base + 2 * j->width;
+    sclip__attn_head_bufs hb;
+    size_t off[6];
+    sclip__attn_layout(j->max_len, hd, off);
+    hb.q = base;
+    hb.k = base + j->width;
+    hb.o = j->out + (size_t)j->seq_start[seq] * j->width + (size_t)h * hd;
+    hb.s1 = scratch + off[0];
+    hb.s2 = scratch + off[1];
+    hb.pa = scratch + off[2];
+    hb.pb = scratch + off[3];
+    hb.pv = scratch + off[4];
     if (j->causal) {
         for (r0 = 0; r0 < L; r0 += SCLIP__ROW_BLOCK)
-            sclip__attn_rows_causal(j, seq, h, r0, L - r0 < SCLIP__ROW_BLOCK ? L - r0 : SCLIP__ROW_BLOCK, s1);
+            sclip__attn_rows_causal(j, seq, h, r0, L - r0 < SCLIP__ROW_BLOCK ? L - r0 : SCLIP__ROW_BLOCK, hb.s1);
         return;
     }
     if (j->mode == SCLIP_ATTN_MASKCLIP) {
-        float *o = j->out + (size_t)j->seq_start[seq] * j->width + (size_t)h * hd;
-        for (i = 0; i < L; i++) memcpy(o + (size_t)i * j->width, v + (size_t)i * ld, (size_t)hd * sizeof(float));
+        for (i = 0; i < L; i++) memcpy(hb.o + (size_t)i * j->width, v + (size_t)i * ld, (size_t)hd * sizeof(float));
         return;
     }
-    sclip__gemm_pack_rows(j->mode == SCLIP_ATTN_VANILLA || j->mode == SCLIP_ATTN_NACLIP ? k : q, ld, L, hd, pa);
-    if (j->mode == SCLIP_ATTN_SCLIP) sclip__gemm_pack_rows(k, ld, L, hd, pb);
-    sclip__gemm_pack_cols(v, ld, L, hd, pv);
+    sclip__gemm_pack_rows(j->mode == SCLIP_ATTN_VANILLA || j->mode == SCLIP_ATTN_NACLIP ? hb.k : hb.q, ld, L, hd, hb.pa);
+    if (j->mode == SCLIP_ATTN_SCLIP) sclip__gemm_pack_rows(hb.k, ld, L, hd, hb.pb);
+    sclip__gemm_pack_cols(v, ld, L, hd, hb.pv);
     for (r0 = 0; r0 < L; r0 += SCLIP__ROW_BLOCK)
-        sclip__attn_rows(j, seq, h, r0, L - r0 < SCLIP__ROW_BLOCK ? L - r0 : SCLIP__ROW_BLOCK, s1, s2, pa, pb, pv);
+        sclip__attn_rows(j, &hb, L, r0, L - r0 < SCLIP__ROW_BLOCK ? L - r0 : SCLIP__ROW_BLOCK);
 }
 
 /* Work units: the (sequence, head) pairs, claimed by the tasks. */
