@@ -1371,9 +1371,11 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_nn_scalar(int m, int n, int k, const
          rows across the threads, like the q8 quantisation) or per call (sclip__gemm_bf16);
          vdpbf16ps, fp32 sums. Panel layout: for each k pair, 32 x {W[j][2p], W[j][2p+1]}.
          Error ~2^-9 relative per element (both operands rounded).
-         NOTE: on the development machine (Xeon family 6 model 207) vdpbf16ps has a latency
-         of ~8 cycles and this kernel reaches ~86 GFLOP/s per core against ~150 for the fp32
-         kernel on the same 197 x 768 x 768 product: it saves memory, not time.
+         NOTE: on the development machine (Xeon family 6 model 207) vdpbf16ps issues only
+         ~0.5 per cycle (12 independent chains: 1.32 G/s against 5.25 G/s for vfmadd231ps),
+         half the multiply-adds per second of fp32; this kernel reaches ~86 GFLOP/s per core
+         against ~150 for the fp32 kernel on a 197 x 768 x 768 product: it saves memory, not
+         time.
    q8    W symmetric int8 per output channel (scale_j = max|W_j| / 127); x quantised per
          row over the whole K (s_i = max|x_i| / 127, q = round(x / s_i)), shifted to u8
          (q + 128) for vpdpbusd (u8 x s8 -> s32, 4 products per lane); the shift is undone
