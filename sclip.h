@@ -3425,14 +3425,14 @@ static void sclip__layer_norm_par(sclip_context *c, const float *x, int ldx, flo
     sclip__parallel(c, sclip__ln_task, &j, j.parts);
 }
 
-/* Softmax of a row in place: exp(x - max) / sum. */
-static void sclip__softmax(float *x, int n) {
+/* First half of a softmax, in place: x = exp(x - max(x)); returns 1 / sum of them. */
+static float sclip__softmax_exp(float *x, int n) {
     float mx = x[0];
     int i = 0;
 #if defined(SCLIP__GEMM_AVX512)
     { /* 16 lanes at a time, the tail under a mask: the max, then exp(x - max) with the kernels'
-         exp (relative error ~2e-7; it clamps, so -inf gives ~1e-38), the sum, and the scaling */
-        __m512 vm = _mm512_set1_ps(x[0]), vs = _mm512_setzero_ps(), e, r;
+         exp (relative error ~2e-7; it clamps, so -inf gives ~1e-38), and the sum */
+        __m512 vm = _mm512_set1_ps(x[0]), vs = _mm512_setzero_ps(), e;
         __mmask16 mt = sclip__tail_mask(n);
         int nf = n & ~15;
         for (i = 0; i < nf; i += 16) vm = _mm512_mask_max_ps(vm, 0xffff, vm, _mm512_loadu_ps(x + i));
@@ -3449,14 +3449,12 @@ static void sclip__softmax(float *x, int n) {
             _mm512_mask_storeu_ps(x + nf, mt, e);
             vs = _mm512_mask_add_ps(vs, mt, vs, e);
         }
-        r = _mm512_set1_ps(1.0f / sclip__hsum512(vs));
-        for (i = 0; i < nf; i += 16) _mm512_storeu_ps(x + i, _mm512_mul_ps(_mm512_loadu_ps(x + i), r));
-        if (mt) _mm512_mask_storeu_ps(x + nf, mt, _mm512_mul_ps(_mm512_maskz_loadu_ps(mt, x + nf), r));
+        return 1.0f / sclip__hsum512(vs);
     }
 #elif defined(SCLIP__GEMM_AVX2)
     { /* the same with 8 lanes; the tail through maskload/maskstore, kept out of the sum */
         __m256i mt = _mm256_cmpgt_epi32(_mm256_set1_epi32(n & 7), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-        __m256 vm = _mm256_set1_ps(x[0]), vs = _mm256_setzero_ps(), e, r;
+        __m256 vm = _mm256_set1_ps(x[0]), vs = _mm256_setzero_ps(), e;
         int nf = n & ~7, l;
         for (i = 0; i < nf; i += 8) vm = _mm256_max_ps(_mm256_loadu_ps(x + i), vm);
         mx = sclip__hmax256(vm);
@@ -3472,13 +3470,11 @@ static void sclip__softmax(float *x, int n) {
             _mm256_maskstore_ps(x + nf, mt, e);
             vs = _mm256_add_ps(vs, _mm256_and_ps(e, _mm256_castsi256_ps(mt)));
         }
-        r = _mm256_set1_ps(1.0f / sclip__hsum256(vs));
-        for (i = 0; i < nf; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), r));
-        if (n & 7) _mm256_maskstore_ps(x + nf, mt, _mm256_mul_ps(_mm256_maskload_ps(x + nf, mt), r));
+        return 1.0f / sclip__hsum256(vs);
     }
 #elif defined(SCLIP__GEMM_NEON)
     { /* the same with 4 lanes; the last n % 4 in scalar code */
-        float32x4_t vm = vdupq_n_f32(x[0]), vs = vdupq_n_f32(0.0f), r;
+        float32x4_t vm = vdupq_n_f32(x[0]), vs = vdupq_n_f32(0.0f);
         float s;
         int nf = n & ~3;
         for (i = 0; i < nf; i += 4) vm = vmaxq_f32(vm, vld1q_f32(x + i));
@@ -3492,18 +3488,54 @@ static void sclip__softmax(float *x, int n) {
         }
         s = vaddvq_f32(vs);
         for (i = nf; i < n; i++) s += (x[i] = expf(x[i] - mx));
-        r = vdupq_n_f32(1.0f / s);
-        for (i = 0; i < nf; i += 4) vst1q_f32(x + i, vmulq_f32(vld1q_f32(x + i), r));
-        for (i = nf; i < n; i++) x[i] *= 1.0f / s;
+        return 1.0f / s;
     }
 #else
     float s = 0;
     for (i = 1; i < n; i++)
         if (x[i] > mx) mx = x[i];
     for (i = 0; i < n; i++) s += (x[i] = expf(x[i] - mx));
-    s = 1.0f / s;
-    for (i = 0; i < n; i++) x[i] *= s;
+    return 1.0f / s;
 #endif
+}
+
+/* Second half: x = x * rx, or with y, x = x * rx + y * ry: CSA's softmax(a) + softmax(b) in one
+   pass (two rounded products, then their sum: without FMA contraction, the bits of scaling
+   each row and adding them). */
+static void sclip__softmax_scale(float *x, float rx, const float *y, float ry, int n) {
+    int i = 0;
+#if defined(SCLIP__GEMM_AVX512)
+    __m512 vx = _mm512_set1_ps(rx), vy = _mm512_set1_ps(ry), t;
+    for (; i < n; i += 16) {
+        __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : sclip__tail_mask(n);
+        t = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + i), vx);
+        if (y) t = _mm512_add_ps(t, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, y + i), vy));
+        _mm512_mask_storeu_ps(x + i, m, t);
+    }
+#elif defined(SCLIP__GEMM_AVX2)
+    __m256 vx = _mm256_set1_ps(rx), vy = _mm256_set1_ps(ry), t;
+    for (; i + 8 <= n; i += 8) {
+        t = _mm256_mul_ps(_mm256_loadu_ps(x + i), vx);
+        if (y) t = _mm256_add_ps(t, _mm256_mul_ps(_mm256_loadu_ps(y + i), vy));
+        _mm256_storeu_ps(x + i, t);
+    }
+#elif defined(SCLIP__GEMM_NEON)
+    float32x4_t t;
+    for (; i + 4 <= n; i += 4) {
+        t = vmulq_n_f32(vld1q_f32(x + i), rx);
+        if (y) t = vaddq_f32(t, vmulq_n_f32(vld1q_f32(y + i), ry));
+        vst1q_f32(x + i, t);
+    }
+#endif
+    for (; i < n; i++) {
+        float t1 = x[i] * rx;
+        x[i] = y ? t1 + y[i] * ry : t1;
+    }
+}
+
+/* Softmax of a row in place: exp(x - max) / sum. */
+static void sclip__softmax(float *x, int n) {
+    sclip__softmax_scale(x, sclip__softmax_exp(x, n), NULL, 0.0f, n);
 }
 
 /* Cubic convolution weights of PyTorch's bicubic (A = -0.75) for fraction t in [0, 1). */
@@ -3631,18 +3663,16 @@ static void sclip__attn_rows(const sclip__attn_job *j, const sclip__attn_head_bu
     /* s1 = s * X_r Y'  with (X, Y) = (q, k) vanilla, (q, q) sclip/clearclip, (k, k) naclip */
     sclip__gemm_packed(nr, Lp, hd, s, (j->mode == SCLIP_ATTN_NACLIP ? hb->k : hb->q) + (size_t)r0 * ld, ld, hb->pa, s1,
                        Lp);
+    if (j->mode == SCLIP_ATTN_SCLIP) /* s2 = s * k_r k' */
+        sclip__gemm_packed(nr, Lp, hd, s, hb->k + (size_t)r0 * ld, ld, hb->pb, s2, Lp);
     for (i = 0; i < nr; i++) {
-        float *row = s1 + (size_t)i * Lp;
+        float *row = s1 + (size_t)i * Lp, *row2 = s2 + (size_t)i * Lp;
         if (j->mode == SCLIP_ATTN_NACLIP)
             for (t = 0; t < L; t++) row[t] += sclip__naclip_term(j, r0 + i, t);
-        sclip__softmax(row, L);
-    }
-    if (j->mode == SCLIP_ATTN_SCLIP) { /* + softmax(s k k'), no averaging */
-        sclip__gemm_packed(nr, Lp, hd, s, hb->k + (size_t)r0 * ld, ld, hb->pb, s2, Lp);
-        for (i = 0; i < nr; i++) {
-            sclip__softmax(s2 + (size_t)i * Lp, L);
-            for (t = 0; t < L; t++) s1[(size_t)i * Lp + t] += s2[(size_t)i * Lp + t];
-        }
+        if (j->mode == SCLIP_ATTN_SCLIP) /* softmax(s1) + softmax(s2), no averaging */
+            sclip__softmax_scale(row, sclip__softmax_exp(row, L), row2, sclip__softmax_exp(row2, L), L);
+        else
+            sclip__softmax(row, L);
     }
     sclip__gemm_packed(nr, hd, L, 1.0f, s1, Lp, hb->pv, hb->o + (size_t)r0 * j->width, j->width);
 }
