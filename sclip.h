@@ -51,10 +51,13 @@
                                           used in place; must outlive the model
                sclip_model_free, sclip_model_arch, sclip_model_tokenizer
                desc->towers = SCLIP_TOWERS_VISION leaves the text weights untouched (memory)
-               desc->precision: SCLIP_PRECISION_F32 (default), _Q8 (int8 weights per output
-                                channel and activations per row, integer dot products: about
-                                2.5x faster with AVX-512 VNNI or AVX-VNNI; also the Arm dot
-                                product) or _BF16 (half the memory)
+               desc->precision: SCLIP_PRECISION_F32 (default), _Q16 (12-bit integer weights
+                                per output channel and activations per row, integer pair dot
+                                products: about 1.6x faster on x86 with AVX2 or AVX-512, 99.9%
+                                of the labels, half the memory), _Q8 (int8 weights and
+                                activations, integer dot products: about 2.5x faster with
+                                AVX-512 VNNI or AVX-VNNI; also the Arm dot product) or _BF16
+                                (half the memory)
       context  sclip_context_create(model, desc, &ctx): desc->n_threads (0 = all cores),
                desc->parallel_for (run sclip's parallel loops on your own job system),
                desc->progress (called during text encoding and windows)
@@ -109,7 +112,8 @@
       the same threads. Idle workers spin for about 1 ms after each hand-off before they sleep.
       The file's f32 tensors are used in place from the mapping; matrices are repacked once at
       load for the kernels (and their pages of the mapping released), f16 and q8 tensors are
-      converted at load (a q8 file with SCLIP_PRECISION_Q8 is packed as it is).
+      converted at load (a q8 file with SCLIP_PRECISION_Q8 is packed as it is; q16 and bf16
+      are load-time precisions of any file).
       Segmentation memory: about names x resized pixels + classes x original pixels floats
       (the last resize and the softmax run a band of rows at a time); with PAMR also names x
       original pixels. The class probabilities are returned unless desc.no_probs is set.
@@ -129,7 +133,8 @@
       (7e-5 with PAMR); labels identical except where two classes are within 1e-4.
       The official run is float16 on a GPU; sclip reproduces its float32 equivalent.
       Reduced precision (labels equal to float32 on the fixture cases, random-weight model):
-      SCLIP_PRECISION_BF16 99.5-99.98%, SCLIP_PRECISION_Q8 98.9-99.9%.
+      SCLIP_PRECISION_Q16 99.92-100%, SCLIP_PRECISION_BF16 99.5-99.98%, SCLIP_PRECISION_Q8
+      98.9-99.9%.
 
    9. Limits
       SCLIP_MAX_IMAGE_SIDE (8192) and SCLIP_MAX_IMAGE_PIXELS (4096 x 4096) for images given to
@@ -197,7 +202,11 @@ typedef enum sclip_precision {
     SCLIP_PRECISION_Q8 = 1,   /* int8 weights per output channel, int8 activations per row, integer
                                  dot products (AVX-512 VNNI, AVX-VNNI, Arm sdot; portable C
                                  elsewhere): ~2.5x faster than float32, a quarter of its memory */
-    SCLIP_PRECISION_BF16 = 2  /* bfloat16 weights and activations, float32 sums: half the memory */
+    SCLIP_PRECISION_BF16 = 2, /* bfloat16 weights and activations, float32 sums: half the memory */
+    SCLIP_PRECISION_Q16 = 3   /* 12-bit integer weights per output channel and activations per row in
+                                 16-bit lanes, integer pair dot products (vpdpwssd with AVX-512 VNNI or
+                                 AVX-VNNI, vpmaddwd on other AVX2/AVX-512 CPUs; portable C elsewhere):
+                                 labels nearly those of float32, half its memory */
 } sclip_precision;
 
 typedef struct sclip_model_desc {
@@ -1354,7 +1363,7 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_nn_scalar(int m, int n, int k, const
 }
 
 /* ======================================================================================
-   sclip gemm_lowp: reduced-precision packed matrix products (bf16 and int8 weights)
+   sclip gemm_lowp: reduced-precision packed matrix products (bf16, int8 and 12-bit weights)
    ======================================================================================
    Uses the fp32 block's epilogue enum and helpers. Same contract: static sclip__ functions, no globals,
    no threads, no allocation (the caller passes scratch, sized by the *_scratch_size
@@ -1363,7 +1372,7 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_nn_scalar(int m, int n, int k, const
    to y. The result of an (i, j) never depends on the column split: K is never split across
    calls and the activations are converted per row, identically in every call.
 
-   Both formats use panels of 32 output channels, the same layout in every build (pack once,
+   All formats use panels of 32 output channels, the same layout in every build (pack once,
    run on any path), and a portable scalar kernel that reproduces the SIMD kernel exactly
    (bit for bit before QuickGELU/GELU, which use the vector exp of the fp32 block).
 
@@ -1384,15 +1393,21 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_nn_scalar(int m, int n, int k, const
          Integer sums are exact, so the result is independent of the blocking.
          Panel layout: for each k quad, 32 x 4 int8; after all panels n32 f32 scales and
          n32 s32 values 128 * colsum (n32 = n rounded up to 32).
+   q16   as q8 with 2047 for 127 (12-bit integers, no shift) in the bf16 layout of int16
+         pairs; vpdpwssd (s16 x s16 -> s32, 2 products per lane; vpmaddwd + add without
+         VNNI) at twice the multiply-adds per second of fp32 FMAs here. Exact s32 sums per K
+         block of at most 256 (256 x 2047^2 < 2^31), f32 sums across blocks. Error ~2^-12 of
+         the row / column maximum per element: 16 times below q8.
 
    Paths: AVX-512 BF16 (__AVX512BF16__), AVX-512 VNNI (__AVX512VNNI__), both on top of the
    AVX-512 fp32 path; q8 also with AVX-VNNI (__AVXVNNI__, 256-bit vpdpbusd, on the AVX2 path)
    and the Arm dot product (__ARM_FEATURE_DOTPROD, sdot: s8 x s8, so the kernel turns the
    activation bytes back into q = byte ^ 0x80 and starts its sums at 128 * colsum, which the
-   shared epilogue takes off again); otherwise (or under SCLIP_NO_SIMD) the scalar kernels.
+   shared epilogue takes off again); q16 with AVX-512 (VNNI or BW) and AVX2 (AVX-VNNI or not);
+   otherwise (or under SCLIP_NO_SIMD, and q16 on Arm) the scalar kernels.
    ====================================================================================== */
 
-#define SCLIP__LP_NR 32     /* output channels per panel, both formats, every build */
+#define SCLIP__LP_NR 32     /* output channels per panel, every format, every build */
 #ifndef SCLIP__BF_KC
 #define SCLIP__BF_KC 512    /* k per block (even): a 512 x 32 bf16 panel block is 32 KB */
 #endif
@@ -1591,6 +1606,24 @@ static SCLIP__INLINE void sclip__lp_store512(float *y, __mmask16 mk, __m512 t, i
     if (epi == SCLIP__EPI_ADD) t = _mm512_add_ps(_mm512_maskz_loadu_ps(mk, y), t);
     else t = sclip__lp_epi512(t, epi);
     _mm512_mask_storeu_ps(y, mk, t);
+}
+#elif defined(SCLIP__GEMM_AVX2)
+/* Last step of the integer kernels for one row of 32 columns in 4 vectors of 8: t * (scale_j *
+   s_i) + bias_j, the fused function, stored under a mask past nr (the residual added for EPI_ADD). */
+static void sclip__lp_finish256(const sclip__lpk_args *u, int r, const __m256 *t) {
+    float *y = u->y + r * u->ldy;
+    __m256 s = _mm256_set1_ps(u->rs[r]);
+    int h;
+    for (h = 0; h < 4; h++) {
+        __m256i lane = _mm256_add_epi32(_mm256_set1_epi32(8 * h), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        __m256i mk = _mm256_cmpgt_epi32(_mm256_set1_epi32(u->nr), lane);
+        __m256 b = u->bias ? _mm256_maskload_ps(u->bias + 8 * h, mk) : _mm256_setzero_ps();
+        __m256 v = _mm256_fmadd_ps(t[h], _mm256_mul_ps(_mm256_loadu_ps(u->ws + 8 * h), s), b);
+        if (u->epi == SCLIP__EPI_ADD) v = _mm256_add_ps(_mm256_maskload_ps(y + 8 * h, mk), v);
+        else if (u->epi == SCLIP__EPI_QUICKGELU) v = sclip__qgelu256(v);
+        else if (u->epi == SCLIP__EPI_GELU) v = sclip__gelu256(v);
+        _mm256_maskstore_ps(y + 8 * h, mk, v);
+    }
 }
 #endif
 
@@ -1826,13 +1859,11 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_pack_q8(const signed char *q, con
     sclip__q8_pack_core(q, 2, k, 1, scales, n, k, packed);
 }
 
-/* Vector halves of sclip__q8_quantize_row: max|x| over the first whole vectors of a row (the
-   return value: how many floats they cover), and u8 = q + 128 = q ^ 0x80 for them. Max is exact
-   in any order, and max(|x|, m) keeps m when x is NaN, as the scalar loop; the conversion
-   rounds to nearest even like lrintf, and NaN gives -128 (saturating packs or a select). */
-#if defined(SCLIP__GEMM_Q8_AVX512)
-#define SCLIP__Q8_VQUANT 1
-static int sclip__q8_maxabs_simd(const float *xr, int k, float *mx) {
+/* max |x| over the first whole vectors of a row (returns how many elements it covered; the
+   caller folds in the rest): the integer formats' row scales. NaN never wins. */
+#if defined(SCLIP__GEMM_AVX512)
+#define SCLIP__LP_VMAXABS 1
+static int sclip__lp_maxabs_simd(const float *xr, int k, float *mx) {
     __m512 m0 = _mm512_setzero_ps(), m1 = m0, m2 = m0, m3 = m0;
     int kk = 0;
     for (; kk + 64 <= k; kk += 64) {
@@ -1849,6 +1880,38 @@ static int sclip__q8_maxabs_simd(const float *xr, int k, float *mx) {
     *mx = sclip__hmax512(_mm512_mask_max_ps(m0, 0xffff, m0, m2));
     return kk;
 }
+#elif defined(SCLIP__GEMM_AVX2)
+#define SCLIP__LP_VMAXABS 1
+static int sclip__lp_maxabs_simd(const float *xr, int k, float *mx) {
+    __m256 m0 = _mm256_setzero_ps(), m1 = m0, sign = _mm256_set1_ps(-0.0f);
+    int kk = 0;
+    for (; kk + 16 <= k; kk += 16) { /* vmaxps returns its second operand when one is NaN */
+        m0 = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(xr + kk)), m0);
+        m1 = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(xr + kk + 8)), m1);
+    }
+    *mx = sclip__hmax256(_mm256_max_ps(m0, m1));
+    return kk;
+}
+#elif defined(SCLIP__GEMM_NEON)
+#define SCLIP__LP_VMAXABS 1
+static int sclip__lp_maxabs_simd(const float *xr, int k, float *mx) {
+    float32x4_t m0 = vdupq_n_f32(0.0f), m1 = m0;
+    int kk = 0;
+    for (; kk + 8 <= k; kk += 8) { /* maxNum: a NaN operand gives the other */
+        m0 = vmaxnmq_f32(m0, vabsq_f32(vld1q_f32(xr + kk)));
+        m1 = vmaxnmq_f32(m1, vabsq_f32(vld1q_f32(xr + kk + 4)));
+    }
+    *mx = vmaxvq_f32(vmaxq_f32(m0, m1));
+    return kk;
+}
+#endif
+
+/* Vector half of sclip__q8_quantize_row (with sclip__lp_maxabs_simd): u8 = q + 128 = q ^ 0x80
+   for the first whole vectors of a row (the return value: how many floats they cover). Max is
+   exact in any order, and max(|x|, m) keeps m when x is NaN, as the scalar loop; the conversion
+   rounds to nearest even like lrintf, and NaN gives -128 (saturating packs or a select). */
+#if defined(SCLIP__GEMM_Q8_AVX512)
+#define SCLIP__Q8_VQUANT 1
 static int sclip__q8_convert_simd(const float *xr, int k, float inv, unsigned char *d) {
     __m512 vi = _mm512_set1_ps(inv);
     __m512i lo = _mm512_set1_epi32(-128), hi = _mm512_set1_epi32(127), off = _mm512_set1_epi32(128);
@@ -1875,16 +1938,6 @@ static int sclip__q8_convert_simd(const float *xr, int k, float inv, unsigned ch
 }
 #elif defined(SCLIP__GEMM_Q8_AVXVNNI)
 #define SCLIP__Q8_VQUANT 1
-static int sclip__q8_maxabs_simd(const float *xr, int k, float *mx) {
-    __m256 m0 = _mm256_setzero_ps(), m1 = m0, sign = _mm256_set1_ps(-0.0f);
-    int kk = 0;
-    for (; kk + 16 <= k; kk += 16) { /* vmaxps returns its second operand when one is NaN */
-        m0 = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(xr + kk)), m0);
-        m1 = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(xr + kk + 8)), m1);
-    }
-    *mx = sclip__hmax256(_mm256_max_ps(m0, m1));
-    return kk;
-}
 static int sclip__q8_convert_simd(const float *xr, int k, float inv, unsigned char *d) {
     __m256 vi = _mm256_set1_ps(inv);
     /* 32 at a time: the packs leave dwords in the order q0[0..3] q1[0..3] q2 q3 | q0[4..7] ... */
@@ -1903,16 +1956,6 @@ static int sclip__q8_convert_simd(const float *xr, int k, float inv, unsigned ch
 }
 #elif defined(SCLIP__GEMM_Q8_SDOT)
 #define SCLIP__Q8_VQUANT 1
-static int sclip__q8_maxabs_simd(const float *xr, int k, float *mx) {
-    float32x4_t m0 = vdupq_n_f32(0.0f), m1 = m0;
-    int kk = 0;
-    for (; kk + 8 <= k; kk += 8) { /* maxNum: a NaN operand gives the other */
-        m0 = vmaxnmq_f32(m0, vabsq_f32(vld1q_f32(xr + kk)));
-        m1 = vmaxnmq_f32(m1, vabsq_f32(vld1q_f32(xr + kk + 4)));
-    }
-    *mx = vmaxvq_f32(vmaxq_f32(m0, m1));
-    return kk;
-}
 static int8x8_t sclip__q8_narrow_neon(float32x4_t a, float32x4_t b) {
     int32x4_t qa = vbslq_s32(vceqq_f32(a, a), vcvtnq_s32_f32(a), vdupq_n_s32(-128));
     int32x4_t qb = vbslq_s32(vceqq_f32(b, b), vcvtnq_s32_f32(b), vdupq_n_s32(-128));
@@ -1934,8 +1977,8 @@ static int sclip__q8_convert_simd(const float *xr, int k, float inv, unsigned ch
 static void sclip__q8_quantize_row(int simd, int k, const float *xr, unsigned char *d, float *rs) {
     int kp = sclip__q8_kp(k), kk = 0;
     float mx = 0.0f, inv = 0.0f;
-#if defined(SCLIP__Q8_VQUANT)
-    if (simd) kk = sclip__q8_maxabs_simd(xr, k, &mx);
+#if defined(SCLIP__LP_VMAXABS)
+    if (simd) kk = sclip__lp_maxabs_simd(xr, k, &mx);
 #else
     (void)simd;
 #endif
@@ -2056,24 +2099,13 @@ static void sclip__ukr_q8_avx512(const sclip__lpk_args *u) {
 #define SCLIP__Q8_PATH "avx512-vnni"
 
 #elif defined(SCLIP__GEMM_Q8_AVXVNNI)
-/* Epilogue of one row of 32 columns in 4 vectors of 8: (acc - 128 colsum) * (scale_j * s_i)
-   + bias_j, the fused function, stored under a mask past nr (the residual added for EPI_ADD). */
+/* Epilogue of one row of 32 columns in 4 vectors of 8: acc - 128 colsum, then sclip__lp_finish256. */
 static void sclip__q8_epi256(const sclip__lpk_args *u, int r, const __m256i *acc) {
-    float *y = u->y + r * u->ldy;
-    __m256 s = _mm256_set1_ps(u->rs[r]);
+    __m256 t[4];
     int h;
-    for (h = 0; h < 4; h++) {
-        __m256i lane = _mm256_add_epi32(_mm256_set1_epi32(8 * h), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-        __m256i mk = _mm256_cmpgt_epi32(_mm256_set1_epi32(u->nr), lane);
-        __m256i cs = _mm256_loadu_si256((const __m256i *)(const void *)(u->cs + 8 * h));
-        __m256 b = u->bias ? _mm256_maskload_ps(u->bias + 8 * h, mk) : _mm256_setzero_ps();
-        __m256 t = _mm256_cvtepi32_ps(_mm256_sub_epi32(acc[h], cs));
-        t = _mm256_fmadd_ps(t, _mm256_mul_ps(_mm256_loadu_ps(u->ws + 8 * h), s), b);
-        if (u->epi == SCLIP__EPI_ADD) t = _mm256_add_ps(_mm256_maskload_ps(y + 8 * h, mk), t);
-        else if (u->epi == SCLIP__EPI_QUICKGELU) t = sclip__qgelu256(t);
-        else if (u->epi == SCLIP__EPI_GELU) t = sclip__gelu256(t);
-        _mm256_maskstore_ps(y + 8 * h, mk, t);
-    }
+    for (h = 0; h < 4; h++)
+        t[h] = _mm256_cvtepi32_ps(_mm256_sub_epi32(acc[h], _mm256_loadu_si256((const __m256i *)(const void *)(u->cs + 8 * h))));
+    sclip__lp_finish256(u, r, t);
 }
 
 /* Two rows x 32 columns at a time: 8 ymm s32 accumulators (named, so they stay in registers);
@@ -2250,6 +2282,318 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_scalar(int m, int n, int k, const
     sclip__gemm_q8_quantize_with(0, m, k, x, ldx, s);
     sclip__gemm_q8_pre_with(0, m, n, k, s, packed, bias, epi, y, ldy, j0, j1,
                             s + sclip__align64(sclip__gemm_q8_act_size(m, k)));
+}
+
+/* =====================================================================================
+   q16: 12-bit integers in 16-bit lanes, integer dot products of pairs
+   ===================================================================================== */
+/* W per output channel and x per row are rounded to integers of at most 2047 in magnitude
+   (scale = max|.| / 2047, 16 times finer than q8); the bf16 panel layout holds them as int16
+   pairs, followed by n32 f32 column scales. vpdpwssd (or vpmaddwd + add) sums pairs of s16
+   products into s32 lanes; a K block of at most SCLIP__Q16_KC elements stays below
+   2^31 (256 x 2047^2 < 2^30), is exact, and is added to the f32 partial sum:
+     y = epi( (sum over K blocks of float(block sum)) * (scale_j * s_i) + bias_j ). */
+#ifndef SCLIP__Q16_KC
+#define SCLIP__Q16_KC 256
+#endif
+#define SCLIP__Q16_MAX 2047
+
+static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q16_packed_size(int n, int k) {
+    return sclip__gemm_bf16_packed_size(n, k) + (size_t)sclip__lp_npanel(n) * SCLIP__LP_NR * 4;
+}
+/* Quantised activations of m rows: m rows of k2 int16, then m f32 row scales. */
+static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q16_act_size(int m, int k) {
+    return sclip__align64(sclip__gemm_bf16_act_size(m, k)) + (size_t)m * 4;
+}
+
+/* Round to nearest even, clamp to [-2047, 2047]; NaN gives -2047, as the vector path. */
+static int sclip__q16_round(float v) {
+    if (v != v || v < -(float)SCLIP__Q16_MAX) return -SCLIP__Q16_MAX;
+    if (v > (float)SCLIP__Q16_MAX) return SCLIP__Q16_MAX;
+    return (int)lrintf(v);
+}
+
+/* Scale of a row of n floats: max |x| / 2047, and its inverse (both 0 for an all-zero or
+   non-finite maximum); simd takes the vector max (the same value). */
+static float sclip__q16_scale(int simd, const float *x, int n, float *inv) {
+    float mx = 0.0f;
+    int i = 0;
+#if defined(SCLIP__LP_VMAXABS)
+    if (simd) i = sclip__lp_maxabs_simd(x, n, &mx);
+#else
+    (void)simd;
+#endif
+    for (; i < n; i++) {
+        float v = fabsf(x[i]);
+        if (v > mx) mx = v;
+    }
+    if (!(mx > 1e-30f && mx <= 3.4e38f)) return *inv = 0.0f;
+    *inv = (float)SCLIP__Q16_MAX / mx;
+    return mx / (float)SCLIP__Q16_MAX;
+}
+
+/* Vector rounding of x * inv for the first whole vectors of a row (returns how many): the
+   conversion rounds to nearest even like lrintf; NaN converts to INT_MIN, clamped to -2047. */
+#if defined(SCLIP__GEMM_AVX512)
+#define SCLIP__Q16_VQUANT 1
+static int sclip__q16_convert_simd(const float *xr, int k, float inv, int16_t *d) {
+    __m512 vi = _mm512_set1_ps(inv);
+    __m512i lo = _mm512_set1_epi32(-SCLIP__Q16_MAX), hi = _mm512_set1_epi32(SCLIP__Q16_MAX);
+    int kk = 0;
+    for (; kk + 16 <= k; kk += 16) {
+        __m512i q = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk), vi));
+        q = _mm512_mask_min_epi32(q, 0xffff, _mm512_mask_max_epi32(q, 0xffff, q, lo), hi);
+        _mm512_mask_cvtepi32_storeu_epi16((void *)(d + kk), 0xffff, q);
+    }
+    return kk;
+}
+#elif defined(SCLIP__GEMM_AVX2)
+#define SCLIP__Q16_VQUANT 1
+static int sclip__q16_convert_simd(const float *xr, int k, float inv, int16_t *d) {
+    __m256 vi = _mm256_set1_ps(inv);
+    __m256i lo = _mm256_set1_epi32(-SCLIP__Q16_MAX), hi = _mm256_set1_epi32(SCLIP__Q16_MAX);
+    int kk = 0;
+    for (; kk + 16 <= k; kk += 16) { /* the pack interleaves 64-bit quarters: 0 2 1 3 restores them */
+        __m256i q0 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + kk), vi));
+        __m256i q1 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + kk + 8), vi));
+        q0 = _mm256_min_epi32(_mm256_max_epi32(q0, lo), hi);
+        q1 = _mm256_min_epi32(_mm256_max_epi32(q1, lo), hi);
+        _mm256_storeu_si256((__m256i *)(void *)(d + kk), _mm256_permute4x64_epi64(_mm256_packs_epi32(q0, q1), 0xd8));
+    }
+    return kk;
+}
+#endif
+
+/* w: n rows of k floats -> panels (as sclip__gemm_bf16_pack) of rounded integers, then scales. */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_q16_pack(const float *w, int n, int k, void *packed) {
+    int k2 = sclip__bf_k2(k), np = sclip__lp_npanel(n), p, jj, kk;
+    int16_t *d = (int16_t *)packed;
+    float *ws = (float *)(void *)((unsigned char *)packed + sclip__gemm_bf16_packed_size(n, k));
+    for (p = 0; p < np; p++)
+        for (jj = 0; jj < SCLIP__LP_NR; jj++) {
+            int j = p * SCLIP__LP_NR + jj;
+            int16_t *dp = d + (size_t)p * SCLIP__LP_NR * (size_t)k2 + 2 * jj;
+            float inv = 0.0f;
+            ws[j] = j < n ? sclip__q16_scale(0, w + (size_t)j * k, k, &inv) : 0.0f;
+            for (kk = 0; kk < k2; kk++)
+                dp[(size_t)(kk >> 1) * 2 * SCLIP__LP_NR + (kk & 1)] =
+                    (int16_t)(j < n && kk < k ? sclip__q16_round(w[(size_t)j * k + kk] * inv) : 0);
+        }
+}
+
+/* m rows of x -> rows of k2 int16 (odd k: a zero pad), then the m row scales; simd selects
+   the vector max and rounding, which give the same values. */
+static void sclip__q16_quantize_rows(int simd, int m, int k, const float *x, int ldx, int16_t *d, float *rs) {
+    int k2 = sclip__bf_k2(k), i, kk;
+    for (i = 0; i < m; i++) {
+        const float *xr = x + (ptrdiff_t)i * ldx;
+        int16_t *dr = d + (size_t)i * k2;
+        float inv;
+        rs[i] = sclip__q16_scale(simd, xr, k, &inv);
+        kk = 0;
+#if defined(SCLIP__Q16_VQUANT)
+        if (simd) kk = sclip__q16_convert_simd(xr, k, inv, dr);
+#endif
+        for (; kk < k; kk++) dr[kk] = (int16_t)sclip__q16_round(xr[kk] * inv);
+        if (k2 > k) dr[k] = 0;
+    }
+}
+
+/* Scalar q16 kernel: exact s32 sums per K block, then the same float steps as the vector ones. */
+static void sclip__ukr_q16_scalar(const sclip__lpk_args *u) {
+    float *part = (float *)u->part;
+    int r, j, g;
+    for (r = 0; r < u->mr; r++) {
+        const int16_t *ar = (const int16_t *)(const void *)(u->a + r * u->lda);
+        for (j = 0; j < SCLIP__LP_NR; j++) {
+            int32_t acc = 0;
+            float t;
+            for (g = 0; g < u->kg; g++) {
+                const int16_t *bg = (const int16_t *)(const void *)(u->b + (size_t)g * 128) + 2 * j;
+                acc += (int32_t)ar[2 * g] * bg[0] + (int32_t)ar[2 * g + 1] * bg[1];
+            }
+            t = u->first ? (float)acc : part[r * SCLIP__LP_NR + j] + (float)acc;
+            if (!u->last) part[r * SCLIP__LP_NR + j] = t;
+            else if (j < u->nr)
+                sclip__lp_store1(u->y + r * u->ldy + j, fmaf(t, u->ws[j] * u->rs[r], u->bias ? u->bias[j] : 0.0f), u->epi);
+        }
+    }
+}
+
+#if defined(SCLIP__GEMM_AVX512) && (defined(__AVX512VNNI__) || defined(__AVX512BW__))
+#if defined(__AVX512VNNI__)
+#define SCLIP__DPWSSD512(c, a, b) _mm512_dpwssd_epi32(c, a, b)
+#else
+#define SCLIP__DPWSSD512(c, a, b) _mm512_add_epi32(c, _mm512_madd_epi16(a, b))
+#endif
+/* 8 x 32: 16 zmm s32 accumulators (8 rows: 10-35% faster than 6 here); per k pair 2 panel
+   vectors (32 columns x 2 int16) and one 32-bit broadcast of each row's pair. */
+static void sclip__ukr_q16_avx512(const sclip__lpk_args *u) {
+    const int mr = u->mr;
+    const unsigned char *b = u->b;
+    float *part = (float *)u->part;
+    __m512i acc[16];
+    int g, r;
+#define SCLIP__Q16_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define SCLIP__Q16DECL(r) const unsigned char *a##r = u->a + ((r) < mr ? (r) : mr - 1) * u->lda; \
+    __m512i c##r##_0 = _mm512_setzero_si512(), c##r##_1 = _mm512_setzero_si512();
+#define SCLIP__Q16STEP(r)                                                                 \
+    { int32_t w_; memcpy(&w_, a##r + 4 * g, 4); av = _mm512_set1_epi32(w_); }             \
+    c##r##_0 = SCLIP__DPWSSD512(c##r##_0, av, b0); c##r##_1 = SCLIP__DPWSSD512(c##r##_1, av, b1);
+#define SCLIP__Q16SAVE(r) acc[2 * (r)] = c##r##_0; acc[2 * (r) + 1] = c##r##_1;
+    SCLIP__Q16_ROWS(SCLIP__Q16DECL)
+    for (g = 0; g < u->kg; g++, b += 128) {
+        __m512i b0 = _mm512_loadu_si512((const void *)b), b1 = _mm512_loadu_si512((const void *)(b + 64)), av;
+        SCLIP__Q16_ROWS(SCLIP__Q16STEP)
+    }
+    SCLIP__Q16_ROWS(SCLIP__Q16SAVE)
+#undef SCLIP__Q16_ROWS
+#undef SCLIP__Q16DECL
+#undef SCLIP__Q16STEP
+#undef SCLIP__Q16SAVE
+    {
+        __mmask16 m0 = sclip__lp_mask(u->nr, 0), m1 = sclip__lp_mask(u->nr, 1);
+        __m512 bias0 = u->bias ? _mm512_maskz_loadu_ps(m0, u->bias) : _mm512_setzero_ps();
+        __m512 bias1 = u->bias ? _mm512_maskz_loadu_ps(m1, u->bias + 16) : _mm512_setzero_ps();
+        for (r = 0; r < mr; r++) {
+            float *pr = part + 32 * r;
+            __m512 t0 = SCLIP__LP_I2F(acc[2 * r]), t1 = SCLIP__LP_I2F(acc[2 * r + 1]);
+            if (!u->first) t0 = _mm512_add_ps(_mm512_loadu_ps(pr), t0), t1 = _mm512_add_ps(_mm512_loadu_ps(pr + 16), t1);
+            if (!u->last) {
+                _mm512_storeu_ps(pr, t0);
+                _mm512_storeu_ps(pr + 16, t1);
+            } else {
+                __m512 s = _mm512_set1_ps(u->rs[r]);
+                float *y = u->y + r * u->ldy;
+                sclip__lp_store512(y, m0, _mm512_fmadd_ps(t0, _mm512_mul_ps(_mm512_loadu_ps(u->ws), s), bias0), u->epi);
+                sclip__lp_store512(y + 16, m1, _mm512_fmadd_ps(t1, _mm512_mul_ps(_mm512_loadu_ps(u->ws + 16), s), bias1),
+                                   u->epi);
+            }
+        }
+    }
+}
+#define SCLIP__UKR_Q16 sclip__ukr_q16_avx512
+#define SCLIP__Q16_MR 8
+#define SCLIP__Q16_SIMD 1
+#if defined(__AVX512VNNI__)
+#define SCLIP__Q16_PATH "avx512-vnni"
+#else
+#define SCLIP__Q16_PATH "avx512 vpmaddwd"
+#endif
+
+#elif defined(SCLIP__GEMM_AVX2)
+#if defined(__AVXVNNI__)
+#define SCLIP__DPWSSD256(c, a, b) _mm256_dpwssd_avx_epi32(c, a, b)
+#else
+#define SCLIP__DPWSSD256(c, a, b) _mm256_add_epi32(c, _mm256_madd_epi16(a, b))
+#endif
+/* Two rows x 32 columns at a time: 8 ymm s32 accumulators; per k pair 4 panel vectors and one
+   32-bit broadcast of each row's pair. */
+static void sclip__ukr_q16_avx2(const sclip__lpk_args *u) {
+    float *part = (float *)u->part;
+    int r0, g, h;
+    for (r0 = 0; r0 < u->mr; r0 += 2) {
+        int r1 = r0 + 1 < u->mr ? r0 + 1 : r0; /* a missing second row repeats the first */
+        const unsigned char *a0 = u->a + r0 * u->lda, *a1 = u->a + r1 * u->lda, *b = u->b;
+        __m256i c00 = _mm256_setzero_si256(), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        __m256i acc[2][4];
+        for (g = 0; g < u->kg; g++, b += 128) {
+            int32_t w0, w1;
+            __m256i x0, x1, bv;
+            memcpy(&w0, a0 + 4 * g, 4);
+            memcpy(&w1, a1 + 4 * g, 4);
+            x0 = _mm256_set1_epi32(w0), x1 = _mm256_set1_epi32(w1);
+#define SCLIP__Q16STEP(h)                                                                             \
+    bv = _mm256_loadu_si256((const __m256i *)(const void *)(b + 32 * h));                               \
+    c0##h = SCLIP__DPWSSD256(c0##h, x0, bv);                                                          \
+    c1##h = SCLIP__DPWSSD256(c1##h, x1, bv);
+            SCLIP__Q16STEP(0) SCLIP__Q16STEP(1) SCLIP__Q16STEP(2) SCLIP__Q16STEP(3)
+#undef SCLIP__Q16STEP
+        }
+        acc[0][0] = c00; acc[0][1] = c01; acc[0][2] = c02; acc[0][3] = c03;
+        acc[1][0] = c10; acc[1][1] = c11; acc[1][2] = c12; acc[1][3] = c13;
+        for (h = 0; h < 2 && (h == 0 || r1 != r0); h++) {
+            int r = h ? r1 : r0, q;
+            float *pr = part + 32 * r;
+            __m256 t[4];
+            for (q = 0; q < 4; q++) {
+                t[q] = _mm256_cvtepi32_ps(acc[h][q]);
+                if (!u->first) t[q] = _mm256_add_ps(_mm256_loadu_ps(pr + 8 * q), t[q]);
+                if (!u->last) _mm256_storeu_ps(pr + 8 * q, t[q]);
+            }
+            if (u->last) sclip__lp_finish256(u, r, t);
+        }
+    }
+}
+#define SCLIP__UKR_Q16 sclip__ukr_q16_avx2
+#define SCLIP__Q16_MR SCLIP__LP_MRMAX
+#define SCLIP__Q16_SIMD 1
+#if defined(__AVXVNNI__)
+#define SCLIP__Q16_PATH "avx-vnni"
+#else
+#define SCLIP__Q16_PATH "avx2 vpmaddwd"
+#endif
+
+#else
+#define SCLIP__UKR_Q16 sclip__ukr_q16_scalar
+#define SCLIP__Q16_MR SCLIP__LP_MRMAX
+#define SCLIP__Q16_SIMD 0
+#define SCLIP__Q16_PATH "scalar"
+#endif
+
+static void sclip__gemm_q16_pre_with(int simd, int m, int n, int k, const void *act, const void *packed,
+                                     const float *bias, int epi, float *y, int ldy, int j0, int j1, void *part) {
+    const unsigned char *xa = (const unsigned char *)act;
+    const float *rs = (const float *)(const void *)(xa + sclip__align64(sclip__gemm_bf16_act_size(m, k)));
+    const float *ws = (const float *)(const void *)((const unsigned char *)packed + sclip__gemm_bf16_packed_size(n, k));
+    SCLIP__GEMM_ASSERT(j0 % SCLIP__LP_NR == 0 && j0 >= 0 && j1 <= n);
+    if (m <= 0 || j1 <= j0) return;
+    if (k <= 0) {
+        int i, j;
+        for (i = 0; i < m; i++)
+            for (j = j0; j < j1; j++) sclip__lp_store1(y + (ptrdiff_t)i * ldy + j, bias ? bias[j] : 0.0f, epi);
+        return;
+    }
+    sclip__gemm_lp_drive(simd ? SCLIP__UKR_Q16 : sclip__ukr_q16_scalar, simd ? SCLIP__Q16_MR : SCLIP__LP_MRMAX, 2,
+                         SCLIP__Q16_KC, m, sclip__bf_k2(k), xa, (const unsigned char *)packed, rs, ws, NULL, bias, epi,
+                         y, ldy, j0, j1, part);
+}
+
+/* Quantise m rows of x once (split by rows across threads, then shared): act has
+   sclip__gemm_q16_act_size(m, k) bytes, 64-byte aligned. */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_q16_quantize(int m, int k, const float *x, int ldx, void *act) {
+    sclip__q16_quantize_rows(SCLIP__Q16_SIMD, m, k, x, ldx, (int16_t *)act,
+                             (float *)(void *)((unsigned char *)act + sclip__align64(sclip__gemm_bf16_act_size(m, k))));
+}
+/* Product on quantised activations; part: sclip__gemm_lp_part_size(m) bytes per thread. */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_q16_pre(int m, int n, int k, const void *act, const void *packed,
+                                                    const float *bias, int epi, float *y, int ldy, int j0, int j1,
+                                                    void *part) {
+    sclip__gemm_q16_pre_with(SCLIP__Q16_SIMD, m, n, k, act, packed, bias, epi, y, ldy, j0, j1, part);
+}
+/* All in one (tests): scratch of sclip__gemm_q16_scratch_size(m, k) bytes, 64-byte aligned;
+   simd = 0 is the portable kernel (bit-identical before QuickGELU/GELU). */
+static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q16_scratch_size(int m, int k) {
+    return sclip__align64(sclip__gemm_q16_act_size(m, k)) + sclip__gemm_lp_part_size(m);
+}
+static void sclip__gemm_q16_with(int simd, int m, int n, int k, const float *x, int ldx, const void *packed,
+                                 const float *bias, int epi, float *y, int ldy, int j0, int j1, void *scratch) {
+    unsigned char *s = (unsigned char *)scratch;
+    if (m <= 0 || j1 <= j0) return;
+    sclip__q16_quantize_rows(simd, m, k, x, ldx, (int16_t *)scratch,
+                             (float *)(void *)(s + sclip__align64(sclip__gemm_bf16_act_size(m, k))));
+    sclip__gemm_q16_pre_with(simd, m, n, k, s, packed, bias, epi, y, ldy, j0, j1,
+                             s + sclip__align64(sclip__gemm_q16_act_size(m, k)));
+}
+static SCLIP__MAYBE_UNUSED void sclip__gemm_q16(int m, int n, int k, const float *x, int ldx, const void *packed,
+                                                const float *bias, int epi, float *y, int ldy, int j0, int j1,
+                                                void *scratch) {
+    sclip__gemm_q16_with(SCLIP__Q16_SIMD, m, n, k, x, ldx, packed, bias, epi, y, ldy, j0, j1, scratch);
+}
+static SCLIP__MAYBE_UNUSED void sclip__gemm_q16_scalar(int m, int n, int k, const float *x, int ldx,
+                                                       const void *packed, const float *bias, int epi, float *y,
+                                                       int ldy, int j0, int j1, void *scratch) {
+    sclip__gemm_q16_with(0, m, n, k, x, ldx, packed, bias, epi, y, ldy, j0, j1, scratch);
 }
 
 /* ============================================================================================
@@ -2640,6 +2984,7 @@ static sclip_result sclip__get_linear_dims(sclip__loader *L, const char *wname, 
     lin->precision = transposed ? SCLIP_PRECISION_F32 : L->precision;
     packed = sclip__model_alloc(L->m, lin->precision == SCLIP_PRECISION_Q8     ? sclip__gemm_q8_packed_size(n, k)
                                       : lin->precision == SCLIP_PRECISION_BF16 ? sclip__gemm_bf16_packed_size(n, k)
+                                      : lin->precision == SCLIP_PRECISION_Q16  ? sclip__gemm_q16_packed_size(n, k)
                                                                                : sclip__gemm_packed_size(n, k) * sizeof(float));
     if (!packed) return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", wname);
     src = L->f->base + t->offset;
@@ -2647,7 +2992,8 @@ static sclip_result sclip__get_linear_dims(sclip__loader *L, const char *wname, 
     if (t->dtype == SCLIP__DT_Q8 && lin->precision == SCLIP_PRECISION_Q8 && !transposed && ((size_t)src & 3) == 0 &&
         sclip__little_endian()) {
         sclip__gemm_q8_pack_q8((const signed char *)src, (const float *)(const void *)sclip__q8_scales(L->f, t), n, k, packed);
-    } else if (t->dtype == SCLIP__DT_F16 && ((size_t)src & 1) == 0 && sclip__little_endian() && !transposed) {
+    } else if (t->dtype == SCLIP__DT_F16 && ((size_t)src & 1) == 0 && sclip__little_endian() && !transposed &&
+               lin->precision != SCLIP_PRECISION_Q16) { /* q16 packs from f32 (below) */
         const uint16_t *h = (const uint16_t *)(const void *)src;
         if (lin->precision == SCLIP_PRECISION_Q8) sclip__gemm_q8_pack_f16(h, n, k, packed);
         else if (lin->precision == SCLIP_PRECISION_BF16) sclip__gemm_bf16_pack_f16(h, n, k, packed);
@@ -2661,6 +3007,7 @@ static sclip_result sclip__get_linear_dims(sclip__loader *L, const char *wname, 
         if (transposed) sclip__gemm_pack_t(w, k, n, (float *)packed);
         else if (lin->precision == SCLIP_PRECISION_Q8) sclip__gemm_q8_pack(w, n, k, packed);
         else if (lin->precision == SCLIP_PRECISION_BF16) sclip__gemm_bf16_pack(w, n, k, packed);
+        else if (lin->precision == SCLIP_PRECISION_Q16) sclip__gemm_q16_pack(w, n, k, packed);
         else sclip__gemm_pack(w, n, k, (float *)packed);
         sclip__free(tmp);
     }
@@ -2792,7 +3139,7 @@ static sclip_result sclip__model_build(sclip_model *m, const unsigned char *data
     m->towers = desc ? desc->towers : SCLIP_TOWERS_BOTH;
     if ((int)m->towers < 0 || (int)m->towers > 2) m->towers = SCLIP_TOWERS_BOTH;
     m->precision = desc ? desc->precision : SCLIP_PRECISION_F32;
-    if ((int)m->precision < 0 || (int)m->precision > 2) m->precision = SCLIP_PRECISION_F32;
+    if ((int)m->precision < 0 || (int)m->precision > 3) m->precision = SCLIP_PRECISION_F32;
     L.m = m;
     L.f = &f;
     L.err = err;
@@ -3233,14 +3580,17 @@ static void sclip__linear_task(void *arg, int i) {
         else if (l->precision == SCLIP_PRECISION_BF16)
             sclip__gemm_bf16_pre(j->m, l->n, l->k, j->act, l->packed, l->bias, j->epi, j->y, j->ldy, j0, j1,
                                  j->scratch + (size_t)i * j->part_bytes);
+        else if (l->precision == SCLIP_PRECISION_Q16)
+            sclip__gemm_q16_pre(j->m, l->n, l->k, j->act, l->packed, l->bias, j->epi, j->y, j->ldy, j0, j1,
+                                j->scratch + (size_t)i * j->part_bytes);
         else
             sclip__gemm(j->m, l->n, l->k, j->x, j->ldx, (const float *)l->packed, l->bias, j->epi, j->y, j->ldy, j0,
                         j1);
     }
 }
 
-/* Rows of part i converted before the products: q8, to int8 with one scale per row; bf16,
-   rounded to bf16. */
+/* Rows of part i converted before the products: q8 and q16, to integers with one scale per
+   row; bf16, rounded to bf16. */
 static void sclip__convert_task(void *arg, int i) {
     const sclip__linear_job *j = (const sclip__linear_job *)arg;
     int per = (j->m + j->parts - 1) / j->parts, r0 = i * per, r1 = r0 + per < j->m ? r0 + per : j->m, r;
@@ -3250,6 +3600,10 @@ static void sclip__convert_task(void *arg, int i) {
     if (j->lin->precision == SCLIP_PRECISION_BF16)
         sclip__bf16_convert_rows(SCLIP__BF16_SIMD, r1 - r0, k, j->x + (size_t)r0 * j->ldx, j->ldx,
                                  (uint16_t *)(void *)j->act + (size_t)r0 * sclip__bf_k2(k));
+    else if (j->lin->precision == SCLIP_PRECISION_Q16)
+        sclip__q16_quantize_rows(SCLIP__Q16_SIMD, r1 - r0, k, j->x + (size_t)r0 * j->ldx, j->ldx,
+                                 (int16_t *)(void *)j->act + (size_t)r0 * sclip__bf_k2(k),
+                                 (float *)(void *)(j->act + sclip__align64(sclip__gemm_bf16_act_size(j->m, k))) + r0);
     else
         for (r = r0; r < r1; r++)
             sclip__q8_quantize_row(SCLIP__Q8_SIMD, k, j->x + (size_t)r * j->ldx, j->act + (size_t)r * kp, &scales[r]);
@@ -3265,14 +3619,20 @@ static unsigned char *sclip__lp_scratch(sclip_context *c, size_t bytes) {
     return c->lp;
 }
 
+/* Bytes of the activations of m rows of k converted for a product of the given precision. */
+static size_t sclip__lp_act_size(int precision, int m, int k) {
+    return sclip__align64(precision == SCLIP_PRECISION_Q8    ? sclip__gemm_q8_act_size(m, k)
+                          : precision == SCLIP_PRECISION_Q16 ? sclip__gemm_q16_act_size(m, k)
+                                                             : sclip__gemm_bf16_act_size(m, k));
+}
+
 /* Reserves the low-precision scratch for products of up to `rows` rows and k <= kmax, so
    that sclip__linear_forward never allocates. Returns 0 when out of memory. */
 static int sclip__reserve_lp(sclip_context *c, int rows, int kmax) {
-    size_t act = 0, parts = (size_t)c->n_threads;
+    size_t parts = (size_t)c->n_threads;
     if (c->model->precision == SCLIP_PRECISION_F32) return 1;
-    act = c->model->precision == SCLIP_PRECISION_Q8 ? sclip__gemm_q8_act_size(rows, kmax)
-                                                    : sclip__gemm_bf16_act_size(rows, kmax);
-    return sclip__lp_scratch(c, sclip__align64(act) + parts * sclip__align64(sclip__gemm_lp_part_size(rows))) != NULL;
+    return sclip__lp_scratch(c, sclip__lp_act_size(c->model->precision, rows, kmax) +
+                                    parts * sclip__align64(sclip__gemm_lp_part_size(rows))) != NULL;
 }
 
 /* y = epi(x W^T + b) for m rows; the output columns are split across the threads. */
@@ -3291,8 +3651,7 @@ static void sclip__linear_forward(sclip_context *c, const sclip__linear *lin, in
     j.parts = c->n_threads;
     if (lin->precision != SCLIP_PRECISION_F32) {
         unsigned char *mem;
-        act = sclip__align64(lin->precision == SCLIP_PRECISION_Q8 ? sclip__gemm_q8_act_size(m, lin->k)
-                                                                  : sclip__gemm_bf16_act_size(m, lin->k));
+        act = sclip__lp_act_size(lin->precision, m, lin->k);
         j.part_bytes = sclip__align64(sclip__gemm_lp_part_size(m));
         mem = sclip__lp_scratch(c, act + (size_t)j.parts * j.part_bytes);
         SCLIP_ASSERT(mem != NULL); /* reserved beforehand by sclip__reserve_lp */

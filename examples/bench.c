@@ -7,7 +7,7 @@
      peak_rss_mb   peak resident memory while segmenting with a cached vocabulary (vision tower
                    only loaded), measured before the text benchmark
 
-   sclip-bench -m MODEL.sclip [--threads N] [--runs N] [--json] [--only NAME] [--precision f32|q8|bf16]
+   sclip-bench -m MODEL.sclip [--threads N] [--runs N] [--json] [--only NAME] [--precision f32|q8|q16|bf16]
    The VOC21 class names are read from $SCLIP_SHARED/classnames/voc21.txt (default ../shared). */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #define SCLIP_IMPLEMENTATION
@@ -209,14 +209,15 @@ int main(int argc, char **argv) {
             if (!strcmp(p, "f32")) precision = SCLIP_PRECISION_F32;
             else if (!strcmp(p, "q8")) precision = SCLIP_PRECISION_Q8;
             else if (!strcmp(p, "bf16")) precision = SCLIP_PRECISION_BF16;
+            else if (!strcmp(p, "q16")) precision = SCLIP_PRECISION_Q16;
             else {
-                fprintf(stderr, "sclip-bench: --precision f32, q8 or bf16\n");
+                fprintf(stderr, "sclip-bench: --precision f32, q8, q16 or bf16\n");
                 return 2;
             }
         }
         else {
             fprintf(stderr, "usage: sclip-bench -m MODEL.sclip [--threads N] [--runs N] [--json]\n"
-                            "       [--only forward_224|voc_image|voc21_text] [--precision f32|q8|bf16]\n");
+                            "       [--only forward_224|voc_image|voc21_text] [--precision f32|q8|q16|bf16]\n");
             return !strcmp(a, "-h") || !strcmp(a, "--help") ? 0 : 2;
         }
     }

@@ -1,4 +1,4 @@
-/* test_gemm_lowp.c - the bf16 and int8 (q8) matrix products.
+/* test_gemm_lowp.c - the bf16, int8 (q8) and 12-bit integer (q16) matrix products.
    For every build (AVX-512 BF16/VNNI, or the portable kernels only): the SIMD path must
    reproduce the scalar kernel bit for bit (within 2e-6 after QuickGELU/GELU, whose vector
    exp differs from libm), column ranges must reproduce the full run bit for bit and leave
@@ -6,6 +6,7 @@
    triple loop on the float weights (sclip__gemm_ref):
      bf16: |err| <= 2^-7 * sum_k |x w| + fp32 slack (each operand rounded to 8 bits)
      q8:   |err| <= s_x/2 sum_k |w| + s_w/2 sum_k |x| + k s_x s_w / 4 + slack, s = max/127
+     q16:  the same with s = max/2047
    Converters (f32 -> bf16, row quantisation) are checked against their definition, and
    all packers against sclip__*_pack. No fixture needed. */
 #define SCLIP_IMPLEMENTATION
@@ -28,7 +29,7 @@ static void afree(void *q) {
     free(p);
 }
 
-static double worst[2]; /* largest error / bound vs the f32 reference, per format */
+static double worst[3]; /* largest error / bound vs the f32 reference, per format */
 
 typedef void (*lp_fn)(int, int, int, const float *, int, const void *, const float *, int, float *, int, int, int,
                       void *);
@@ -107,7 +108,8 @@ static double bound(int fmt, const float *x, int ldx, const float *w, int k, int
         if (a > mx) mx = a;
         if (b > mw) mw = b;
     }
-    mx /= 127; mw /= 127;
+    mx /= fmt == 1 ? 127 : 2047;
+    mw /= fmt == 1 ? 127 : 2047;
     return mx / 2 * sw + mw / 2 * sx + k * mx * mw / 4 + 1e-5 * sxw;
 }
 
@@ -120,13 +122,17 @@ static void test_case(int fmt, int m, int n, int k, uint32_t seed) {
     float *yr = (float *)malloc(ysz * 4), *ys = (float *)malloc(ysz * 4), *yv = (float *)malloc(ysz * 4);
     float *yg = (float *)malloc(ysz * 4);
     double *sxw = (double *)malloc(((size_t)m * n + 1) * sizeof(double));
-    size_t psz = fmt ? sclip__gemm_q8_packed_size(n, k) : sclip__gemm_bf16_packed_size(n, k);
-    size_t ssz = fmt ? sclip__gemm_q8_scratch_size(m, k) : sclip__gemm_bf16_scratch_size(m, k);
+    size_t psz = fmt == 1 ? sclip__gemm_q8_packed_size(n, k) : fmt == 2 ? sclip__gemm_q16_packed_size(n, k)
+                                                                        : sclip__gemm_bf16_packed_size(n, k);
+    size_t ssz = fmt == 1 ? sclip__gemm_q8_scratch_size(m, k) : fmt == 2 ? sclip__gemm_q16_scratch_size(m, k)
+                                                                        : sclip__gemm_bf16_scratch_size(m, k);
     void *packed = amalloc(psz), *scratch = amalloc(ssz);
-    lp_fn simd = fmt ? sclip__gemm_q8 : sclip__gemm_bf16, scal = fmt ? sclip__gemm_q8_scalar : sclip__gemm_bf16_scalar;
-    const char *name = fmt ? "q8" : "bf16";
+    lp_fn simd = fmt == 1 ? sclip__gemm_q8 : fmt == 2 ? sclip__gemm_q16 : sclip__gemm_bf16;
+    lp_fn scal = fmt == 1 ? sclip__gemm_q8_scalar : fmt == 2 ? sclip__gemm_q16_scalar : sclip__gemm_bf16_scalar;
+    const char *name = fmt == 1 ? "q8" : fmt == 2 ? "q16" : "bf16";
     if (k > 0) x[(size_t)(m / 2) * ldx + (size_t)(k / 3)] = 8.0f; /* one outlier activation */
-    if (fmt) sclip__gemm_q8_pack(w, n, k, packed);
+    if (fmt == 1) sclip__gemm_q8_pack(w, n, k, packed);
+    else if (fmt == 2) sclip__gemm_q16_pack(w, n, k, packed);
     else sclip__gemm_bf16_pack(w, n, k, packed);
     for (i = 0; i < m; i++)
         for (j = 0; j < n; j++) {
@@ -217,21 +223,70 @@ static void test_packers(int n, int k) {
     free(w); free(wt); free(h); free(ht); free(q); free(sc); afree(p0); afree(p1);
 }
 
+static void test_q16_quantize(void) {
+    uint32_t s = 4343u;
+    int m = 9, k = 133, k2 = 134, i, kk, bad = 0;
+    float *x = test_rnd_buf((size_t)m * k, &s, 3.0f);
+    size_t asz = sclip__gemm_q16_act_size(m, k);
+    unsigned char *a0 = (unsigned char *)amalloc(asz), *a1 = (unsigned char *)amalloc(asz);
+    const int16_t *q = (const int16_t *)(const void *)a1;
+    size_t ro = ((size_t)m * k2 * 2 + 63) / 64 * 64; /* the row scales follow the rows */
+    const float *rs = (const float *)(const void *)(a1 + ro);
+    for (kk = 0; kk < k; kk++) x[3 * k + kk] = 0.0f; /* an all-zero row */
+    x[5 * k + 17] = 1000.0f;                          /* an outlier */
+    x[7 * k + 100] = (float)NAN;                      /* garbage in: same values both ways */
+    memset(a0, 0, asz);
+    memset(a1, 0, asz);
+    sclip__q16_quantize_rows(1, m, k, x, k, (int16_t *)(void *)a0, (float *)(void *)(a0 + ro));
+    sclip__q16_quantize_rows(0, m, k, x, k, (int16_t *)(void *)a1, (float *)(void *)(a1 + ro));
+    CHECK(memcmp(a0, a1, asz) == 0, "q16 SIMD quantisation differs from scalar");
+    for (i = 0; i < m; i++) {
+        float mx = 0.0f;
+        if (i == 7) continue;
+        for (kk = 0; kk < k; kk++) mx = fmaxf(mx, fabsf(x[i * k + kk]));
+        bad += rs[i] != mx / 2047.0f;
+        for (kk = 0; kk < k2; kk++) {
+            int v = q[(size_t)i * k2 + kk];
+            double want = kk < k && mx > 0 ? x[i * k + kk] / (double)rs[i] : 0.0;
+            bad += fabs(v - want) > 0.5 + 1e-3 || v < -2047 || v > 2047;
+        }
+    }
+    CHECK(bad == 0, "%d quantised activations off", bad);
+    free(x); afree(a0); afree(a1);
+}
+
+/* The largest sums q16 can meet (every product 2047^2, long K) stay exact per K block. */
+static void test_q16_extreme(void) {
+    int m = 3, n = 33, k = 4099, i;
+    float *x = (float *)malloc((size_t)m * k * 4), *w = (float *)malloc((size_t)n * k * 4), *y = (float *)malloc((size_t)m * n * 4);
+    void *packed = amalloc(sclip__gemm_q16_packed_size(n, k)), *scratch = amalloc(sclip__gemm_q16_scratch_size(m, k));
+    int bad = 0;
+    for (i = 0; i < m * k; i++) x[i] = 3.0f;
+    for (i = 0; i < n * k; i++) w[i] = -0.25f;
+    sclip__gemm_q16_pack(w, n, k, packed);
+    sclip__gemm_q16(m, n, k, x, k, packed, NULL, SCLIP__EPI_NONE, y, n, 0, n, scratch);
+    for (i = 0; i < m * n; i++) bad += fabs(y[i] + 0.75 * k) > 1e-5 * 0.75 * k;
+    CHECK(bad == 0, "q16 extreme sums: %d of %d off (first %g, want %g)", bad, m * n, y[0], -0.75 * k);
+    free(x); free(w); free(y); afree(packed); afree(scratch);
+}
+
 int main(void) {
     static const int sizes[][3] = {
         {1, 1, 1}, {1, 32, 4}, {3, 5, 2}, {7, 33, 9}, {6, 32, 64}, {13, 70, 31}, {25, 64, 1},
         {8, 1, 100}, {12, 96, 130}, {17, 40, 513}, {5, 65, 1027}, {30, 64, 2053}, {50, 100, 768},
     };
     int c, fmt;
-    printf("paths: bf16 %s, q8 %s (MR %d)\n", SCLIP__BF16_SIMD ? "avx512-bf16" : "scalar",
-           SCLIP__Q8_PATH, SCLIP__Q8_MR);
+    printf("paths: bf16 %s, q8 %s (MR %d), q16 %s\n", SCLIP__BF16_SIMD ? "avx512-bf16" : "scalar",
+           SCLIP__Q8_PATH, SCLIP__Q8_MR, SCLIP__Q16_PATH);
     test_bf16_convert();
     test_q8_quantize();
+    test_q16_quantize();
+    test_q16_extreme();
     test_packers(37, 11);
     test_packers(64, 128);
-    for (fmt = 0; fmt < 2; fmt++)
+    for (fmt = 0; fmt < 3; fmt++)
         for (c = 0; c < (int)(sizeof sizes / sizeof sizes[0]); c++)
             test_case(fmt, sizes[c][0], sizes[c][1], sizes[c][2], 1000u + (uint32_t)c * 17u);
-    printf("largest error / bound vs f32: bf16 %.3f, q8 %.3f\n", worst[0], worst[1]);
+    printf("largest error / bound vs f32: bf16 %.3f, q8 %.3f, q16 %.3f\n", worst[0], worst[1], worst[2]);
     return test_done("test_gemm_lowp");
 }

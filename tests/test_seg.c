@@ -109,17 +109,19 @@ static double lowp_agreement(sclip_context *c, const sclip_model *m, const seg_c
 
 /* Reduced precision, label agreement with the float32 fixture on every case: bfloat16
    products at least 99.5%; int8 products at least 98.5% (measured on this random-weight model:
-   98.9% to 99.9%); q8 weight files (tools/export_weights.py --dtype q8, conv1 quantised too),
-   computed in int8 or dequantised to float32, at least 98% (measured: 98.3% to 99.9%). */
+   98.9% to 99.9%); 12-bit integer products (q16) at least 99.5% (measured: 99.92% to 100%);
+   q8 weight files (tools/export_weights.py --dtype q8, conv1 quantised too), computed in int8
+   or dequantised to float32, at least 98% (measured: 98.3% to 99.9%). */
 static void check_precisions(void) {
-    static const struct { const char *file; sclip_precision precision; const char *name; double min; } runs[4] = {
+    static const struct { const char *file; sclip_precision precision; const char *name; double min; } runs[5] = {
         {"build/tiny.sclip", SCLIP_PRECISION_BF16, "bf16", 0.995},
+        {"build/tiny.sclip", SCLIP_PRECISION_Q16, "q16", 0.995},
         {"build/tiny.sclip", SCLIP_PRECISION_Q8, "q8", 0.985},
         {"build/tiny-q8.sclip", SCLIP_PRECISION_Q8, "q8 file", 0.98},
         {"build/tiny-q8.sclip", SCLIP_PRECISION_F32, "q8 f32", 0.98}};
     int p;
     size_t i;
-    for (p = 0; p < 4; p++) {
+    for (p = 0; p < 5; p++) {
         sclip_model_desc md;
         sclip_model *m;
         sclip_context *c;

@@ -35,7 +35,7 @@ OUT=build/bench
 ONNX=build/vit_b16_csa.onnx
 MODEL=${1:-${MODEL:-}}
 mkdir -p "$OUT"
-: >"$OUT/sclip.jsonl"; : >"$OUT/sclip_q8.jsonl"; : >"$OUT/torch.jsonl"; : >"$OUT/ort.jsonl"; : >"$OUT/turns.jsonl"
+: >"$OUT/sclip.jsonl"; : >"$OUT/sclip_q8.jsonl"; : >"$OUT/sclip_q16.jsonl"; : >"$OUT/torch.jsonl"; : >"$OUT/ort.jsonl"; : >"$OUT/turns.jsonl"
 
 say()  { printf '\n== %s\n' "$*"; }
 warn() { printf 'bench: %s\n' "$*" >&2; }
@@ -153,6 +153,10 @@ if [ -x build/sclip-bench ] && [ -n "$MODEL" ]; then
     build/sclip-bench -m "$MODEL" --threads "$THREADS" --precision q8 --json >"$OUT/sclip_q8.jsonl"; rc=$?
     cat "$OUT/sclip_q8.jsonl"
     [ $rc = 0 ] || warn "build/sclip-bench --precision q8 failed (exit $rc)"
+    say "sclip, 12-bit integer weights and activations (--precision q16)"
+    build/sclip-bench -m "$MODEL" --threads "$THREADS" --precision q16 --json >"$OUT/sclip_q16.jsonl"; rc=$?
+    cat "$OUT/sclip_q16.jsonl"
+    [ $rc = 0 ] || warn "build/sclip-bench --precision q16 failed (exit $rc)"
 else
     warn "build/sclip-bench not built (or no model): the sclip column stays empty"
 fi
@@ -296,10 +300,11 @@ if o:
           "" if o.get("check_max_rel_err") is None else
           ", output vs PyTorch max rel. error %.1e" % o["check_max_rel_err"]))
 print("peak RSS: PyTorch and sclip after the vision figures (vision tower only); ONNX Runtime: vision tower")
-q8 = load("sclip_q8.jsonl")
-if q8:
-    print("sclip --precision q8: forward %s ms, VOC image %s ms, VOC21 text %s s, peak RSS %s MB" % tuple(
-        "-" if val(q8, key) is None else "%.1f" % (val(q8, key) * k) for key, _, k in rows))
+for name in ("q8", "q16"):
+    lp = load("sclip_%s.jsonl" % name)
+    if lp:
+        print("sclip --precision %s: forward %s ms, VOC image %s ms, VOC21 text %s s, peak RSS %s MB" % ((name,) + tuple(
+            "-" if val(lp, key) is None else "%.1f" % (val(lp, key) * k) for key, _, k in rows)))
 turns = []
 try:
     with open(os.path.join(out, "turns.jsonl")) as f:
