@@ -1625,6 +1625,22 @@ static void sclip__lp_finish256(const sclip__lpk_args *u, int r, const __m256 *t
         _mm256_maskstore_ps(y + 8 * h, mk, v);
     }
 }
+#elif defined(SCLIP__GEMM_NEON)
+/* The same on Arm, one row of 32 columns in 8 vectors of 4, stored through a tile (nr <= 32). */
+static void sclip__lp_finish_neon(const sclip__lpk_args *u, int r, const float32x4_t *t) {
+    float *y = u->y + r * u->ldy;
+    float tile[32];
+    int h, j;
+    for (h = 0; h < 8; h++) {
+        float bias[4];
+        float32x4_t v;
+        for (j = 0; j < 4; j++) bias[j] = u->bias && 4 * h + j < u->nr ? u->bias[4 * h + j] : 0.0f;
+        v = vfmaq_f32(vld1q_f32(bias), t[h], vmulq_n_f32(vld1q_f32(u->ws + 4 * h), u->rs[r]));
+        if (u->epi != SCLIP__EPI_ADD) v = sclip__epi_neon(v, u->epi);
+        vst1q_f32(tile + 4 * h, v);
+    }
+    for (j = 0; j < u->nr; j++) y[j] = u->epi == SCLIP__EPI_ADD ? y[j] + tile[j] : tile[j];
+}
 #endif
 
 #if defined(SCLIP__GEMM_BF16_AVX512)
@@ -2158,20 +2174,12 @@ static void sclip__ukr_q8_avxvnni(const sclip__lpk_args *u) {
 #define SCLIP__Q8_PATH "avx-vnni"
 
 #elif defined(SCLIP__GEMM_Q8_SDOT)
-/* Epilogue of one row of 32 columns in 8 vectors of 4 (as sclip__q8_epi256). */
+/* Epilogue of one row of 32 columns in 8 vectors of 4: acc - 128 colsum, then sclip__lp_finish_neon. */
 static void sclip__q8_epi_neon(const sclip__lpk_args *u, int r, const int32x4_t *acc) {
-    float *y = u->y + r * u->ldy;
-    float tile[32];
-    int h, j;
-    for (h = 0; h < 8; h++) {
-        float32x4_t t = vcvtq_f32_s32(vsubq_s32(acc[h], vld1q_s32(u->cs + 4 * h)));
-        float bias[4];
-        for (j = 0; j < 4; j++) bias[j] = u->bias && 4 * h + j < u->nr ? u->bias[4 * h + j] : 0.0f;
-        t = vfmaq_f32(vld1q_f32(bias), t, vmulq_n_f32(vld1q_f32(u->ws + 4 * h), u->rs[r]));
-        if (u->epi != SCLIP__EPI_ADD) t = sclip__epi_neon(t, u->epi);
-        vst1q_f32(tile + 4 * h, t);
-    }
-    for (j = 0; j < u->nr; j++) y[j] = u->epi == SCLIP__EPI_ADD ? y[j] + tile[j] : tile[j];
+    float32x4_t t[8];
+    int h;
+    for (h = 0; h < 8; h++) t[h] = vcvtq_f32_s32(vsubq_s32(acc[h], vld1q_s32(u->cs + 4 * h)));
+    sclip__lp_finish_neon(u, r, t);
 }
 
 /* Two rows x 32 columns at a time: 16 s32x4 accumulators (named, so they stay in registers),
@@ -2333,7 +2341,7 @@ static float sclip__q16_scale(int simd, const float *x, int n, float *inv) {
 }
 
 /* Vector rounding of x * inv for the first whole vectors of a row (returns how many): the
-   conversion rounds to nearest even like lrintf; NaN converts to INT_MIN, clamped to -2047. */
+   conversion rounds to nearest even like lrintf; NaN gives -2047 (x86: INT_MIN, clamped). */
 #if defined(SCLIP__GEMM_AVX512)
 #define SCLIP__Q16_VQUANT 1
 static int sclip__q16_convert_simd(const float *xr, int k, float inv, int16_t *d) {
@@ -2359,6 +2367,21 @@ static int sclip__q16_convert_simd(const float *xr, int k, float inv, int16_t *d
         q0 = _mm256_min_epi32(_mm256_max_epi32(q0, lo), hi);
         q1 = _mm256_min_epi32(_mm256_max_epi32(q1, lo), hi);
         _mm256_storeu_si256((__m256i *)(void *)(d + kk), _mm256_permute4x64_epi64(_mm256_packs_epi32(q0, q1), 0xd8));
+    }
+    return kk;
+}
+#elif defined(SCLIP__GEMM_NEON)
+#define SCLIP__Q16_VQUANT 1
+static int sclip__q16_convert_simd(const float *xr, int k, float inv, int16_t *d) {
+    int32x4_t lo = vdupq_n_s32(-SCLIP__Q16_MAX), hi = vdupq_n_s32(SCLIP__Q16_MAX);
+    int kk = 0;
+    for (; kk + 8 <= k; kk += 8) { /* fcvtns gives 0 for NaN: select -2047 for it */
+        float32x4_t a = vmulq_n_f32(vld1q_f32(xr + kk), inv), b = vmulq_n_f32(vld1q_f32(xr + kk + 4), inv);
+        int32x4_t qa = vbslq_s32(vceqq_f32(a, a), vcvtnq_s32_f32(a), lo);
+        int32x4_t qb = vbslq_s32(vceqq_f32(b, b), vcvtnq_s32_f32(b), lo);
+        qa = vminq_s32(vmaxq_s32(qa, lo), hi);
+        qb = vminq_s32(vmaxq_s32(qb, lo), hi);
+        vst1q_s16(d + kk, vcombine_s16(vmovn_s32(qa), vmovn_s32(qb)));
     }
     return kk;
 }
@@ -2533,6 +2556,49 @@ static void sclip__ukr_q16_avx2(const sclip__lpk_args *u) {
 #else
 #define SCLIP__Q16_PATH "avx2 vpmaddwd"
 #endif
+
+#elif defined(SCLIP__GEMM_NEON)
+/* One row x 32 columns at a time: 16 s32x4 accumulators hold the products of the two k of a
+   pair apart (smlal: 4 products per instruction, as many as an f32 fmla) and are added in
+   pairs (addp) at the end of the K block. */
+static void sclip__ukr_q16_neon(const sclip__lpk_args *u) {
+    float *part = (float *)u->part;
+    int r, g, h;
+    for (r = 0; r < u->mr; r++) {
+        const unsigned char *ar = u->a + r * u->lda, *b = u->b;
+        float *pr = part + 32 * r;
+        int32x4_t c0 = vdupq_n_s32(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        int32x4_t c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0, c13 = c0, c14 = c0, c15 = c0;
+        int32x4_t acc[8];
+        float32x4_t t[8];
+        for (g = 0; g < u->kg; g++, b += 128) {
+            uint32_t w;
+            int16x8_t x, bv;
+            memcpy(&w, ar + 4 * g, 4);
+            x = vreinterpretq_s16_u32(vdupq_n_u32(w)); /* a0 a1 a0 a1 ... */
+#define SCLIP__Q16STEP(h, lo, hi)                                                                      \
+    bv = vld1q_s16((const int16_t *)(const void *)(b + 16 * h));                                         \
+    lo = vmlal_s16(lo, vget_low_s16(bv), vget_low_s16(x));                                            \
+    hi = vmlal_high_s16(hi, bv, x);
+            SCLIP__Q16STEP(0, c0, c1) SCLIP__Q16STEP(1, c2, c3) SCLIP__Q16STEP(2, c4, c5) SCLIP__Q16STEP(3, c6, c7)
+            SCLIP__Q16STEP(4, c8, c9) SCLIP__Q16STEP(5, c10, c11) SCLIP__Q16STEP(6, c12, c13) SCLIP__Q16STEP(7, c14, c15)
+#undef SCLIP__Q16STEP
+        }
+        acc[0] = vpaddq_s32(c0, c1); acc[1] = vpaddq_s32(c2, c3); acc[2] = vpaddq_s32(c4, c5);
+        acc[3] = vpaddq_s32(c6, c7); acc[4] = vpaddq_s32(c8, c9); acc[5] = vpaddq_s32(c10, c11);
+        acc[6] = vpaddq_s32(c12, c13); acc[7] = vpaddq_s32(c14, c15);
+        for (h = 0; h < 8; h++) {
+            t[h] = vcvtq_f32_s32(acc[h]);
+            if (!u->first) t[h] = vaddq_f32(vld1q_f32(pr + 4 * h), t[h]);
+            if (!u->last) vst1q_f32(pr + 4 * h, t[h]);
+        }
+        if (u->last) sclip__lp_finish_neon(u, r, t);
+    }
+}
+#define SCLIP__UKR_Q16 sclip__ukr_q16_neon
+#define SCLIP__Q16_MR SCLIP__LP_MRMAX
+#define SCLIP__Q16_SIMD 1
+#define SCLIP__Q16_PATH "neon smlal"
 
 #else
 #define SCLIP__UKR_Q16 sclip__ukr_q16_scalar

@@ -234,7 +234,7 @@ static void test_q16_quantize(void) {
     const float *rs = (const float *)(const void *)(a1 + ro);
     for (kk = 0; kk < k; kk++) x[3 * k + kk] = 0.0f; /* an all-zero row */
     x[5 * k + 17] = 1000.0f;                          /* an outlier */
-    x[7 * k + 100] = (float)NAN;                      /* garbage in: same values both ways */
+    x[7 * k + 97] = x[7 * k + 100] = (float)NAN;     /* garbage in: same values both ways */
     memset(a0, 0, asz);
     memset(a1, 0, asz);
     sclip__q16_quantize_rows(1, m, k, x, k, (int16_t *)(void *)a0, (float *)(void *)(a0 + ro));
