@@ -205,8 +205,8 @@ typedef enum sclip_precision {
     SCLIP_PRECISION_BF16 = 2, /* bfloat16 weights and activations, float32 sums: half the memory */
     SCLIP_PRECISION_Q16 = 3   /* 12-bit integer weights per output channel and activations per row in
                                  16-bit lanes, integer pair dot products (vpdpwssd with AVX-512 VNNI or
-                                 AVX-VNNI, vpmaddwd on other AVX2/AVX-512 CPUs; portable C elsewhere):
-                                 labels nearly those of float32, half its memory */
+                                 AVX-VNNI, vpmaddwd on other AVX2/AVX-512 CPUs, smlal on Arm; portable
+                                 C elsewhere): labels nearly those of float32, half its memory */
 } sclip_precision;
 
 typedef struct sclip_model_desc {
@@ -1403,8 +1403,8 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_nn_scalar(int m, int n, int k, const
    AVX-512 fp32 path; q8 also with AVX-VNNI (__AVXVNNI__, 256-bit vpdpbusd, on the AVX2 path)
    and the Arm dot product (__ARM_FEATURE_DOTPROD, sdot: s8 x s8, so the kernel turns the
    activation bytes back into q = byte ^ 0x80 and starts its sums at 128 * colsum, which the
-   shared epilogue takes off again); q16 with AVX-512 (VNNI or BW) and AVX2 (AVX-VNNI or not);
-   otherwise (or under SCLIP_NO_SIMD, and q16 on Arm) the scalar kernels.
+   shared epilogue takes off again); q16 with AVX-512 (VNNI or BW), AVX2 (AVX-VNNI or not) and
+   NEON (smlal); otherwise (or under SCLIP_NO_SIMD) the scalar kernels.
    ====================================================================================== */
 
 #define SCLIP__LP_NR 32     /* output channels per panel, every format, every build */
@@ -1761,21 +1761,17 @@ static void sclip__gemm_bf16_pre_with(int simd, int m, int n, int k, const void 
                          NULL, bias, epi, y, ldy, j0, j1, part);
 }
 
-/* Convert m rows of x once (e.g. split by rows across threads, then shared): act has
-   sclip__gemm_bf16_act_size(m, k) bytes, 64-byte aligned. */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_convert(int m, int k, const float *x, int ldx, void *act) {
-    sclip__bf16_convert_rows(SCLIP__BF16_SIMD, m, k, x, ldx, (uint16_t *)act);
-}
-/* Product on converted activations; part: sclip__gemm_lp_part_size(m) bytes per thread. */
+/* Product on activations converted by sclip__bf16_convert_rows (sclip__gemm_bf16_act_size(m, k)
+   bytes); part: sclip__gemm_lp_part_size(m) bytes per thread. */
 static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_pre(int m, int n, int k, const void *act, const void *packed,
                                                      const float *bias, int epi, float *y, int ldy, int j0, int j1,
                                                      void *part) {
     sclip__gemm_bf16_pre_with(SCLIP__BF16_SIMD, m, n, k, act, packed, bias, epi, y, ldy, j0, j1, part);
 }
-/* All in one, y[i][j] = epi(x[i] . W[j] + bias[j]), i < m, j in [j0, j1); scratch of
-   sclip__gemm_bf16_scratch_size(m, k) bytes, 64-byte aligned, one per thread. simd = 0 is
-   the portable kernel (bit-identical before QuickGELU/GELU): for tests. */
-static void sclip__gemm_bf16_with(int simd, int m, int n, int k, const float *x, int ldx, const void *packed,
+/* All in one (tests), y[i][j] = epi(x[i] . W[j] + bias[j]), i < m, j in [j0, j1); scratch of
+   sclip__gemm_bf16_scratch_size(m, k) bytes, 64-byte aligned. simd = 0 is the portable
+   kernel (bit-identical before QuickGELU/GELU). */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_with(int simd, int m, int n, int k, const float *x, int ldx, const void *packed,
                                   const float *bias, int epi, float *y, int ldy, int j0, int j1, void *scratch) {
     unsigned char *s = (unsigned char *)scratch;
     if (m <= 0 || j1 <= j0) return;
@@ -1783,17 +1779,6 @@ static void sclip__gemm_bf16_with(int simd, int m, int n, int k, const float *x,
     sclip__gemm_bf16_pre_with(simd, m, n, k, s, packed, bias, epi, y, ldy, j0, j1,
                               s + sclip__align64(sclip__gemm_bf16_act_size(m, k)));
 }
-static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16(int m, int n, int k, const float *x, int ldx, const void *packed,
-                                                 const float *bias, int epi, float *y, int ldy, int j0, int j1,
-                                                 void *scratch) {
-    sclip__gemm_bf16_with(SCLIP__BF16_SIMD, m, n, k, x, ldx, packed, bias, epi, y, ldy, j0, j1, scratch);
-}
-static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_scalar(int m, int n, int k, const float *x, int ldx,
-                                                        const void *packed, const float *bias, int epi, float *y,
-                                                        int ldy, int j0, int j1, void *scratch) {
-    sclip__gemm_bf16_with(0, m, n, k, x, ldx, packed, bias, epi, y, ldy, j0, j1, scratch);
-}
-
 /* =====================================================================================
    q8
    ===================================================================================== */
@@ -2258,37 +2243,22 @@ static void sclip__gemm_q8_pre_with(int simd, int m, int n, int k, const void *a
                          j0, j1, part);
 }
 
-/* Quantise m rows of x once (e.g. split by rows across threads, then shared):
-   act has sclip__gemm_q8_act_size(m, k) bytes, 64-byte aligned. */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_quantize(int m, int k, const float *x, int ldx, void *act) {
-    sclip__gemm_q8_quantize_with(SCLIP__Q8_SIMD, m, k, x, ldx, act);
-}
-/* Product on pre-quantised activations; part: sclip__gemm_lp_part_size(m) bytes per
-   thread (used only when k > SCLIP__Q8_KC). */
+/* Product on pre-quantised activations (sclip__q8_quantize_row per row); part:
+   sclip__gemm_lp_part_size(m) bytes per thread (used only when k > SCLIP__Q8_KC). */
 static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_pre(int m, int n, int k, const void *act, const void *packed,
                                                    const float *bias, int epi, float *y, int ldy, int j0, int j1,
                                                    void *part) {
     sclip__gemm_q8_pre_with(SCLIP__Q8_SIMD, m, n, k, act, packed, bias, epi, y, ldy, j0, j1, part);
 }
-/* All in one: quantise x into scratch (sclip__gemm_q8_scratch_size(m, k) bytes, 64-byte
-   aligned, one per thread), then the product. */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_q8(int m, int n, int k, const float *x, int ldx, const void *packed,
-                                               const float *bias, int epi, float *y, int ldy, int j0, int j1,
-                                               void *scratch) {
+/* All in one (tests): quantise x into scratch (sclip__gemm_q8_scratch_size(m, k) bytes,
+   64-byte aligned), then the product; simd = 0 is the portable path (same bytes, same sums). */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_with(int simd, int m, int n, int k, const float *x, int ldx,
+                                                    const void *packed, const float *bias, int epi, float *y, int ldy,
+                                                    int j0, int j1, void *scratch) {
     unsigned char *s = (unsigned char *)scratch;
     if (m <= 0 || j1 <= j0) return;
-    sclip__gemm_q8_quantize(m, k, x, ldx, s);
-    sclip__gemm_q8_pre(m, n, k, s, packed, bias, epi, y, ldy, j0, j1,
-                       s + sclip__align64(sclip__gemm_q8_act_size(m, k)));
-}
-/* The portable path end to end (same bytes, same sums): for tests. */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_scalar(int m, int n, int k, const float *x, int ldx,
-                                                      const void *packed, const float *bias, int epi, float *y,
-                                                      int ldy, int j0, int j1, void *scratch) {
-    unsigned char *s = (unsigned char *)scratch;
-    if (m <= 0 || j1 <= j0) return;
-    sclip__gemm_q8_quantize_with(0, m, k, x, ldx, s);
-    sclip__gemm_q8_pre_with(0, m, n, k, s, packed, bias, epi, y, ldy, j0, j1,
+    sclip__gemm_q8_quantize_with(simd, m, k, x, ldx, s);
+    sclip__gemm_q8_pre_with(simd, m, n, k, s, packed, bias, epi, y, ldy, j0, j1,
                             s + sclip__align64(sclip__gemm_q8_act_size(m, k)));
 }
 
@@ -2625,13 +2595,9 @@ static void sclip__gemm_q16_pre_with(int simd, int m, int n, int k, const void *
                          y, ldy, j0, j1, part);
 }
 
-/* Quantise m rows of x once (split by rows across threads, then shared): act has
-   sclip__gemm_q16_act_size(m, k) bytes, 64-byte aligned. */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_q16_quantize(int m, int k, const float *x, int ldx, void *act) {
-    sclip__q16_quantize_rows(SCLIP__Q16_SIMD, m, k, x, ldx, (int16_t *)act,
-                             (float *)(void *)((unsigned char *)act + sclip__align64(sclip__gemm_bf16_act_size(m, k))));
-}
-/* Product on quantised activations; part: sclip__gemm_lp_part_size(m) bytes per thread. */
+/* Product on activations quantised by sclip__q16_quantize_rows (sclip__gemm_q16_act_size(m, k)
+   bytes: the rows, then at align64(m k2 2) the row scales); part: sclip__gemm_lp_part_size(m)
+   bytes per thread. */
 static SCLIP__MAYBE_UNUSED void sclip__gemm_q16_pre(int m, int n, int k, const void *act, const void *packed,
                                                     const float *bias, int epi, float *y, int ldy, int j0, int j1,
                                                     void *part) {
@@ -2642,24 +2608,15 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_q16_pre(int m, int n, int k, const v
 static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q16_scratch_size(int m, int k) {
     return sclip__align64(sclip__gemm_q16_act_size(m, k)) + sclip__gemm_lp_part_size(m);
 }
-static void sclip__gemm_q16_with(int simd, int m, int n, int k, const float *x, int ldx, const void *packed,
-                                 const float *bias, int epi, float *y, int ldy, int j0, int j1, void *scratch) {
+static SCLIP__MAYBE_UNUSED void sclip__gemm_q16_with(int simd, int m, int n, int k, const float *x, int ldx,
+                                                     const void *packed, const float *bias, int epi, float *y, int ldy,
+                                                     int j0, int j1, void *scratch) {
     unsigned char *s = (unsigned char *)scratch;
     if (m <= 0 || j1 <= j0) return;
     sclip__q16_quantize_rows(simd, m, k, x, ldx, (int16_t *)scratch,
                              (float *)(void *)(s + sclip__align64(sclip__gemm_bf16_act_size(m, k))));
     sclip__gemm_q16_pre_with(simd, m, n, k, s, packed, bias, epi, y, ldy, j0, j1,
                              s + sclip__align64(sclip__gemm_q16_act_size(m, k)));
-}
-static SCLIP__MAYBE_UNUSED void sclip__gemm_q16(int m, int n, int k, const float *x, int ldx, const void *packed,
-                                                const float *bias, int epi, float *y, int ldy, int j0, int j1,
-                                                void *scratch) {
-    sclip__gemm_q16_with(SCLIP__Q16_SIMD, m, n, k, x, ldx, packed, bias, epi, y, ldy, j0, j1, scratch);
-}
-static SCLIP__MAYBE_UNUSED void sclip__gemm_q16_scalar(int m, int n, int k, const float *x, int ldx,
-                                                       const void *packed, const float *bias, int epi, float *y,
-                                                       int ldy, int j0, int j1, void *scratch) {
-    sclip__gemm_q16_with(0, m, n, k, x, ldx, packed, bias, epi, y, ldy, j0, j1, scratch);
 }
 
 /* ============================================================================================

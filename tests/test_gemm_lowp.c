@@ -31,8 +31,9 @@ static void afree(void *q) {
 
 static double worst[3]; /* largest error / bound vs the f32 reference, per format */
 
-typedef void (*lp_fn)(int, int, int, const float *, int, const void *, const float *, int, float *, int, int, int,
-                      void *);
+/* sclip__gemm_*_with: all in one, simd = 0 the portable kernel */
+typedef void (*lp_fn)(int, int, int, int, const float *, int, const void *, const float *, int, float *, int, int,
+                      int, void *);
 
 /* ---- converters ---- */
 static void test_bf16_convert(void) {
@@ -127,8 +128,7 @@ static void test_case(int fmt, int m, int n, int k, uint32_t seed) {
     size_t ssz = fmt == 1 ? sclip__gemm_q8_scratch_size(m, k) : fmt == 2 ? sclip__gemm_q16_scratch_size(m, k)
                                                                         : sclip__gemm_bf16_scratch_size(m, k);
     void *packed = amalloc(psz), *scratch = amalloc(ssz);
-    lp_fn simd = fmt == 1 ? sclip__gemm_q8 : fmt == 2 ? sclip__gemm_q16 : sclip__gemm_bf16;
-    lp_fn scal = fmt == 1 ? sclip__gemm_q8_scalar : fmt == 2 ? sclip__gemm_q16_scalar : sclip__gemm_bf16_scalar;
+    lp_fn fn = fmt == 1 ? sclip__gemm_q8_with : fmt == 2 ? sclip__gemm_q16_with : sclip__gemm_bf16_with;
     const char *name = fmt == 1 ? "q8" : fmt == 2 ? "q16" : "bf16";
     if (k > 0) x[(size_t)(m / 2) * ldx + (size_t)(k / 3)] = 8.0f; /* one outlier activation */
     if (fmt == 1) sclip__gemm_q8_pack(w, n, k, packed);
@@ -146,8 +146,8 @@ static void test_case(int fmt, int m, int n, int k, uint32_t seed) {
             int nbad = 0, nexact = 0;
             memcpy(yr, y0, ysz * 4); memcpy(ys, y0, ysz * 4); memcpy(yv, y0, ysz * 4);
             sclip__gemm_ref(m, n, k, x, ldx, w, b, epi, yr, ldy, 0, n);
-            scal(m, n, k, x, ldx, packed, b, epi, ys, ldy, 0, n, scratch);
-            simd(m, n, k, x, ldx, packed, b, epi, yv, ldy, 0, n, scratch);
+            fn(0, m, n, k, x, ldx, packed, b, epi, ys, ldy, 0, n, scratch);
+            fn(1, m, n, k, x, ldx, packed, b, epi, yv, ldy, 0, n, scratch);
             for (i = 0; i < m; i++)
                 for (j = 0; j < ldy; j++) {
                     size_t o = (size_t)i * ldy + j;
@@ -175,7 +175,7 @@ static void test_case(int fmt, int m, int n, int k, uint32_t seed) {
                 j1 = j0 + 32 * (1 + split);
                 if (j1 > n || split == 2) j1 = n;
                 memcpy(yg, y0, ysz * 4);
-                simd(m, n, k, x, ldx, packed, b, epi, yg, ldy, j0, j1, scratch);
+                fn(1, m, n, k, x, ldx, packed, b, epi, yg, ldy, j0, j1, scratch);
                 nbad = 0;
                 for (i = 0; i < m; i++)
                     for (j = 0; j < ldy; j++) {
@@ -264,7 +264,7 @@ static void test_q16_extreme(void) {
     for (i = 0; i < m * k; i++) x[i] = 3.0f;
     for (i = 0; i < n * k; i++) w[i] = -0.25f;
     sclip__gemm_q16_pack(w, n, k, packed);
-    sclip__gemm_q16(m, n, k, x, k, packed, NULL, SCLIP__EPI_NONE, y, n, 0, n, scratch);
+    sclip__gemm_q16_with(1, m, n, k, x, k, packed, NULL, SCLIP__EPI_NONE, y, n, 0, n, scratch);
     for (i = 0; i < m * n; i++) bad += fabs(y[i] + 0.75 * k) > 1e-5 * 0.75 * k;
     CHECK(bad == 0, "q16 extreme sums: %d of %d off (first %g, want %g)", bad, m * n, y[0], -0.75 * k);
     free(x); free(w); free(y); afree(packed); afree(scratch);
