@@ -53,8 +53,8 @@
                desc->towers = SCLIP_TOWERS_VISION leaves the text weights untouched (memory)
                desc->precision: SCLIP_PRECISION_F32 (default), _Q16 (12-bit integer weights
                                 per output channel and activations per row, integer pair dot
-                                products: about 1.6x faster on x86 with AVX2 or AVX-512, 99.9%
-                                of the labels, half the memory), _Q8 (int8 weights and
+                                products: 1.5-2x faster with AVX-512 VNNI or AVX-VNNI, 1.25x
+                                with AVX2 alone; 99.9% of the labels, half the memory), _Q8 (int8 weights and
                                 activations, integer dot products: about 2.5x faster with
                                 AVX-512 VNNI or AVX-VNNI; also the Arm dot product) or _BF16
                                 (half the memory)
