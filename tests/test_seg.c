@@ -316,8 +316,8 @@ static void check_errors(void) {
     CHECK(sclip_seg_preset("voc21", &d, &preset_file) == SCLIP_OK && d.logit_scale == 65 && d.prob_thd == 0.1f &&
               d.area_thd == 0.1f && d.short_side == 336 && !strcmp(preset_file, "voc21.txt"), "voc21 preset");
     CHECK(sclip_seg_preset("cityscapes", &d, NULL) == SCLIP_OK && d.short_side == 560 && d.logit_scale == 40, "cityscapes preset");
-    CHECK(sclip_vocab_load("build/no-such.vocab", model, &v, err, sizeof err) == SCLIP_ERROR_IO, "missing cache");
     sclip_vocab_free(v);
+    CHECK(sclip_vocab_load("build/no-such.vocab", model, &v, err, sizeof err) == SCLIP_ERROR_IO && v == NULL, "missing cache");
 }
 
 int main(void) {
