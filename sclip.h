@@ -3688,7 +3688,8 @@ static void sclip__linear_forward(sclip_context *c, const sclip__linear *lin, in
 
 /* Sum of n floats (squares: of (x - shift)^2) with 8 running partial sums, lane l taking
    the elements i = l mod 8. The AVX2 and NEON paths keep the 8 sums in vector lanes, with
-   the same operations in the same order, so every path gives the same bits. */
+   the same operations in the same order, so every path gives the same bits (where the
+   compiler does not fuse the scalar loop's multiply-add: gcc -std=c99 does not, clang does). */
 static SCLIP__MAYBE_UNUSED float sclip__sum8(const float *x, int n, float shift, int squares) {
     float p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     int i = 0, l;
