@@ -54,10 +54,10 @@
                desc->precision: SCLIP_PRECISION_F32 (default), _Q16 (12-bit integer weights
                                 per output channel and activations per row, integer pair dot
                                 products: 1.5-2x faster with AVX-512 VNNI or AVX-VNNI, 1.25x
-                                with AVX2 alone; 99.9% of the labels, half the memory), _Q8 (int8 weights and
-                                activations, integer dot products: about 2.5x faster with
-                                AVX-512 VNNI or AVX-VNNI; also the Arm dot product) or _BF16
-                                (half the memory)
+                                with AVX2 alone; 99.9% of the labels, half the memory), _Q8
+                                (int8 weights and activations, integer dot products: about
+                                2.5x faster with AVX-512 VNNI or AVX-VNNI; also the Arm dot
+                                product) or _BF16 (half the memory)
       context  sclip_context_create(model, desc, &ctx): desc->n_threads (0 = all cores),
                desc->parallel_for (run sclip's parallel loops on your own job system),
                desc->progress (called during text encoding and windows)
@@ -1377,7 +1377,7 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_nn_scalar(int m, int n, int k, const
    (bit for bit before QuickGELU/GELU, which use the vector exp of the fp32 block).
 
    bf16  W rounded to bf16 (nearest even); x converted to bf16 once per product (split by
-         rows across the threads, like the q8 quantisation) or per call (sclip__gemm_bf16);
+         rows across the threads, like the q8 quantisation) or per call (sclip__gemm_bf16_with);
          vdpbf16ps, fp32 sums. Panel layout: for each k pair, 32 x {W[j][2p], W[j][2p+1]}.
          Error ~2^-9 relative per element (both operands rounded).
          NOTE: on the development machine (Xeon family 6 model 207) vdpbf16ps issues only
@@ -1607,6 +1607,17 @@ static SCLIP__INLINE void sclip__lp_store512(float *y, __mmask16 mk, __m512 t, i
     else t = sclip__lp_epi512(t, epi);
     _mm512_mask_storeu_ps(y, mk, t);
 }
+/* Last step of the integer kernels for row r of 32 columns in two halves: t * (scale_j * s_i)
+   + bias_j, the fused function, stored under a mask past nr (the residual added for EPI_ADD). */
+static SCLIP__INLINE void sclip__lp_finish512(const sclip__lpk_args *u, int r, __m512 t0, __m512 t1) {
+    __mmask16 m0 = sclip__lp_mask(u->nr, 0), m1 = sclip__lp_mask(u->nr, 1);
+    __m512 bias0 = u->bias ? _mm512_maskz_loadu_ps(m0, u->bias) : _mm512_setzero_ps();
+    __m512 bias1 = u->bias ? _mm512_maskz_loadu_ps(m1, u->bias + 16) : _mm512_setzero_ps();
+    __m512 s = _mm512_set1_ps(u->rs[r]);
+    float *y = u->y + r * u->ldy;
+    sclip__lp_store512(y, m0, _mm512_fmadd_ps(t0, _mm512_mul_ps(_mm512_loadu_ps(u->ws), s), bias0), u->epi);
+    sclip__lp_store512(y + 16, m1, _mm512_fmadd_ps(t1, _mm512_mul_ps(_mm512_loadu_ps(u->ws + 16), s), bias1), u->epi);
+}
 #elif defined(SCLIP__GEMM_AVX2)
 /* Last step of the integer kernels for one row of 32 columns in 4 vectors of 8: t * (scale_j *
    s_i) + bias_j, the fused function, stored under a mask past nr (the residual added for EPI_ADD). */
@@ -1771,8 +1782,9 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_pre(int m, int n, int k, const 
 /* All in one (tests), y[i][j] = epi(x[i] . W[j] + bias[j]), i < m, j in [j0, j1); scratch of
    sclip__gemm_bf16_scratch_size(m, k) bytes, 64-byte aligned. simd = 0 is the portable
    kernel (bit-identical before QuickGELU/GELU). */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_with(int simd, int m, int n, int k, const float *x, int ldx, const void *packed,
-                                  const float *bias, int epi, float *y, int ldy, int j0, int j1, void *scratch) {
+static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_with(int simd, int m, int n, int k, const float *x, int ldx,
+                                                      const void *packed, const float *bias, int epi, float *y, int ldy,
+                                                      int j0, int j1, void *scratch) {
     unsigned char *s = (unsigned char *)scratch;
     if (m <= 0 || j1 <= j0) return;
     sclip__bf16_convert_rows(simd, m, k, x, ldx, (uint16_t *)scratch);
@@ -2079,19 +2091,10 @@ static void sclip__ukr_q8_avx512(const sclip__lpk_args *u) {
         return;
     }
     {
-        __mmask16 m0 = sclip__lp_mask(u->nr, 0), m1 = sclip__lp_mask(u->nr, 1);
-        __m512 bias0 = u->bias ? _mm512_maskz_loadu_ps(m0, u->bias) : _mm512_setzero_ps();
-        __m512 bias1 = u->bias ? _mm512_maskz_loadu_ps(m1, u->bias + 16) : _mm512_setzero_ps();
-        __m512 ws0 = _mm512_loadu_ps(u->ws), ws1 = _mm512_loadu_ps(u->ws + 16);
         __m512i cs0 = _mm512_loadu_si512((const void *)u->cs), cs1 = _mm512_loadu_si512((const void *)(u->cs + 16));
-        for (r = 0; r < mr; r++) {
-            float *y = u->y + r * u->ldy;
-            __m512 s = _mm512_set1_ps(u->rs[r]);
-            __m512 t0 = SCLIP__LP_I2F(_mm512_sub_epi32(acc[2 * r], cs0));
-            __m512 t1 = SCLIP__LP_I2F(_mm512_sub_epi32(acc[2 * r + 1], cs1));
-            sclip__lp_store512(y, m0, _mm512_fmadd_ps(t0, _mm512_mul_ps(ws0, s), bias0), u->epi);
-            sclip__lp_store512(y + 16, m1, _mm512_fmadd_ps(t1, _mm512_mul_ps(ws1, s), bias1), u->epi);
-        }
+        for (r = 0; r < mr; r++)
+            sclip__lp_finish512(u, r, SCLIP__LP_I2F(_mm512_sub_epi32(acc[2 * r], cs0)),
+                                SCLIP__LP_I2F(_mm512_sub_epi32(acc[2 * r + 1], cs1)));
     }
 }
 #undef SCLIP__Q8_ROWS
@@ -2444,24 +2447,15 @@ static void sclip__ukr_q16_avx512(const sclip__lpk_args *u) {
 #undef SCLIP__Q16DECL
 #undef SCLIP__Q16STEP
 #undef SCLIP__Q16SAVE
-    {
-        __mmask16 m0 = sclip__lp_mask(u->nr, 0), m1 = sclip__lp_mask(u->nr, 1);
-        __m512 bias0 = u->bias ? _mm512_maskz_loadu_ps(m0, u->bias) : _mm512_setzero_ps();
-        __m512 bias1 = u->bias ? _mm512_maskz_loadu_ps(m1, u->bias + 16) : _mm512_setzero_ps();
-        for (r = 0; r < mr; r++) {
-            float *pr = part + 32 * r;
-            __m512 t0 = SCLIP__LP_I2F(acc[2 * r]), t1 = SCLIP__LP_I2F(acc[2 * r + 1]);
-            if (!u->first) t0 = _mm512_add_ps(_mm512_loadu_ps(pr), t0), t1 = _mm512_add_ps(_mm512_loadu_ps(pr + 16), t1);
-            if (!u->last) {
-                _mm512_storeu_ps(pr, t0);
-                _mm512_storeu_ps(pr + 16, t1);
-            } else {
-                __m512 s = _mm512_set1_ps(u->rs[r]);
-                float *y = u->y + r * u->ldy;
-                sclip__lp_store512(y, m0, _mm512_fmadd_ps(t0, _mm512_mul_ps(_mm512_loadu_ps(u->ws), s), bias0), u->epi);
-                sclip__lp_store512(y + 16, m1, _mm512_fmadd_ps(t1, _mm512_mul_ps(_mm512_loadu_ps(u->ws + 16), s), bias1),
-                                   u->epi);
-            }
+    for (r = 0; r < mr; r++) {
+        float *pr = part + 32 * r;
+        __m512 t0 = SCLIP__LP_I2F(acc[2 * r]), t1 = SCLIP__LP_I2F(acc[2 * r + 1]);
+        if (!u->first) t0 = _mm512_add_ps(_mm512_loadu_ps(pr), t0), t1 = _mm512_add_ps(_mm512_loadu_ps(pr + 16), t1);
+        if (u->last) {
+            sclip__lp_finish512(u, r, t0, t1);
+        } else {
+            _mm512_storeu_ps(pr, t0);
+            _mm512_storeu_ps(pr + 16, t1);
         }
     }
 }
