@@ -470,7 +470,7 @@ static sclip_result sclip__fail(char *err, size_t cap, sclip_result r, const cha
    MR unpacked rows of x. K is cut into blocks of at most SCLIP__KC so a panel block fits
    L1; partial sums go through y, the epilogue runs on the last block only (EPI_ADD starts
    the sum from the residual already in y). The next panel block is prefetched toward L2
-   while the current one is swept.
+   while the current one is swept, and the next tile of y toward L1 while a tile is computed.
 
    Attention uses the same kernel. The vision tower packs each head's keys (or queries)
    and values once (sclip__gemm_pack_rows / _cols, the transpose 16x16 in registers on
@@ -530,6 +530,13 @@ static sclip_result sclip__fail(char *err, size_t cap, sclip_result r, const cha
 #define SCLIP__PREFETCH(p) __builtin_prefetch((const void *)(p), 0, 2) /* toward L2 */
 #else
 #define SCLIP__PREFETCH(p) ((void)(p))
+#endif
+#ifdef SCLIP__PREFETCH_W
+/* given by the includer */
+#elif defined(__GNUC__) || defined(__clang__)
+#define SCLIP__PREFETCH_W(p) __builtin_prefetch((const void *)(p), 1, 3) /* toward L1, to be written */
+#else
+#define SCLIP__PREFETCH_W(p) ((void)(p))
 #endif
 
 /* Small vector helpers must inline into the kernels (a call per vector costs 30%). */
@@ -1219,6 +1226,17 @@ static void sclip__gemm_tile(sclip__ukr_fn ukr, sclip__ukr_args *u, int nr, floa
     for (r = 0; r < u->mr; r++) memcpy(c + r * ldc, tile + r * SCLIP__NR, (size_t)nr * sizeof(float));
 }
 
+/* The next row block's tile of y (up to MR rows of nr floats) fetched toward L1 while the
+   current one is computed: the kernel starts from those partial sums (K blocks after the
+   first, or the residual), and a tile of a wide product is no longer in L2. */
+static void sclip__gemm_prefetch_tile(float *c, ptrdiff_t ldc, int rows, int nr) {
+    int r;
+    for (r = 0; r < SCLIP__MR && r < rows; r++) {
+        SCLIP__PREFETCH_W(c + r * ldc);
+        SCLIP__PREFETCH_W(c + r * ldc + nr - 1);
+    }
+}
+
 /* K split into nb blocks of nearly equal size, each <= SCLIP__KC. */
 static int sclip__kc_of(int k) {
     int nb = (k + SCLIP__KC - 1) / SCLIP__KC;
@@ -1265,6 +1283,8 @@ static void sclip__gemm_with(sclip__ukr_fn ukr, int m, int n, int k, const float
                     size_t l0 = lines * (size_t)ib / (size_t)nrb, l1 = lines * (size_t)(ib + 1) / (size_t)nrb;
                     for (; l0 < l1; l0++) SCLIP__PREFETCH(next + l0 * 16);
                 }
+                if (i + SCLIP__MR < m)
+                    sclip__gemm_prefetch_tile(y + (ptrdiff_t)(i + SCLIP__MR) * ldy + jp, ldy, m - i - SCLIP__MR, nr);
                 sclip__gemm_tile(ukr, &u, nr, y + (ptrdiff_t)i * ldy + jp, ldy);
             }
         }
@@ -5672,7 +5692,7 @@ static int sclip__resize_probs(sclip_context *c, const float *in, int Q, int hin
     if (sclip__lerp2_init(&t, hin, win, H0, W0)) return SCLIP__SEG_ENOMEM;
     j.t = &t, j.in = in, j.cs = cs, j.ys = ys, j.xs = xs, j.qcls = qcls, j.Q = Q, j.C = C;
     j.logit_scale = logit_scale, j.probs = probs;
-    j.band = (int)((size_t)(1 << 19) / row); /* ~2 MB of logits per band, 1 to 16 rows */
+    j.band = (int)((size_t)(1 << 18) / row); /* ~1 MB of logits per band, 1 to 16 rows */
     j.band = j.band < 1 ? 1 : j.band > 16 ? 16 : j.band;
     j.parts = sclip__seg_parts(c, (size_t)H0);
     j.part_floats = (size_t)j.band * row + (size_t)sclip__resize_rows_in(&j) * W0;
