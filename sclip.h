@@ -3971,7 +3971,8 @@ static void sclip__cubic_taps(int n_in, int d, double scale_factor, int idx[4], 
    then o = concat_h(A v) and x = x + out_proj(o), or x = out_proj(o) for the variants that drop
    the residual and the MLP (clearclip, naclip).
    ============================================================================================ */
-#define SCLIP__ROW_BLOCK 64 /* query rows per attention work item: scratch stays linear in tokens */
+#define SCLIP__ROW_BLOCK 66 /* query rows per block of scores at most (a multiple of the kernels'
+                               6 rows): scratch stays linear in tokens */
 #define SCLIP__NACLIP_SIGMA 5.0
 
 typedef struct sclip__attn_job {
@@ -4074,10 +4075,17 @@ static void sclip__attn_rows(const sclip__attn_job *j, const sclip__attn_head_bu
     sclip__gemm_packed(nr, hd, L, 1.0f, s1, Lp, hb->pv, hb->o + (size_t)r0 * j->width, j->width);
 }
 
+/* Query rows per block for a sequence of L tokens: blocks of nearly equal size, whole kernel
+   tiles of 6 rows, at most SCLIP__ROW_BLOCK (197 tokens: 66 + 66 + 65). */
+static int sclip__attn_row_block(int L) {
+    int nb = (L + SCLIP__ROW_BLOCK - 1) / SCLIP__ROW_BLOCK, rows = nb > 0 ? (L + nb - 1) / nb : 1;
+    return (rows + 5) / 6 * 6;
+}
+
 /* One head of one sequence. The right operands (Y of the scores, v) are packed once here
    and reused by every block of query rows. */
 static void sclip__attn_head(const sclip__attn_job *j, int seq, int h, float *scratch) {
-    int L = j->seq_len[seq], ld = 3 * j->width, hd = j->head_dim, r0, i;
+    int L = j->seq_len[seq], ld = 3 * j->width, hd = j->head_dim, rb = sclip__attn_row_block(L), r0, i;
     const float *base = j->qkv + (size_t)j->seq_start[seq] * ld + (size_t)h * hd, *v = base + 2 * j->width;
     sclip__attn_head_bufs hb;
     size_t off[6];
@@ -4091,8 +4099,7 @@ static void sclip__attn_head(const sclip__attn_job *j, int seq, int h, float *sc
     hb.pb = scratch + off[3];
     hb.pv = scratch + off[4];
     if (j->causal) {
-        for (r0 = 0; r0 < L; r0 += SCLIP__ROW_BLOCK)
-            sclip__attn_rows_causal(j, seq, h, r0, L - r0 < SCLIP__ROW_BLOCK ? L - r0 : SCLIP__ROW_BLOCK, hb.s1);
+        for (r0 = 0; r0 < L; r0 += rb) sclip__attn_rows_causal(j, seq, h, r0, L - r0 < rb ? L - r0 : rb, hb.s1);
         return;
     }
     if (j->mode == SCLIP_ATTN_MASKCLIP) {
@@ -4102,8 +4109,7 @@ static void sclip__attn_head(const sclip__attn_job *j, int seq, int h, float *sc
     sclip__gemm_pack_rows(j->mode == SCLIP_ATTN_VANILLA || j->mode == SCLIP_ATTN_NACLIP ? hb.k : hb.q, ld, L, hd, hb.pa);
     if (j->mode == SCLIP_ATTN_SCLIP) sclip__gemm_pack_rows(hb.k, ld, L, hd, hb.pb);
     sclip__gemm_pack_cols(v, ld, L, hd, hb.pv);
-    for (r0 = 0; r0 < L; r0 += SCLIP__ROW_BLOCK)
-        sclip__attn_rows(j, &hb, L, r0, L - r0 < SCLIP__ROW_BLOCK ? L - r0 : SCLIP__ROW_BLOCK);
+    for (r0 = 0; r0 < L; r0 += rb) sclip__attn_rows(j, &hb, L, r0, L - r0 < rb ? L - r0 : rb);
 }
 
 /* Work units: the (sequence, head) pairs, claimed by the tasks. */
