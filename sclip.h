@@ -5422,16 +5422,33 @@ static void sclip__div_row(float *SCLIP__RESTRICT p, const float *SCLIP__RESTRIC
     for (; x < n; x++) p[x] = p[x] / d[x];
 }
 
+typedef struct sclip__average_job {
+    float *preds, *cnt; /* cnt: a row of W1 floats per part */
+    const int *cy, *cx;
+    int Q, H1, W1, parts;
+} sclip__average_job;
+
+static void sclip__average_task(void *arg, int part) {
+    const sclip__average_job *j = (const sclip__average_job *)arg;
+    int q0 = j->Q * part / j->parts, q1 = j->Q * (part + 1) / j->parts, q, x, y;
+    float *cnt = j->cnt + (size_t)part * j->W1;
+    for (y = 0; y < j->H1; y++) {
+        for (x = 0; x < j->W1; x++) cnt[x] = (float)(j->cy[y] * j->cx[x]);
+        for (q = q0; q < q1; q++) sclip__div_row(j->preds + ((size_t)q * j->H1 + y) * j->W1, cnt, j->W1);
+    }
+}
+
 /* preds /= count, where count(y, x) = number of windows covering the pixel; the windows form
-   a grid, so count = rows(y) * cols(x). Allocates H1 + 2*W1 ints. */
-static int sclip__window_average(float *preds, int Q, int H1, int W1, int crop, int stride) {
-    int *cy, *cx, nh, nw, i, q, x, y, s, len;
-    float *cnt;
+   a grid, so count = rows(y) * cols(x). The context's threads (NULL: the calling thread) share
+   the channels. Allocates H1 + W1 ints and a row of W1 floats per thread. */
+static int sclip__window_average(sclip_context *c, float *preds, int Q, int H1, int W1, int crop, int stride) {
+    sclip__average_job j;
+    int *cy, *cx, nh, nw, i, x, y, s, len;
     if (!preds || Q < 1 || !sclip__window_count(H1, W1, crop, stride)) return SCLIP__SEG_EINVAL;
-    cy = (int *)sclip__alloc_array((size_t)H1 + 2 * (size_t)W1, sizeof(int));
+    j.parts = sclip__seg_parts(c, (size_t)Q);
+    cy = (int *)sclip__alloc_array((size_t)H1 + (size_t)W1 * (1 + (size_t)j.parts), sizeof(int));
     if (!cy) return SCLIP__SEG_ENOMEM;
     cx = cy + H1;
-    cnt = (float *)(cx + W1);
     memset(cy, 0, ((size_t)H1 + W1) * sizeof(int));
     nh = sclip__window_axis_count(H1, crop, stride);
     nw = sclip__window_axis_count(W1, crop, stride);
@@ -5443,10 +5460,8 @@ static int sclip__window_average(float *preds, int Q, int H1, int W1, int crop, 
         sclip__window_axis(W1, crop, stride, i, &s, &len);
         for (x = s; x < s + len; x++) cx[x]++;
     }
-    for (y = 0; y < H1; y++) {
-        for (x = 0; x < W1; x++) cnt[x] = (float)(cy[y] * cx[x]);
-        for (q = 0; q < Q; q++) sclip__div_row(preds + ((size_t)q * H1 + y) * W1, cnt, W1);
-    }
+    j.preds = preds, j.cnt = (float *)(cx + W1), j.cy = cy, j.cx = cx, j.Q = Q, j.H1 = H1, j.W1 = W1;
+    sclip__seg_run(c, sclip__average_task, &j, j.parts);
     sclip__free(cy);
     return 0;
 }
@@ -5537,15 +5552,27 @@ static void sclip__max_row(float *SCLIP__RESTRICT o, const float *SCLIP__RESTRIC
     for (; x < n; x++) o[x] = l[x] > o[x] ? l[x] : o[x];
 }
 
-/* Running argmax over classes: strict > keeps the first index on ties. */
+/* Running argmax over classes: strict > keeps the first index on ties (and skips NaN). */
 static void sclip__argmax_update(const float *SCLIP__RESTRICT v, float *SCLIP__RESTRICT bv, int *SCLIP__RESTRICT best,
                                  int c, int n) {
-    int x, n16 = n & ~15;
-    for (x = 0; x < n16; x++) {
-        int take = v[x] > bv[x];
-        bv[x] = take ? v[x] : bv[x];
-        best[x] = take ? c : best[x];
+    int x = 0;
+#if SCLIP__VW == 16
+    __m512i cv = _mm512_set1_epi32(c);
+    for (; x + 16 <= n; x += 16) {
+        __m512 a = _mm512_loadu_ps(v + x);
+        __mmask16 take = _mm512_cmp_ps_mask(a, _mm512_loadu_ps(bv + x), _CMP_GT_OQ);
+        _mm512_mask_storeu_ps(bv + x, take, a);
+        _mm512_mask_storeu_epi32(best + x, take, cv);
     }
+#elif SCLIP__VW == 8
+    __m256 cv = _mm256_castsi256_ps(_mm256_set1_epi32(c));
+    for (; x + 8 <= n; x += 8) {
+        __m256 a = _mm256_loadu_ps(v + x), b = _mm256_loadu_ps(bv + x), take = _mm256_cmp_ps(a, b, _CMP_GT_OQ);
+        _mm256_storeu_ps(bv + x, _mm256_blendv_ps(b, a, take));
+        _mm256_storeu_ps((float *)(void *)(best + x),
+                         _mm256_blendv_ps(_mm256_loadu_ps((const float *)(const void *)(best + x)), cv, take));
+    }
+#endif
     for (; x < n; x++) {
         int take = v[x] > bv[x];
         bv[x] = take ? v[x] : bv[x];
@@ -5560,6 +5587,14 @@ static void sclip__argmax_block(const float *probs, size_t hw, int C, size_t p0,
     int c, x;
     for (x = 0; x < n; x++) bv[x] = probs[p0 + x], best[x] = 0;
     for (c = 1; c < C; c++) sclip__argmax_update(probs + (size_t)c * hw + p0, bv, best, c, n);
+}
+
+/* argmax_c probs over pixels [p0, p1) into best[p], bv[p]. */
+static void sclip__argmax_range(const float *probs, size_t hw, int C, size_t p0, size_t p1, float *bv, int *best) {
+    size_t b;
+    for (b = p0; b < p1; b += SCLIP__SEG_BLK)
+        sclip__argmax_block(probs, hw, C, b, (int)(p1 - b < (size_t)SCLIP__SEG_BLK ? p1 - b : (size_t)SCLIP__SEG_BLK), bv + b,
+                            best + b);
 }
 
 /* Steps 1-3 below on n pixels: logits planes lhw floats apart, probs planes phw apart. */
@@ -5584,35 +5619,14 @@ static void sclip__post_probs(float *logits, size_t lhw, int Q, float *probs, si
         for (c = 0; c < C; c++) memcpy(probs + (size_t)c * phw, logits + (size_t)c * lhw, n * sizeof(float));
 }
 
-/* Step 4's verdict: classes c >= 1 without area[c] > area_thd * (foreground pixels) are zeroed. */
-static void sclip__post_area_filter(float *probs, size_t hw, int C, const int *area, float area_thd) {
+/* Step 4's verdict from the pixel counts area[c]: classes c >= 1 without area[c] > area_thd *
+   (foreground pixels) are removed. On return area[c] is 1 for the removed classes, else 0. */
+static void sclip__post_area_verdict(int *area, int C, float area_thd) {
     float total = 0.f;
     int c;
     for (c = 1; c < C; c++) total += (float)area[c];
-    for (c = 1; c < C; c++)
-        if (!((float)area[c] > area_thd * total)) memset(probs + (size_t)c * hw, 0, hw * sizeof(float));
-}
-
-/* argmax_c probs over pixels [p0, p1): with area, area[c] += its count of pixels (step 4);
-   otherwise the labels (step 5). */
-static void sclip__post_argmax(const float *probs, size_t hw, int C, size_t p0, size_t p1, int *area, float prob_thd,
-                               unsigned char *pred8, int *pred32) {
-    float bv[SCLIP__SEG_BLK];
-    int best[SCLIP__SEG_BLK], x;
-    size_t b;
-    for (b = p0; b < p1; b += SCLIP__SEG_BLK) {
-        int n = (int)(p1 - b < (size_t)SCLIP__SEG_BLK ? p1 - b : (size_t)SCLIP__SEG_BLK);
-        sclip__argmax_block(probs, hw, C, b, n, bv, best);
-        for (x = 0; x < n; x++) {
-            int l = bv[x] < prob_thd ? 0 : best[x];
-            if (area) {
-                area[best[x]]++;
-                continue;
-            }
-            if (pred8) pred8[b + x] = (unsigned char)l;
-            if (pred32) pred32[b + x] = l;
-        }
-    }
+    area[0] = 0;
+    for (c = 1; c < C; c++) area[c] = !((float)area[c] > area_thd * total);
 }
 
 typedef struct sclip__post_job {
@@ -5621,32 +5635,78 @@ typedef struct sclip__post_job {
     int Q, C, stage, parts;
     size_t hw;
     float logit_scale, prob_thd;
-    int *area; /* parts x C counts */
+    int *area;          /* parts x C counts, then C flags: the classes removed by step 4 */
+    const int *zeroed;  /* those flags (NULL: none) */
+    const int *best;    /* optional: the argmax of probs computed before step 4, and its value */
+    const float *bv;
     unsigned char *pred8;
     int *pred32;
 } sclip__post_job;
 
+/* Whether the precomputed argmax of pixels [b, b+n) names a removed class somewhere. */
+static int sclip__post_stale(const sclip__post_job *j, size_t b, int n) {
+    int x;
+    if (!j->zeroed) return 0;
+    for (x = 0; x < n; x++)
+        if (j->zeroed[j->best[b + x]]) return 1;
+    return 0;
+}
+
+/* argmax_c probs over pixels [p0, p1): with area, area[c] += its count of pixels (step 4);
+   otherwise the labels (step 5). With a precomputed argmax, a block of pixels keeps it unless
+   one of its classes was removed: removing lowers other classes only to 0, below the best
+   (>= 1/Q, a softmax's largest share), so the others keep their argmax. */
+static void sclip__post_argmax(const sclip__post_job *j, size_t p0, size_t p1, int *area) {
+    float bvb[SCLIP__SEG_BLK];
+    int bb[SCLIP__SEG_BLK], x, l;
+    size_t b;
+    for (b = p0; b < p1; b += SCLIP__SEG_BLK) {
+        int n = (int)(p1 - b < (size_t)SCLIP__SEG_BLK ? p1 - b : (size_t)SCLIP__SEG_BLK);
+        const float *bv = bvb;
+        const int *best = bb;
+        if (j->best && !sclip__post_stale(j, b, n)) bv = j->bv + b, best = j->best + b;
+        else sclip__argmax_block(j->probs, j->hw, j->C, b, n, bvb, bb);
+        for (x = 0; x < n; x++) {
+            if (area) {
+                area[best[x]]++;
+                continue;
+            }
+            l = bv[x] < j->prob_thd ? 0 : best[x];
+            if (j->pred8) j->pred8[b + x] = (unsigned char)l;
+            if (j->pred32) j->pred32[b + x] = l; /* may be best itself: read above */
+        }
+    }
+}
+
 static void sclip__post_task(void *arg, int part) {
     sclip__post_job *j = (sclip__post_job *)arg;
     size_t p0 = j->hw * (size_t)part / (size_t)j->parts, p1 = j->hw * (size_t)(part + 1) / (size_t)j->parts;
-    if (j->stage == 0)
+    int c;
+    if (j->stage == 0) {
         sclip__post_probs(j->logits + p0, j->hw, j->Q, j->probs + p0, j->hw, p1 - p0, j->qcls, j->C, j->logit_scale);
-    else
-        sclip__post_argmax(j->probs, j->hw, j->C, p0, p1, j->stage == 1 ? j->area + (size_t)part * j->C : NULL, j->prob_thd,
-                           j->pred8, j->pred32);
+        return;
+    }
+    if (j->stage == 1) {
+        sclip__post_argmax(j, p0, p1, j->area + (size_t)part * j->C);
+        return;
+    }
+    for (c = 1; j->zeroed && c < j->C; c++) /* step 4: removed classes get probability 0 */
+        if (j->zeroed[c]) memset(j->probs + (size_t)c * j->hw + p0, 0, (p1 - p0) * sizeof(float));
+    sclip__post_argmax(j, p0, p1, NULL);
 }
 
-/* Steps 4 and 5 on probs (C, hw) with the context's threads (NULL: the calling thread).
+/* Steps 4 and 5 on probs (C, hw) with the context's threads (NULL: the calling thread). best
+   and bv (may be NULL): the argmax of probs, computed with them (best may be pred32).
    Allocates (threads + 1) x C ints. */
 static int sclip__post_finish(sclip_context *ctx, float *probs, size_t hw, int C, float area_thd, float prob_thd,
-                              unsigned char *pred8, int *pred32) {
+                              const int *best, const float *bv, unsigned char *pred8, int *pred32) {
     sclip__post_job j;
-    int c, part;
+    int c, part, *sum = NULL;
     memset(&j, 0, sizeof j);
     j.probs = probs, j.C = C, j.hw = hw, j.prob_thd = prob_thd, j.pred8 = pred8, j.pred32 = pred32;
+    j.best = bv ? best : NULL, j.bv = bv;
     j.parts = sclip__seg_parts(ctx, hw);
     if (area_thd > 0.f) {
-        int *sum;
         j.area = (int *)sclip__calloc((size_t)(j.parts + 1) * C, sizeof(int));
         if (!j.area) return SCLIP__SEG_ENOMEM;
         sum = j.area + (size_t)j.parts * C;
@@ -5654,11 +5714,12 @@ static int sclip__post_finish(sclip_context *ctx, float *probs, size_t hw, int C
         sclip__seg_run(ctx, sclip__post_task, &j, j.parts);
         for (part = 0; part < j.parts; part++)
             for (c = 0; c < C; c++) sum[c] += j.area[(size_t)part * C + c];
-        sclip__post_area_filter(probs, hw, C, sum, area_thd);
-        sclip__free(j.area);
+        sclip__post_area_verdict(sum, C, area_thd);
+        j.zeroed = sum;
     }
     j.stage = 2;
     sclip__seg_run(ctx, sclip__post_task, &j, j.parts);
+    sclip__free(j.area);
     return 0;
 }
 
@@ -5692,7 +5753,7 @@ static int sclip__postprocess_on(sclip_context *ctx, float *logits, int Q, int H
     j.parts = sclip__seg_parts(ctx, j.hw);
     j.stage = 0;
     sclip__seg_run(ctx, sclip__post_task, &j, j.parts);
-    return sclip__post_finish(ctx, probs, j.hw, C, area_thd, prob_thd, pred8, pred32);
+    return sclip__post_finish(ctx, probs, j.hw, C, area_thd, prob_thd, NULL, NULL, pred8, pred32);
 }
 
 static SCLIP__MAYBE_UNUSED int sclip__postprocess(float *logits, int Q, int H, int W, const int *qcls, int C,
@@ -5712,6 +5773,8 @@ typedef struct sclip__resize_job {
     int Q, C, band, parts;
     float logit_scale;
     float *probs;                   /* (C, hout, wout) */
+    int *best;                      /* optional: argmax of probs per pixel, and its value */
+    float *bv;
     float *scratch;                 /* per part: band x wout x Q logits, then the horizontal pass */
     size_t part_floats;
 } sclip__resize_job;
@@ -5726,6 +5789,7 @@ static void sclip__resize_task(void *arg, int part) {
         n = (size_t)(e - b) * W;
         for (q = 0; q < j->Q; q++) sclip__bilinear_rows(j->t, j->in + q * j->cs, j->ys, j->xs, lg + q * n, W, b, e, 0, tmp);
         sclip__post_probs(lg, n, j->Q, j->probs + (size_t)b * W, (size_t)H * W, n, j->qcls, j->C, j->logit_scale);
+        if (j->best) sclip__argmax_range(j->probs, (size_t)H * W, j->C, (size_t)b * W, (size_t)e * W, j->bv, j->best);
     }
 }
 
@@ -5743,9 +5807,11 @@ static int sclip__resize_rows_in(const sclip__resize_job *j) {
 }
 
 /* probs (C, H0, W0) = steps 1-3 of the post-processing applied to the bilinear resize of Q
-   channels in[q*cs + y*ys + x*xs] (hin x win) to H0 x W0. */
+   channels in[q*cs + y*ys + x*xs] (hin x win) to H0 x W0; with best and bv (H0 x W0 each, or
+   NULL), also their argmax over the classes, while the band is still in cache. */
 static int sclip__resize_probs(sclip_context *c, const float *in, int Q, int hin, int win, ptrdiff_t cs, ptrdiff_t ys,
-                               ptrdiff_t xs, const int *qcls, int C, float logit_scale, float *probs, int H0, int W0) {
+                               ptrdiff_t xs, const int *qcls, int C, float logit_scale, float *probs, int H0, int W0, int *best,
+                               float *bv) {
     sclip__lerp2 t;
     sclip__resize_job j;
     size_t row = (size_t)W0 * Q; /* floats of one output row of logits */
@@ -5754,7 +5820,7 @@ static int sclip__resize_probs(sclip_context *c, const float *in, int Q, int hin
         return SCLIP__SEG_EINVAL;
     if (sclip__lerp2_init(&t, hin, win, H0, W0)) return SCLIP__SEG_ENOMEM;
     j.t = &t, j.in = in, j.cs = cs, j.ys = ys, j.xs = xs, j.qcls = qcls, j.Q = Q, j.C = C;
-    j.logit_scale = logit_scale, j.probs = probs;
+    j.logit_scale = logit_scale, j.probs = probs, j.best = best, j.bv = bv;
     j.band = (int)((size_t)(1 << 18) / row); /* ~1 MB of logits per band, 1 to 16 rows */
     j.band = j.band < 1 ? 1 : j.band > 16 ? 16 : j.band;
     j.parts = sclip__seg_parts(c, (size_t)H0);
@@ -6024,14 +6090,23 @@ static sclip_result sclip__seg_check(sclip_context *c, const sclip_vocab *v, con
     return SCLIP_OK;
 }
 
+/* What the windows produce, at the original size H0 x W0: logits (Q planes) when PAMR follows;
+   otherwise probs (C planes) and their argmax over the classes (best, bv). */
+typedef struct sclip__seg_out {
+    float *logits, *probs, *bv;
+    int *best;
+    int H0, W0;
+} sclip__seg_out;
+
 /* The last step of both modes: the Q-channel patch or window logits `in` resized to the
-   original H0 x W0, either into logits (when PAMR follows) or, fused with the post-processing's
-   steps 1-3, straight into the class probabilities. */
+   original size, either into logits (when PAMR follows) or, fused with the post-processing's
+   steps 1-3 and the argmax, straight into the class probabilities. */
 static sclip_result sclip__seg_final(sclip_context *c, const sclip_vocab *v, const float *in, int hin, int win, ptrdiff_t cs,
-                                     ptrdiff_t ys, ptrdiff_t xs, float logit_scale, float *logits, float *probs, int H0, int W0) {
-    int Q = v->n_queries, e;
-    e = logits ? sclip__bilinear_on(c, in, Q, hin, win, cs, ys, xs, logits, H0, W0, (ptrdiff_t)H0 * W0, W0, 0)
-               : sclip__resize_probs(c, in, Q, hin, win, cs, ys, xs, v->query_class, v->n_classes, logit_scale, probs, H0, W0);
+                                     ptrdiff_t ys, ptrdiff_t xs, float logit_scale, const sclip__seg_out *o) {
+    int Q = v->n_queries, e, H0 = o->H0, W0 = o->W0;
+    e = o->logits ? sclip__bilinear_on(c, in, Q, hin, win, cs, ys, xs, o->logits, H0, W0, (ptrdiff_t)H0 * W0, W0, 0)
+                  : sclip__resize_probs(c, in, Q, hin, win, cs, ys, xs, v->query_class, v->n_classes, logit_scale, o->probs, H0,
+                                        W0, o->best, o->bv);
     if (e == SCLIP__SEG_ENOMEM) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
     return e ? sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: bad class map") : SCLIP_OK;
 }
@@ -6062,7 +6137,7 @@ static float *sclip__seg_buffer(sclip_context *c, const sclip_vocab *v, int h, i
 /* Whole-image mode (no windows): the patch logits go straight to the original size, one
    bilinear resize, as the official forward_feature does. */
 static sclip_result sclip__seg_whole(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W1, int H1,
-                                     const sclip_seg_desc *d, float *logits, float *probs, int W0, int H0) {
+                                     const sclip_seg_desc *d, const sclip__seg_out *o) {
     int box[4], P = c->model->arch.patch_size, gh = H1 / P, gw = W1 / P;
     float *buf = sclip__seg_buffer(c, v, H1, W1), *cosm;
     sclip_result r = buf ? SCLIP_OK : sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
@@ -6071,8 +6146,7 @@ static sclip_result sclip__seg_whole(sclip_context *c, const sclip_vocab *v, con
     box[3] = W1;
     if (r == SCLIP_OK) r = sclip__seg_cosine(c, v, rgb, W1, box, d->attn, buf, &cosm);
     if (r == SCLIP_OK)
-        r = sclip__seg_final(c, v, cosm, gh, gw, 1, (ptrdiff_t)gw * v->n_queries, v->n_queries, d->logit_scale, logits, probs, H0,
-                             W0);
+        r = sclip__seg_final(c, v, cosm, gh, gw, 1, (ptrdiff_t)gw * v->n_queries, v->n_queries, d->logit_scale, o);
     if (c->progress) c->progress(c->progress_user, "windows", 1, 1);
     sclip__free(buf);
     return r;
@@ -6082,7 +6156,7 @@ static sclip_result sclip__seg_whole(sclip_context *c, const sclip_vocab *v, con
    upsampled bilinearly to the window's pixels and added into preds (Q, H1, W1); then the mean
    over the windows covering each pixel, and the bilinear resize to the original size. */
 static sclip_result sclip__seg_slide(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W1, int H1,
-                                     const sclip_seg_desc *d, float *logits, float *probs, int W0, int H0) {
+                                     const sclip_seg_desc *d, const sclip__seg_out *o) {
     int n = sclip__window_count(H1, W1, d->crop, d->stride), k, Q = v->n_queries, P = c->model->arch.patch_size;
     int *boxes = (int *)sclip__alloc((size_t)4 * (n ? n : 1) * sizeof(int));
     float *buf = sclip__seg_buffer(c, v, d->crop < H1 ? d->crop : H1, d->crop < W1 ? d->crop : W1), *cosm;
@@ -6096,9 +6170,9 @@ static sclip_result sclip__seg_slide(sclip_context *c, const sclip_vocab *v, con
             r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
         if (c->progress) c->progress(c->progress_user, "windows", k + 1, n);
     }
-    if (r == SCLIP_OK && sclip__window_average(preds, Q, H1, W1, d->crop, d->stride))
+    if (r == SCLIP_OK && sclip__window_average(c, preds, Q, H1, W1, d->crop, d->stride))
         r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
-    if (r == SCLIP_OK) r = sclip__seg_final(c, v, preds, H1, W1, (ptrdiff_t)H1 * W1, W1, 1, d->logit_scale, logits, probs, H0, W0);
+    if (r == SCLIP_OK) r = sclip__seg_final(c, v, preds, H1, W1, (ptrdiff_t)H1 * W1, W1, 1, d->logit_scale, o);
     sclip__free(buf);
     sclip__free(boxes);
     return r;
@@ -6126,7 +6200,8 @@ SCLIPDEF sclip_result sclip_segment(sclip_context *c, const sclip_vocab *v, cons
     int W1, H1, Q, C, *pred = NULL;
     size_t p, hw0;
     uint8_t *rgb1 = NULL;
-    float *logits = NULL, *probs = NULL;
+    float *logits = NULL, *probs = NULL, *bv = NULL;
+    sclip__seg_out o;
     sclip_result r;
     if (!c || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
     memset(out, 0, sizeof *out);
@@ -6142,21 +6217,22 @@ SCLIPDEF sclip_result sclip_segment(sclip_context *c, const sclip_vocab *v, cons
         return sclip__ctx_fail(c, SCLIP_ERROR_IMAGE_TOO_SMALL, "segment: the resized image (%dx%d) is smaller than one patch", W1, H1);
     rgb1 = (uint8_t *)sclip__alloc((size_t)W1 * H1 * 3);
     if (d.pamr_steps > 0) logits = (float *)sclip__alloc_array((size_t)Q * hw0, sizeof(float)); /* PAMR refines them whole */
+    else bv = (float *)sclip__alloc_array(hw0, sizeof(float));
     probs = (float *)sclip__alloc_array((size_t)C * hw0, sizeof(float));
     pred = (int *)sclip__alloc_array(hw0, sizeof(int));
     out->labels = (uint16_t *)sclip__alloc_array(hw0, sizeof(uint16_t));
-    if (!rgb1 || (d.pamr_steps > 0 && !logits) || !probs || !pred || !out->labels)
+    if (!rgb1 || (d.pamr_steps > 0 ? !logits : !bv) || !probs || !pred || !out->labels)
         r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
     if (r == SCLIP_OK && sclip_resize_rgb(rgb, W0, H0, stride, rgb1, W1, H1, (size_t)W1 * 3) != SCLIP_OK)
         r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: resize failed");
+    o.logits = logits, o.probs = probs, o.bv = bv, o.best = logits ? NULL : pred, o.H0 = H0, o.W0 = W0;
     if (r == SCLIP_OK)
-        r = d.crop == SCLIP_SEG_WHOLE ? sclip__seg_whole(c, v, rgb1, W1, H1, &d, logits, probs, W0, H0)
-                                      : sclip__seg_slide(c, v, rgb1, W1, H1, &d, logits, probs, W0, H0);
+        r = d.crop == SCLIP_SEG_WHOLE ? sclip__seg_whole(c, v, rgb1, W1, H1, &d, &o) : sclip__seg_slide(c, v, rgb1, W1, H1, &d, &o);
     if (r == SCLIP_OK && logits) r = sclip__seg_pamr(c, rgb1, W1, H1, W0, H0, logits, Q, d.pamr_steps);
     if (r == SCLIP_OK &&
         (logits ? sclip__postprocess_on(c, logits, Q, H0, W0, v->query_class, C, d.logit_scale, d.area_thd, d.prob_thd, probs,
                                         NULL, pred)
-                : sclip__post_finish(c, probs, hw0, C, d.area_thd, d.prob_thd, NULL, pred)))
+                : sclip__post_finish(c, probs, hw0, C, d.area_thd, d.prob_thd, pred, bv, NULL, pred)))
         r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory in post-processing");
     if (r == SCLIP_OK) {
         for (p = 0; p < hw0; p++) out->labels[p] = (uint16_t)pred[p];
@@ -6168,6 +6244,7 @@ SCLIPDEF sclip_result sclip_segment(sclip_context *c, const sclip_vocab *v, cons
         sclip_seg_result_free(out);
     sclip__free(rgb1);
     sclip__free(logits);
+    sclip__free(bv);
     sclip__free(probs);
     sclip__free(pred);
     return r;

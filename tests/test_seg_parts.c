@@ -157,7 +157,7 @@ static void test_slide(void) {
             off += (size_t)gh * gw * Q;
         }
         CHECK(off == cos.count, "slide %d: used %zu of %zu cosine values", k, off, cos.count);
-        CHECK(sclip__window_average(preds, Q, H1, W1, crop, stride) == 0, "average failed");
+        CHECK(sclip__window_average(NULL, preds, Q, H1, W1, crop, stride) == 0, "average failed");
         e1 = test_rel_err(preds, (const float *)avg.data, avg.count);
         CHECK(sclip__bilinear(preds, Q, H1, W1, (ptrdiff_t)H1 * W1, W1, 1, out, H0, W0, (ptrdiff_t)H0 * W0, W0, 0) == 0,
               "bilinear failed");
@@ -243,8 +243,37 @@ static void test_postprocess(void) {
     }
 }
 
+/* Steps 4-5 from the argmax computed with the probabilities (sclip__post_labels) give the labels
+   and probabilities of the two argmax passes of sclip__post_finish, for several thresholds. */
+static void check_post_labels(size_t k, const float *probs, size_t hw, int C, const int *best, const float *bv) {
+    static const float thd[][2] = {{0.f, 0.f}, {0.1f, 0.1f}, {0.3f, 0.f}, {0.45f, 0.6f}};
+    float *pa = (float *)malloc((size_t)C * hw * sizeof(float)), *pb = (float *)malloc((size_t)C * hw * sizeof(float));
+    unsigned char *la = (unsigned char *)malloc(hw), *lb = (unsigned char *)malloc(hw);
+    int *l32 = (int *)malloc(hw * sizeof(int)), t, zeroed = 0;
+    size_t c, p, bad;
+    for (t = 0; t < 4; t++) {
+        memcpy(pa, probs, (size_t)C * hw * sizeof(float));
+        memcpy(pb, probs, (size_t)C * hw * sizeof(float));
+        memcpy(l32, best, hw * sizeof(int)); /* the labels may overwrite best, as in sclip_segment */
+        CHECK(sclip__post_finish(NULL, pa, hw, C, thd[t][0], thd[t][1], NULL, NULL, la, NULL) == 0, "post %zu", k);
+        CHECK(sclip__post_finish(NULL, pb, hw, C, thd[t][0], thd[t][1], l32, bv, lb, l32) == 0, "post labels %zu", k);
+        CHECK(memcmp(la, lb, hw) == 0 && memcmp(pa, pb, (size_t)C * hw * sizeof(float)) == 0,
+              "case %zu, thresholds %g/%g: labels from the fused argmax differ", k, thd[t][0], thd[t][1]);
+        for (p = 0, bad = 0; p < hw; p++) bad += l32[p] != la[p];
+        CHECK(bad == 0, "case %zu, thresholds %g/%g: %zu int labels differ", k, thd[t][0], thd[t][1], bad);
+        for (c = 1; c < (size_t)C; c++) zeroed += pa[c * hw] == 0.f && probs[c * hw] != 0.f;
+    }
+    if (C > 2) CHECK(zeroed > 0, "case %zu: no class was ever removed by the area filter", k);
+    free(pa);
+    free(pb);
+    free(la);
+    free(lb);
+    free(l32);
+}
+
 /* ---- 6b. the last resize fused with steps 1-3, a band of rows at a time (sclip__resize_probs),
-   gives the bits of the resize followed by the post-processing (both checked above) ---- */
+   gives the bits of the resize followed by the post-processing (both checked above); its argmax
+   is that of the probabilities ---- */
 static void test_fused_resize(void) {
     static const int cfg[][7] = {/* Q, C, hin, win, H0, W0, token-major input */
                                  {5, 3, 14, 14, 37, 53, 1},
@@ -252,30 +281,40 @@ static void test_fused_resize(void) {
                                  {1100, 7, 9, 6, 6, 480, 0}, /* a band is one row: Q x W0 > 2^19 */
                                  {3, 3, 30, 20, 1, 1, 0}};
     unsigned s = 12345u;
-    size_t i, k;
+    size_t i, k, bad;
     for (k = 0; k < sizeof cfg / sizeof cfg[0]; k++) {
         int Q = cfg[k][0], C = cfg[k][1], hin = cfg[k][2], win = cfg[k][3], H0 = cfg[k][4], W0 = cfg[k][5], q, rc;
         size_t hw = (size_t)H0 * W0, n = (size_t)Q * hin * win;
         ptrdiff_t cs = cfg[k][6] ? 1 : (ptrdiff_t)hin * win, ys = cfg[k][6] ? (ptrdiff_t)win * Q : win, xs = cfg[k][6] ? Q : 1;
         float *in = (float *)malloc(n * sizeof(float)), *logits = (float *)malloc((size_t)Q * hw * sizeof(float));
         float *pa = (float *)malloc((size_t)C * hw * sizeof(float)), *pb = (float *)malloc((size_t)C * hw * sizeof(float));
-        int *qcls = (int *)malloc((size_t)Q * sizeof(int));
+        float *bv = (float *)malloc(hw * sizeof(float));
+        int *qcls = (int *)malloc((size_t)Q * sizeof(int)), *best = (int *)malloc(hw * sizeof(int));
         for (i = 0; i < n; i++) s = s * 1103515245u + 12345u, in[i] = (float)((s >> 9) & 0xffff) / 65536.0f - 0.5f;
         for (q = 0; q < Q; q++) qcls[q] = q % C;
         CHECK(sclip__bilinear(in, Q, hin, win, cs, ys, xs, logits, H0, W0, (ptrdiff_t)hw, W0, 0) == 0, "resize %zu", k);
         CHECK(sclip__postprocess(logits, Q, H0, W0, C == Q ? NULL : qcls, C, 40.f, 0.f, 0.f, pa, NULL, NULL) == 0, "post %zu", k);
-        rc = sclip__resize_probs(NULL, in, Q, hin, win, cs, ys, xs, C == Q ? NULL : qcls, C, 40.f, pb, H0, W0);
+        rc = sclip__resize_probs(NULL, in, Q, hin, win, cs, ys, xs, C == Q ? NULL : qcls, C, 40.f, pb, H0, W0, best, bv);
         CHECK(rc == 0 && memcmp(pa, pb, (size_t)C * hw * sizeof(float)) == 0, "fused resize %zu (Q %d, %dx%d) differs", k, Q, H0, W0);
+        for (i = 0, bad = 0; i < hw; i++) {
+            int c, b = 0;
+            for (c = 1; c < C; c++) b = pa[(size_t)c * hw + i] > pa[(size_t)b * hw + i] ? c : b;
+            bad += best[i] != b || bv[i] != pa[(size_t)b * hw + i];
+        }
+        CHECK(bad == 0, "fused resize %zu: argmax of %zu pixels differs", k, bad);
+        check_post_labels(k, pa, hw, C, best, bv);
         free(in);
         free(logits);
         free(pa);
         free(pb);
+        free(bv);
+        free(best);
         free(qcls);
     }
     {
         float l[4] = {0, 0, 0, 0}, pb[2];
         int bad_map[2] = {0, 5};
-        CHECK(sclip__resize_probs(NULL, l, 2, 1, 1, 1, 1, 2, bad_map, 2, 40.f, pb, 1, 1) != 0, "fused resize: bad class map accepted");
+        CHECK(sclip__resize_probs(NULL, l, 2, 1, 1, 1, 1, 2, bad_map, 2, 40.f, pb, 1, 1, NULL, NULL) != 0, "fused resize: bad class map accepted");
     }
     printf("fused resize: %zu cases identical to resize then post-processing\n", sizeof cfg / sizeof cfg[0]);
 }
