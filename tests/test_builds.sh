@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Every compiler and every SIMD path: the headers compile clean (-std=c99 -Wall -Wextra
 # -Wpedantic -Werror) under gcc and clang and as C++ (g++, clang++), with the build options;
-# and the kernel tests (f32, int8, bf16) and fixture tests pass with SCLIP_NO_SIMD (portable C), with AVX2+FMA only
-# (and with AVX-VNNI for int8), and on arm64 with NEON, with and without the dot product (cross-compiled, run
-# under qemu-aarch64) when those tools exist.
+# and the kernel tests (f32, int8, bf16), the fixture tests and the segmentation steps' tests
+# pass with SCLIP_NO_SIMD (portable C), with AVX2+FMA only (and with AVX-VNNI for int8), and on
+# arm64 with NEON, with and without the dot product (cross-compiled, run under qemu-aarch64)
+# when those tools exist.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 O=build/builds
@@ -47,7 +48,7 @@ done
 run_set() { # run_set TAG RUNNER CC FLAGS... (SEG_CASES limits test_seg's fixture cases, TESTS the programs)
     local tag=$1 runner=$2 cc=$3; shift 3
     local t
-    for t in ${TESTS:-test_gemm test_gemm_lowp test_towers test_seg}; do
+    for t in ${TESTS:-test_gemm test_gemm_lowp test_towers test_seg test_seg_parts}; do
         step "$tag-$t-build" $cc $W -O2 "$@" $I tests/$t.c -o "$O/$tag-$t" -lm -lpthread || continue
         step "$tag-$t" $runner "$O/$tag-$t"
     done
