@@ -104,9 +104,7 @@
    6. Threads and memory
       A model is immutable after loading: share it between any number of threads, each with
       its own context. A context owns its scratch memory (grown to the largest input seen, so
-      no allocation happens per layer; the sliding-window sum of the largest image segmented,
-      names x height x width floats, 34 MB for a VOC image with 56 names, stays too, until
-      sclip_context_free) and its worker threads; it is not thread-safe itself.
+      no allocation happens per layer) and its worker threads; it is not thread-safe itself.
       Threads claim work units (column blocks of a product, attention heads) from a shared
       counter, so a core slowed by other programs does less of the work; a unit's result does
       not depend on which thread computes it, so results never depend on the number of
@@ -116,9 +114,10 @@
       load for the kernels (and their pages of the mapping released), f16 and q8 tensors are
       converted at load (a q8 file with SCLIP_PRECISION_Q8 is packed as it is; q16 and bf16
       are load-time precisions of any file).
-      Segmentation memory: about names x resized pixels + classes x original pixels floats
-      (the last resize and the softmax run a band of rows at a time); with PAMR also names x
-      original pixels. The class probabilities are returned unless desc.no_probs is set.
+      Segmentation memory: about classes x original pixels floats, plus names x patches per
+      window (the windows' mean, the last resize and the softmax run a band of rows at a time;
+      the names x resized pixels sum of the windows never exists whole); with PAMR also names
+      x original pixels. The class probabilities are returned unless desc.no_probs is set.
 
    7. Weight file (.sclip, version 1)
       A 256-byte header (magic "SCLIPWT\0", version, sizes, the architecture numbers of both
@@ -3483,8 +3482,6 @@ struct sclip_context {
     void *progress_user;
     unsigned char *lp; /* scratch of the low-precision products */
     size_t lp_cap;
-    float *preds; /* sliding windows: the sum of the window logits (names, height, width), kept */
-    size_t preds_cap; /* across images so that its pages are not faulted in again for each one */
 };
 
 static int sclip__cpu_count(void) {
@@ -3530,7 +3527,6 @@ SCLIPDEF void sclip_context_free(sclip_context *c) {
     sclip__free(c->work);
     sclip__free(c->pos);
     sclip__free(c->lp);
-    sclip__free(c->preds);
     sclip__free(c);
 }
 
@@ -5252,35 +5248,6 @@ static int sclip__seg_parts(sclip_context *c, size_t items) {
     return (size_t)n < items ? n : (int)(items ? items : 1);
 }
 
-typedef struct sclip__zero_job {
-    float *p;
-    size_t n;
-    int parts;
-} sclip__zero_job;
-
-static void sclip__zero_task(void *arg, int part) {
-    const sclip__zero_job *j = (const sclip__zero_job *)arg;
-    size_t a = j->n * (size_t)part / (size_t)j->parts, b = j->n * (size_t)(part + 1) / (size_t)j->parts;
-    memset(j->p + a, 0, (b - a) * sizeof(float));
-}
-
-/* The context's window-sum buffer of n floats, zeroed by its threads (NULL: out of memory).
-   It grows to the largest image and stays: a fresh allocation per image faults its pages in
-   each time (34 MB for a VOC image: ~8200 page faults; calloc and first touch take 26 ms on
-   one thread here, zeroing the kept buffer 3 ms). */
-static float *sclip__seg_preds(sclip_context *c, size_t n) {
-    sclip__zero_job j;
-    if (n > c->preds_cap) {
-        sclip__free(c->preds);
-        c->preds = (float *)sclip__alloc_array(n, sizeof(float));
-        c->preds_cap = c->preds ? n : 0;
-        if (!c->preds) return NULL;
-    }
-    j.p = c->preds, j.n = n, j.parts = sclip__seg_parts(c, n);
-    sclip__seg_run(c, sclip__zero_task, &j, j.parts);
-    return c->preds;
-}
-
 /* Interpolation tables of a bilinear resize from hin x win to hout x wout. */
 typedef struct sclip__lerp2 {
     int *xi0, *xi1, *yi0, *yi1;
@@ -5334,14 +5301,15 @@ static void sclip__lerp_cols(const sclip__lerp2 *t, const float *SCLIP__RESTRICT
     for (; x < W; x++) o[x] = r[t->xi0[x]] * t->xl0[x] + r[t->xi1[x]] * t->xl1[x];
 }
 
-/* Output rows [y0, y1) of one channel, row y at oc + (y - y0) * oys; tmp holds
-   sclip__lerp2_rows_in(t, y0, y1) x wout floats. Horizontal pass over the input rows it needs
-   (tmp[y][x] = v[i0]*l0 + v[i1]*l1), then the vertical pass on contiguous rows (vectorises). */
-static void sclip__bilinear_rows(const sclip__lerp2 *t, const float *ic, ptrdiff_t ys, ptrdiff_t xs, float *oc, ptrdiff_t oys,
-                                 int y0, int y1, int accumulate, float *tmp) {
+/* Output rows [y0, y1) of one channel, row y at oc + (y - y0) * oys, from input rows that start
+   at row0 (input row y at ic + (y - row0) * ys); tmp holds sclip__lerp2_rows_in(t, y0, y1) x
+   wout floats. Horizontal pass over the input rows it needs (tmp[y][x] = v[i0]*l0 + v[i1]*l1),
+   then the vertical pass on contiguous rows (vectorises). */
+static void sclip__bilinear_rows(const sclip__lerp2 *t, const float *ic, ptrdiff_t ys, ptrdiff_t xs, int row0, float *oc,
+                                 ptrdiff_t oys, int y0, int y1, int accumulate, float *tmp) {
     int r0 = t->yi0[y0], r1 = t->yi1[y1 - 1], x, y, W = t->wout;
     for (y = r0; y <= r1; y++) {
-        const float *r = ic + (ptrdiff_t)y * ys;
+        const float *r = ic + (ptrdiff_t)(y - row0) * ys;
         float *o = tmp + (size_t)(y - r0) * W;
         if (xs == 1)
             sclip__lerp_cols(t, r, o);
@@ -5367,51 +5335,10 @@ static int sclip__bilinear(const float *in, int C, int hin, int win, ptrdiff_t c
     tmp = (float *)sclip__alloc_array((size_t)hin * wout, sizeof(float));
     ok = tmp != NULL;
     for (c = 0; ok && c < C; c++)
-        sclip__bilinear_rows(&t, in + (ptrdiff_t)c * cs, ys, xs, out + (ptrdiff_t)c * ocs, oys, 0, hout, accumulate, tmp);
+        sclip__bilinear_rows(&t, in + (ptrdiff_t)c * cs, ys, xs, 0, out + (ptrdiff_t)c * ocs, oys, 0, hout, accumulate, tmp);
     sclip__free(tmp);
     sclip__lerp2_free(&t);
     return ok ? 0 : SCLIP__SEG_ENOMEM;
-}
-
-typedef struct sclip__bilinear_job {
-    const float *in;
-    float *out;
-    int C, hin, win, hout, wout, accumulate, parts;
-    ptrdiff_t cs, ys, xs, ocs, oys;
-    int err[SCLIP__SEG_PARTS];
-} sclip__bilinear_job;
-
-static void sclip__bilinear_task(void *arg, int part) {
-    sclip__bilinear_job *j = (sclip__bilinear_job *)arg;
-    int c0 = j->C * part / j->parts, c1 = j->C * (part + 1) / j->parts;
-    j->err[part] = sclip__bilinear(j->in + c0 * j->cs, c1 - c0, j->hin, j->win, j->cs, j->ys, j->xs, j->out + c0 * j->ocs,
-                                   j->hout, j->wout, j->ocs, j->oys, j->accumulate);
-}
-
-/* sclip__bilinear with the channels shared by the context's threads. */
-static int sclip__bilinear_on(sclip_context *c, const float *in, int C, int hin, int win, ptrdiff_t cs, ptrdiff_t ys,
-                              ptrdiff_t xs, float *out, int hout, int wout, ptrdiff_t ocs, ptrdiff_t oys, int accumulate) {
-    sclip__bilinear_job j;
-    int i;
-    if (!in || !out || C < 1) return SCLIP__SEG_EINVAL;
-    j.in = in, j.out = out, j.C = C, j.hin = hin, j.win = win, j.hout = hout, j.wout = wout;
-    j.accumulate = accumulate, j.cs = cs, j.ys = ys, j.xs = xs, j.ocs = ocs, j.oys = oys;
-    j.parts = sclip__seg_parts(c, (size_t)C);
-    sclip__seg_run(c, sclip__bilinear_task, &j, j.parts);
-    for (i = 0; i < j.parts; i++)
-        if (j.err[i]) return j.err[i];
-    return 0;
-}
-
-/* One window of forward_slide: the (gh*gw) x Q cosine matrix (token-major, token n at row n/gw,
-   column n%gw) upsampled to the window's h x w pixels and added into preds (Q, H1, W1) at
-   (y1, x1). Call it for the windows in sclip__windows order (the official summation order).
-   c: the context whose threads share the channels (NULL: the calling thread). */
-static int sclip__window_accumulate(sclip_context *c, const float *cos, int gh, int gw, int Q, float *preds, int H1,
-                                    int W1, int y1, int x1, int h, int w) {
-    if (!preds || y1 < 0 || x1 < 0 || h < 1 || w < 1 || y1 + h > H1 || x1 + w > W1) return SCLIP__SEG_EINVAL;
-    return sclip__bilinear_on(c, cos, Q, gh, gw, 1, (ptrdiff_t)gw * Q, Q, preds + (size_t)y1 * W1 + x1, h, w,
-                              (ptrdiff_t)H1 * W1, W1, 1);
 }
 
 static void sclip__div_row(float *SCLIP__RESTRICT p, const float *SCLIP__RESTRICT d, int n) {
@@ -5422,36 +5349,24 @@ static void sclip__div_row(float *SCLIP__RESTRICT p, const float *SCLIP__RESTRIC
     for (; x < n; x++) p[x] = p[x] / d[x];
 }
 
-typedef struct sclip__average_job {
-    float *preds, *cnt; /* cnt: a row of W1 floats per part */
-    const int *cy, *cx;
-    int Q, H1, W1, parts;
-} sclip__average_job;
+/* forward_slide's mean of the windows, (Q, H1, W1), made a few rows at a time instead of held
+   whole: each window's patch logits (channel-major, q-th plane of window k at
+   cos + (k*Q + q)*gh*gw) upsampled bilinearly to the window's h x w pixels (t: the table, the
+   same for every window) and added in window order (the official summation order), then divided
+   by the number of windows over the pixel, count = rows(y) * cols(x) as the windows form a grid. */
+typedef struct sclip__slide_src {
+    const float *cos;
+    const int *boxes; /* n x {y1, x1, h, w} (sclip__windows) */
+    const int *cy, *cx; /* windows over each row, each column */
+    const sclip__lerp2 *t;
+    int n, Q, gh, gw, H1, W1;
+} sclip__slide_src;
 
-static void sclip__average_task(void *arg, int part) {
-    const sclip__average_job *j = (const sclip__average_job *)arg;
-    int q0 = j->Q * part / j->parts, q1 = j->Q * (part + 1) / j->parts, q, x, y;
-    float *cnt = j->cnt + (size_t)part * j->W1;
-    for (y = 0; y < j->H1; y++) {
-        for (x = 0; x < j->W1; x++) cnt[x] = (float)(j->cy[y] * j->cx[x]);
-        for (q = q0; q < q1; q++) sclip__div_row(j->preds + ((size_t)q * j->H1 + y) * j->W1, cnt, j->W1);
-    }
-}
-
-/* preds /= count, where count(y, x) = number of windows covering the pixel; the windows form
-   a grid, so count = rows(y) * cols(x). The context's threads (NULL: the calling thread) share
-   the channels. Allocates H1 + W1 ints and a row of W1 floats per thread. */
-static int sclip__window_average(sclip_context *c, float *preds, int Q, int H1, int W1, int crop, int stride) {
-    sclip__average_job j;
-    int *cy, *cx, nh, nw, i, x, y, s, len;
-    if (!preds || Q < 1 || !sclip__window_count(H1, W1, crop, stride)) return SCLIP__SEG_EINVAL;
-    j.parts = sclip__seg_parts(c, (size_t)Q);
-    cy = (int *)sclip__alloc_array((size_t)H1 + (size_t)W1 * (1 + (size_t)j.parts), sizeof(int));
-    if (!cy) return SCLIP__SEG_ENOMEM;
-    cx = cy + H1;
-    memset(cy, 0, ((size_t)H1 + W1) * sizeof(int));
-    nh = sclip__window_axis_count(H1, crop, stride);
-    nw = sclip__window_axis_count(W1, crop, stride);
+/* Windows over each row and column (cy: H1 ints, cx: W1 ints). */
+static void sclip__window_cover(int H1, int W1, int crop, int stride, int *cy, int *cx) {
+    int nh = sclip__window_axis_count(H1, crop, stride), nw = sclip__window_axis_count(W1, crop, stride), i, x, y, s, len;
+    memset(cy, 0, (size_t)H1 * sizeof(int));
+    memset(cx, 0, (size_t)W1 * sizeof(int));
     for (i = 0; i < nh; i++) {
         sclip__window_axis(H1, crop, stride, i, &s, &len);
         for (y = s; y < s + len; y++) cy[y]++;
@@ -5460,10 +5375,28 @@ static int sclip__window_average(sclip_context *c, float *preds, int Q, int H1, 
         sclip__window_axis(W1, crop, stride, i, &s, &len);
         for (x = s; x < s + len; x++) cx[x]++;
     }
-    j.preds = preds, j.cnt = (float *)(cx + W1), j.cy = cy, j.cx = cx, j.Q = Q, j.H1 = H1, j.W1 = W1;
-    sclip__seg_run(c, sclip__average_task, &j, j.parts);
-    sclip__free(cy);
-    return 0;
+}
+
+/* The counts of rows [r0, r1] (W1 floats per row), shared by every channel. */
+static void sclip__slide_counts(const sclip__slide_src *s, int r0, int r1, float *cnt) {
+    int y, x;
+    for (y = r0; y <= r1; y++)
+        for (x = 0; x < s->W1; x++) cnt[(size_t)(y - r0) * s->W1 + x] = (float)(s->cy[y] * s->cx[x]);
+}
+
+/* Rows [r0, r1] of channel q of the mean into out (W1 floats per row). tmp: gh x w floats;
+   cnt: sclip__slide_counts of the same rows. */
+static void sclip__slide_rows(const sclip__slide_src *s, int q, int r0, int r1, float *out, float *tmp, const float *cnt) {
+    int k, y, W1 = s->W1;
+    memset(out, 0, (size_t)(r1 - r0 + 1) * W1 * sizeof(float));
+    for (k = 0; k < s->n; k++) {
+        const int *b = s->boxes + 4 * k;
+        int y0 = r0 > b[0] ? r0 : b[0], y1 = r1 + 1 < b[0] + b[2] ? r1 + 1 : b[0] + b[2];
+        if (y0 < y1)
+            sclip__bilinear_rows(s->t, s->cos + ((size_t)k * s->Q + q) * s->gh * s->gw, s->gw, 1, 0,
+                                 out + (size_t)(y0 - r0) * W1 + b[1], W1, y0 - b[0], y1 - b[0], 1, tmp);
+    }
+    for (y = r0; y <= r1; y++) sclip__div_row(out + (size_t)(y - r0) * W1, cnt + (size_t)(y - r0) * W1, W1);
 }
 
 /* ---- 6. post-processing (postprocess_result) -------------------------------------------------- */
@@ -5762,32 +5695,60 @@ static SCLIP__MAYBE_UNUSED int sclip__postprocess(float *logits, int Q, int H, i
     return sclip__postprocess_on(NULL, logits, Q, H, W, qcls, C, logit_scale, area_thd, prob_thd, probs, pred8, pred32);
 }
 
-/* The last resize to the original size fused with steps 1-3: each thread takes a range of
-   output rows and, a band of rows at a time, resizes every query's logits into its own band
-   buffer and turns them into class probabilities. The (Q, H0, W0) logits never exist whole. */
+/* The last resize to the original size, each thread a range of output rows, a band of rows at
+   a time: every query's logits are resized into the band, from `in` or from the windows' mean
+   made for just the input rows the band reads, and either stored as logits (when PAMR follows)
+   or turned into class probabilities (steps 1-3) and their argmax. Neither the (Q, H0, W0)
+   logits nor the windows' (Q, H1, W1) sum ever exists whole, unless the logits are asked for. */
 typedef struct sclip__resize_job {
     const sclip__lerp2 *t;
-    const float *in;                /* in[q*cs + y*ys + x*xs], t->hin x t->win */
+    const float *in;                /* in[q*cs + y*ys + x*xs], t->hin x t->win; or */
     ptrdiff_t cs, ys, xs;
+    const sclip__slide_src *slide;  /* the windows' mean, t->hin x t->win */
     const int *qcls;
-    int Q, C, band, parts;
+    int Q, C, band, parts, rows_in;
     float logit_scale;
+    float *logits;                  /* (Q, hout, wout), or NULL: */
     float *probs;                   /* (C, hout, wout) */
     int *best;                      /* optional: argmax of probs per pixel, and its value */
     float *bv;
-    float *scratch;                 /* per part: band x wout x Q logits, then the horizontal pass */
+    float *scratch;                 /* per part: the band's logits (band x wout x Q, without
+                                       logits), the horizontal pass (rows_in x wout); with slide,
+                                       the mean's rows and counts (2 x rows_in x W1) and a
+                                       window's horizontal pass (gh x its width) */
     size_t part_floats;
 } sclip__resize_job;
 
+/* Output rows [b, e) of every query into band buffers (or the logits). */
+static void sclip__resize_band(const sclip__resize_job *j, int b, int e, float *lg, float *tmp) {
+    int W = j->t->wout, H = j->t->hout, q, r0 = j->t->yi0[b], r1 = j->t->yi1[e - 1];
+    size_t n = (size_t)(e - b) * W;
+    float *rows = tmp + (size_t)j->rows_in * W, *cnt = NULL, *wtmp = NULL;
+    if (j->slide) {
+        cnt = rows + (size_t)j->rows_in * j->slide->W1;
+        wtmp = cnt + (size_t)j->rows_in * j->slide->W1;
+        sclip__slide_counts(j->slide, r0, r1, cnt);
+    }
+    for (q = 0; q < j->Q; q++) {
+        float *dst = j->logits ? j->logits + (size_t)q * H * W + (size_t)b * W : lg + q * n;
+        if (j->slide) {
+            sclip__slide_rows(j->slide, q, r0, r1, rows, wtmp, cnt);
+            sclip__bilinear_rows(j->t, rows, j->slide->W1, 1, r0, dst, W, b, e, 0, tmp);
+        } else
+            sclip__bilinear_rows(j->t, j->in + q * j->cs, j->ys, j->xs, 0, dst, W, b, e, 0, tmp);
+    }
+}
+
 static void sclip__resize_task(void *arg, int part) {
     sclip__resize_job *j = (sclip__resize_job *)arg;
-    int H = j->t->hout, W = j->t->wout, y0 = H * part / j->parts, y1 = H * (part + 1) / j->parts, b, e, q;
-    float *lg = j->scratch + (size_t)part * j->part_floats, *tmp = lg + (size_t)j->band * W * j->Q;
+    int H = j->t->hout, W = j->t->wout, y0 = H * part / j->parts, y1 = H * (part + 1) / j->parts, b, e;
+    float *lg = j->scratch + (size_t)part * j->part_floats, *tmp = lg + (j->logits ? 0 : (size_t)j->band * W * j->Q);
     for (b = y0; b < y1; b = e) {
         size_t n;
         e = b + j->band < y1 ? b + j->band : y1;
         n = (size_t)(e - b) * W;
-        for (q = 0; q < j->Q; q++) sclip__bilinear_rows(j->t, j->in + q * j->cs, j->ys, j->xs, lg + q * n, W, b, e, 0, tmp);
+        sclip__resize_band(j, b, e, lg, tmp);
+        if (j->logits) continue;
         sclip__post_probs(lg, n, j->Q, j->probs + (size_t)b * W, (size_t)H * W, n, j->qcls, j->C, j->logit_scale);
         if (j->best) sclip__argmax_range(j->probs, (size_t)H * W, j->C, (size_t)b * W, (size_t)e * W, j->bv, j->best);
     }
@@ -5806,31 +5767,41 @@ static int sclip__resize_rows_in(const sclip__resize_job *j) {
     return most;
 }
 
+/* Runs a job whose input, queries and outputs are set, resizing hin x win to H0 x W0. */
+static int sclip__resize_run(sclip_context *c, sclip__resize_job *j, int hin, int win, int H0, int W0) {
+    sclip__lerp2 t;
+    size_t row = (size_t)W0 * j->Q, slide = 0; /* floats of one output row of logits */
+    int ok;
+    if ((!j->in && !j->slide) || (!j->logits && !j->probs) || j->Q < 1 || j->C < 1 || hin < 1 || win < 1 || H0 < 1 ||
+        W0 < 1 || !sclip__qcls_valid(j->qcls, j->Q, j->C))
+        return SCLIP__SEG_EINVAL;
+    if (sclip__lerp2_init(&t, hin, win, H0, W0)) return SCLIP__SEG_ENOMEM;
+    j->t = &t;
+    j->band = (int)((size_t)(1 << 18) / row); /* ~1 MB of logits per band, 1 to 16 rows */
+    j->band = j->band < 1 ? 1 : j->band > 16 ? 16 : j->band;
+    j->parts = sclip__seg_parts(c, (size_t)H0);
+    j->rows_in = sclip__resize_rows_in(j);
+    if (j->slide) slide = 2 * (size_t)j->rows_in * win + (size_t)j->slide->gh * j->slide->t->wout;
+    j->part_floats = (j->logits ? 0 : (size_t)j->band * row) + (size_t)j->rows_in * W0 + slide;
+    j->scratch = (float *)sclip__alloc_array(j->part_floats, sizeof(float) * (size_t)j->parts);
+    ok = j->scratch != NULL;
+    if (ok) sclip__seg_run(c, sclip__resize_task, j, j->parts);
+    sclip__free(j->scratch);
+    sclip__lerp2_free(&t);
+    return ok ? 0 : SCLIP__SEG_ENOMEM;
+}
+
 /* probs (C, H0, W0) = steps 1-3 of the post-processing applied to the bilinear resize of Q
    channels in[q*cs + y*ys + x*xs] (hin x win) to H0 x W0; with best and bv (H0 x W0 each, or
    NULL), also their argmax over the classes, while the band is still in cache. */
-static int sclip__resize_probs(sclip_context *c, const float *in, int Q, int hin, int win, ptrdiff_t cs, ptrdiff_t ys,
+static SCLIP__MAYBE_UNUSED int sclip__resize_probs(sclip_context *c, const float *in, int Q, int hin, int win, ptrdiff_t cs, ptrdiff_t ys,
                                ptrdiff_t xs, const int *qcls, int C, float logit_scale, float *probs, int H0, int W0, int *best,
                                float *bv) {
-    sclip__lerp2 t;
     sclip__resize_job j;
-    size_t row = (size_t)W0 * Q; /* floats of one output row of logits */
-    int ok;
-    if (!in || !probs || Q < 1 || C < 1 || hin < 1 || win < 1 || H0 < 1 || W0 < 1 || !sclip__qcls_valid(qcls, Q, C))
-        return SCLIP__SEG_EINVAL;
-    if (sclip__lerp2_init(&t, hin, win, H0, W0)) return SCLIP__SEG_ENOMEM;
-    j.t = &t, j.in = in, j.cs = cs, j.ys = ys, j.xs = xs, j.qcls = qcls, j.Q = Q, j.C = C;
+    memset(&j, 0, sizeof j);
+    j.in = in, j.cs = cs, j.ys = ys, j.xs = xs, j.qcls = qcls, j.Q = Q, j.C = C;
     j.logit_scale = logit_scale, j.probs = probs, j.best = best, j.bv = bv;
-    j.band = (int)((size_t)(1 << 18) / row); /* ~1 MB of logits per band, 1 to 16 rows */
-    j.band = j.band < 1 ? 1 : j.band > 16 ? 16 : j.band;
-    j.parts = sclip__seg_parts(c, (size_t)H0);
-    j.part_floats = (size_t)j.band * row + (size_t)sclip__resize_rows_in(&j) * W0;
-    j.scratch = (float *)sclip__alloc_array(j.part_floats, sizeof(float) * (size_t)j.parts);
-    ok = j.scratch != NULL;
-    if (ok) sclip__seg_run(c, sclip__resize_task, &j, j.parts);
-    sclip__free(j.scratch);
-    sclip__lerp2_free(&t);
-    return ok ? 0 : SCLIP__SEG_ENOMEM;
+    return sclip__resize_run(c, &j, hin, win, H0, W0);
 }
 
 /* ---- 7. PAMR (Araslanov & Roth 2020), SCLIP_SPEC.md 4.7 ------------------------------------- */
@@ -6098,15 +6069,15 @@ typedef struct sclip__seg_out {
     int H0, W0;
 } sclip__seg_out;
 
-/* The last step of both modes: the Q-channel patch or window logits `in` resized to the
-   original size, either into logits (when PAMR follows) or, fused with the post-processing's
-   steps 1-3 and the argmax, straight into the class probabilities. */
-static sclip_result sclip__seg_final(sclip_context *c, const sclip_vocab *v, const float *in, int hin, int win, ptrdiff_t cs,
-                                     ptrdiff_t ys, ptrdiff_t xs, float logit_scale, const sclip__seg_out *o) {
-    int Q = v->n_queries, e, H0 = o->H0, W0 = o->W0;
-    e = o->logits ? sclip__bilinear_on(c, in, Q, hin, win, cs, ys, xs, o->logits, H0, W0, (ptrdiff_t)H0 * W0, W0, 0)
-                  : sclip__resize_probs(c, in, Q, hin, win, cs, ys, xs, v->query_class, v->n_classes, logit_scale, o->probs, H0,
-                                        W0, o->best, o->bv);
+/* The last step of both modes: the job's input (the patch logits, or the windows' mean), hin x
+   win, resized to the original size, either into logits (when PAMR follows) or, fused with the
+   post-processing's steps 1-3 and the argmax, straight into the class probabilities. */
+static sclip_result sclip__seg_final(sclip_context *c, const sclip_vocab *v, sclip__resize_job *j, int hin, int win,
+                                     float logit_scale, const sclip__seg_out *o) {
+    int e;
+    j->qcls = v->query_class, j->Q = v->n_queries, j->C = v->n_classes, j->logit_scale = logit_scale;
+    j->logits = o->logits, j->probs = o->probs, j->best = o->logits ? NULL : o->best, j->bv = o->bv;
+    e = sclip__resize_run(c, j, hin, win, o->H0, o->W0);
     if (e == SCLIP__SEG_ENOMEM) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
     return e ? sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: bad class map") : SCLIP_OK;
 }
@@ -6139,40 +6110,66 @@ static float *sclip__seg_buffer(sclip_context *c, const sclip_vocab *v, int h, i
 static sclip_result sclip__seg_whole(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W1, int H1,
                                      const sclip_seg_desc *d, const sclip__seg_out *o) {
     int box[4], P = c->model->arch.patch_size, gh = H1 / P, gw = W1 / P;
-    float *buf = sclip__seg_buffer(c, v, H1, W1), *cosm;
+    float *buf = sclip__seg_buffer(c, v, H1, W1), *cosm = NULL;
+    sclip__resize_job j;
     sclip_result r = buf ? SCLIP_OK : sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
     box[0] = box[1] = 0;
     box[2] = H1;
     box[3] = W1;
     if (r == SCLIP_OK) r = sclip__seg_cosine(c, v, rgb, W1, box, d->attn, buf, &cosm);
-    if (r == SCLIP_OK)
-        r = sclip__seg_final(c, v, cosm, gh, gw, 1, (ptrdiff_t)gw * v->n_queries, v->n_queries, d->logit_scale, o);
+    memset(&j, 0, sizeof j);
+    j.in = cosm, j.cs = 1, j.ys = (ptrdiff_t)gw * v->n_queries, j.xs = v->n_queries; /* token-major */
+    if (r == SCLIP_OK) r = sclip__seg_final(c, v, &j, gh, gw, d->logit_scale, o);
     if (c->progress) c->progress(c->progress_user, "windows", 1, 1);
     sclip__free(buf);
     return r;
 }
 
-/* Sliding windows over the resized image (forward_slide): each window's patch logits are
-   upsampled bilinearly to the window's pixels and added into preds (Q, H1, W1); then the mean
-   over the windows covering each pixel, and the bilinear resize to the original size. */
+/* Patch logits of window k, token-major ((gh*gw) x Q), into the channel-major planes of the
+   sliding-window source (contiguous rows for the upsampling's vector path). */
+static void sclip__slide_store(float *wcos, int k, const float *cosm, int Q, int tokens) {
+    float *dst = wcos + (size_t)k * Q * tokens;
+    int q, i;
+    for (i = 0; i < tokens; i++)
+        for (q = 0; q < Q; q++) dst[(size_t)q * tokens + i] = cosm[(size_t)i * Q + q];
+}
+
+/* Sliding windows over the resized image (forward_slide): the windows' patch logits are kept
+   (Q x gh x gw floats each, 1/64 of the (Q, H1, W1) sum for 224-pixel windows at stride 112);
+   the final resize then makes the windows' mean, each window upsampled bilinearly to its pixels
+   and the sum divided by the windows over the pixel, for the rows each band of output reads. */
 static sclip_result sclip__seg_slide(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W1, int H1,
                                      const sclip_seg_desc *d, const sclip__seg_out *o) {
-    int n = sclip__window_count(H1, W1, d->crop, d->stride), k, Q = v->n_queries, P = c->model->arch.patch_size;
-    int *boxes = (int *)sclip__alloc((size_t)4 * (n ? n : 1) * sizeof(int));
-    float *buf = sclip__seg_buffer(c, v, d->crop < H1 ? d->crop : H1, d->crop < W1 ? d->crop : W1), *cosm;
-    float *preds = sclip__seg_preds(c, (size_t)Q * W1 * H1);
-    sclip_result r = boxes && buf && preds ? SCLIP_OK : sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
-    if (r == SCLIP_OK) sclip__windows(H1, W1, d->crop, d->stride, boxes);
+    int n = sclip__window_count(H1, W1, d->crop, d->stride), k, Q = v->n_queries, P = c->model->arch.patch_size, gh = 0, gw = 0;
+    int tables = 0;
+    int *boxes = (int *)sclip__alloc_array((size_t)4 * (n ? n : 1) + (size_t)H1 + (size_t)W1, sizeof(int));
+    float *buf = sclip__seg_buffer(c, v, d->crop < H1 ? d->crop : H1, d->crop < W1 ? d->crop : W1), *cosm, *wcos = NULL;
+    sclip__slide_src src;
+    sclip__resize_job j;
+    sclip__lerp2 wt;
+    sclip_result r = boxes && buf ? SCLIP_OK : sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+    if (r == SCLIP_OK) { /* every window has the same size: the crop, or the image's side when it is smaller */
+        sclip__windows(H1, W1, d->crop, d->stride, boxes);
+        gh = boxes[2] / P, gw = boxes[3] / P;
+        wcos = (float *)sclip__alloc_array((size_t)n * Q, (size_t)gh * gw * sizeof(float));
+        tables = wcos && !sclip__lerp2_init(&wt, gh, gw, boxes[2], boxes[3]);
+        if (!tables) r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+    }
     for (k = 0; k < n && r == SCLIP_OK; k++) {
-        const int *b = boxes + 4 * k;
-        r = sclip__seg_cosine(c, v, rgb, W1, b, d->attn, buf, &cosm);
-        if (r == SCLIP_OK && sclip__window_accumulate(c, cosm, b[2] / P, b[3] / P, Q, preds, H1, W1, b[0], b[1], b[2], b[3]))
-            r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+        r = sclip__seg_cosine(c, v, rgb, W1, boxes + 4 * k, d->attn, buf, &cosm);
+        if (r == SCLIP_OK) sclip__slide_store(wcos, k, cosm, Q, gh * gw);
         if (c->progress) c->progress(c->progress_user, "windows", k + 1, n);
     }
-    if (r == SCLIP_OK && sclip__window_average(c, preds, Q, H1, W1, d->crop, d->stride))
-        r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
-    if (r == SCLIP_OK) r = sclip__seg_final(c, v, preds, H1, W1, (ptrdiff_t)H1 * W1, W1, 1, d->logit_scale, o);
+    if (r == SCLIP_OK) {
+        src.cos = wcos, src.boxes = boxes, src.cy = boxes + 4 * n, src.cx = src.cy + H1, src.t = &wt;
+        src.n = n, src.Q = Q, src.gh = gh, src.gw = gw, src.H1 = H1, src.W1 = W1;
+        sclip__window_cover(H1, W1, d->crop, d->stride, boxes + 4 * n, boxes + 4 * n + H1);
+        memset(&j, 0, sizeof j);
+        j.slide = &src;
+        r = sclip__seg_final(c, v, &j, H1, W1, d->logit_scale, o);
+    }
+    if (tables) sclip__lerp2_free(&wt);
+    sclip__free(wcos);
     sclip__free(buf);
     sclip__free(boxes);
     return r;

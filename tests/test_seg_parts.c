@@ -131,43 +131,71 @@ static void test_windows(void) {
 }
 
 /* ---- 5. per-window upsampling, averaging, final resize; the whole-image direct path ---- */
+/* The windows' mean of one case made a few rows at a time (sclip__slide_rows, as the final
+   resize's bands ask for it), channel by channel, into avg (Q, H1, W1). */
+static void slide_mean(const sclip__slide_src *s, int rows_per_call, float *avg) {
+    float *tmp = (float *)malloc((size_t)s->gh * s->t->wout * sizeof(float));
+    float *cnt = (float *)malloc((size_t)s->H1 * s->W1 * sizeof(float));
+    int q, r0, r1;
+    for (q = 0; q < s->Q; q++)
+        for (r0 = 0; r0 < s->H1; r0 = r1 + 1) {
+            r1 = r0 + rows_per_call - 1 < s->H1 - 1 ? r0 + rows_per_call - 1 : s->H1 - 1;
+            sclip__slide_counts(s, r0, r1, cnt);
+            sclip__slide_rows(s, q, r0, r1, avg + ((size_t)q * s->H1 + r0) * s->W1, tmp, cnt);
+        }
+    free(tmp);
+    free(cnt);
+}
+
 static void test_slide(void) {
     int k;
     for (k = 0; file_exists("slide_%d_args", k); k++) {
         sclip_npy args, cos, avg, fin;
         const int32_t *g;
-        int Q, H1, W1, crop, stride, H0, W0, patch, n, j, boxes[4 * 64];
+        int Q, H1, W1, crop, stride, H0, W0, patch, n, j, boxes[4 * 64 + 2048], gh, gw;
         size_t off = 0;
-        float *preds, *out;
-        double e1, e2;
+        float *mean, *out, *wcos;
+        double e1 = 0, e2;
+        sclip__slide_src src;
+        sclip__resize_job job;
+        sclip__lerp2 wt;
         loadf(&args, "slide_%d_args", k);
         loadf(&cos, "slide_%d_cos", k);
         loadf(&avg, "slide_%d_avg", k);
         loadf(&fin, "slide_%d_final", k);
         g = (const int32_t *)args.data;
         Q = g[0], H1 = g[1], W1 = g[2], crop = g[3], stride = g[4], H0 = g[5], W0 = g[6], patch = g[7];
-        preds = (float *)calloc((size_t)Q * H1 * W1, sizeof(float));
-        out = (float *)calloc((size_t)Q * H0 * W0, sizeof(float));
+        CHECK(H1 + W1 <= 2048, "slide %d: %dx%d too large for the test", k, H1, W1);
         n = sclip__windows(H1, W1, crop, stride, boxes);
+        gh = boxes[2] / patch, gw = boxes[3] / patch;
+        CHECK(cos.count == (size_t)n * gh * gw * Q, "slide %d: %zu cosine values for %d windows", k, cos.count, n);
+        wcos = (float *)malloc(cos.count * sizeof(float));
         for (j = 0; j < n; j++) {
-            int gh = boxes[4 * j + 2] / patch, gw = boxes[4 * j + 3] / patch;
-            int rc = sclip__window_accumulate(NULL, (const float *)cos.data + off, gh, gw, Q, preds, H1, W1, boxes[4 * j],
-                                              boxes[4 * j + 1], boxes[4 * j + 2], boxes[4 * j + 3]);
-            CHECK(rc == 0, "accumulate rc %d", rc);
+            CHECK(boxes[4 * j + 2] == boxes[2] && boxes[4 * j + 3] == boxes[3], "slide %d: window %d has another size", k, j);
+            sclip__slide_store(wcos, j, (const float *)cos.data + off, Q, gh * gw);
             off += (size_t)gh * gw * Q;
         }
-        CHECK(off == cos.count, "slide %d: used %zu of %zu cosine values", k, off, cos.count);
-        CHECK(sclip__window_average(NULL, preds, Q, H1, W1, crop, stride) == 0, "average failed");
-        e1 = test_rel_err(preds, (const float *)avg.data, avg.count);
-        CHECK(sclip__bilinear(preds, Q, H1, W1, (ptrdiff_t)H1 * W1, W1, 1, out, H0, W0, (ptrdiff_t)H0 * W0, W0, 0) == 0,
-              "bilinear failed");
+        CHECK(sclip__lerp2_init(&wt, gh, gw, boxes[2], boxes[3]) == 0, "tables");
+        sclip__window_cover(H1, W1, crop, stride, boxes + 4 * n, boxes + 4 * n + H1);
+        src.cos = wcos, src.boxes = boxes, src.cy = boxes + 4 * n, src.cx = boxes + 4 * n + H1, src.t = &wt;
+        src.n = n, src.Q = Q, src.gh = gh, src.gw = gw, src.H1 = H1, src.W1 = W1;
+        mean = (float *)malloc((size_t)Q * H1 * W1 * sizeof(float));
+        out = (float *)malloc((size_t)Q * H0 * W0 * sizeof(float));
+        for (j = 0; j < 4; j++) { /* 1, 7, 13 rows at a time, then all rows */
+            double e;
+            slide_mean(&src, j < 3 ? 1 + 6 * j : H1, mean);
+            e = test_rel_err(mean, (const float *)avg.data, avg.count);
+            e1 = e > e1 ? e : e1;
+        }
+        memset(&job, 0, sizeof job);
+        job.slide = &src, job.Q = Q, job.C = Q, job.logit_scale = 1.f, job.logits = out;
+        CHECK(sclip__resize_run(NULL, &job, H1, W1, H0, W0) == 0, "slide %d: final resize failed", k);
         e2 = test_rel_err(out, (const float *)fin.data, fin.count);
         printf("slide %d: windows %d, averaged rel err %.3g (max abs %.3g), final rel err %.3g\n", k, n, e1,
-               max_abs_diff(preds, (const float *)avg.data, avg.count), e2);
+               max_abs_diff(mean, (const float *)avg.data, avg.count), e2);
         CHECK(e1 < 1e-6 && e2 < 1e-6, "slide %d: rel err %.3g / %.3g", k, e1, e2);
         if (crop == 0) { /* official whole-image path: grid straight to (H0, W0) */
             sclip_npy dir;
-            int gh = H1 / patch, gw = W1 / patch;
             double e3;
             loadf(&dir, "slide_%d_direct", k);
             CHECK(sclip__bilinear((const float *)cos.data, Q, gh, gw, 1, (ptrdiff_t)gw * Q, Q, out, H0, W0,
@@ -178,7 +206,9 @@ static void test_slide(void) {
             CHECK(e3 < 1e-6, "direct rel err %.3g", e3);
             sclip_npy_free(&dir);
         }
-        free(preds);
+        sclip__lerp2_free(&wt);
+        free(wcos);
+        free(mean);
         free(out);
         sclip_npy_free(&args);
         sclip_npy_free(&cos);
