@@ -5349,18 +5349,31 @@ static void sclip__div_row(float *SCLIP__RESTRICT p, const float *SCLIP__RESTRIC
     for (; x < n; x++) p[x] = p[x] / d[x];
 }
 
+static void sclip__mul_row(float *SCLIP__RESTRICT p, const float *SCLIP__RESTRICT r, int n) {
+    int x = 0;
+#if SCLIP__VW
+    for (; x + SCLIP__VW <= n; x += SCLIP__VW) SCLIP__VSTORE(p + x, SCLIP__VMUL(SCLIP__VLOAD(p + x), SCLIP__VLOAD(r + x)));
+#endif
+    for (; x < n; x++) p[x] = p[x] * r[x];
+}
+
 /* forward_slide's mean of the windows, (Q, H1, W1), made a few rows at a time instead of held
    whole: each window's patch logits (channel-major, q-th plane of window k at
    cos + (k*Q + q)*gh*gw) upsampled bilinearly to the window's h x w pixels (t: the table, the
    same for every window) and added in window order (the official summation order), then divided
-   by the number of windows over the pixel, count = rows(y) * cols(x) as the windows form a grid. */
+   by the number of windows over the pixel, count = rows(y) * cols(x) as the windows form a grid.
+   A row whose counts are all powers of two is multiplied by their inverses instead (the same
+   result: both round the exact quotient), a third of the cost of dividing here. */
 typedef struct sclip__slide_src {
     const float *cos;
-    const int *boxes; /* n x {y1, x1, h, w} (sclip__windows) */
+    const int *boxes;   /* n x {y1, x1, h, w} (sclip__windows) */
     const int *cy, *cx; /* windows over each row, each column */
     const sclip__lerp2 *t;
     int n, Q, gh, gw, H1, W1;
+    int cols_pow2;      /* every cx is a power of two */
 } sclip__slide_src;
+
+static int sclip__pow2(int v) { return v > 0 && (v & (v - 1)) == 0; }
 
 /* Windows over each row and column (cy: H1 ints, cx: W1 ints). */
 static void sclip__window_cover(int H1, int W1, int crop, int stride, int *cy, int *cx) {
@@ -5377,11 +5390,28 @@ static void sclip__window_cover(int H1, int W1, int crop, int stride, int *cy, i
     }
 }
 
-/* The counts of rows [r0, r1] (W1 floats per row), shared by every channel. */
+/* The source of n windows (boxes: room for 4n + H1 + W1 ints, the windows first; cos: their
+   channel-major patch logits; t: the gh x gw -> window size table). */
+static void sclip__slide_setup(sclip__slide_src *s, const float *cos, int *boxes, int n, int Q, int H1, int W1, int crop,
+                               int stride, const sclip__lerp2 *t) {
+    int x, *cy = boxes + 4 * n, *cx = cy + H1;
+    sclip__window_cover(H1, W1, crop, stride, cy, cx);
+    s->cos = cos, s->boxes = boxes, s->cy = cy, s->cx = cx, s->t = t;
+    s->n = n, s->Q = Q, s->gh = t->hin, s->gw = t->win, s->H1 = H1, s->W1 = W1;
+    for (s->cols_pow2 = 1, x = 0; x < W1; x++) s->cols_pow2 &= sclip__pow2(cx[x]);
+}
+
+/* The counts of rows [r0, r1] (W1 floats per row), shared by every channel: 1 / count on the
+   rows that multiply (sclip__slide_src), count on the others. */
 static void sclip__slide_counts(const sclip__slide_src *s, int r0, int r1, float *cnt) {
     int y, x;
-    for (y = r0; y <= r1; y++)
-        for (x = 0; x < s->W1; x++) cnt[(size_t)(y - r0) * s->W1 + x] = (float)(s->cy[y] * s->cx[x]);
+    for (y = r0; y <= r1; y++) {
+        int inv = s->cols_pow2 && sclip__pow2(s->cy[y]);
+        for (x = 0; x < s->W1; x++) {
+            float c = (float)(s->cy[y] * s->cx[x]);
+            cnt[(size_t)(y - r0) * s->W1 + x] = inv ? 1.0f / c : c;
+        }
+    }
 }
 
 /* Rows [r0, r1] of channel q of the mean into out (W1 floats per row). tmp: gh x w floats;
@@ -5396,7 +5426,11 @@ static void sclip__slide_rows(const sclip__slide_src *s, int q, int r0, int r1, 
             sclip__bilinear_rows(s->t, s->cos + ((size_t)k * s->Q + q) * s->gh * s->gw, s->gw, 1, 0,
                                  out + (size_t)(y0 - r0) * W1 + b[1], W1, y0 - b[0], y1 - b[0], 1, tmp);
     }
-    for (y = r0; y <= r1; y++) sclip__div_row(out + (size_t)(y - r0) * W1, cnt + (size_t)(y - r0) * W1, W1);
+    for (y = r0; y <= r1; y++) {
+        float *o = out + (size_t)(y - r0) * W1;
+        if (s->cols_pow2 && sclip__pow2(s->cy[y])) sclip__mul_row(o, cnt + (size_t)(y - r0) * W1, W1);
+        else sclip__div_row(o, cnt + (size_t)(y - r0) * W1, W1);
+    }
 }
 
 /* ---- 6. post-processing (postprocess_result) -------------------------------------------------- */
@@ -6161,9 +6195,7 @@ static sclip_result sclip__seg_slide(sclip_context *c, const sclip_vocab *v, con
         if (c->progress) c->progress(c->progress_user, "windows", k + 1, n);
     }
     if (r == SCLIP_OK) {
-        src.cos = wcos, src.boxes = boxes, src.cy = boxes + 4 * n, src.cx = src.cy + H1, src.t = &wt;
-        src.n = n, src.Q = Q, src.gh = gh, src.gw = gw, src.H1 = H1, src.W1 = W1;
-        sclip__window_cover(H1, W1, d->crop, d->stride, boxes + 4 * n, boxes + 4 * n + H1);
+        sclip__slide_setup(&src, wcos, boxes, n, Q, H1, W1, d->crop, d->stride, &wt);
         memset(&j, 0, sizeof j);
         j.slide = &src;
         r = sclip__seg_final(c, v, &j, H1, W1, d->logit_scale, o);

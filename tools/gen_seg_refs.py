@@ -135,10 +135,13 @@ SLIDE_CASES = [  # (Q, H1, W1, crop, stride, H0, W0, patch)
     (4, 20, 45, 32, 16, 33, 40, 16),   # image shorter than the crop: 20-pixel-tall windows, 1x2 grids
     (3, 50, 50, 0, 16, 71, 23, 16),    # crop 0 -> one whole-image window (3x3 grid)
 ]
+SLIDE_CASES_MORE = [  # generated last, with their own random numbers (the files above stay)
+    (3, 80, 96, 48, 16, 97, 130, 16),  # stride a third of the crop: 1 to 9 windows over a pixel
+]
 
 
-def gen_slide(out, rng):
-    for k, (Q, H1, W1, crop, stride, H0, W0, patch) in enumerate(SLIDE_CASES):
+def gen_slide(out, rng, cases=SLIDE_CASES, first=0):
+    for k, (Q, H1, W1, crop, stride, H0, W0, patch) in enumerate(cases, first):
         boxes = windows(H1, W1, crop, stride)
         preds = torch.zeros((1, Q, H1, W1), dtype=torch.float32)
         count = torch.zeros((1, 1, H1, W1), dtype=torch.float32)
@@ -295,6 +298,7 @@ def main(argv):
     gen_slide(out, rng)
     gen_postprocess(out, rng)
     gen_pamr(out, rng)
+    gen_slide(out, np.random.default_rng(20261129), SLIDE_CASES_MORE, len(SLIDE_CASES))
     total = sum(os.path.getsize(os.path.join(out, f)) for f in os.listdir(out))
     print('wrote %s (%d files, %d bytes); torch %s, cv2 %s' % (out, len(os.listdir(out)), total,
                                                                torch.__version__, cv2.__version__))
