@@ -316,7 +316,8 @@ typedef struct sclip_seg_desc {
     int short_side;    /* resize so the short side is this (0 = 336; SCLIP_SEG_KEEP = no resize) */
     int max_long_side; /* ... unless the long side would exceed this (0 = 2048) */
     int crop;          /* sliding window size (0 = 224; SCLIP_SEG_WHOLE = no windows) */
-    int stride;        /* window stride (0 = 112) */
+    int stride;        /* window stride (0 = 112); one above the crop that leaves pixels in no
+                          window is SCLIP_ERROR_INVALID_ARGUMENT */
     float logit_scale; /* multiplies the cosine logits before the softmax (0 = 40) */
     float prob_thd;    /* pixels whose best probability is below this become class 0 (0 = off) */
     float area_thd;    /* foreground classes covering at most this share of the foreground are dropped (0 = off) */
@@ -5401,6 +5402,16 @@ static void sclip__slide_setup(sclip__slide_src *s, const float *cos, int *boxes
     for (s->cols_pow2 = 1, x = 0; x < W1; x++) s->cols_pow2 &= sclip__pow2(cx[x]);
 }
 
+/* Whether every pixel is in some window (a stride above the crop can leave gaps). */
+static int sclip__slide_covered(const sclip__slide_src *s) {
+    int i;
+    for (i = 0; i < s->H1; i++)
+        if (!s->cy[i]) return 0;
+    for (i = 0; i < s->W1; i++)
+        if (!s->cx[i]) return 0;
+    return 1;
+}
+
 /* The counts of rows [r0, r1] (W1 floats per row), shared by every channel: 1 / count on the
    rows that multiply (sclip__slide_src), count on the others. */
 static void sclip__slide_counts(const sclip__slide_src *s, int r0, int r1, float *cnt) {
@@ -6189,13 +6200,19 @@ static sclip_result sclip__seg_slide(sclip_context *c, const sclip_vocab *v, con
         tables = wcos && !sclip__lerp2_init(&wt, gh, gw, boxes[2], boxes[3]);
         if (!tables) r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
     }
+    if (r == SCLIP_OK) {
+        sclip__slide_setup(&src, wcos, boxes, n, Q, H1, W1, d->crop, d->stride, &wt);
+        if (!sclip__slide_covered(&src)) /* the official code asserts this too */
+            r = sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT,
+                                "segment: stride %d > crop %d leaves pixels of the %dx%d resized image in no window", d->stride,
+                                d->crop, W1, H1);
+    }
     for (k = 0; k < n && r == SCLIP_OK; k++) {
         r = sclip__seg_cosine(c, v, rgb, W1, boxes + 4 * k, d->attn, buf, &cosm);
         if (r == SCLIP_OK) sclip__slide_store(wcos, k, cosm, Q, gh * gw);
         if (c->progress) c->progress(c->progress_user, "windows", k + 1, n);
     }
     if (r == SCLIP_OK) {
-        sclip__slide_setup(&src, wcos, boxes, n, Q, H1, W1, d->crop, d->stride, &wt);
         memset(&j, 0, sizeof j);
         j.slide = &src;
         r = sclip__seg_final(c, v, &j, H1, W1, d->logit_scale, o);
