@@ -165,7 +165,10 @@ static void test_slide(void) {
         loadf(&fin, "slide_%d_final", k);
         g = (const int32_t *)args.data;
         Q = g[0], H1 = g[1], W1 = g[2], crop = g[3], stride = g[4], H0 = g[5], W0 = g[6], patch = g[7];
-        CHECK(H1 + W1 <= 2048, "slide %d: %dx%d too large for the test", k, H1, W1);
+        if (H1 + W1 > 2048 || sclip__window_count(H1, W1, crop, stride) > 64) {
+            CHECK(0, "slide %d: too large for the test", k);
+            break;
+        }
         n = sclip__windows(H1, W1, crop, stride, boxes);
         gh = boxes[2] / patch, gw = boxes[3] / patch;
         CHECK(cos.count == (size_t)n * gh * gw * Q, "slide %d: %zu cosine values for %d windows", k, cos.count, n);
@@ -273,8 +276,9 @@ static void test_postprocess(void) {
     }
 }
 
-/* Steps 4-5 from the argmax computed with the probabilities (sclip__post_labels) give the labels
-   and probabilities of the two argmax passes of sclip__post_finish, for several thresholds. */
+/* Steps 4-5 from the argmax computed with the probabilities (best and bv given to
+   sclip__post_finish) give the labels and probabilities of its two argmax passes, for several
+   thresholds. */
 static void check_post_labels(size_t k, const float *probs, size_t hw, int C, const int *best, const float *bv) {
     static const float thd[][2] = {{0.f, 0.f}, {0.1f, 0.1f}, {0.3f, 0.f}, {0.45f, 0.6f}};
     float *pa = (float *)malloc((size_t)C * hw * sizeof(float)), *pb = (float *)malloc((size_t)C * hw * sizeof(float));
