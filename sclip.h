@@ -5361,20 +5361,26 @@ static void sclip__mul_row(float *SCLIP__RESTRICT p, const float *SCLIP__RESTRIC
 /* forward_slide's mean of the windows, (Q, H1, W1), made a few rows at a time instead of held
    whole: each window's patch logits (channel-major, q-th plane of window k at
    cos + (k*Q + q)*gh*gw) upsampled bilinearly to the window's h x w pixels (t: the table, the
-   same for every window) and added in window order (the official summation order), then divided
-   by the number of windows over the pixel, count = rows(y) * cols(x) as the windows form a grid.
+   same for every window) and added in window order (the official summation order), then
+   divided by the number of windows over the pixel, count = rows(y) * cols(x) as the windows
+   form a grid.
    A row whose counts are all powers of two is multiplied by their inverses instead (the same
    result: both round the exact quotient), a third of the cost of dividing here. */
 typedef struct sclip__slide_src {
     const float *cos;
     const int *boxes;   /* n x {y1, x1, h, w} (sclip__windows) */
     const int *cy, *cx; /* windows over each row, each column */
-    const sclip__lerp2 *t;
-    int n, Q, gh, gw, H1, W1;
+    const sclip__lerp2 *t; /* gh x gw -> h x w: t->hin x t->win patches per window */
+    int n, Q, H1, W1;
     int cols_pow2;      /* every cx is a power of two */
 } sclip__slide_src;
 
 static int sclip__pow2(int v) { return v > 0 && (v & (v - 1)) == 0; }
+
+/* Whether row y of the mean multiplies by the inverses of its counts (all powers of two). */
+static int sclip__slide_inverse(const sclip__slide_src *s, int y) {
+    return s->cols_pow2 && sclip__pow2(s->cy[y]);
+}
 
 /* Windows over each row and column (cy: H1 ints, cx: W1 ints). */
 static void sclip__window_cover(int H1, int W1, int crop, int stride, int *cy, int *cx) {
@@ -5398,7 +5404,7 @@ static void sclip__slide_setup(sclip__slide_src *s, const float *cos, int *boxes
     int x, *cy = boxes + 4 * n, *cx = cy + H1;
     sclip__window_cover(H1, W1, crop, stride, cy, cx);
     s->cos = cos, s->boxes = boxes, s->cy = cy, s->cx = cx, s->t = t;
-    s->n = n, s->Q = Q, s->gh = t->hin, s->gw = t->win, s->H1 = H1, s->W1 = W1;
+    s->n = n, s->Q = Q, s->H1 = H1, s->W1 = W1;
     for (s->cols_pow2 = 1, x = 0; x < W1; x++) s->cols_pow2 &= sclip__pow2(cx[x]);
 }
 
@@ -5417,7 +5423,7 @@ static int sclip__slide_covered(const sclip__slide_src *s) {
 static void sclip__slide_counts(const sclip__slide_src *s, int r0, int r1, float *cnt) {
     int y, x;
     for (y = r0; y <= r1; y++) {
-        int inv = s->cols_pow2 && sclip__pow2(s->cy[y]);
+        int inv = sclip__slide_inverse(s, y);
         for (x = 0; x < s->W1; x++) {
             float c = (float)(s->cy[y] * s->cx[x]);
             cnt[(size_t)(y - r0) * s->W1 + x] = inv ? 1.0f / c : c;
@@ -5428,18 +5434,19 @@ static void sclip__slide_counts(const sclip__slide_src *s, int r0, int r1, float
 /* Rows [r0, r1] of channel q of the mean into out (W1 floats per row). tmp: gh x w floats;
    cnt: sclip__slide_counts of the same rows. */
 static void sclip__slide_rows(const sclip__slide_src *s, int q, int r0, int r1, float *out, float *tmp, const float *cnt) {
-    int k, y, W1 = s->W1;
+    int k, y, W1 = s->W1, gw = s->t->win;
+    size_t plane = (size_t)s->t->hin * gw;
     memset(out, 0, (size_t)(r1 - r0 + 1) * W1 * sizeof(float));
     for (k = 0; k < s->n; k++) {
         const int *b = s->boxes + 4 * k;
         int y0 = r0 > b[0] ? r0 : b[0], y1 = r1 + 1 < b[0] + b[2] ? r1 + 1 : b[0] + b[2];
         if (y0 < y1)
-            sclip__bilinear_rows(s->t, s->cos + ((size_t)k * s->Q + q) * s->gh * s->gw, s->gw, 1, 0,
+            sclip__bilinear_rows(s->t, s->cos + ((size_t)k * s->Q + q) * plane, gw, 1, 0,
                                  out + (size_t)(y0 - r0) * W1 + b[1], W1, y0 - b[0], y1 - b[0], 1, tmp);
     }
     for (y = r0; y <= r1; y++) {
         float *o = out + (size_t)(y - r0) * W1;
-        if (s->cols_pow2 && sclip__pow2(s->cy[y])) sclip__mul_row(o, cnt + (size_t)(y - r0) * W1, W1);
+        if (sclip__slide_inverse(s, y)) sclip__mul_row(o, cnt + (size_t)(y - r0) * W1, W1);
         else sclip__div_row(o, cnt + (size_t)(y - r0) * W1, W1);
     }
 }
@@ -5826,7 +5833,7 @@ static int sclip__resize_run(sclip_context *c, sclip__resize_job *j, int hin, in
     j->band = j->band < 1 ? 1 : j->band > 16 ? 16 : j->band;
     j->parts = sclip__seg_parts(c, (size_t)H0);
     j->rows_in = sclip__resize_rows_in(j);
-    if (j->slide) slide = 2 * (size_t)j->rows_in * win + (size_t)j->slide->gh * j->slide->t->wout;
+    if (j->slide) slide = 2 * (size_t)j->rows_in * win + (size_t)j->slide->t->hin * j->slide->t->wout;
     j->part_floats = (j->logits ? 0 : (size_t)j->band * row) + (size_t)j->rows_in * W0 + slide;
     j->scratch = (float *)sclip__alloc_array(j->part_floats, sizeof(float) * (size_t)j->parts);
     ok = j->scratch != NULL;
@@ -5839,9 +5846,9 @@ static int sclip__resize_run(sclip_context *c, sclip__resize_job *j, int hin, in
 /* probs (C, H0, W0) = steps 1-3 of the post-processing applied to the bilinear resize of Q
    channels in[q*cs + y*ys + x*xs] (hin x win) to H0 x W0; with best and bv (H0 x W0 each, or
    NULL), also their argmax over the classes, while the band is still in cache. */
-static SCLIP__MAYBE_UNUSED int sclip__resize_probs(sclip_context *c, const float *in, int Q, int hin, int win, ptrdiff_t cs, ptrdiff_t ys,
-                               ptrdiff_t xs, const int *qcls, int C, float logit_scale, float *probs, int H0, int W0, int *best,
-                               float *bv) {
+static SCLIP__MAYBE_UNUSED int sclip__resize_probs(sclip_context *c, const float *in, int Q, int hin, int win, ptrdiff_t cs,
+                                                  ptrdiff_t ys, ptrdiff_t xs, const int *qcls, int C, float logit_scale,
+                                                  float *probs, int H0, int W0, int *best, float *bv) {
     sclip__resize_job j;
     memset(&j, 0, sizeof j);
     j.in = in, j.cs = cs, j.ys = ys, j.xs = xs, j.qcls = qcls, j.Q = Q, j.C = C;
@@ -6121,7 +6128,7 @@ static sclip_result sclip__seg_final(sclip_context *c, const sclip_vocab *v, scl
                                      float logit_scale, const sclip__seg_out *o) {
     int e;
     j->qcls = v->query_class, j->Q = v->n_queries, j->C = v->n_classes, j->logit_scale = logit_scale;
-    j->logits = o->logits, j->probs = o->probs, j->best = o->logits ? NULL : o->best, j->bv = o->bv;
+    j->logits = o->logits, j->probs = o->probs, j->best = o->best, j->bv = o->bv;
     e = sclip__resize_run(c, j, hin, win, o->H0, o->W0);
     if (e == SCLIP__SEG_ENOMEM) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
     return e ? sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: bad class map") : SCLIP_OK;

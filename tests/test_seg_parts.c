@@ -134,7 +134,7 @@ static void test_windows(void) {
 /* The windows' mean of one case made a few rows at a time (sclip__slide_rows, as the final
    resize's bands ask for it), channel by channel, into avg (Q, H1, W1). */
 static void slide_mean(const sclip__slide_src *s, int rows_per_call, float *avg) {
-    float *tmp = (float *)malloc((size_t)s->gh * s->t->wout * sizeof(float));
+    float *tmp = (float *)malloc((size_t)s->t->hin * s->t->wout * sizeof(float));
     float *cnt = (float *)malloc((size_t)s->H1 * s->W1 * sizeof(float));
     int q, r0, r1;
     for (q = 0; q < s->Q; q++)
