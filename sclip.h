@@ -471,7 +471,8 @@ static sclip_result sclip__fail(char *err, size_t cap, sclip_result r, const cha
    (kc x NR floats, which stays in L1 across all row blocks) and broadcasts x[i][k] from
    MR unpacked rows of x. K is cut into blocks of at most SCLIP__KC so a panel block fits
    L1; partial sums go through y, the epilogue runs on the last block only (EPI_ADD starts
-   the sum from the residual already in y). The next panel block is prefetched toward L2
+   the sum from the residual already in y). The columns go by chunks of SCLIP__NC, so that a
+   chunk's partial sums stay in L2 from one K block to the next. The next panel block is prefetched toward L2
    while the current one is swept, and the next tile of y toward L1 while a tile is computed.
 
    Attention uses the same kernel. The vision tower packs each head's keys (or queries)
@@ -558,6 +559,12 @@ static sclip_result sclip__fail(char *err, size_t cap, sclip_result r, const cha
 #endif
 #ifndef SCLIP__KC
 #define SCLIP__KC 256 /* K block: a 256 x 32 panel block is 32 KB, L1 is 48 KB */
+#endif
+#ifndef SCLIP__NC
+#define SCLIP__NC 256 /* output columns per chunk (a multiple of NR): see sclip__gemm_with */
+#endif
+#if SCLIP__NC % SCLIP__NR != 0 || SCLIP__NC <= 0
+#error "SCLIP__NC must be a positive multiple of SCLIP__NR"
 #endif
 
 enum { SCLIP__EPI_NONE, SCLIP__EPI_QUICKGELU, SCLIP__EPI_GELU, SCLIP__EPI_ADD };
@@ -1245,13 +1252,13 @@ static int sclip__kc_of(int k) {
     return nb > 0 ? (k + nb - 1) / nb : 1;
 }
 
-static void sclip__gemm_with(sclip__ukr_fn ukr, int m, int n, int k, const float *x, int ldx,
-                             const float *packed, const float *bias, float alpha, int epi, float *y, int ldy,
-                             int j0, int j1) {
+/* Columns [c0, c1) of y, K block by K block (see sclip__gemm_with); `after` is the first
+   panel of the next chunk (c1 = j1: none), whose first block is prefetched at the end. */
+static void sclip__gemm_chunk(sclip__ukr_fn ukr, int m, int k, const float *x, int ldx, const float *packed,
+                              const float *bias, float alpha, int epi, float *y, int ldy, int c0, int c1,
+                              int after) {
     int kc = sclip__kc_of(k), pc, jp, i;
     float bias_pad[SCLIP__NR];
-    SCLIP__GEMM_ASSERT(j0 % SCLIP__NR == 0 && j0 >= 0 && j1 <= n);
-    if (m <= 0 || j1 <= j0 || k <= 0) return;
     for (pc = 0; pc < k; pc += kc) {
         sclip__ukr_args u;
         int kb = k - pc < kc ? k - pc : kc;
@@ -1259,10 +1266,11 @@ static void sclip__gemm_with(sclip__ukr_fn ukr, int m, int n, int k, const float
         u.load_c = pc > 0 || epi == SCLIP__EPI_ADD;
         u.last = pc + kb == k;
         u.alpha = alpha; u.epi = epi == SCLIP__EPI_ADD ? SCLIP__EPI_NONE : epi;
-        for (jp = j0; jp < j1; jp += SCLIP__NR) {
-            int nr = j1 - jp < SCLIP__NR ? j1 - jp : SCLIP__NR, ib, nrb = (m + SCLIP__MR - 1) / SCLIP__MR;
-            size_t lines = ((size_t)kb * SCLIP__NR + 15) / 16; /* 64-byte lines */
+        for (jp = c0; jp < c1; jp += SCLIP__NR) {
+            int nr = c1 - jp < SCLIP__NR ? c1 - jp : SCLIP__NR, ib, nrb = (m + SCLIP__MR - 1) / SCLIP__MR;
+            int kn = kb; /* rows of the next panel block */
             const float *next;
+            size_t lines;
             u.b = packed + (size_t)jp * (size_t)k + (size_t)pc * SCLIP__NR;
             u.bias = bias ? bias + jp : NULL;
             if (bias && nr < SCLIP__NR) {
@@ -1270,14 +1278,19 @@ static void sclip__gemm_with(sclip__ukr_fn ukr, int m, int n, int k, const float
                 memcpy(bias_pad, bias + jp, (size_t)nr * sizeof(float));
                 u.bias = bias_pad;
             }
-            /* the next panel block (kb x NR floats) is fetched toward L2 a slice per row block */
+            /* the next panel block is fetched toward L2 a slice per row block: the next panel,
+               else the chunk's first panel at the next K block, else the next chunk's first */
             next = NULL;
-            if (jp + SCLIP__NR < j1) {
+            if (jp + SCLIP__NR < c1) {
                 next = packed + (size_t)(jp + SCLIP__NR) * (size_t)k + (size_t)pc * SCLIP__NR;
             } else if (pc + kb < k) {
-                next = packed + (size_t)j0 * (size_t)k + (size_t)(pc + kb) * SCLIP__NR;
-                if (k - pc - kb < kb) lines = ((size_t)(k - pc - kb) * SCLIP__NR + 15) / 16;
+                next = packed + (size_t)c0 * (size_t)k + (size_t)(pc + kb) * SCLIP__NR;
+                kn = k - pc - kb < kb ? k - pc - kb : kb;
+            } else if (after >= 0) {
+                next = packed + (size_t)after * (size_t)k;
+                kn = kc;
             }
+            lines = ((size_t)kn * SCLIP__NR + 15) / 16; /* 64-byte lines */
             for (i = 0, ib = 0; i < m; i += SCLIP__MR, ib++) {
                 u.mr = m - i < SCLIP__MR ? m - i : SCLIP__MR;
                 u.a = x + (ptrdiff_t)i * ldx + pc;
@@ -1290,6 +1303,22 @@ static void sclip__gemm_with(sclip__ukr_fn ukr, int m, int n, int k, const float
                 sclip__gemm_tile(ukr, &u, nr, y + (ptrdiff_t)i * ldy + jp, ldy);
             }
         }
+    }
+}
+
+/* The output columns go by chunks of SCLIP__NC: a chunk's partial sums (m x NC floats of y,
+   200 KB at m = 197) stay in L2 from one K block to the next, where a whole row of y
+   (m x 2304 floats for in_proj, 1.8 MB) would not. Each (i, j) sees the same K blocks in
+   the same order either way. */
+static void sclip__gemm_with(sclip__ukr_fn ukr, int m, int n, int k, const float *x, int ldx,
+                             const float *packed, const float *bias, float alpha, int epi, float *y, int ldy,
+                             int j0, int j1) {
+    int c0, c1;
+    SCLIP__GEMM_ASSERT(j0 % SCLIP__NR == 0 && j0 >= 0 && j1 <= n);
+    if (m <= 0 || j1 <= j0 || k <= 0) return;
+    for (c0 = j0; c0 < j1; c0 = c1) {
+        c1 = j1 - c0 > SCLIP__NC ? c0 + SCLIP__NC : j1;
+        sclip__gemm_chunk(ukr, m, k, x, ldx, packed, bias, alpha, epi, y, ldy, c0, c1, c1 < j1 ? c1 : -1);
     }
 }
 
