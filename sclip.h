@@ -57,7 +57,8 @@
                                 with AVX2 alone; 99.9% of the labels, half the memory), _Q8
                                 (int8 weights and activations, integer dot products: about
                                 2.5x faster with AVX-512 VNNI or AVX-VNNI; also the Arm dot
-                                product) or _BF16 (half the memory)
+                                product; about f32's speed on other AVX2 / AVX-512 CPUs, with a
+                                quarter of its memory) or _BF16 (half the memory)
       context  sclip_context_create(model, desc, &ctx): desc->n_threads (0 = all cores),
                desc->parallel_for (run sclip's parallel loops on your own job system),
                desc->progress (called during text encoding and windows)
@@ -201,8 +202,9 @@ typedef enum sclip_towers {
 typedef enum sclip_precision {
     SCLIP_PRECISION_F32 = 0,  /* float32: the official results (default) */
     SCLIP_PRECISION_Q8 = 1,   /* int8 weights per output channel, int8 activations per row, integer
-                                 dot products (AVX-512 VNNI, AVX-VNNI, Arm sdot; portable C
-                                 elsewhere): ~2.5x faster than float32, a quarter of its memory */
+                                 dot products (AVX-512 VNNI, AVX-VNNI, Arm sdot; vpmaddubsw on other
+                                 AVX2/AVX-512 CPUs; portable C elsewhere): ~2.5x faster than float32
+                                 with dot products (~1-1.15x with vpmaddubsw), a quarter of its memory */
     SCLIP_PRECISION_BF16 = 2, /* bfloat16 weights and activations, float32 sums: half the memory */
     SCLIP_PRECISION_Q16 = 3   /* 12-bit integer weights per output channel and activations per row in
                                  16-bit lanes, integer pair dot products (vpdpwssd with AVX-512 VNNI or
@@ -1454,7 +1456,9 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_nn_scalar(int m, int n, int k, const
    AVX-512 fp32 path; q8 also with AVX-VNNI (__AVXVNNI__, 256-bit vpdpbusd, on the AVX2 path)
    and the Arm dot product (__ARM_FEATURE_DOTPROD, sdot: s8 x s8, so the kernel turns the
    activation bytes back into q = byte ^ 0x80 and starts its sums at 128 * colsum, which the
-   shared epilogue takes off again); q16 with AVX-512 (VNNI or BW), AVX2 (AVX-VNNI or not) and
+   shared epilogue takes off again); without VNNI, AVX-512 (BW) and AVX2 build vpdpbusd's sums
+   from vpmaddubsw + vpmaddwd the same way (sclip__dpbusd256/512: the same sums at about
+   f32's speed, some 40 times the scalar kernel's); q16 with AVX-512 (VNNI or BW), AVX2 (AVX-VNNI or not) and
    NEON (smlal); otherwise (or under SCLIP_NO_SIMD) the scalar kernels.
    ====================================================================================== */
 
@@ -1474,12 +1478,16 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_nn_scalar(int m, int n, int k, const
 #if !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_AVX512) && defined(__AVX512BF16__)
 #define SCLIP__GEMM_BF16_AVX512 1
 #endif
-#if !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_AVX512) && defined(__AVX512VNNI__)
+#if !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_AVX512) && (defined(__AVX512VNNI__) || defined(__AVX512BW__))
 #define SCLIP__GEMM_Q8_AVX512 1
-#elif !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_AVX2) && defined(__AVXVNNI__)
-#define SCLIP__GEMM_Q8_AVXVNNI 1
+#elif !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_AVX2)
+#define SCLIP__GEMM_Q8_AVX256 1 /* AVX-VNNI, or AVX2 alone */
 #elif !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_NEON) && defined(__ARM_FEATURE_DOTPROD)
 #define SCLIP__GEMM_Q8_SDOT 1
+#endif
+/* x86 without VNNI: the kernels build vpdpbusd's sums from vpmaddubsw and vpmaddwd (sclip__dpbusd256). */
+#if (defined(SCLIP__GEMM_Q8_AVX512) && !defined(__AVX512VNNI__)) || (defined(SCLIP__GEMM_Q8_AVX256) && !defined(__AVXVNNI__))
+#define SCLIP__Q8_EMULATED 1
 #endif
 
 /* Arguments of one micro-kernel call (both formats). */
@@ -2000,7 +2008,7 @@ static int sclip__q8_convert_simd(const float *xr, int k, float inv, unsigned ch
     }
     return kk;
 }
-#elif defined(SCLIP__GEMM_Q8_AVXVNNI)
+#elif defined(SCLIP__GEMM_Q8_AVX256)
 #define SCLIP__Q8_VQUANT 1
 static int sclip__q8_convert_simd(const float *xr, int k, float inv, unsigned char *d) {
     __m256 vi = _mm256_set1_ps(inv);
@@ -2093,6 +2101,28 @@ static void sclip__ukr_q8_scalar(const sclip__lpk_args *u) {
         }
 }
 
+#if defined(SCLIP__Q8_EMULATED)
+/* vpdpbusd without VNNI, exactly: per lane c + the sum of 4 q x w, with q the signed
+   activations (the bytes ^ 0x80: SCLIP__Q8_X) and the sums started at 128 colsum, as the
+   u8 x s8 sums of vpdpbusd are. vpmaddubsw multiplies |w| (u8) by q with w's sign (s8) and
+   adds pairs: at most 2 x 128 x 127 in magnitude, so it never saturates; vpmaddwd by 1 adds
+   the pairs of pairs. Exact for every pair but q = -128 (a NaN activation) with w < 0, whose
+   sign flip wraps. The AVX-512 form takes |w| and w's sign bits computed once per panel vector. */
+#define SCLIP__Q8_X(bytes) ((bytes) ^ 0x80808080u)
+static SCLIP__MAYBE_UNUSED SCLIP__INLINE __m256i sclip__dpbusd256(__m256i c, __m256i q, __m256i w) {
+    __m256i p = _mm256_maddubs_epi16(_mm256_abs_epi8(w), _mm256_sign_epi8(q, w));
+    return _mm256_add_epi32(c, _mm256_madd_epi16(p, _mm256_set1_epi16(1)));
+}
+#if defined(SCLIP__GEMM_Q8_AVX512)
+static SCLIP__INLINE __m512i sclip__dpbusd512(__m512i c, __m512i q, __m512i wabs, __mmask64 wneg) {
+    __m512i p = _mm512_maddubs_epi16(wabs, _mm512_mask_sub_epi8(q, wneg, _mm512_setzero_si512(), q));
+    return _mm512_add_epi32(c, _mm512_madd_epi16(p, _mm512_set1_epi16(1)));
+}
+#endif
+#else
+#define SCLIP__Q8_X(bytes) (bytes) /* the u8 activations as they are */
+#endif
+
 #if defined(SCLIP__GEMM_Q8_AVX512)
 #if SCLIP__Q8_MR == 6
 #define SCLIP__Q8_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
@@ -2116,7 +2146,12 @@ static void sclip__ukr_q8_avx512(const sclip__lpk_args *u) {
     SCLIP__Q8_ROWS(SCLIP__Q8DECL)
 #undef SCLIP__Q8DECL
     if (u->first) {
-#define SCLIP__Q8ZERO(r) c##r##_0 = _mm512_setzero_si512(); c##r##_1 = _mm512_setzero_si512();
+#if defined(SCLIP__Q8_EMULATED) /* sums from 128 colsum */
+        const __m512i s0 = _mm512_loadu_si512((const void *)u->cs), s1 = _mm512_loadu_si512((const void *)(u->cs + 16));
+#else /* sums from 0 */
+        const __m512i s0 = _mm512_setzero_si512(), s1 = s0;
+#endif
+#define SCLIP__Q8ZERO(r) c##r##_0 = s0; c##r##_1 = s1;
         SCLIP__Q8_ROWS(SCLIP__Q8ZERO)
 #undef SCLIP__Q8ZERO
     } else {
@@ -2125,15 +2160,25 @@ static void sclip__ukr_q8_avx512(const sclip__lpk_args *u) {
         SCLIP__Q8_ROWS(SCLIP__Q8LOAD)
 #undef SCLIP__Q8LOAD
     }
+#if defined(SCLIP__Q8_EMULATED)
+#define SCLIP__DPBUSD512(c, x, h) sclip__dpbusd512(c, x, wabs##h, wneg##h)
+#else
+#define SCLIP__DPBUSD512(c, x, h) _mm512_dpbusd_epi32(c, x, b##h)
+#endif
 #define SCLIP__Q8STEP(r)                                                                  \
-    { int32_t w_; memcpy(&w_, a##r + 4 * g, 4); av = _mm512_set1_epi32(w_); }             \
-    c##r##_0 = _mm512_dpbusd_epi32(c##r##_0, av, b0); c##r##_1 = _mm512_dpbusd_epi32(c##r##_1, av, b1);
+    { uint32_t w_; memcpy(&w_, a##r + 4 * g, 4); av = _mm512_set1_epi32((int)SCLIP__Q8_X(w_)); } \
+    c##r##_0 = SCLIP__DPBUSD512(c##r##_0, av, 0); c##r##_1 = SCLIP__DPBUSD512(c##r##_1, av, 1);
     for (g = 0; g < kg; g++) {
         __m512i b0 = _mm512_loadu_si512((const void *)b), b1 = _mm512_loadu_si512((const void *)(b + 64)), av;
+#if defined(SCLIP__Q8_EMULATED)
+        const __m512i wabs0 = _mm512_abs_epi8(b0), wabs1 = _mm512_abs_epi8(b1);
+        const __mmask64 wneg0 = _mm512_movepi8_mask(b0), wneg1 = _mm512_movepi8_mask(b1);
+#endif
         SCLIP__Q8_ROWS(SCLIP__Q8STEP)
         b += 128;
     }
 #undef SCLIP__Q8STEP
+#undef SCLIP__DPBUSD512
 #define SCLIP__Q8SAVE(r) acc[2 * (r)] = c##r##_0; acc[2 * (r) + 1] = c##r##_1;
     SCLIP__Q8_ROWS(SCLIP__Q8SAVE)
 #undef SCLIP__Q8SAVE
@@ -2151,9 +2196,20 @@ static void sclip__ukr_q8_avx512(const sclip__lpk_args *u) {
 #undef SCLIP__Q8_ROWS
 #define SCLIP__UKR_Q8 sclip__ukr_q8_avx512
 #define SCLIP__Q8_SIMD 1
+#if defined(SCLIP__Q8_EMULATED)
+#define SCLIP__Q8_PATH "avx512bw"
+#else
 #define SCLIP__Q8_PATH "avx512-vnni"
+#endif
 
-#elif defined(SCLIP__GEMM_Q8_AVXVNNI)
+#elif defined(SCLIP__GEMM_Q8_AVX256)
+#if defined(SCLIP__Q8_EMULATED)
+#define SCLIP__DPBUSD256(c, x, w) sclip__dpbusd256(c, x, w)
+#define SCLIP__Q8_PATH "avx2"
+#else
+#define SCLIP__DPBUSD256(c, x, w) _mm256_dpbusd_avx_epi32(c, x, w)
+#define SCLIP__Q8_PATH "avx-vnni"
+#endif
 /* Epilogue of one row of 32 columns in 4 vectors of 8: acc - 128 colsum, then sclip__lp_finish256. */
 static void sclip__q8_epi256(const sclip__lpk_args *u, int r, const __m256i *acc) {
     __m256 t[4];
@@ -2164,9 +2220,9 @@ static void sclip__q8_epi256(const sclip__lpk_args *u, int r, const __m256i *acc
 }
 
 /* Two rows x 32 columns at a time: 8 ymm s32 accumulators (named, so they stay in registers);
-   per k quad 4 panel vectors and one 32-bit broadcast of 4 u8 activations per row (vpdpbusd:
-   u8 x s8 -> s32). */
-static void sclip__ukr_q8_avxvnni(const sclip__lpk_args *u) {
+   per k quad 4 panel vectors and one 32-bit broadcast of 4 activations per row (vpdpbusd:
+   u8 x s8 -> s32, or its AVX2 form, whose sums start at 128 colsum instead of 0). */
+static void sclip__ukr_q8_avx2(const sclip__lpk_args *u) {
     int32_t *part = (int32_t *)u->part;
     int r0, g;
     for (r0 = 0; r0 < u->mr; r0 += 2) {
@@ -2174,22 +2230,27 @@ static void sclip__ukr_q8_avxvnni(const sclip__lpk_args *u) {
         const unsigned char *a0 = u->a + r0 * u->lda, *a1 = u->a + r1 * u->lda, *b = u->b;
         const int32_t *p0 = part + 32 * r0, *p1 = part + 32 * r1;
         __m256i c00, c01, c02, c03, c10, c11, c12, c13, bv, acc0[4], acc1[4];
+#if defined(SCLIP__Q8_EMULATED)
+        if (u->first) p0 = p1 = u->cs; /* sums from 128 colsum */
+#else
+        if (u->first) p0 = p1 = NULL; /* sums from 0 */
+#endif
 #define SCLIP__VNNI4(X) X(0) X(1) X(2) X(3)
 #define SCLIP__VNNI_INIT(h)                                                                           \
-    c0##h = u->first ? _mm256_setzero_si256() : _mm256_loadu_si256((const __m256i *)(const void *)(p0 + 8 * h)); \
-    c1##h = u->first ? _mm256_setzero_si256() : _mm256_loadu_si256((const __m256i *)(const void *)(p1 + 8 * h));
+    c0##h = p0 ? _mm256_loadu_si256((const __m256i *)(const void *)(p0 + 8 * h)) : _mm256_setzero_si256(); \
+    c1##h = p1 ? _mm256_loadu_si256((const __m256i *)(const void *)(p1 + 8 * h)) : _mm256_setzero_si256();
 #define SCLIP__VNNI_STEP(h)                                                                           \
     bv = _mm256_loadu_si256((const __m256i *)(const void *)(b + 32 * h));                               \
-    c0##h = _mm256_dpbusd_avx_epi32(c0##h, x0, bv);                                                   \
-    c1##h = _mm256_dpbusd_avx_epi32(c1##h, x1, bv);
+    c0##h = SCLIP__DPBUSD256(c0##h, x0, bv);                                                          \
+    c1##h = SCLIP__DPBUSD256(c1##h, x1, bv);
 #define SCLIP__VNNI_SAVE(h) acc0[h] = c0##h; acc1[h] = c1##h;
         SCLIP__VNNI4(SCLIP__VNNI_INIT)
         for (g = 0; g < u->kg; g++, b += 128) {
-            int32_t w0, w1;
+            uint32_t w0, w1;
             __m256i x0, x1;
             memcpy(&w0, a0 + 4 * g, 4);
             memcpy(&w1, a1 + 4 * g, 4);
-            x0 = _mm256_set1_epi32(w0), x1 = _mm256_set1_epi32(w1);
+            x0 = _mm256_set1_epi32((int)SCLIP__Q8_X(w0)), x1 = _mm256_set1_epi32((int)SCLIP__Q8_X(w1));
             SCLIP__VNNI4(SCLIP__VNNI_STEP)
         }
         SCLIP__VNNI4(SCLIP__VNNI_SAVE)
@@ -2208,9 +2269,9 @@ static void sclip__ukr_q8_avxvnni(const sclip__lpk_args *u) {
         }
     }
 }
-#define SCLIP__UKR_Q8 sclip__ukr_q8_avxvnni
+#undef SCLIP__DPBUSD256
+#define SCLIP__UKR_Q8 sclip__ukr_q8_avx2
 #define SCLIP__Q8_SIMD 1
-#define SCLIP__Q8_PATH "avx-vnni"
 
 #elif defined(SCLIP__GEMM_Q8_SDOT)
 /* Epilogue of one row of 32 columns in 8 vectors of 4: acc - 128 colsum, then sclip__lp_finish_neon. */

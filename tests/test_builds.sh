@@ -2,9 +2,9 @@
 # Every compiler and every SIMD path: the headers compile clean (-std=c99 -Wall -Wextra
 # -Wpedantic -Werror) under gcc and clang and as C++ (g++, clang++), with the build options;
 # and the kernel tests (f32, int8, bf16), the fixture tests and the segmentation steps' tests
-# pass with SCLIP_NO_SIMD (portable C), with AVX2+FMA only (and with AVX-VNNI for int8), and on
-# arm64 with NEON, with and without the dot product (cross-compiled, run under qemu-aarch64)
-# when those tools exist.
+# pass with SCLIP_NO_SIMD (portable C), with AVX2+FMA only (and with AVX-VNNI for int8), with
+# AVX-512 without VNNI (the integer kernels' vpmaddubsw / vpmaddwd forms), and on arm64 with NEON,
+# with and without the dot product (cross-compiled, run under qemu-aarch64) when those tools exist.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 O=build/builds
@@ -57,6 +57,8 @@ run_set nosimd "" gcc -march=native -DSCLIP_NO_SIMD
 if grep -q avx2 /proc/cpuinfo 2>/dev/null; then run_set avx2 "" gcc -mavx2 -mfma -mf16c; fi
 # the int8 kernels of CPUs without AVX-512: AVX-VNNI on the AVX2 path, the Arm dot product
 if grep -q avx_vnni /proc/cpuinfo 2>/dev/null; then TESTS="test_gemm_lowp test_seg" run_set avxvnni "" gcc -mavx2 -mfma -mf16c -mavxvnni; fi
+# AVX-512 CPUs without VNNI (Skylake-SP/X): int8 and 12-bit products without integer dot products
+if grep -q avx512bw /proc/cpuinfo 2>/dev/null; then TESTS="test_gemm_lowp test_seg" run_set avx512bw "" gcc -march=skylake-avx512; fi
 if have aarch64-linux-gnu-gcc && have qemu-aarch64; then
     # under emulation (about 40x slower) test_seg runs one fixture case
     SCLIP_SEG_CASES=chelsea_small run_set neon "qemu-aarch64 -L /usr/aarch64-linux-gnu" aarch64-linux-gnu-gcc
