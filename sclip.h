@@ -1475,8 +1475,14 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_nn_scalar(int m, int n, int k, const
 #define SCLIP__BF_MR 6      /* rows per bf16 micro-kernel call */
 #define SCLIP__LP_MRMAX 12
 
-#if !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_AVX512) && defined(__AVX512BF16__)
+#if !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_AVX512)
 #define SCLIP__GEMM_BF16_AVX512 1
+#if !defined(__AVX512BF16__)
+#define SCLIP__BF16_EMULATED 1  /* vdpbf16ps from two FMAs (SCLIP__BF16_HI / _LO) */
+#endif
+#elif !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_AVX2)
+#define SCLIP__GEMM_BF16_AVX2 1 /* the same, 256 bits */
+#define SCLIP__BF16_EMULATED 1
 #endif
 #if !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_AVX512) && (defined(__AVX512VNNI__) || defined(__AVX512BW__))
 #define SCLIP__GEMM_Q8_AVX512 1
@@ -1541,12 +1547,16 @@ static SCLIP__MAYBE_UNUSED uint16_t sclip__f32_to_bf16(float f) {
     if ((x & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((x >> 16) | 0x40u);
     return (uint16_t)((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
 }
-static SCLIP__MAYBE_UNUSED float sclip__bf16_to_f32(uint16_t h) {
-    uint32_t x = (uint32_t)h << 16;
+/* The high and low bf16 of a 32-bit pair as f32 (vdpbf16ps multiplies the high ones first). */
+#define SCLIP__BF16_HI(w) sclip__bits_f32((w) & 0xffff0000u)
+#define SCLIP__BF16_LO(w) sclip__bits_f32((w) << 16)
+static SCLIP__MAYBE_UNUSED float sclip__bits_f32(uint32_t x) {
     float f;
     memcpy(&f, &x, 4);
     return f;
 }
+
+static SCLIP__MAYBE_UNUSED float sclip__bf16_to_f32(uint16_t h) { return sclip__bits_f32((uint32_t)h << 16); }
 
 static int sclip__bf_k2(int k) { return (k + 1) & ~1; }
 
@@ -1604,7 +1614,7 @@ static void sclip__bf16_convert_rows(int simd, int m, int k, const float *x, int
         const float *xr = x + (ptrdiff_t)i * ldx;
         uint16_t *dr = xa + (size_t)i * (size_t)k2;
         kk = 0;
-#if defined(SCLIP__GEMM_BF16_AVX512)
+#if defined(SCLIP__GEMM_BF16_AVX512) && !defined(SCLIP__BF16_EMULATED)
         if (simd)
             for (; kk + 16 <= k; kk += 16) {
                 __m256bh h = _mm512_cvtneps_pbh(_mm512_loadu_ps(xr + kk));
@@ -1679,16 +1689,18 @@ static SCLIP__INLINE void sclip__lp_finish512(const sclip__lpk_args *u, int r, _
 }
 #elif defined(SCLIP__GEMM_AVX2)
 /* Last step of the integer kernels for one row of 32 columns in 4 vectors of 8: t * (scale_j *
-   s_i) + bias_j, the fused function, stored under a mask past nr (the residual added for EPI_ADD). */
+   s_i) + bias_j (bf16, no scales: t + bias_j), the fused function, stored under a mask past nr
+   (the residual added for EPI_ADD). */
 static void sclip__lp_finish256(const sclip__lpk_args *u, int r, const __m256 *t) {
     float *y = u->y + r * u->ldy;
-    __m256 s = _mm256_set1_ps(u->rs[r]);
+    __m256 s = u->rs ? _mm256_set1_ps(u->rs[r]) : _mm256_setzero_ps();
     int h;
     for (h = 0; h < 4; h++) {
         __m256i lane = _mm256_add_epi32(_mm256_set1_epi32(8 * h), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
         __m256i mk = _mm256_cmpgt_epi32(_mm256_set1_epi32(u->nr), lane);
         __m256 b = u->bias ? _mm256_maskload_ps(u->bias + 8 * h, mk) : _mm256_setzero_ps();
-        __m256 v = _mm256_fmadd_ps(t[h], _mm256_mul_ps(_mm256_loadu_ps(u->ws + 8 * h), s), b);
+        __m256 v = u->ws ? _mm256_fmadd_ps(t[h], _mm256_mul_ps(_mm256_loadu_ps(u->ws + 8 * h), s), b)
+                         : _mm256_add_ps(t[h], b); /* bf16: the sums as they are */
         if (u->epi == SCLIP__EPI_ADD) v = _mm256_add_ps(_mm256_maskload_ps(y + 8 * h, mk), v);
         else if (u->epi == SCLIP__EPI_QUICKGELU) v = sclip__qgelu256(v);
         else if (u->epi == SCLIP__EPI_GELU) v = sclip__gelu256(v);
@@ -1735,12 +1747,25 @@ static void sclip__ukr_bf16_avx512(const sclip__lpk_args *u) {
         c40 = _mm512_loadu_ps(part + 128); c41 = _mm512_loadu_ps(part + 144);
         c50 = _mm512_loadu_ps(part + 160); c51 = _mm512_loadu_ps(part + 176);
     }
+#if defined(SCLIP__BF16_EMULATED)
+#define SCLIP__BFROW(ar, x0, x1)                                                          \
+    { uint32_t w_; __m512 hi, lo; memcpy(&w_, (ar) + 4 * g, 4);                            \
+      hi = _mm512_set1_ps(SCLIP__BF16_HI(w_)); lo = _mm512_set1_ps(SCLIP__BF16_LO(w_));      \
+      x0 = _mm512_fmadd_ps(lo, b0l, _mm512_fmadd_ps(hi, b0h, x0));                           \
+      x1 = _mm512_fmadd_ps(lo, b1l, _mm512_fmadd_ps(hi, b1h, x1)); }
+    for (g = 0; g < kg; g++) {
+        __m512i b0 = _mm512_loadu_si512((const void *)b), b1 = _mm512_loadu_si512((const void *)(b + 64));
+        __m512i mh = _mm512_set1_epi32((int)0xffff0000u);
+        __m512 b0h = _mm512_castsi512_ps(_mm512_and_si512(b0, mh)), b0l = _mm512_castsi512_ps(_mm512_slli_epi32(b0, 16));
+        __m512 b1h = _mm512_castsi512_ps(_mm512_and_si512(b1, mh)), b1l = _mm512_castsi512_ps(_mm512_slli_epi32(b1, 16));
+#else
 #define SCLIP__BFROW(ar, x0, x1)                                                          \
     { int32_t w_; memcpy(&w_, (ar) + 4 * g, 4); av = (__m512bh)_mm512_set1_epi32(w_); }    \
     x0 = _mm512_dpbf16_ps(x0, av, b0); x1 = _mm512_dpbf16_ps(x1, av, b1);
     for (g = 0; g < kg; g++) {
         __m512bh b0 = (__m512bh)_mm512_loadu_si512((const void *)b);
         __m512bh b1 = (__m512bh)_mm512_loadu_si512((const void *)(b + 64)), av;
+#endif
         SCLIP__BFROW(a0, c00, c01) SCLIP__BFROW(a1, c10, c11) SCLIP__BFROW(a2, c20, c21)
         SCLIP__BFROW(a3, c30, c31) SCLIP__BFROW(a4, c40, c41) SCLIP__BFROW(a5, c50, c51)
         b += 128;
@@ -1765,9 +1790,65 @@ static void sclip__ukr_bf16_avx512(const sclip__lpk_args *u) {
 }
 #define SCLIP__UKR_BF16 sclip__ukr_bf16_avx512
 #define SCLIP__BF16_SIMD 1
+#if defined(SCLIP__BF16_EMULATED)
+#define SCLIP__BF16_PATH "avx512 fma"
+#else
+#define SCLIP__BF16_PATH "avx512-bf16"
+#endif
+#elif defined(SCLIP__GEMM_BF16_AVX2)
+/* Two rows x 32 columns at a time, as sclip__ukr_q8_avx2: 8 ymm f32 accumulators; per pair of
+   k the panel's 4 vectors of 8 bf16 pairs split into their high and low halves as f32. */
+static void sclip__ukr_bf16_avx2(const sclip__lpk_args *u) {
+    float *part = (float *)u->part;
+    const __m256i mh = _mm256_set1_epi32((int)0xffff0000u);
+    int r0, g;
+    for (r0 = 0; r0 < u->mr; r0 += 2) {
+        int r1 = r0 + 1 < u->mr ? r0 + 1 : r0; /* a missing second row repeats the first */
+        const unsigned char *a0 = u->a + r0 * u->lda, *a1 = u->a + r1 * u->lda, *b = u->b;
+        __m256 c00, c01, c02, c03, c10, c11, c12, c13, acc0[4], acc1[4];
+#define SCLIP__BF4(X) X(0) X(1) X(2) X(3)
+#define SCLIP__BF_INIT(h)                                                                   \
+    c0##h = u->first ? _mm256_setzero_ps() : _mm256_loadu_ps(part + 32 * r0 + 8 * h);       \
+    c1##h = u->first ? _mm256_setzero_ps() : _mm256_loadu_ps(part + 32 * r1 + 8 * h);
+#define SCLIP__BF_STEP(h)                                                                   \
+    { __m256i bv = _mm256_loadu_si256((const __m256i *)(const void *)(b + 32 * h));          \
+      __m256 bh = _mm256_castsi256_ps(_mm256_and_si256(bv, mh)), bl = _mm256_castsi256_ps(_mm256_slli_epi32(bv, 16)); \
+      c0##h = _mm256_fmadd_ps(lo0, bl, _mm256_fmadd_ps(hi0, bh, c0##h));                     \
+      c1##h = _mm256_fmadd_ps(lo1, bl, _mm256_fmadd_ps(hi1, bh, c1##h)); }
+#define SCLIP__BF_SAVE(h) acc0[h] = c0##h; acc1[h] = c1##h;
+        SCLIP__BF4(SCLIP__BF_INIT)
+        for (g = 0; g < u->kg; g++, b += 128) {
+            uint32_t w0, w1;
+            __m256 hi0, lo0, hi1, lo1;
+            memcpy(&w0, a0 + 4 * g, 4);
+            memcpy(&w1, a1 + 4 * g, 4);
+            hi0 = _mm256_set1_ps(SCLIP__BF16_HI(w0)); lo0 = _mm256_set1_ps(SCLIP__BF16_LO(w0));
+            hi1 = _mm256_set1_ps(SCLIP__BF16_HI(w1)); lo1 = _mm256_set1_ps(SCLIP__BF16_LO(w1));
+            SCLIP__BF4(SCLIP__BF_STEP)
+        }
+        SCLIP__BF4(SCLIP__BF_SAVE)
+#undef SCLIP__BF4
+#undef SCLIP__BF_INIT
+#undef SCLIP__BF_STEP
+#undef SCLIP__BF_SAVE
+        if (u->last) {
+            sclip__lp_finish256(u, r0, acc0);
+            if (r1 != r0) sclip__lp_finish256(u, r1, acc1);
+            continue;
+        }
+        for (g = 0; g < 4; g++) {
+            _mm256_storeu_ps(part + 32 * r0 + 8 * g, acc0[g]);
+            if (r1 != r0) _mm256_storeu_ps(part + 32 * r1 + 8 * g, acc1[g]);
+        }
+    }
+}
+#define SCLIP__UKR_BF16 sclip__ukr_bf16_avx2
+#define SCLIP__BF16_SIMD 1
+#define SCLIP__BF16_PATH "avx2 fma"
 #else
 #define SCLIP__UKR_BF16 sclip__ukr_bf16_scalar
 #define SCLIP__BF16_SIMD 0
+#define SCLIP__BF16_PATH "scalar"
 #endif
 
 /* Panels [j0, j1) one at a time; per panel the K blocks, per block every row block. */

@@ -276,7 +276,7 @@ int main(void) {
         {8, 1, 100}, {12, 96, 130}, {17, 40, 513}, {5, 65, 1027}, {30, 64, 2053}, {50, 100, 768},
     };
     int c, fmt;
-    printf("paths: bf16 %s, q8 %s (MR %d), q16 %s\n", SCLIP__BF16_SIMD ? "avx512-bf16" : "scalar",
+    printf("paths: bf16 %s, q8 %s (MR %d), q16 %s\n", SCLIP__BF16_PATH,
            SCLIP__Q8_PATH, SCLIP__Q8_MR, SCLIP__Q16_PATH);
     test_bf16_convert();
     test_q8_quantize();
