@@ -1478,7 +1478,9 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_nn_scalar(int m, int n, int k, const
 #if !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_AVX512)
 #define SCLIP__GEMM_BF16_AVX512 1
 #if !defined(__AVX512BF16__)
-#define SCLIP__BF16_EMULATED 1  /* vdpbf16ps from two FMAs (SCLIP__BF16_HI / _LO) */
+/* vdpbf16ps from two FMAs: a 32-bit pair of bf16 is two f32, its high half masked (x & 0xffff0000)
+   and its low half shifted up (x << 16); hi*hi first, then lo*lo, each product exact in f32 */
+#define SCLIP__BF16_EMULATED 1
 #endif
 #elif !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_AVX2)
 #define SCLIP__GEMM_BF16_AVX2 1 /* the same, 256 bits */
@@ -1547,16 +1549,12 @@ static SCLIP__MAYBE_UNUSED uint16_t sclip__f32_to_bf16(float f) {
     if ((x & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((x >> 16) | 0x40u);
     return (uint16_t)((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
 }
-/* The high and low bf16 of a 32-bit pair as f32 (vdpbf16ps multiplies the high ones first). */
-#define SCLIP__BF16_HI(w) sclip__bits_f32((w) & 0xffff0000u)
-#define SCLIP__BF16_LO(w) sclip__bits_f32((w) << 16)
-static SCLIP__MAYBE_UNUSED float sclip__bits_f32(uint32_t x) {
+static SCLIP__MAYBE_UNUSED float sclip__bf16_to_f32(uint16_t h) {
+    uint32_t x = (uint32_t)h << 16;
     float f;
     memcpy(&f, &x, 4);
     return f;
 }
-
-static SCLIP__MAYBE_UNUSED float sclip__bf16_to_f32(uint16_t h) { return sclip__bits_f32((uint32_t)h << 16); }
 
 static int sclip__bf_k2(int k) { return (k + 1) & ~1; }
 
@@ -1749,8 +1747,9 @@ static void sclip__ukr_bf16_avx512(const sclip__lpk_args *u) {
     }
 #if defined(SCLIP__BF16_EMULATED)
 #define SCLIP__BFROW(ar, x0, x1)                                                          \
-    { uint32_t w_; __m512 hi, lo; memcpy(&w_, (ar) + 4 * g, 4);                            \
-      hi = _mm512_set1_ps(SCLIP__BF16_HI(w_)); lo = _mm512_set1_ps(SCLIP__BF16_LO(w_));      \
+    { int32_t w_; __m512i p_; __m512 hi, lo; memcpy(&w_, (ar) + 4 * g, 4);                 \
+      p_ = _mm512_set1_epi32(w_); /* a broadcast load; the halves split in vector registers */ \
+      hi = _mm512_castsi512_ps(_mm512_and_si512(p_, mh)); lo = _mm512_castsi512_ps(_mm512_slli_epi32(p_, 16)); \
       x0 = _mm512_fmadd_ps(lo, b0l, _mm512_fmadd_ps(hi, b0h, x0));                           \
       x1 = _mm512_fmadd_ps(lo, b1l, _mm512_fmadd_ps(hi, b1h, x1)); }
     for (g = 0; g < kg; g++) {
@@ -1818,12 +1817,14 @@ static void sclip__ukr_bf16_avx2(const sclip__lpk_args *u) {
 #define SCLIP__BF_SAVE(h) acc0[h] = c0##h; acc1[h] = c1##h;
         SCLIP__BF4(SCLIP__BF_INIT)
         for (g = 0; g < u->kg; g++, b += 128) {
-            uint32_t w0, w1;
+            int32_t w0, w1;
+            __m256i p0, p1;
             __m256 hi0, lo0, hi1, lo1;
             memcpy(&w0, a0 + 4 * g, 4);
             memcpy(&w1, a1 + 4 * g, 4);
-            hi0 = _mm256_set1_ps(SCLIP__BF16_HI(w0)); lo0 = _mm256_set1_ps(SCLIP__BF16_LO(w0));
-            hi1 = _mm256_set1_ps(SCLIP__BF16_HI(w1)); lo1 = _mm256_set1_ps(SCLIP__BF16_LO(w1));
+            p0 = _mm256_set1_epi32(w0), p1 = _mm256_set1_epi32(w1); /* broadcast loads, split in registers */
+            hi0 = _mm256_castsi256_ps(_mm256_and_si256(p0, mh)); lo0 = _mm256_castsi256_ps(_mm256_slli_epi32(p0, 16));
+            hi1 = _mm256_castsi256_ps(_mm256_and_si256(p1, mh)); lo1 = _mm256_castsi256_ps(_mm256_slli_epi32(p1, 16));
             SCLIP__BF4(SCLIP__BF_STEP)
         }
         SCLIP__BF4(SCLIP__BF_SAVE)
