@@ -484,7 +484,7 @@ static sclip_result sclip__fail(char *err, size_t cap, sclip_result r, const cha
    buffer, then sweep it with every row block.
 
    Measured on the 2-core AVX-512 machine (fp32 FMA loop: ~178 GFLOP/s per core at the
-   AVX-512 clock, not the nominal 220): one thread reaches 80-88% of that on the four
+   AVX-512 clock, not the nominal 220): one thread reaches 86-91% of that on the four
    ViT-B/16 products (m = 197), the AVX2 build ~78 GFLOP/s per core.
    Stack use: up to 33 KB (sclip__gemm_nt/_nn), under 1 KB otherwise.
 
