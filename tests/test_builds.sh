@@ -3,7 +3,7 @@
 # -Wpedantic -Werror) under gcc and clang and as C++ (g++, clang++), with the build options;
 # and the kernel tests (f32, int8, bf16), the fixture tests and the segmentation steps' tests
 # pass with SCLIP_NO_SIMD (portable C), with AVX2+FMA only (and with AVX-VNNI for int8), with
-# AVX-512 without VNNI (the integer kernels' vpmaddubsw / vpmaddwd forms), and on arm64 with NEON,
+# AVX-512 without VNNI and BF16 (vpmaddubsw / vpmaddwd and FMA forms of the dot products), and on arm64 with NEON,
 # with and without the dot product (cross-compiled, run under qemu-aarch64) when those tools exist.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -57,7 +57,7 @@ run_set nosimd "" gcc -march=native -DSCLIP_NO_SIMD
 if grep -q avx2 /proc/cpuinfo 2>/dev/null; then run_set avx2 "" gcc -mavx2 -mfma -mf16c; fi
 # the int8 kernels of CPUs without AVX-512: AVX-VNNI on the AVX2 path, the Arm dot product
 if grep -q avx_vnni /proc/cpuinfo 2>/dev/null; then TESTS="test_gemm_lowp test_seg" run_set avxvnni "" gcc -mavx2 -mfma -mf16c -mavxvnni; fi
-# AVX-512 CPUs without VNNI (Skylake-SP/X): int8 and 12-bit products without integer dot products
+# AVX-512 CPUs without VNNI and BF16 (Skylake-SP/X): the int8, 12-bit and bf16 products without dot products
 if grep -q avx512bw /proc/cpuinfo 2>/dev/null; then TESTS="test_gemm_lowp test_seg" run_set avx512bw "" gcc -march=skylake-avx512; fi
 if have aarch64-linux-gnu-gcc && have qemu-aarch64; then
     # under emulation (about 40x slower) test_seg runs one fixture case
