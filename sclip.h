@@ -42,7 +42,9 @@
       SCLIP_NO_THREADS          no built-in thread pool (a parallel_for hook still works); the
                                 pool uses pthreads and is off on Windows: give it the hook there
       SCLIP_NO_SIMD             portable C only (the SIMD paths are chosen at compile time from
-                                __AVX512F__, __AVX2__ + __FMA__, __ARM_NEON)
+                                __AVX512F__, __AVX2__ + __FMA__, __ARM_NEON: build with
+                                -march=native or -mavx2 -mfma -mf16c; x86-64 without them runs
+                                the portable kernels, ~25x slower)
 
    3. API overview (every function that can fail returns an sclip_result, 0 = SCLIP_OK;
       sclip_result_string() names it, sclip_context_error() gives the detail)
