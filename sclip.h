@@ -1257,7 +1257,7 @@ static int sclip__kc_of(int k) {
 }
 
 /* Columns [c0, c1) of y, K block by K block (see sclip__gemm_with); `after` is the first
-   panel of the next chunk (c1 = j1: none), whose first block is prefetched at the end. */
+   column of the next chunk (-1 after the last), whose first panel block is prefetched at the end. */
 static void sclip__gemm_chunk(sclip__ukr_fn ukr, int m, int k, const float *x, int ldx, const float *packed,
                               const float *bias, float alpha, int epi, float *y, int ldy, int c0, int c1,
                               int after) {
