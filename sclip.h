@@ -1480,8 +1480,8 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_nn_scalar(int m, int n, int k, const
 #if !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_AVX512)
 #define SCLIP__GEMM_BF16_AVX512 1
 #if !defined(__AVX512BF16__)
-/* vdpbf16ps from two FMAs: a 32-bit pair of bf16 is two f32, its high half masked (x & 0xffff0000)
-   and its low half shifted up (x << 16); hi*hi first, then lo*lo, each product exact in f32 */
+/* vdpbf16ps from two FMAs: a 32-bit pair of bf16 is two f32 (sclip__bf16_hi512 / _lo512);
+   hi*hi first, then lo*lo, each product exact in f32 */
 #define SCLIP__BF16_EMULATED 1
 #endif
 #elif !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_AVX2)
@@ -1725,6 +1725,19 @@ static void sclip__lp_finish_neon(const sclip__lpk_args *u, int r, const float32
 }
 #endif
 
+#if defined(SCLIP__BF16_EMULATED) && defined(SCLIP__GEMM_BF16_AVX512)
+/* A vector of bf16 pairs as two f32 vectors: the high halves (x & 0xffff0000), the low ones (x << 16). */
+static SCLIP__INLINE __m512 sclip__bf16_hi512(__m512i x) {
+    return _mm512_castsi512_ps(_mm512_and_si512(x, _mm512_set1_epi32((int)0xffff0000u)));
+}
+static SCLIP__INLINE __m512 sclip__bf16_lo512(__m512i x) { return _mm512_castsi512_ps(_mm512_slli_epi32(x, 16)); }
+#elif defined(SCLIP__BF16_EMULATED)
+static SCLIP__INLINE __m256 sclip__bf16_hi256(__m256i x) {
+    return _mm256_castsi256_ps(_mm256_and_si256(x, _mm256_set1_epi32((int)0xffff0000u)));
+}
+static SCLIP__INLINE __m256 sclip__bf16_lo256(__m256i x) { return _mm256_castsi256_ps(_mm256_slli_epi32(x, 16)); }
+#endif
+
 #if defined(SCLIP__GEMM_BF16_AVX512)
 /* 6 x 32: 12 zmm f32 accumulators; per k pair 2 panel vectors, one 32-bit broadcast per row. */
 static void sclip__ukr_bf16_avx512(const sclip__lpk_args *u) {
@@ -1751,14 +1764,12 @@ static void sclip__ukr_bf16_avx512(const sclip__lpk_args *u) {
 #define SCLIP__BFROW(ar, x0, x1)                                                          \
     { int32_t w_; __m512i p_; __m512 hi, lo; memcpy(&w_, (ar) + 4 * g, 4);                 \
       p_ = _mm512_set1_epi32(w_); /* a broadcast load; the halves split in vector registers */ \
-      hi = _mm512_castsi512_ps(_mm512_and_si512(p_, mh)); lo = _mm512_castsi512_ps(_mm512_slli_epi32(p_, 16)); \
+      hi = sclip__bf16_hi512(p_); lo = sclip__bf16_lo512(p_);                                  \
       x0 = _mm512_fmadd_ps(lo, b0l, _mm512_fmadd_ps(hi, b0h, x0));                           \
       x1 = _mm512_fmadd_ps(lo, b1l, _mm512_fmadd_ps(hi, b1h, x1)); }
     for (g = 0; g < kg; g++) {
         __m512i b0 = _mm512_loadu_si512((const void *)b), b1 = _mm512_loadu_si512((const void *)(b + 64));
-        __m512i mh = _mm512_set1_epi32((int)0xffff0000u);
-        __m512 b0h = _mm512_castsi512_ps(_mm512_and_si512(b0, mh)), b0l = _mm512_castsi512_ps(_mm512_slli_epi32(b0, 16));
-        __m512 b1h = _mm512_castsi512_ps(_mm512_and_si512(b1, mh)), b1l = _mm512_castsi512_ps(_mm512_slli_epi32(b1, 16));
+        __m512 b0h = sclip__bf16_hi512(b0), b0l = sclip__bf16_lo512(b0), b1h = sclip__bf16_hi512(b1), b1l = sclip__bf16_lo512(b1);
 #else
 #define SCLIP__BFROW(ar, x0, x1)                                                          \
     { int32_t w_; memcpy(&w_, (ar) + 4 * g, 4); av = (__m512bh)_mm512_set1_epi32(w_); }    \
@@ -1801,7 +1812,6 @@ static void sclip__ukr_bf16_avx512(const sclip__lpk_args *u) {
    k the panel's 4 vectors of 8 bf16 pairs split into their high and low halves as f32. */
 static void sclip__ukr_bf16_avx2(const sclip__lpk_args *u) {
     float *part = (float *)u->part;
-    const __m256i mh = _mm256_set1_epi32((int)0xffff0000u);
     int r0, g;
     for (r0 = 0; r0 < u->mr; r0 += 2) {
         int r1 = r0 + 1 < u->mr ? r0 + 1 : r0; /* a missing second row repeats the first */
@@ -1813,7 +1823,7 @@ static void sclip__ukr_bf16_avx2(const sclip__lpk_args *u) {
     c1##h = u->first ? _mm256_setzero_ps() : _mm256_loadu_ps(part + 32 * r1 + 8 * h);
 #define SCLIP__BF_STEP(h)                                                                   \
     { __m256i bv = _mm256_loadu_si256((const __m256i *)(const void *)(b + 32 * h));          \
-      __m256 bh = _mm256_castsi256_ps(_mm256_and_si256(bv, mh)), bl = _mm256_castsi256_ps(_mm256_slli_epi32(bv, 16)); \
+      __m256 bh = sclip__bf16_hi256(bv), bl = sclip__bf16_lo256(bv);                           \
       c0##h = _mm256_fmadd_ps(lo0, bl, _mm256_fmadd_ps(hi0, bh, c0##h));                     \
       c1##h = _mm256_fmadd_ps(lo1, bl, _mm256_fmadd_ps(hi1, bh, c1##h)); }
 #define SCLIP__BF_SAVE(h) acc0[h] = c0##h; acc1[h] = c1##h;
@@ -1825,8 +1835,7 @@ static void sclip__ukr_bf16_avx2(const sclip__lpk_args *u) {
             memcpy(&w0, a0 + 4 * g, 4);
             memcpy(&w1, a1 + 4 * g, 4);
             p0 = _mm256_set1_epi32(w0), p1 = _mm256_set1_epi32(w1); /* broadcast loads, split in registers */
-            hi0 = _mm256_castsi256_ps(_mm256_and_si256(p0, mh)); lo0 = _mm256_castsi256_ps(_mm256_slli_epi32(p0, 16));
-            hi1 = _mm256_castsi256_ps(_mm256_and_si256(p1, mh)); lo1 = _mm256_castsi256_ps(_mm256_slli_epi32(p1, 16));
+            hi0 = sclip__bf16_hi256(p0), lo0 = sclip__bf16_lo256(p0), hi1 = sclip__bf16_hi256(p1), lo1 = sclip__bf16_lo256(p1);
             SCLIP__BF4(SCLIP__BF_STEP)
         }
         SCLIP__BF4(SCLIP__BF_SAVE)
