@@ -410,7 +410,6 @@ SCLIPDEF sclip_result sclip_resize_rgb(const uint8_t *src, int width, int height
 #endif
 
 #define SCLIP__ALIGN 64
-#define SCLIP__MAX_SUB 64 /* windows run one per thread up to this many threads */
 
 SCLIPDEF const char *sclip_version(void) { return SCLIP_VERSION_STRING; }
 
@@ -3667,7 +3666,6 @@ struct sclip_context {
     void *progress_user;
     unsigned char *lp; /* scratch of the low-precision products */
     size_t lp_cap;
-    sclip_context **sub; /* one-thread contexts, one per thread, for windows run one per thread */
 };
 
 static int sclip__cpu_count(void) {
@@ -3710,11 +3708,6 @@ SCLIPDEF sclip_result sclip_context_create(const sclip_model *model, const sclip
 SCLIPDEF void sclip_context_free(sclip_context *c) {
     if (!c) return;
     sclip__pool_stop(&c->pool);
-    if (c->sub) {
-        int i;
-        for (i = 0; i < c->n_threads; i++) sclip_context_free(c->sub[i]);
-        sclip__free(c->sub);
-    }
     sclip__free(c->work);
     sclip__free(c->pos);
     sclip__free(c->lp);
@@ -6376,74 +6369,6 @@ static void sclip__slide_store(float *wcos, int k, const float *cosm, int Q, int
         for (q = 0; q < Q; q++) dst[(size_t)q * tokens + i] = cosm[(size_t)i * Q + q];
 }
 
-/* Windows one per thread. A forward's 197-row products split across two threads run a few
-   percent below one whole forward per core (measured here: two one-thread forwards side by
-   side took 245-256 ms, one two-thread forward 130 ms), so with T threads the first n - n mod T
-   windows go one per thread, each on a one-thread context of its own (c->sub, made on first use
-   and kept for their scratch), and only the last n mod T use all the threads together. The
-   bits are the same either way: no sum is ever split across threads. */
-typedef struct sclip__window_job {
-    sclip_context *c;
-    const sclip_vocab *v;
-    const uint8_t *rgb;
-    const int *boxes;
-    float *wcos;
-    int W1, n, total, next, done; /* n: the windows run one per thread, of total */
-    sclip_attn attn;
-    sclip_result r[SCLIP__MAX_SUB];
-} sclip__window_job;
-
-static void sclip__window_worker(void *arg, int i) {
-    sclip__window_job *j = (sclip__window_job *)arg;
-    sclip_context *s = j->c->sub[i];
-    const int *box = j->boxes;
-    int P = s->model->arch.patch_size, tokens = (box[2] / P) * (box[3] / P), T = j->c->n_threads, k, done = -1;
-    float *buf = sclip__seg_buffer(s, j->v, box[2], box[3]), *cosm;
-    sclip_result r = buf ? SCLIP_OK : sclip__ctx_fail(s, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
-    for (k = sclip__claim(&j->next, -1, i, T); k < j->n && r == SCLIP_OK; k = sclip__claim(&j->next, k, i, T)) {
-        r = sclip__seg_cosine(s, j->v, j->rgb, j->W1, box + 4 * k, j->attn, buf, &cosm);
-        if (r != SCLIP_OK) break;
-        sclip__slide_store(j->wcos, k, cosm, j->v->n_queries, tokens);
-        done = sclip__claim(&j->done, done, 0, 1); /* windows done - 1 (without atomics, worker 0's) */
-        if (i == 0 && j->c->progress) j->c->progress(j->c->progress_user, "windows", done + 1, j->total);
-    }
-    j->r[i] = r;
-    sclip__free(buf);
-}
-
-/* Runs windows one per thread where it pays (above); returns the windows done (0 when the
-   context has one thread or fewer windows than threads), *r the result. */
-static int sclip__windows_per_thread(sclip__window_job *j, sclip_result *r) {
-    sclip_context *c = j->c;
-    int T = c->n_threads, i;
-    if (T < 2 || T > SCLIP__MAX_SUB || j->total < T) return 0;
-    if (!c->sub) {
-        sclip_context_desc cd;
-        memset(&cd, 0, sizeof cd);
-        cd.n_threads = 1;
-        c->sub = (sclip_context **)sclip__calloc((size_t)T, sizeof *c->sub);
-        for (i = 0; c->sub && i < T; i++)
-            if (sclip_context_create(c->model, &cd, &c->sub[i]) != SCLIP_OK) break;
-        if (!c->sub || i < T) {
-            while (c->sub && i > 0) sclip_context_free(c->sub[--i]);
-            sclip__free(c->sub);
-            c->sub = NULL;
-            *r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
-            return 0;
-        }
-    }
-    j->n = j->total - j->total % T;
-    sclip__parallel(c, sclip__window_worker, j, T);
-    for (i = 0; i < T; i++)
-        if (j->r[i] != SCLIP_OK) {
-            memcpy(c->err, c->sub[i]->err, sizeof c->err);
-            *r = j->r[i];
-            return 0;
-        }
-    if (c->progress) c->progress(c->progress_user, "windows", j->n, j->total);
-    return j->n;
-}
-
 /* Sliding windows over the resized image (forward_slide): the windows' patch logits are kept
    (Q x gh x gw floats each, 1/64 of the (Q, H1, W1) sum for 224-pixel windows at stride 112);
    the final resize then makes the windows' mean, each window upsampled bilinearly to its pixels
@@ -6472,13 +6397,7 @@ static sclip_result sclip__seg_slide(sclip_context *c, const sclip_vocab *v, con
                                 "segment: stride %d > crop %d leaves pixels of the %dx%d resized image in no window", d->stride,
                                 d->crop, W1, H1);
     }
-    if (r == SCLIP_OK) {
-        sclip__window_job wj;
-        memset(&wj, 0, sizeof wj);
-        wj.c = c, wj.v = v, wj.rgb = rgb, wj.boxes = boxes, wj.wcos = wcos, wj.W1 = W1, wj.total = n, wj.attn = d->attn;
-        k = sclip__windows_per_thread(&wj, &r);
-    }
-    for (; k < n && r == SCLIP_OK; k++) { /* the rest, each window with all the threads */
+    for (k = 0; k < n && r == SCLIP_OK; k++) {
         r = sclip__seg_cosine(c, v, rgb, W1, boxes + 4 * k, d->attn, buf, &cosm);
         if (r == SCLIP_OK) sclip__slide_store(wcos, k, cosm, Q, gh * gw);
         if (c->progress) c->progress(c->progress_user, "windows", k + 1, n);
