@@ -150,28 +150,33 @@ static void check_precisions(void) {
     }
 }
 
-/* The same segmentation on a one-thread context gives the same bits (the pipeline's steps
-   split pixels and channels across threads, never a sum). */
-static void same_on_one_thread(const seg_case *k, const sclip_vocab *vocab, const sclip_image *img, const sclip_seg_desc *d,
-                               const sclip_seg_result *res) {
-    sclip_context_desc cd;
-    sclip_context *one = NULL;
-    sclip_seg_result r1;
+/* The same segmentation on a one-thread and a three-thread context gives the same bits as on all
+   cores: the pipeline's steps split pixels, channels, column blocks and heads across threads,
+   never a sum. */
+static void same_on_other_threads(const seg_case *k, const sclip_vocab *vocab, const sclip_image *img, const sclip_seg_desc *d,
+                                  const sclip_seg_result *res) {
+    static const int threads[2] = {1, 3};
     size_t hw = (size_t)res->width * res->height;
-    memset(&cd, 0, sizeof cd);
-    cd.n_threads = 1;
-    CHECK(sclip_context_create(model, &cd, &one) == SCLIP_OK, "one-thread context");
-    if (!one) return;
-    CHECK(sclip_segment(one, vocab, img->pixels, img->w, img->h, (size_t)img->w * 3, d, &r1) == SCLIP_OK, "%s: one thread: %s",
-          k->dir, sclip_context_error(one));
-    if (r1.labels) {
-        CHECK(memcmp(r1.labels, res->labels, hw * sizeof *r1.labels) == 0 &&
-                  memcmp(r1.probs, res->probs, hw * (size_t)res->n_classes * sizeof(float)) == 0,
-              "%s: one thread and all cores differ", k->dir);
-        printf("  one thread: identical\n");
+    int t;
+    for (t = 0; t < 2; t++) {
+        sclip_context_desc cd;
+        sclip_context *other = NULL;
+        sclip_seg_result r1;
+        memset(&cd, 0, sizeof cd);
+        cd.n_threads = threads[t];
+        CHECK(sclip_context_create(model, &cd, &other) == SCLIP_OK, "%d-thread context", threads[t]);
+        if (!other) return;
+        CHECK(sclip_segment(other, vocab, img->pixels, img->w, img->h, (size_t)img->w * 3, d, &r1) == SCLIP_OK,
+              "%s: %d threads: %s", k->dir, threads[t], sclip_context_error(other));
+        if (r1.labels) {
+            CHECK(memcmp(r1.labels, res->labels, hw * sizeof *r1.labels) == 0 &&
+                      memcmp(r1.probs, res->probs, hw * (size_t)res->n_classes * sizeof(float)) == 0,
+                  "%s: %d threads and all cores differ", k->dir, threads[t]);
+            printf("  %d thread%s: identical\n", threads[t], threads[t] > 1 ? "s" : "");
+        }
+        sclip_seg_result_free(&r1);
+        sclip_context_free(other);
     }
-    sclip_seg_result_free(&r1);
-    sclip_context_free(one);
 }
 
 static void run_case(const seg_case *k) {
@@ -225,7 +230,7 @@ static void run_case(const seg_case *k) {
         printf("  seg_logits: max abs err %.3g\n", md);
         CHECK(md < 1e-3, "%s: seg_logits differ by %g", k->dir, md);
         compare_labels(k, &res, &pred, &probs);
-        if (k->prob_thd > 0) same_on_one_thread(k, vocab, &img, &d, &res);
+        if (k->prob_thd > 0) same_on_other_threads(k, vocab, &img, &d, &res);
         sclip_seg_result_free(&res);
     }
     sclip_vocab_free(vocab);
