@@ -97,6 +97,13 @@ typedef struct sclip_image {
 SCLIP_IMAGE_DEF int sclip_image_load_memory(const void *data, size_t len, sclip_image *out,
                                             char *err, size_t errcap);
 SCLIP_IMAGE_DEF void sclip_image_free(sclip_image *img);
+/* Decode a PNG label map the way mmseg reads one (PIL's np.array(Image.open(f)), no EXIF
+   orientation): one byte per pixel (out->channels = 1), the palette index for palette PNGs
+   (not the colour), the value for 8-bit grey, 0/1 for 1-bit grey, 2- and 4-bit grey scaled to
+   0..255 as PIL does. RGB, RGBA, grey+alpha and 16-bit PNGs and non-PNG data are refused with
+   a message naming what the file holds. */
+SCLIP_IMAGE_DEF int sclip_image_load_label_memory(const void *data, size_t len, sclip_image *out,
+                                                  char *err, size_t errcap);
 /* Encode an 8-bit grey (channels 1) or RGB (channels 3) PNG into a new buffer (*png, *png_len;
    free it with sclip_image_free_buffer). level 0 = stored blocks, 1 = deflate. */
 SCLIP_IMAGE_DEF int sclip_image_encode_png(int w, int h, int channels, const unsigned char *pixels,
@@ -106,6 +113,7 @@ SCLIP_IMAGE_DEF void sclip_image_free_buffer(void *buf);
 
 #ifndef SCLIP_IMAGE_NO_STDIO
 SCLIP_IMAGE_DEF int sclip_image_load(const char *path, sclip_image *out, char *err, size_t errcap);
+SCLIP_IMAGE_DEF int sclip_image_load_label(const char *path, sclip_image *out, char *err, size_t errcap);
 /* PNG writer (deflate-compressed); channels 1 (grey) or 3 (RGB); stride in bytes. */
 SCLIP_IMAGE_DEF int sclip_image_write_png(const char *path, int w, int h, int channels,
                                           const unsigned char *pixels, size_t stride,
@@ -125,6 +133,7 @@ SCLIP_IMAGE_DEF int sclip_image_write_ppm(const char *path, int w, int h, int ch
 #ifndef SCLIP_IMAGE_IMPLEMENTATION_DONE
 #define SCLIP_IMAGE_IMPLEMENTATION_DONE
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1465,6 +1474,7 @@ static int sclip__img_unfilter(unsigned char *d, size_t rowbytes, int rows, int 
 
 typedef struct sclip__img_png {
     int w, h, depth, ctype, interlace, channels, npal;
+    int label; /* 1: one raw byte per pixel (sclip_image_load_label), else RGB */
     unsigned char pal[256 * 3];
 } sclip__img_png;
 
@@ -1484,6 +1494,12 @@ static int sclip__img_png_sample(const sclip__img_png *g, const unsigned char *r
 static void sclip__img_png_row(const sclip__img_png *g, const unsigned char *row, int pw,
                                unsigned char *dst, int dx) {
     int k, ch = g->channels;
+    if (g->label) { /* palette index or grey value; PIL reads 1-bit grey as 0/1 */
+        for (k = 0; k < pw; k++, dst += dx)
+            *dst = (unsigned char)(g->depth == 1 && g->ctype == 0 ? sclip__img_png_sample(g, row, (size_t)k) != 0
+                                                                  : sclip__img_png_sample(g, row, (size_t)k));
+        return;
+    }
     for (k = 0; k < pw; k++, dst += 3 * dx) {
         if (g->ctype == 0 || g->ctype == 4) {
             dst[0] = dst[1] = dst[2] = (unsigned char)sclip__img_png_sample(g, row, (size_t)k * ch);
@@ -1523,6 +1539,11 @@ static int sclip__img_png_ihdr(sclip__img_png *g, const unsigned char *d, uint32
     if (!ok) return sclip__img_fail(e, "png: bad colour type %d / bit depth %d", g->ctype, g->depth);
     if (d[10] != 0 || d[11] != 0 || g->interlace > 1)
         return sclip__img_fail(e, "png: unknown compression, filter or interlace method");
+    if (g->label && (g->ctype == 2 || g->ctype == 4 || g->ctype == 6 || g->depth == 16)) {
+        static const char *const kinds[7] = {"grey", "", "RGB", "", "grey+alpha", "", "RGBA"};
+        return sclip__img_fail(e, "png: a label map must be an 8-bit grey or palette PNG, this one is %d-bit %s",
+                               g->depth, kinds[g->ctype]);
+    }
     return 1;
 }
 
@@ -1542,7 +1563,7 @@ static int sclip__img_png_pixels(const sclip__img_png *g, const unsigned char *z
         if (total > SCLIP_IMAGE_MAX_BYTES)
             return sclip__img_fail(e, "png: decompressed size exceeds the %lu-byte limit", (unsigned long)SCLIP_IMAGE_MAX_BYTES);
     }
-    out->pixels = (unsigned char *)sclip__img_alloc((size_t)g->w * g->h * 3);
+    out->pixels = (unsigned char *)sclip__img_alloc((size_t)g->w * g->h * (g->label ? 1 : 3));
     raw = (unsigned char *)sclip__img_alloc(total);
     if (!out->pixels || !raw) {
         sclip__img_release(raw);
@@ -1566,24 +1587,26 @@ static int sclip__img_png_pixels(const sclip__img_png *g, const unsigned char *z
         for (y = 0; y < ph; y++) {
             int oy = g->interlace ? y0[p] + y * dy[p] : y, ox = g->interlace ? x0[p] : 0;
             sclip__img_png_row(g, raw + off + (size_t)y * (rb + 1) + 1, pw,
-                               out->pixels + ((size_t)oy * g->w + ox) * 3, g->interlace ? dx[p] : 1);
+                               out->pixels + ((size_t)oy * g->w + ox) * (g->label ? 1 : 3), g->interlace ? dx[p] : 1);
         }
         off += (rb + 1) * (size_t)ph;
     }
     sclip__img_release(raw);
     out->w = g->w;
     out->h = g->h;
-    out->channels = 3;
+    out->channels = g->label ? 1 : 3;
     return 1;
 }
 
-static int sclip__img_png_load(const unsigned char *d, size_t n, sclip_image *out, sclip__img_err *e) {
+/* label: 1 for sclip_image_load_label (raw bytes, no orientation), 0 for RGB. */
+static int sclip__img_png_load(const unsigned char *d, size_t n, sclip_image *out, sclip__img_err *e, int label) {
     sclip__img_png g;
     sclip__img_crc crc;
     size_t pos = 8, zn = 0, zcap = 0;
     unsigned char *z = NULL;
     int seen_ihdr = 0, seen_iend = 0, orientation = 0, seen_exif = 0, ok = 1;
     memset(&g, 0, sizeof g);
+    g.label = label;
     sclip__img_crc_init(&crc);
     /* pass 1: validate chunks, total IDAT size; pass 2 (below) gathers IDAT */
     while (ok && !seen_iend) {
@@ -1641,7 +1664,7 @@ static int sclip__img_png_load(const unsigned char *d, size_t n, sclip_image *ou
     }
     if (ok) ok = sclip__img_png_pixels(&g, z, zn, out, e);
     sclip__img_release(z);
-    if (ok) ok = sclip__img_orient(out, orientation, e);
+    if (ok && !label) ok = sclip__img_orient(out, orientation, e);
     if (!ok) {
         sclip__img_release(out->pixels);
         out->pixels = NULL;
@@ -2004,10 +2027,24 @@ SCLIP_IMAGE_DEF int sclip_image_load_memory(const void *data, size_t len, sclip_
     if (!d) return sclip__img_fail(&e, "image: no data");
     if (len >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF) return sclip__img_jpeg_load(d, len, out, &e);
 #ifndef SCLIP__IMG_JPEG_ONLY
-    if (len >= 8 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0) return sclip__img_png_load(d, len, out, &e);
+    if (len >= 8 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0) return sclip__img_png_load(d, len, out, &e, 0);
     if (len >= 3 && d[0] == 'P' && (d[1] == '5' || d[1] == '6')) return sclip__img_pnm_load(d, len, out, &e);
 #endif
     return sclip__img_fail(&e, "image: unknown format (not JPEG, PNG or binary PPM/PGM)");
+}
+
+SCLIP_IMAGE_DEF int sclip_image_load_label_memory(const void *data, size_t len, sclip_image *out,
+                                                  char *err, size_t errcap) {
+    const unsigned char *d = (const unsigned char *)data;
+    sclip__img_err e;
+    e.msg = err;
+    e.cap = errcap;
+    if (err && errcap) err[0] = 0;
+    if (!out) return sclip__img_fail(&e, "image: no output");
+    memset(out, 0, sizeof *out);
+    if (!d || len < 8 || memcmp(d, "\x89PNG\r\n\x1a\n", 8) != 0)
+        return sclip__img_fail(&e, "label: not a PNG file");
+    return sclip__img_png_load(d, len, out, &e, 1);
 }
 
 SCLIP_IMAGE_DEF void sclip_image_free(sclip_image *img) {
@@ -2024,7 +2061,12 @@ static unsigned char *sclip__img_read_file(const char *path, size_t *len, sclip_
     FILE *f = fopen(path, "rb");
     long n;
     unsigned char *buf;
-    if (!f) return (unsigned char *)(sclip__img_fail(e, "image: cannot open %s", path), NULL);
+    if (!f) return (unsigned char *)(sclip__img_fail(e, "image: cannot open %s: %s", path, strerror(errno)), NULL);
+    if (fgetc(f) == EOF && ferror(f)) { /* a directory opens but does not read */
+        int code = errno;
+        fclose(f);
+        return (unsigned char *)(sclip__img_fail(e, "image: cannot read %s: %s", path, strerror(code)), NULL);
+    }
     if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
         fclose(f);
         return (unsigned char *)(sclip__img_fail(e, "image: cannot read %s", path), NULL);
@@ -2044,7 +2086,7 @@ static unsigned char *sclip__img_read_file(const char *path, size_t *len, sclip_
     return buf;
 }
 
-SCLIP_IMAGE_DEF int sclip_image_load(const char *path, sclip_image *out, char *err, size_t errcap) {
+static int sclip__img_load_file(const char *path, sclip_image *out, char *err, size_t errcap, int label) {
     sclip__img_err e;
     size_t n = 0;
     unsigned char *buf;
@@ -2055,9 +2097,17 @@ SCLIP_IMAGE_DEF int sclip_image_load(const char *path, sclip_image *out, char *e
     if (!path || !out) return sclip__img_fail(&e, "image: no path or output");
     buf = sclip__img_read_file(path, &n, &e);
     if (!buf) return 0;
-    ok = sclip_image_load_memory(buf, n, out, err, errcap);
+    ok = label ? sclip_image_load_label_memory(buf, n, out, err, errcap) : sclip_image_load_memory(buf, n, out, err, errcap);
     sclip__img_release(buf);
     return ok;
+}
+
+SCLIP_IMAGE_DEF int sclip_image_load(const char *path, sclip_image *out, char *err, size_t errcap) {
+    return sclip__img_load_file(path, out, err, errcap, 0);
+}
+
+SCLIP_IMAGE_DEF int sclip_image_load_label(const char *path, sclip_image *out, char *err, size_t errcap) {
+    return sclip__img_load_file(path, out, err, errcap, 1);
 }
 #endif /* SCLIP_IMAGE_NO_STDIO */
 
