@@ -74,6 +74,7 @@
                sclip_vocab_save / _load / _save_memory / _load_memory, accessors
       segment  sclip_segment(ctx, vocab, rgb, w, h, stride, desc, &res), sclip_seg_result_free
                sclip_seg_preset(name, &desc, &class_file)            the 8 benchmark configs
+               sclip_seg_preset_classes(name, buf, cap)              and their vocabularies
                sclip_resize_size, sclip_resize_rgb                   the OpenCV-exact resize
 
    4. The pipeline (what sclip_segment does; SCLIP's official code, step by step)
@@ -346,12 +347,16 @@ SCLIPDEF sclip_result sclip_segment(sclip_context *ctx, const sclip_vocab *vocab
 SCLIPDEF void sclip_seg_result_free(sclip_seg_result *res);
 
 /* The settings of the official per-dataset configs: "voc21", "voc20", "context60", "context59",
-   "coco-object", "coco-stuff" (164k), "coco-stuff10k", "cityscapes", "ade20k" (also with "_").
+   "coco-object", "coco-stuff" (164k), "coco-stuff10k", "cityscapes", "ade20k" ('_' for '-' too).
    Fills desc (other fields untouched) and, when classes_file is not NULL, the benchmark's
    class-name file name. */
 SCLIPDEF sclip_result sclip_seg_preset(const char *name, sclip_seg_desc *desc, const char **classes_file);
 /* The preset names, NULL-terminated. */
 SCLIPDEF const char *const *sclip_seg_preset_names(void);
+/* The benchmark's vocabulary, built in (the official SCLIP cls_*.txt: one class a line, synonyms
+   separated by ", "), as text for sclip_vocab_create. Writes at most cap bytes including a NUL
+   (buf may be NULL) and returns the text's length (0: unknown preset): ask, allocate, fill. */
+SCLIPDEF size_t sclip_seg_preset_classes(const char *name, char *buf, size_t cap);
 
 /* The building blocks, for callers that run their own pipeline. */
 /* mmcv's keep-ratio size: f = min(max_long / max(h, w), short_side / min(h, w)), sides int(x*f + 0.5). */
@@ -6198,21 +6203,114 @@ static int sclip__pamr(const float *img, float *mask, int Q, int H, int W, int n
 /* ============================================================================================
    Segmentation (SCLIP_SPEC.md section 4): the pipeline around the model
    ============================================================================================ */
+/* BEGIN GENERATED CLASS LISTS (tools/gen_class_lists.py) from the official SCLIP configs/cls_*.txt.
+   One string per class: its names, separated by ", ". */
+static const char *const sclip__classes_voc21[21] = {
+    "sky, wall, tree, wood, grass, road, sea, river, mountain, sands, desk, bed, building, cloud, lamp, door, window, wardrobe, ceiling, shelf, curtain, stair, floor, hill, rail, fence",
+    "aeroplane", "bicycle", "bird", "ship", "bottle", "bus", "car", "cat", "chair", "cow", "table", "dog",
+    "horse", "motorbike",
+    "person, person in shirt, person in jeans, person in dress, person in sweater, person in skirt, person in jacket",
+    "pottedplant", "sheep", "sofa", "train", "television monitor, tv monitor, monitor, television, screen"
+};
+static const char *const sclip__classes_voc20[20] = {
+    "aeroplane", "bicycle", "bird", "ship", "bottle", "bus", "car", "cat", "chair", "cow", "table", "dog",
+    "horse", "motorbike",
+    "person, person in shirt, person in jeans, person in dress, person in sweater, person in skirt, person in jacket",
+    "pottedplant", "sheep", "sofa", "train", "television monitor, tv monitor, monitor, television, screen"
+};
+static const char *const sclip__classes_context60[60] = {
+    "background", "aeroplane", "bag", "bed", "bedclothes", "bench", "bicycle", "bird", "boat", "book",
+    "bottle", "building", "bus", "cabinet", "car", "cat", "ceiling", "chair", "cloth", "computer", "cow",
+    "cup", "curtain", "dog", "door", "fence", "floor", "flower", "food", "grass", "ground", "horse",
+    "keyboard", "light", "motorbike", "mountain", "mouse", "person", "plate", "platform", "pottedplant",
+    "road", "rock", "sheep", "shelves", "sidewalk", "sign", "sky", "snow", "sofa", "table", "track", "train",
+    "tree", "truck", "tvmonitor", "wall", "water", "window", "wood "
+};
+static const char *const sclip__classes_context59[59] = {
+    "aeroplane", "bag", "bed", "bedclothes", "bench", "bicycle", "bird", "boat", "book", "bottle",
+    "building", "bus", "cabinet", "car", "cat", "ceiling", "chair", "cloth", "computer", "cow", "cup",
+    "curtain", "dog", "door", "fence", "floor", "flower", "food", "grass", "ground", "horse", "keyboard",
+    "light", "motorbike", "mountain", "mouse", "person", "plate", "platform", "pottedplant", "road", "rock",
+    "sheep", "shelves", "sidewalk", "sign", "sky", "snow", "sofa", "table", "track", "train", "tree",
+    "truck", "tvmonitor", "wall", "water", "window", "wood"
+};
+static const char *const sclip__classes_coco_object[81] = {
+    "sky, wall, tree, wood, grass, road, sea, river, mountain, sands, desk, bed, building, cloud, lamp, door, window, wardrobe, ceiling, shelf, curtain, stair, floor, hill, rail, fence",
+    "person, person in shirt, person in jeans, person in dress, person in sweater, person in skirt, person in jacket, body",
+    "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck", "boat", "traffic light",
+    "fire hydrant", "stop sign", "parking meter", "bench", "bird", "cat", "dog", "horse", "sheep", "cow",
+    "elephant", "bear", "zebra", "giraffe", "backpack", "umbrella", "handbag", "tie", "suitcase", "frisbee",
+    "skis", "snowboard", "sports ball", "kite", "baseball bat", "baseball glove", "skateboard", "surfboard",
+    "tennis racket", "bottle", "wine glass", "cup", "fork", "knife", "spoon", "bowl", "banana", "apple",
+    "sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut", "cake", "chair", "couch",
+    "potted plant", "bed", "dining table", "toilet", "tv", "laptop", "mouse", "remote", "keyboard",
+    "cell phone", "microwave", "oven", "toaster", "sink", "refrigerator", "book", "clock", "vase",
+    "scissors", "teddy bear", "hair drier", "toothbrush"
+};
+static const char *const sclip__classes_coco_stuff[171] = {
+    "person", "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck", "boat", "trafficlight",
+    "firehydrant", "stopsign", "parkingmeter", "bench", "bird", "cat", "dog", "horse", "sheep", "cow",
+    "elephant", "bear", "zebra", "giraffe", "backpack", "umbrella", "handbag", "tie", "suitcase", "frisbee",
+    "skis", "snowboard", "sportsball", "kite", "baseballbat", "baseballglove", "skateboard", "surfboard",
+    "tennisracket", "bottle", "wineglass", "cup", "fork", "knife", "spoon", "bowl", "banana", "apple",
+    "sandwich", "orange", "broccoli", "carrot", "hotdog", "pizza", "donut", "cake", "chair", "couch",
+    "pottedplant", "bed", "diningtable", "toilet", "tv", "laptop", "mouse", "remote", "keyboard",
+    "cellphone", "microwave", "oven", "toaster", "sink", "refrigerator", "book", "clock", "vase", "scissors",
+    "teddybear", "hairdrier", "toothbrush", "banner", "blanket", "branch", "bridge", "building-other",
+    "bush", "cabinet", "cage", "cardboard", "carpet", "ceiling-other", "ceiling-tile", "cloth", "clothes",
+    "clouds", "counter", "cupboard", "curtain", "desk-stuff", "dirt", "door-stuff", "fence", "floor-marble",
+    "floor-other", "floor-stone", "floor-tile", "floor-wood", "flower", "fog", "food-other", "fruit",
+    "furniture-other", "grass", "gravel", "ground-other", "hill", "house", "leaves", "light", "mat", "metal",
+    "mirror-stuff", "moss", "mountain", "mud", "napkin", "net", "paper", "pavement", "pillow", "plant-other",
+    "plastic", "platform", "playingfield", "railing", "railroad", "river", "road", "rock", "roof", "rug",
+    "salad", "sand", "sea", "shelf", "sky-other", "skyscraper", "snow", "solid-other", "stairs", "stone",
+    "straw", "structural-other", "table", "tent", "textile-other", "towel", "tree", "vegetable",
+    "wall-brick", "wall-concrete", "wall-other", "wall-panel", "wall-stone", "wall-tile", "wall-wood",
+    "water-other", "waterdrops", "window-blind", "window-other", "wood"
+};
+static const char *const sclip__classes_city_scapes[19] = {
+    "road", "sidewalk", "building", "wall", "fence", "pole", "trafficlight", "trafficsign", "vegetation",
+    "terrain", "sky", "person", "rider", "car", "truck", "bus", "train", "motorcycle", "bicycle"
+};
+static const char *const sclip__classes_ade20k[150] = {
+    "wall", "building", "sky", "floor", "tree", "ceiling", "road", "bed", "windowpane", "grass", "cabinet",
+    "sidewalk", "person", "earth", "door", "table", "mountain", "plant", "curtain", "chair", "car", "water",
+    "painting", "sofa", "shelf", "house", "sea", "mirror", "rug", "field", "armchair", "seat", "fence",
+    "desk", "rock", "wardrobe", "lamp", "bathtub", "railing", "cushion", "base", "box", "column",
+    "signboard", "chestofdrawers", "counter", "sand", "sink", "skyscraper", "fireplace", "refrigerator",
+    "grandstand", "path", "stairs", "runway", "case", "pooltable", "pillow", "screendoor", "stairway",
+    "river", "bridge", "bookcase", "blind", "coffeetable", "toilet", "flower", "book", "hill", "bench",
+    "countertop", "stove", "palm", "kitchenisland", "computer", "swivelchair", "boat", "bar",
+    "arcademachine", "hovel", "bus", "towel", "light", "truck", "tower", "chandelier", "awning",
+    "streetlight", "booth", "televisionreceiver", "airplane", "dirttrack", "apparel", "pole", "land",
+    "bannister", "escalator", "ottoman", "bottle", "buffet", "poster", "stage", "van", "ship", "fountain",
+    "conveyerbelt", "canopy", "washer", "plaything", "swimmingpool", "stool", "barrel", "basket",
+    "waterfall", "tent", "bag", "minibike", "cradle", "oven", "ball", "food", "step", "tank", "tradename",
+    "microwave", "pot", "animal", "bicycle", "lake", "dishwasher", "screen", "blanket", "sculpture", "hood",
+    "sconce", "vase", "trafficlight", "tray", "ashcan", "fan", "pier", "crtscreen", "plate", "monitor",
+    "bulletinboard", "shower", "radiator", "glass", "clock", "flag"
+};
+/* END GENERATED CLASS LISTS */
+
+#define SCLIP__CLASSES(list) list, (int)(sizeof list / sizeof list[0])
 static const struct sclip__preset {
     const char *name, *alias, *classes;
     int short_side;
     float logit_scale, prob_thd, area_thd;
+    const char *const *class_lines; /* the benchmark's vocabulary, one class a line */
+    int n_classes;
 } sclip__presets[] = {
-    {"voc21", "voc", "voc21.txt", 336, 65, 0.1f, 0.1f},
-    {"voc20", "voc20", "voc20.txt", 336, 40, 0, 0},
-    {"context60", "pascal_context60", "context60.txt", 336, 50, 0.1f, 0},
-    {"context59", "pascal_context59", "context59.txt", 336, 40, 0, 0},
-    {"coco-object", "coco_object", "coco_object.txt", 336, 50, 0.1f, 0},
-    {"coco-stuff", "coco_stuff164k", "coco_stuff.txt", 448, 40, 0, 0},
-    {"coco-stuff10k", "coco_stuff10k", "coco_stuff.txt", 336, 40, 0, 0},
-    {"cityscapes", "city_scapes", "city_scapes.txt", 560, 40, 0, 0},
-    {"ade20k", "ade", "ade20k.txt", 336, 40, 0, 0},
+    {"voc21", "voc", "voc21.txt", 336, 65, 0.1f, 0.1f, SCLIP__CLASSES(sclip__classes_voc21)},
+    {"voc20", "voc20", "voc20.txt", 336, 40, 0, 0, SCLIP__CLASSES(sclip__classes_voc20)},
+    {"context60", "pascal_context60", "context60.txt", 336, 50, 0.1f, 0, SCLIP__CLASSES(sclip__classes_context60)},
+    {"context59", "pascal_context59", "context59.txt", 336, 40, 0, 0, SCLIP__CLASSES(sclip__classes_context59)},
+    {"coco-object", "coco_object", "coco_object.txt", 336, 50, 0.1f, 0, SCLIP__CLASSES(sclip__classes_coco_object)},
+    {"coco-stuff", "coco_stuff164k", "coco_stuff.txt", 448, 40, 0, 0, SCLIP__CLASSES(sclip__classes_coco_stuff)},
+    {"coco-stuff10k", "coco_stuff10k", "coco_stuff.txt", 336, 40, 0, 0, SCLIP__CLASSES(sclip__classes_coco_stuff)},
+    {"cityscapes", "city_scapes", "city_scapes.txt", 560, 40, 0, 0, SCLIP__CLASSES(sclip__classes_city_scapes)},
+    {"ade20k", "ade", "ade20k.txt", 336, 40, 0, 0, SCLIP__CLASSES(sclip__classes_ade20k)},
 };
+#undef SCLIP__CLASSES
 #define SCLIP__N_PRESETS (int)(sizeof sclip__presets / sizeof sclip__presets[0])
 
 SCLIPDEF const char *const *sclip_seg_preset_names(void) {
@@ -6221,21 +6319,49 @@ SCLIPDEF const char *const *sclip_seg_preset_names(void) {
     return names;
 }
 
-SCLIPDEF sclip_result sclip_seg_preset(const char *name, sclip_seg_desc *d, const char **classes_file) {
+/* The preset called name: its name or alias, '-' and '_' alike ("coco_stuff" = "coco-stuff"). */
+static int sclip__same_name(const char *a, const char *b) {
+    for (; *a && (*a == *b || ((*a == '-' || *a == '_') && (*b == '-' || *b == '_'))); a++, b++) {}
+    return !*a && !*b;
+}
+
+static const struct sclip__preset *sclip__find_preset(const char *name) {
     int i;
-    for (i = 0; name && d && i < SCLIP__N_PRESETS; i++) {
-        const struct sclip__preset *p = &sclip__presets[i];
-        if (strcmp(name, p->name) && strcmp(name, p->alias)) continue;
-        d->short_side = p->short_side;
-        d->logit_scale = p->logit_scale;
-        d->prob_thd = p->prob_thd;
-        d->area_thd = p->area_thd;
-        d->crop = 224;
-        d->stride = 112;
-        if (classes_file) *classes_file = p->classes;
-        return SCLIP_OK;
+    for (i = 0; name && i < SCLIP__N_PRESETS; i++)
+        if (sclip__same_name(name, sclip__presets[i].name) || sclip__same_name(name, sclip__presets[i].alias))
+            return &sclip__presets[i];
+    return NULL;
+}
+
+SCLIPDEF size_t sclip_seg_preset_classes(const char *name, char *buf, size_t cap) {
+    const struct sclip__preset *p = sclip__find_preset(name);
+    size_t n = 0;
+    int c;
+    if (!p) return 0;
+    for (c = 0; c < p->n_classes; c++) { /* class lines joined by '\n' */
+        size_t k = strlen(p->class_lines[c]);
+        if (buf && n + k + (c > 0) < cap) {
+            if (c) buf[n] = '\n';
+            memcpy(buf + n + (c > 0), p->class_lines[c], k);
+        }
+        n += k + (c > 0);
     }
-    return name && d ? SCLIP_ERROR_UNKNOWN_PRESET : SCLIP_ERROR_INVALID_ARGUMENT;
+    if (buf && cap) buf[n < cap ? n : cap - 1] = 0;
+    return n;
+}
+
+SCLIPDEF sclip_result sclip_seg_preset(const char *name, sclip_seg_desc *d, const char **classes_file) {
+    const struct sclip__preset *p = sclip__find_preset(name);
+    if (!name || !d) return SCLIP_ERROR_INVALID_ARGUMENT;
+    if (!p) return SCLIP_ERROR_UNKNOWN_PRESET;
+    d->short_side = p->short_side;
+    d->logit_scale = p->logit_scale;
+    d->prob_thd = p->prob_thd;
+    d->area_thd = p->area_thd;
+    d->crop = 224;
+    d->stride = 112;
+    if (classes_file) *classes_file = p->classes;
+    return SCLIP_OK;
 }
 
 SCLIPDEF sclip_result sclip_resize_size(int w, int h, int short_side, int max_long, int *ow, int *oh) {

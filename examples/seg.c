@@ -15,6 +15,7 @@
 #include "sclip_npy.h"
 #define SCLIP_OVERLAY_IMPLEMENTATION
 #include "sclip_overlay.h"
+#include "sclip_cli.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -60,158 +61,35 @@ static const char *usage_text =
     "  -h, --help              this text\n";
 
 typedef struct options {
-    const char *model, *class_file, *classes, *vocab, *templates, *save_vocab, *preset, *image;
-    const char *out_png, *overlay, *logits, *pred;
-    const char *short_side, *crop, *stride, *logit_scale, *prob_thd, *area_thd, *attn, *pamr, *precision;
+    const char *model, *class_file, *classes, *vocab, *templates, *save_vocab, *image;
+    const char *out_png, *overlay, *logits, *pred, *threads_text;
+    cli_seg_opts seg;
     int threads, quiet;
 } options;
 
 static int bad(const char *fmt, const char *arg) {
-    fprintf(stderr, "sclip-seg: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n");
+    cli_error(fmt, arg);
     return 2;
 }
 
 /* Parses argv into o; returns 0, 1 (help printed) or 2 (error printed). */
 static int parse_args(int argc, char **argv, options *o) {
-    static const char *names[] = {"-m", "--model", "-c", "--class-file", "--classes", "--vocab", "--templates",
-                                  "--save-vocab", "--preset", "-o", "--overlay", "--logits", "--pred", "--short-side",
-                                  "--crop", "--stride", "--logit-scale", "--prob-thd", "--area-thd", "--attn", "--pamr",
-                                  "--precision", "--threads"};
-    const char **slots[23];
-    int i, k;
+    const cli_opt opts[] = {
+        {"--model", "-m", &o->model, NULL}, {"--class-file", "-c", &o->class_file, NULL},
+        {"--classes", NULL, &o->classes, NULL}, {"--vocab", NULL, &o->vocab, NULL},
+        {"--templates", NULL, &o->templates, NULL}, {"--save-vocab", NULL, &o->save_vocab, NULL},
+        {"-o", NULL, &o->out_png, NULL}, {"--overlay", NULL, &o->overlay, NULL}, {"--logits", NULL, &o->logits, NULL},
+        {"--pred", NULL, &o->pred, NULL}, {"--threads", NULL, &o->threads_text, NULL},
+        {"--quiet", "-q", NULL, &o->quiet}, CLI_SEG_OPTIONS(o->seg)};
+    int rc, n_pos;
     memset(o, 0, sizeof *o);
-    slots[0] = slots[1] = &o->model;
-    slots[2] = slots[3] = &o->class_file;
-    slots[4] = &o->classes;
-    slots[5] = &o->vocab;
-    slots[6] = &o->templates;
-    slots[7] = &o->save_vocab;
-    slots[8] = &o->preset;
-    slots[9] = &o->out_png;
-    slots[10] = &o->overlay;
-    slots[11] = &o->logits;
-    slots[12] = &o->pred;
-    slots[13] = &o->short_side;
-    slots[14] = &o->crop;
-    slots[15] = &o->stride;
-    slots[16] = &o->logit_scale;
-    slots[17] = &o->prob_thd;
-    slots[18] = &o->area_thd;
-    slots[19] = &o->attn;
-    slots[20] = &o->pamr;
-    slots[21] = &o->precision;
-    slots[22] = NULL; /* --threads */
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(usage_text, stdout);
-            return 1;
-        }
-        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            o->quiet = 1;
-            continue;
-        }
-        for (k = 0; k < 23 && strcmp(a, names[k]); k++) {}
-        if (k == 23) {
-            if (a[0] == '-' && a[1]) return bad("unknown option '%s' (see --help)", a);
-            if (o->image) return bad("more than one image given ('%s')", a);
-            o->image = a;
-            continue;
-        }
-        if (i + 1 >= argc) return bad("%s needs a value", a);
-        if (slots[k]) *slots[k] = argv[++i];
-        else {
-            char *end;
-            long t = strtol(argv[++i], &end, 10);
-            if (*end || t < 1 || t > 256) return bad("--threads must be an integer 1..256, not '%s'", argv[i]);
-            o->threads = (int)t;
-        }
-    }
+    rc = cli_parse(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), usage_text, &o->image, 1, &n_pos);
+    if (rc) return rc;
+    if (o->threads_text && !cli_parse_int(o->threads_text, "--threads", 1, 256, &o->threads)) return 2;
     if (!o->model) return bad("%s", "no model: give -m MODEL.sclip (see weights/README.md)");
     if (!o->image) return bad("%s", "no image given");
     if (!!o->class_file + !!o->classes + !!o->vocab != 1) return bad("%s", "give exactly one of -c, --classes, --vocab");
     return 0;
-}
-
-static int parse_int(const char *s, const char *name, int lo, int hi, int *out) {
-    char *end;
-    long v;
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno || *end || end == s || v < lo || v > hi) {
-        fprintf(stderr, "sclip-seg: %s must be an integer in [%d, %d], not '%s'\n", name, lo, hi, s);
-        return 0;
-    }
-    *out = (int)v;
-    return 1;
-}
-
-static int parse_float(const char *s, const char *name, double lo, double hi, float *out) {
-    char *end;
-    double v = strtod(s, &end);
-    if (*end || end == s || !(v >= lo && v <= hi)) {
-        fprintf(stderr, "sclip-seg: %s must be a number in [%g, %g], not '%s'\n", name, lo, hi, s);
-        return 0;
-    }
-    *out = (float)v;
-    return 1;
-}
-
-/* Preset first, then every explicit setting over it. */
-static int settings(const options *o, sclip_seg_desc *d) {
-    int v;
-    memset(d, 0, sizeof *d);
-    if (o->preset && sclip_seg_preset(o->preset, d, NULL) != SCLIP_OK) {
-        const char *const *n = sclip_seg_preset_names();
-        fprintf(stderr, "sclip-seg: unknown preset '%s'; presets:", o->preset);
-        while (*n) fprintf(stderr, " %s", *n++);
-        fprintf(stderr, "\n");
-        return 0;
-    }
-    if (o->short_side) {
-        if (!parse_int(o->short_side, "--short-side", 0, SCLIP_MAX_IMAGE_SIDE, &v)) return 0;
-        d->short_side = v ? v : SCLIP_SEG_KEEP;
-    }
-    if (o->crop) {
-        if (!parse_int(o->crop, "--crop", 0, SCLIP_MAX_IMAGE_SIDE, &v)) return 0;
-        d->crop = v ? v : SCLIP_SEG_WHOLE;
-    }
-    if (o->stride && !parse_int(o->stride, "--stride", 1, SCLIP_MAX_IMAGE_SIDE, &d->stride)) return 0;
-    if (o->pamr && !parse_int(o->pamr, "--pamr", 0, 1000, &d->pamr_steps)) return 0;
-    if (o->logit_scale && !parse_float(o->logit_scale, "--logit-scale", 1e-3, 1e4, &d->logit_scale)) return 0;
-    if (o->prob_thd && !parse_float(o->prob_thd, "--prob-thd", 0, 1, &d->prob_thd)) return 0;
-    if (o->area_thd && !parse_float(o->area_thd, "--area-thd", 0, 1, &d->area_thd)) return 0;
-    if (o->attn) {
-        int a = sclip_attn_parse(o->attn);
-        if (a < 0) {
-            fprintf(stderr, "sclip-seg: unknown --attn '%s' (sclip, vanilla, maskclip, clearclip, naclip)\n", o->attn);
-            return 0;
-        }
-        d->attn = (sclip_attn)a;
-    }
-    return 1;
-}
-
-/* Reads a whole file (NUL-terminated); NULL with a message on failure. */
-static char *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    long n;
-    if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < (1L << 28) && fseek(f, 0, SEEK_SET) == 0) {
-        buf = (char *)malloc((size_t)n + 1);
-        if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-            buf[n] = 0;
-            *len = (size_t)n;
-        } else {
-            free(buf);
-            buf = NULL;
-        }
-    }
-    if (f) fclose(f);
-    if (!buf) fprintf(stderr, "sclip-seg: cannot read %s\n", path);
-    return buf;
 }
 
 /* "cat; sofa, couch; sky" -> "cat\nsofa, couch\nsky": classes split on ';', synonyms on ',',
@@ -230,7 +108,7 @@ static char *classes_from_list(const char *list, size_t *len) {
             for (a = s; a < t && isspace((unsigned char)list[a]); a++) {}
             for (b = t; b > a && isspace((unsigned char)list[b - 1]); b--) {}
             if (a == b) {
-                fprintf(stderr, "sclip-seg: --classes: class %d has an empty name\n", cls + 1);
+                fprintf(stderr, "%s: --classes: class %d has an empty name\n", cli__prog, cls + 1);
                 free(out);
                 return NULL;
             }
@@ -248,28 +126,6 @@ static char *classes_from_list(const char *list, size_t *len) {
     return out;
 }
 
-/* Template file: one template per line (blank lines skipped). */
-static char **read_templates(const char *path, int *n) {
-    size_t len, i;
-    char *text = read_file(path, &len), **t;
-    int k = 0;
-    if (!text) return NULL;
-    t = (char **)calloc(len / 2 + 2, sizeof(char *));
-    for (i = 0; t && i < len;) {
-        size_t e = i;
-        while (e < len && text[e] != '\n' && text[e] != '\r') e++;
-        if (e > i) {
-            t[k] = (char *)malloc(e - i + 1);
-            memcpy(t[k], text + i, e - i);
-            t[k++][e - i] = 0;
-        }
-        i = e + 1;
-    }
-    free(text);
-    *n = k;
-    return t;
-}
-
 /* One line per stage on stderr, updated in place on a terminal. */
 static void progress(void *user, const char *stage, int done, int total) {
     const char *what = !strcmp(stage, "text") ? "encoding prompts" : "windows";
@@ -281,32 +137,13 @@ static void progress(void *user, const char *stage, int done, int total) {
 
 /* The vocabulary from -c, --classes or --vocab; saved when --save-vocab is given. */
 static sclip_vocab *get_vocab(const options *o, sclip_context *ctx, const sclip_model *model) {
-    sclip_vocab *v = NULL;
-    char err[512], *text = NULL, **templates = NULL;
+    sclip_vocab *v;
+    char *text = NULL;
     size_t len = 0;
-    int n_templates = 0, i;
-    sclip_result r;
-    if (o->vocab) {
-        if ((r = sclip_vocab_load(o->vocab, model, &v, err, sizeof err)) != SCLIP_OK) fprintf(stderr, "sclip-seg: %s\n", err);
-        return v;
-    }
-    text = o->class_file ? read_file(o->class_file, &len) : classes_from_list(o->classes, &len);
-    if (!text) return NULL;
-    if (o->templates && !(templates = read_templates(o->templates, &n_templates))) {
-        free(text);
+    if (!o->vocab && !(text = o->class_file ? cli_read_file(o->class_file, &len) : classes_from_list(o->classes, &len)))
         return NULL;
-    }
-    if (o->templates && !n_templates) fprintf(stderr, "sclip-seg: %s holds no template\n", o->templates);
-    else if ((r = sclip_vocab_create(ctx, text, len, (const char *const *)templates, n_templates, &v)) != SCLIP_OK)
-        fprintf(stderr, "sclip-seg: %s\n", sclip_context_error(ctx));
-    for (i = 0; i < n_templates; i++) free(templates[i]);
-    free(templates);
+    v = cli_make_vocab(ctx, model, o->vocab, text, len, o->templates, o->save_vocab);
     free(text);
-    if (v && o->save_vocab && sclip_vocab_save(v, o->save_vocab) != SCLIP_OK) {
-        fprintf(stderr, "sclip-seg: cannot write %s\n", o->save_vocab);
-        sclip_vocab_free(v);
-        v = NULL;
-    }
     return v;
 }
 
@@ -374,9 +211,12 @@ int main(int argc, char **argv) {
     sclip_image img;
     sclip_seg_result res;
     char err[512];
-    int rc = parse_args(argc, argv, &o);
+    int rc;
+    cli__prog = "sclip-seg";
+    rc = parse_args(argc, argv, &o);
     if (rc) return rc == 1 ? 0 : 2;
-    if (!settings(&o, &desc)) return 2;
+    memset(&md, 0, sizeof md);
+    if (!cli_seg_settings(&o.seg, NULL, &desc, &md.precision)) return 2;
     memset(&img, 0, sizeof img);
     memset(&res, 0, sizeof res);
     if (!sclip_image_load(o.image, &img, err, sizeof err)) {
@@ -384,18 +224,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     rc = 1;
-    memset(&md, 0, sizeof md);
     md.towers = o.vocab ? SCLIP_TOWERS_VISION : SCLIP_TOWERS_BOTH;
-    if (o.precision) {
-        if (!strcmp(o.precision, "q8")) md.precision = SCLIP_PRECISION_Q8;
-        else if (!strcmp(o.precision, "bf16")) md.precision = SCLIP_PRECISION_BF16;
-        else if (!strcmp(o.precision, "q16")) md.precision = SCLIP_PRECISION_Q16;
-        else if (strcmp(o.precision, "f32")) {
-            fprintf(stderr, "sclip-seg: --precision must be f32, q16, q8 or bf16, not '%s'\n", o.precision);
-            sclip_image_free(&img);
-            return 2;
-        }
-    }
     if (sclip_model_load(o.model, &md, &model, err, sizeof err) != SCLIP_OK) {
         fprintf(stderr, "sclip-seg: %s\n", err);
         goto done;

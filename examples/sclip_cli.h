@@ -1,0 +1,280 @@
+/* sclip_cli.h - what the sclip command-line programs share: option parsing (a table of options,
+   "--opt value" and "--opt=value"), numbers with their ranges, files, the segmentation settings
+   (preset, then explicit options) and the vocabulary (class text or a cache, templates).
+   Static functions only; include after sclip.h (with its implementation) in one program.
+   Part of sclip; public domain or MIT (see LICENSE). */
+#ifndef SCLIP_CLI_H
+#define SCLIP_CLI_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Every helper is static; a program uses some of them. */
+#if defined(__GNUC__) || defined(__clang__)
+#define CLI__FN static __attribute__((unused))
+#else
+#define CLI__FN static
+#endif
+
+/* An option: its names, and where its value goes (value) or that it is a flag (flag). */
+typedef struct cli_opt {
+    const char *name, *alt; /* "--model", "-m" (alt may be NULL) */
+    const char **value;     /* option with a value */
+    int *flag;              /* option without one */
+} cli_opt;
+
+static const char *cli__prog = "sclip";
+
+CLI__FN void cli_error(const char *fmt, ...) {
+    va_list ap;
+    fprintf(stderr, "%s: ", cli__prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+/* An argument that is an option name rather than a value ("-o", "--json"; "-1" is a number). */
+CLI__FN int cli__looks_like_option(const char *a) {
+    return a[0] == '-' && a[1] && !(a[1] >= '0' && a[1] <= '9') && a[1] != '.';
+}
+
+/* Parses argv with the table: values into their slots, flags set to 1, the other arguments into
+   pos (at most max_pos). Returns 0, 1 (--help printed) or 2 (error printed). */
+CLI__FN int cli_parse(int argc, char **argv, const cli_opt *opts, int n_opts, const char *usage, const char **pos,
+                     int max_pos, int *n_pos) {
+    int i, k;
+    *n_pos = 0;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *eq = NULL, *val;
+        size_t len = strlen(a);
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(usage, stdout);
+            return 1;
+        }
+        if (a[0] == '-' && a[1] == '-' && (eq = strchr(a, '=')) != NULL) len = (size_t)(eq - a);
+        for (k = 0; k < n_opts; k++)
+            if ((strlen(opts[k].name) == len && !strncmp(a, opts[k].name, len)) ||
+                (opts[k].alt && strlen(opts[k].alt) == len && !strncmp(a, opts[k].alt, len)))
+                break;
+        if (k == n_opts) {
+            if (a[0] == '-' && a[1]) {
+                cli_error("unknown option '%s' (see --help)", a);
+                return 2;
+            }
+            if (*n_pos >= max_pos) {
+                cli_error("unexpected argument '%s' (see --help)", a);
+                return 2;
+            }
+            pos[(*n_pos)++] = a;
+            continue;
+        }
+        if (opts[k].flag) {
+            if (eq) {
+                cli_error("%s takes no value", opts[k].name);
+                return 2;
+            }
+            *opts[k].flag = 1;
+            continue;
+        }
+        if (eq) val = eq + 1;
+        else if (i + 1 < argc && !cli__looks_like_option(argv[i + 1])) val = argv[++i];
+        else {
+            cli_error("%s needs a value%s%s%s", opts[k].name, i + 1 < argc ? " (got the option '" : "",
+                      i + 1 < argc ? argv[i + 1] : "", i + 1 < argc ? "')" : "");
+            return 2;
+        }
+        *opts[k].value = val;
+    }
+    return 0;
+}
+
+CLI__FN int cli_parse_int(const char *s, const char *name, int lo, int hi, int *out) {
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || *end || end == s || v < lo || v > hi) {
+        cli_error("%s must be an integer in [%d, %d], not '%s'", name, lo, hi, s);
+        return 0;
+    }
+    *out = (int)v;
+    return 1;
+}
+
+CLI__FN int cli_parse_float(const char *s, const char *name, double lo, double hi, float *out) {
+    char *end;
+    double v = strtod(s, &end);
+    if (*end || end == s || !(v >= lo && v <= hi)) {
+        cli_error("%s must be a number in [%g, %g], not '%s'", name, lo, hi, s);
+        return 0;
+    }
+    *out = (float)v;
+    return 1;
+}
+
+/* Reads a whole file (NUL-terminated); NULL with a message naming it and the reason. */
+CLI__FN char *cli_read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    if (!f) {
+        cli_error("cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    for (;;) {
+        size_t got;
+        if (n + 1 >= cap) {
+            char *p = cap > ((size_t)1 << 30) ? NULL : (char *)realloc(buf, cap = cap ? 2 * cap : 4096);
+            if (!p) {
+                cli_error("%s: too large to read", path);
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = p;
+        }
+        got = fread(buf + n, 1, cap - 1 - n, f);
+        n += got;
+        if (!got) break;
+    }
+    if (ferror(f)) {
+        cli_error("cannot read %s: %s", path, strerror(errno));
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+/* Template file: one template per line (blank lines skipped). NULL on error or when empty. */
+CLI__FN char **cli_read_templates(const char *path, int *n) {
+    size_t len, i;
+    char *text = cli_read_file(path, &len), **t;
+    int k = 0;
+    if (!text) return NULL;
+    t = (char **)calloc(len / 2 + 2, sizeof(char *));
+    for (i = 0; t && i < len;) {
+        size_t e = i;
+        while (e < len && text[e] != '\n' && text[e] != '\r') e++;
+        if (e > i && (t[k] = (char *)malloc(e - i + 1)) != NULL) {
+            memcpy(t[k], text + i, e - i);
+            t[k++][e - i] = 0;
+        }
+        i = e + 1;
+    }
+    free(text);
+    if (t && !k) {
+        cli_error("%s holds no template", path);
+        free(t);
+        return NULL;
+    }
+    *n = k;
+    return t;
+}
+
+CLI__FN void cli_free_templates(char **t, int n) {
+    int i;
+    for (i = 0; t && i < n; i++) free(t[i]);
+    free(t);
+}
+
+/* The segmentation options every program that segments takes (NULL = not given). */
+typedef struct cli_seg_opts {
+    const char *preset, *short_side, *crop, *stride, *logit_scale, *prob_thd, *area_thd, *attn, *pamr, *precision;
+} cli_seg_opts;
+
+#define CLI_SEG_OPTIONS(o)                                                                                            \
+    {"--preset", NULL, &(o).preset, NULL}, {"--short-side", NULL, &(o).short_side, NULL},                            \
+    {"--crop", NULL, &(o).crop, NULL}, {"--stride", NULL, &(o).stride, NULL},                                        \
+    {"--logit-scale", NULL, &(o).logit_scale, NULL}, {"--prob-thd", NULL, &(o).prob_thd, NULL},                      \
+    {"--area-thd", NULL, &(o).area_thd, NULL}, {"--attn", NULL, &(o).attn, NULL}, {"--pamr", NULL, &(o).pamr, NULL}, \
+    {"--precision", NULL, &(o).precision, NULL}
+
+/* Whether any segmentation option but the preset was given (name of the first, or NULL). */
+CLI__FN const char *cli_seg_given(const cli_seg_opts *o) {
+    return o->short_side ? "--short-side" : o->crop ? "--crop" : o->stride ? "--stride" : o->logit_scale ? "--logit-scale"
+         : o->prob_thd ? "--prob-thd" : o->area_thd ? "--area-thd" : o->attn ? "--attn" : o->pamr ? "--pamr"
+         : o->precision ? "--precision" : NULL;
+}
+
+/* Preset first (o->preset, else default_preset when not NULL), then every explicit setting. */
+CLI__FN int cli_seg_settings(const cli_seg_opts *o, const char *default_preset, sclip_seg_desc *d, sclip_precision *prec) {
+    const char *preset = o->preset ? o->preset : default_preset;
+    int v;
+    memset(d, 0, sizeof *d);
+    if (preset && sclip_seg_preset(preset, d, NULL) != SCLIP_OK) {
+        const char *const *n = sclip_seg_preset_names();
+        fprintf(stderr, "%s: unknown preset '%s'; presets:", cli__prog, preset);
+        while (*n) fprintf(stderr, " %s", *n++);
+        fprintf(stderr, "\n");
+        return 0;
+    }
+    if (o->short_side) {
+        if (!cli_parse_int(o->short_side, "--short-side", 0, SCLIP_MAX_IMAGE_SIDE, &v)) return 0;
+        d->short_side = v ? v : SCLIP_SEG_KEEP;
+    }
+    if (o->crop) {
+        if (!cli_parse_int(o->crop, "--crop", 0, SCLIP_MAX_IMAGE_SIDE, &v)) return 0;
+        d->crop = v ? v : SCLIP_SEG_WHOLE;
+    }
+    if (o->stride && !cli_parse_int(o->stride, "--stride", 1, SCLIP_MAX_IMAGE_SIDE, &d->stride)) return 0;
+    if (o->pamr && !cli_parse_int(o->pamr, "--pamr", 0, 1000, &d->pamr_steps)) return 0;
+    if (o->logit_scale && !cli_parse_float(o->logit_scale, "--logit-scale", 1e-3, 1e4, &d->logit_scale)) return 0;
+    if (o->prob_thd && !cli_parse_float(o->prob_thd, "--prob-thd", 0, 1, &d->prob_thd)) return 0;
+    if (o->area_thd && !cli_parse_float(o->area_thd, "--area-thd", 0, 1, &d->area_thd)) return 0;
+    if (o->attn) {
+        int a = sclip_attn_parse(o->attn);
+        if (a < 0) {
+            cli_error("unknown --attn '%s' (sclip, vanilla, maskclip, clearclip, naclip)", o->attn);
+            return 0;
+        }
+        d->attn = (sclip_attn)a;
+    }
+    *prec = SCLIP_PRECISION_F32;
+    if (o->precision) {
+        if (!strcmp(o->precision, "q8")) *prec = SCLIP_PRECISION_Q8;
+        else if (!strcmp(o->precision, "bf16")) *prec = SCLIP_PRECISION_BF16;
+        else if (!strcmp(o->precision, "q16")) *prec = SCLIP_PRECISION_Q16;
+        else if (strcmp(o->precision, "f32")) {
+            cli_error("--precision must be f32, q16, q8 or bf16, not '%s'", o->precision);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+CLI__FN const char *cli_precision_name(sclip_precision p) {
+    return p == SCLIP_PRECISION_Q8 ? "q8" : p == SCLIP_PRECISION_Q16 ? "q16" : p == SCLIP_PRECISION_BF16 ? "bf16" : "f32";
+}
+
+/* A vocabulary: from a cache file (vocab_path), or class text encoded with the templates of
+   templates_path (NULL: CLIP's 80); saved to save_path when not NULL. NULL with a message. */
+CLI__FN sclip_vocab *cli_make_vocab(sclip_context *ctx, const sclip_model *model, const char *vocab_path,
+                                   const char *classes, size_t len, const char *templates_path, const char *save_path) {
+    sclip_vocab *v = NULL;
+    char err[512], **templates = NULL;
+    int n_templates = 0;
+    if (vocab_path) {
+        if (sclip_vocab_load(vocab_path, model, &v, err, sizeof err) != SCLIP_OK) cli_error("%s", err);
+        return v;
+    }
+    if (templates_path && !(templates = cli_read_templates(templates_path, &n_templates))) return NULL;
+    if (sclip_vocab_create(ctx, classes, len, (const char *const *)templates, n_templates, &v) != SCLIP_OK)
+        cli_error("%s", sclip_context_error(ctx));
+    cli_free_templates(templates, n_templates);
+    if (v && save_path && sclip_vocab_save(v, save_path) != SCLIP_OK) {
+        cli_error("cannot write %s", save_path);
+        sclip_vocab_free(v);
+        v = NULL;
+    }
+    return v;
+}
+
+#endif
