@@ -3,6 +3,7 @@
 #   make test       build and run every test; ends with "N passed, M failed"
 #   make demo       segment the demo images (needs ViT-B/16 weights, see weights/README.md)
 #   make bench      speed figures against PyTorch and ONNX Runtime
+#   make bench-eval what sclip-eval adds to the segmentation, full VOC21 val extrapolated
 # Variables: CC, CFLAGS, ARCH (default -march=native), SCLIP_SHARED (default ../shared).
 
 CC      ?= cc
@@ -20,7 +21,7 @@ EXAMPLES := $(patsubst examples/%.c,build/sclip-%,$(wildcard examples/*.c))
 TESTS    := $(patsubst tests/%.c,build/%,$(wildcard tests/test_*.c))
 FUZZERS  := $(patsubst tests/%.c,build/%,$(wildcard tests/fuzz_*.c))
 
-.PHONY: all test demo bench clean
+.PHONY: all test demo bench bench-eval clean
 all: $(EXAMPLES) $(TESTS) $(FUZZERS) build/sclip.o
 
 build:
@@ -47,6 +48,9 @@ demo: all
 
 bench: all
 	@bash tools/bench.sh
+
+bench-eval: all
+	@bash tools/bench_eval.sh
 
 clean:
 	rm -rf build

@@ -2015,9 +2015,10 @@ SCLIP_IMAGE_DEF int sclip_image_write_ppm(const char *path, int w, int h, int ch
    Front end
    ========================================================================================== */
 
-SCLIP_IMAGE_DEF int sclip_image_load_memory(const void *data, size_t len, sclip_image *out,
-                                            char *err, size_t errcap) {
+/* Both front ends: label 0 decodes any format to RGB, label 1 a PNG label map (raw bytes). */
+static int sclip__img_decode(const void *data, size_t len, sclip_image *out, char *err, size_t errcap, int label) {
     const unsigned char *d = (const unsigned char *)data;
+    int png = d && len >= 8 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0;
     sclip__img_err e;
     e.msg = err;
     e.cap = errcap;
@@ -2025,26 +2026,23 @@ SCLIP_IMAGE_DEF int sclip_image_load_memory(const void *data, size_t len, sclip_
     if (!out) return sclip__img_fail(&e, "image: no output");
     memset(out, 0, sizeof *out);
     if (!d) return sclip__img_fail(&e, "image: no data");
+    if (label) return png ? sclip__img_png_load(d, len, out, &e, 1) : sclip__img_fail(&e, "label: not a PNG file");
     if (len >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF) return sclip__img_jpeg_load(d, len, out, &e);
 #ifndef SCLIP__IMG_JPEG_ONLY
-    if (len >= 8 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0) return sclip__img_png_load(d, len, out, &e, 0);
+    if (png) return sclip__img_png_load(d, len, out, &e, 0);
     if (len >= 3 && d[0] == 'P' && (d[1] == '5' || d[1] == '6')) return sclip__img_pnm_load(d, len, out, &e);
 #endif
     return sclip__img_fail(&e, "image: unknown format (not JPEG, PNG or binary PPM/PGM)");
 }
 
+SCLIP_IMAGE_DEF int sclip_image_load_memory(const void *data, size_t len, sclip_image *out,
+                                            char *err, size_t errcap) {
+    return sclip__img_decode(data, len, out, err, errcap, 0);
+}
+
 SCLIP_IMAGE_DEF int sclip_image_load_label_memory(const void *data, size_t len, sclip_image *out,
                                                   char *err, size_t errcap) {
-    const unsigned char *d = (const unsigned char *)data;
-    sclip__img_err e;
-    e.msg = err;
-    e.cap = errcap;
-    if (err && errcap) err[0] = 0;
-    if (!out) return sclip__img_fail(&e, "image: no output");
-    memset(out, 0, sizeof *out);
-    if (!d || len < 8 || memcmp(d, "\x89PNG\r\n\x1a\n", 8) != 0)
-        return sclip__img_fail(&e, "label: not a PNG file");
-    return sclip__img_png_load(d, len, out, &e, 1);
+    return sclip__img_decode(data, len, out, err, errcap, 1);
 }
 
 SCLIP_IMAGE_DEF void sclip_image_free(sclip_image *img) {

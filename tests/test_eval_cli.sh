@@ -9,27 +9,15 @@
 #   4. bad input: a clear message naming the file or setting, a non-zero status, never a crash.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-S="${SCLIP_SHARED:-../shared}"
+. tests/cli_lib.sh
 E="$S/fixtures/eval"
-skip() { if [ "${CI:-}" = true ]; then echo "FAIL missing under CI=true: $1"; exit 1; fi; echo "SKIP $1"; exit 0; }
 [ -d "$E/voc21" ] || skip "$E not found"
 [ -f build/tiny.sclip ] || skip "build/tiny.sclip not found (tests/run.sh makes it)"
-T=$(mktemp -d build/eval_cli.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fails=$((fails + 1)); }
+scratch eval_cli
 ev=build/sclip-eval
 check() { build/test_eval --check-json "$1" "$2" >"$T/check.log" 2>&1 || { tail -5 "$T/check.log"; return 1; }; }
 check_metrics() { build/test_eval --check-json-metrics "$1" "$2" >"$T/check.log" 2>&1 || { tail -5 "$T/check.log"; return 1; }; }
 log_line() { sed -n 's/.*"log_line": "\([^"]*\)".*/\1/p' "$1"; }
-
-# expect_error NAME PATTERN CMD...: non-zero exit below 128 (no crash) and PATTERN in stderr
-expect_error() {
-    local name=$1 pat=$2; shift 2
-    "$@" >"$T/out" 2>"$T/err"; local rc=$?
-    if [ $rc -ne 0 ] && [ $rc -lt 128 ] && grep -qi -- "$pat" "$T/err"; then ok "$name (exit $rc)"; else bad "$name: exit $rc, stderr: $(head -c 300 "$T/err")"; fi
-}
 
 # 1. every expected_*.json of the fixtures through --pred-dir
 n=0; total=0

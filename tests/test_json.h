@@ -33,7 +33,7 @@ static inline void tj_free(tj_value *v) {
     if (v) tj_free_in(v), free(v);
 }
 
-static const char *tj_ws(const char *p) {
+static inline const char *tj_ws(const char *p) {
     while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
     return p;
 }
@@ -57,7 +57,9 @@ static inline unsigned tj_hex4(const char *q) {
     return (unsigned)strtoul(h, NULL, 16);
 }
 
-static const char *tj_string(const char *p, char **out) {
+/* The JSON string starting at p (its opening quote), unescaped to UTF-8 in a new buffer
+   (*out, *len; a \u0000 stays in it). Returns the position after the closing quote, or NULL. */
+static inline const char *tj_string_n(const char *p, char **out, size_t *len) {
     const char *q = p + 1;
     char *o, *s = (char *)malloc(strlen(p) + 1);
     if (!s) return NULL;
@@ -81,14 +83,16 @@ static const char *tj_string(const char *p, char **out) {
             q += 4;
             if (c >= 0xd800 && c < 0xdc00 && q[1] == '\\' && q[2] == 'u' && strlen(q) >= 7) {
                 unsigned lo = tj_hex4(q + 3);
-                c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-                q += 6;
+                if (lo >= 0xdc00 && lo < 0xe000) {
+                    c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+                    q += 6;
+                }
             }
             tj_utf8(&o, c);
             break;
         }
         case 0: free(s); return NULL;
-        default: *o++ = *q;
+        default: *o++ = *q; /* \" \\ \/ */
         }
         q++;
     }
@@ -98,10 +102,16 @@ static const char *tj_string(const char *p, char **out) {
     }
     *o = 0;
     *out = s;
+    *len = (size_t)(o - s);
     return q + 1;
 }
 
-static const char *tj_value_at(const char *p, tj_value *v) {
+static inline const char *tj_string(const char *p, char **out) {
+    size_t n;
+    return tj_string_n(p, out, &n);
+}
+
+static inline const char *tj_value_at(const char *p, tj_value *v) {
     memset(v, 0, sizeof *v);
     p = tj_ws(p);
     if (*p == '{' || *p == '[') {
@@ -151,7 +161,7 @@ static const char *tj_value_at(const char *p, tj_value *v) {
 }
 
 /* Parses a whole document; NULL on a syntax error. */
-static tj_value *tj_parse(const char *text) {
+static inline tj_value *tj_parse(const char *text) {
     tj_value *v = (tj_value *)calloc(1, sizeof *v);
     const char *p = v ? tj_value_at(text, v) : NULL;
     if (!p || *tj_ws(p)) {
@@ -162,7 +172,7 @@ static tj_value *tj_parse(const char *text) {
 }
 
 /* Member of an object (NULL if absent or not an object). */
-static tj_value *tj_get(const tj_value *o, const char *key) {
+static inline tj_value *tj_get(const tj_value *o, const char *key) {
     int i;
     if (!o || o->type != TJ_OBJ) return NULL;
     for (i = 0; i < o->n; i++)

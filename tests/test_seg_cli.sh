@@ -4,24 +4,12 @@
 # errors (non-zero status, a message, no crash) for bad input.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-S="${SCLIP_SHARED:-../shared}"
-skip() { if [ "${CI:-}" = true ]; then echo "FAIL missing under CI=true: $1"; exit 1; fi; echo "SKIP $1"; exit 0; }
+. tests/cli_lib.sh
 [ -f build/tiny.sclip ] || skip "build/tiny.sclip not found (tests/run.sh makes it)"
 [ -d "$S/fixtures/seg/chelsea_cat4" ] || skip "$S/fixtures/seg not found"
-T=$(mktemp -d build/seg_cli.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fails=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; fails=$((fails + 1)); }
+scratch seg_cli
 seg=build/sclip-seg
 case_dir="$S/fixtures/seg/chelsea_cat4"
-
-# expect_error NAME PATTERN CMD...: non-zero exit (not a crash) and PATTERN in stderr
-expect_error() {
-    local name=$1 pat=$2; shift 2
-    "$@" >"$T/out" 2>"$T/err"; local rc=$?
-    if [ $rc -ne 0 ] && [ $rc -lt 128 ] && grep -qi -- "$pat" "$T/err"; then ok "$name (exit $rc)"; else bad "$name: exit $rc, stderr: $(head -c 300 "$T/err")"; fi
-}
 
 # compare two .npy files with the standard library: same header, same bytes
 same_npy() { cmp -s "$1" "$2"; }

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "test_common.h"
+#include "test_json.h"
 
 #define SCLIP_TOKENIZER_IMPLEMENTATION
 #include "sclip_tokenizer.h"
@@ -46,26 +47,6 @@ static char *load_merges(int argc, char **argv, size_t *len) {
     return buf;
 }
 
-static void put_utf8(uint32_t c, char **o) {
-    unsigned char *p = (unsigned char *)*o;
-    if (c < 0x80) {
-        *p++ = (unsigned char)c;
-    } else if (c < 0x800) {
-        *p++ = (unsigned char)(0xC0 | (c >> 6));
-        *p++ = (unsigned char)(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-        *p++ = (unsigned char)(0xE0 | (c >> 12));
-        *p++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-        *p++ = (unsigned char)(0x80 | (c & 0x3F));
-    } else {
-        *p++ = (unsigned char)(0xF0 | (c >> 18));
-        *p++ = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
-        *p++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-        *p++ = (unsigned char)(0x80 | (c & 0x3F));
-    }
-    *o = (char *)p;
-}
-
 /* Value of the hex digits s[0..n). */
 static uint32_t hexnum(const char *s, int n) {
     uint32_t v = 0;
@@ -79,45 +60,14 @@ static uint32_t hexnum(const char *s, int n) {
 
 /* The JSON string value of "key" in line, as UTF-8 in a new buffer; NULL when absent. */
 static char *json_str(const char *line, const char *key, size_t *len) {
-    char pat[64], *out, *o;
+    char pat[64], *out = NULL;
     const char *p;
     snprintf(pat, sizeof pat, "\"%s\":", key);
     p = strstr(line, pat);
     if (!p) return NULL;
     p += strlen(pat);
     while (*p == ' ') p++;
-    if (*p++ != '"') return NULL;
-    out = o = (char *)malloc(strlen(p) + 1);
-    while (*p && *p != '"') {
-        if (*p != '\\') {
-            *o++ = *p++;
-            continue;
-        }
-        p++;
-        switch (*p++) {
-        case 'n': *o++ = '\n'; break;
-        case 't': *o++ = '\t'; break;
-        case 'r': *o++ = '\r'; break;
-        case 'b': *o++ = '\b'; break;
-        case 'f': *o++ = '\f'; break;
-        case 'u': {
-            uint32_t c = hexnum(p, 4);
-            p += 4;
-            if (c >= 0xD800 && c < 0xDC00 && p[0] == '\\' && p[1] == 'u') {
-                uint32_t d = hexnum(p + 2, 4);
-                if (d >= 0xDC00 && d < 0xE000) {
-                    c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00);
-                    p += 6;
-                }
-            }
-            put_utf8(c, &o);
-            break;
-        }
-        default: *o++ = p[-1]; break; /* \" \\ \/ */
-        }
-    }
-    *len = (size_t)(o - out);
-    *o = 0;
+    if (*p != '"' || !tj_string_n(p, &out, len)) return NULL;
     return out;
 }
 
