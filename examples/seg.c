@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 static const char *usage_text =
-    "usage: sclip-seg -m MODEL.sclip (-c CLASSES.txt | --classes LIST | --vocab FILE.vocab) [options] IMAGE\n"
+    "usage: sclip-seg -m MODEL.sclip (-c CLASSES.txt | --classes LIST | --vocab FILE.vocab | --preset NAME) [options] IMAGE\n"
     "\n"
     "Segments IMAGE (PNG, JPEG, PPM/PGM) into the given classes with CLIP + SCLIP.\n"
     "\n"
@@ -38,7 +38,8 @@ static const char *usage_text =
     "settings (defaults: the official SCLIP configuration):\n"
     "  --preset NAME           voc21, voc20, context60, context59, coco-object, coco-stuff,\n"
     "                          coco-stuff10k, cityscapes, ade20k: the benchmark's short side, logit\n"
-    "                          scale and thresholds (explicit options below override it)\n"
+    "                          scale and thresholds (explicit options below override it), and its\n"
+    "                          class list when no -c, --classes or --vocab is given\n"
     "  --short-side N          resize so the short side is N, long side at most 2048 (336; 0 = keep)\n"
     "  --crop N                sliding window size (224; 0 = the whole image at once)\n"
     "  --stride N              window stride (112)\n"
@@ -88,7 +89,9 @@ static int parse_args(int argc, char **argv, options *o) {
     if (o->threads_text && !cli_parse_int(o->threads_text, "--threads", 1, 256, &o->threads)) return 2;
     if (!o->model) return bad("%s", "no model: give -m MODEL.sclip (see weights/README.md)");
     if (!o->image) return bad("%s", "no image given");
-    if (!!o->class_file + !!o->classes + !!o->vocab != 1) return bad("%s", "give exactly one of -c, --classes, --vocab");
+    if (!!o->class_file + !!o->classes + !!o->vocab > 1) return bad("%s", "give exactly one of -c, --classes, --vocab");
+    if (!o->class_file && !o->classes && !o->vocab && !o->seg.preset)
+        return bad("%s", "no classes: give -c FILE, --classes LIST, --vocab FILE, or a --preset (its benchmark's classes)");
     return 0;
 }
 
@@ -140,7 +143,10 @@ static sclip_vocab *get_vocab(const options *o, sclip_context *ctx, const sclip_
     sclip_vocab *v;
     char *text = NULL;
     size_t len = 0;
-    if (!o->vocab && !(text = o->class_file ? cli_read_file(o->class_file, &len) : classes_from_list(o->classes, &len)))
+    if (!o->vocab && !o->class_file && !o->classes) { /* the preset's built-in vocabulary */
+        len = sclip_seg_preset_classes(o->seg.preset, NULL, 0);
+        if ((text = (char *)malloc(len + 1)) != NULL) sclip_seg_preset_classes(o->seg.preset, text, len + 1);
+    } else if (!o->vocab && !(text = o->class_file ? cli_read_file(o->class_file, &len) : classes_from_list(o->classes, &len)))
         return NULL;
     v = cli_make_vocab(ctx, model, o->vocab, text, len, o->templates, o->save_vocab);
     free(text);

@@ -1,4 +1,4 @@
-/* fuzz_image: deterministic mutation fuzzing of the image decoders (built with ASan+UBSan by
+/* fuzz_image: deterministic mutation fuzzing of the image and label decoders (built with ASan+UBSan by
    the Makefile). Seeds: $SCLIP_SHARED/fixtures/decode and tests/data/image. Mutations: bit
    flips, byte overwrites (0x00/0xFF/random), truncation, insertion and duplication of byte
    runs, lying PNG chunk / JPEG segment lengths, huge dimensions. Every decode must either
@@ -21,6 +21,15 @@ static int decode_one(const unsigned char *d, size_t n) {
         sclip_image_free(&im);
     } else if (!err[0])
         return 0; /* a failure without a reason */
+    err[0] = 0; /* the label reader (PNG only, one raw byte a pixel) on the same bytes */
+    if (sclip_image_load_label_memory(d, n, &im, err, sizeof err)) {
+        volatile unsigned sum = 0;
+        size_t i, np = (size_t)im.w * im.h;
+        if (!im.pixels || im.w < 1 || im.h < 1 || im.channels != 1) return 0;
+        for (i = 0; i < np; i += 61) sum += im.pixels[i];
+        sclip_image_free(&im);
+    } else if (!err[0])
+        return 0;
     return 1;
 }
 

@@ -61,7 +61,12 @@ out=$($seg -m build/tiny.sclip --vocab "$T/cat4.vocab" "$S/images/chelsea.png" 2
 echo "$out" | grep -q "451x300, 4 classes" && ok "summary printed" || bad "summary: $out"
 $seg --help | grep -q -- "--pamr" && ok "--help" || bad "--help"
 
+# the preset's built-in class list = the official class file
+$seg -m build/tiny.sclip --preset voc21 "$S/images/coffee.png" -q --pred "$T/p21a.npy" &&
+    $seg -m build/tiny.sclip --preset voc21 -c "$S/classnames/voc21.txt" "$S/images/coffee.png" -q --pred "$T/p21b.npy" &&
+    same_npy "$T/p21a.npy" "$T/p21b.npy" && ok "--preset voc21 alone uses the built-in class list" || bad "--preset alone"
 # 3. errors
+expect_error "no classes" "no classes" $seg -m build/tiny.sclip "$S/images/chelsea.png"
 expect_error "unknown flag" "unknown option" $seg -m build/tiny.sclip --classes cat "$S/images/chelsea.png" --bogus
 expect_error "no model" "no model" $seg --classes cat "$S/images/chelsea.png"
 expect_error "two class sources" "exactly one" $seg -m build/tiny.sclip --classes cat -c x.txt "$S/images/chelsea.png"
