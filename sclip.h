@@ -6338,13 +6338,12 @@ SCLIPDEF size_t sclip_seg_preset_classes(const char *name, char *buf, size_t cap
     size_t n = 0;
     int c;
     if (!p) return 0;
-    for (c = 0; c < p->n_classes; c++) { /* class lines joined by '\n' */
-        size_t k = strlen(p->class_lines[c]);
-        if (buf && n + k + (c > 0) < cap) {
-            if (c) buf[n] = '\n';
-            memcpy(buf + n + (c > 0), p->class_lines[c], k);
-        }
-        n += k + (c > 0);
+    for (c = 0; c < p->n_classes; c++) { /* class lines joined by '\n', cut like snprintf */
+        const char *s = p->class_lines[c];
+        if (c && buf && n + 1 < cap) buf[n] = '\n';
+        n += c > 0;
+        for (; *s; s++, n++)
+            if (buf && n + 1 < cap) buf[n] = *s;
     }
     if (buf && cap) buf[n < cap ? n : cap - 1] = 0;
     return n;

@@ -51,7 +51,7 @@ static const char *usage_text =
     "  --ignore-index N        label value that is not scored (255)\n"
     "  -c, --classes FILE      class list, one class a line, synonyms after \", \" (benchmarks: replaces\n"
     "                          the built-in vocabulary, same number of classes)\n"
-    "  --list-classes          print the vocabulary that would be used, then exit\n"
+    "  --list-classes          print the vocabulary that would be used, then exit (no --root needed)\n"
     "predictions:\n"
     "  -m, --model FILE        segment every image with this model (.sclip)\n"
     "  --pred-dir DIR          or read <image stem>.png from DIR (8-bit class indices 0..C-1)\n"
@@ -203,7 +203,7 @@ static int parse_args(int argc, char **argv, options *o) {
         cli_error("give --dataset KEY --root DIR, or --images DIR --labels DIR --classes FILE");
         return 2;
     }
-    if (o->dataset && !o->root) {
+    if (o->dataset && !o->root && !o->list_classes) {
         cli_error("--dataset needs --root DIR (the dataset's data_root)");
         return 2;
     }
@@ -231,8 +231,8 @@ static int parse_args(int argc, char **argv, options *o) {
         cli_error("--pred-offset applies to --pred-dir");
         return 2;
     }
-    if (o->vocab && (o->classes || o->templates)) {
-        cli_error("--vocab is an encoded vocabulary: --%s would be ignored", o->classes ? "classes" : "templates");
+    if (o->vocab && ((o->classes && o->dataset) || o->templates)) { /* --images datasets take their names from --classes */
+        cli_error("--vocab is an encoded vocabulary: --%s would be ignored", o->templates ? "templates" : "classes");
         return 2;
     }
     return 0;
@@ -273,6 +273,17 @@ static const char **first_names(const char *path, const char *text, size_t len, 
     return names;
 }
 
+/* The vocabulary's text: --classes, or the benchmark's built-in list. */
+static int load_vocab_text(const options *o, dataset *d) {
+    size_t n;
+    if (o->classes) return (d->vocab_text = cli_read_file(o->classes, &d->vocab_len)) != NULL;
+    n = sclip_seg_preset_classes(d->ds->preset, NULL, 0);
+    if (!(d->vocab_text = (char *)malloc(n + 1))) return 0;
+    sclip_seg_preset_classes(d->ds->preset, d->vocab_text, n + 1);
+    d->vocab_len = n;
+    return 1;
+}
+
 static int load_dataset(const options *o, dataset *d) {
     char err[1024];
     int ok;
@@ -291,14 +302,15 @@ static int load_dataset(const options *o, dataset *d) {
             cli_error("--raw-labels applies to cityscapes, coco_stuff and coco_object, not %s", d->ds->key);
             return 0;
         }
-        if (!is_dir(o->root)) {
-            cli_error("dataset root %s is not a folder", o->root);
-            return 0;
-        }
         d->key = d->ds->key;
         d->n_classes = d->ds->n_classes;
         d->reduce_zero_label = d->ds->reduce_zero_label;
         d->names = (const char **)d->ds->classes;
+        if (o->list_classes) return load_vocab_text(o, d);
+        if (!is_dir(o->root)) {
+            cli_error("dataset root %s is not a folder", o->root);
+            return 0;
+        }
         img_dir = sclip_eval_join(o->root, d->ds->img_dir);
         seg_dir = sclip_eval_join(o->root, d->ds->seg_dir);
         seg_suffix = o->raw_labels ? d->ds->raw_seg_suffix : d->ds->seg_suffix;
@@ -321,15 +333,7 @@ static int load_dataset(const options *o, dataset *d) {
         free(seg_dir);
         if (!ok) return 0;
         sclip_eval_label_map(o->raw_labels ? d->ds->raw : SCLIP_EVAL_RAW_NONE, d->reduce_zero_label, d->map);
-        if (o->classes) {
-            if (!(d->vocab_text = cli_read_file(o->classes, &d->vocab_len))) return 0;
-        } else {
-            size_t n = sclip_seg_preset_classes(d->ds->preset, NULL, 0);
-            d->vocab_text = (char *)malloc(n + 1);
-            if (!d->vocab_text) return 0;
-            sclip_seg_preset_classes(d->ds->preset, d->vocab_text, n + 1);
-            d->vocab_len = n;
-        }
+        if (!load_vocab_text(o, d)) return 0;
     } else {
         int n;
         if (!is_dir(o->images) || !is_dir(o->labels)) {

@@ -44,8 +44,13 @@ $ev --images "$E/ade20k/root/images/validation" --labels "$E/ade20k/root/annotat
     --reduce-zero-label --pred-dir "$E/ade20k/pred_edge" --json "$T/own.json" >"$T/own.txt" 2>"$T/err" &&
     check_metrics "$T/own.json" "$E/ade20k/expected_edge.json" && ok "--images/--labels/--reduce-zero-label = ade20k" ||
     bad "own dataset: $(head -c 300 "$T/err")"
-$ev --list-classes --dataset context60 --root "$E/context60/root" >"$T/cls.txt" && cmp -s "$T/cls.txt" <(cat "$S/classnames/context60.txt"; echo) &&
-    ok "built-in context60 vocabulary = the official cls_context60.txt" || bad "--list-classes context60"
+same=0
+for pair in voc21:voc21 voc20:voc20 context60:context60 context59:context59 coco_object:coco_object coco_stuff:coco_stuff \
+    coco_stuff10k:coco_stuff cityscapes:city_scapes ade20k:ade20k; do
+    $ev --list-classes --dataset "${pair%%:*}" >"$T/cls.txt" &&
+        cmp -s "$T/cls.txt" <(cat "$S/classnames/${pair#*:}.txt"; echo) && same=$((same + 1))
+done
+[ $same -eq 9 ] && ok "the 9 built-in vocabularies = the official cls_*.txt, byte for byte" || bad "built-in vocabularies: $same of 9"
 
 # 2. the pipeline with the tiny model: predictions equal sclip-seg --preset voc21, scored identically
 if $ev -m build/tiny.sclip --dataset voc21 --root "$E/voc21/root" --save-pred "$T/pred" --save-overlay "$T/overlay" \

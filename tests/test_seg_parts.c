@@ -403,7 +403,38 @@ static void test_pamr(void) {
           "f16 rounding");
 }
 
+/* The presets: names with '-' or '_', the built-in vocabularies and the ask-allocate-fill call. */
+static void test_presets(void) {
+    sclip_seg_desc a, b;
+    char small[10], *text;
+    size_t n = sclip_seg_preset_classes("voc21", NULL, 0), m;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    CHECK(sclip_seg_preset("coco_stuff", &a, NULL) == SCLIP_OK && sclip_seg_preset("coco-stuff", &b, NULL) == SCLIP_OK &&
+              !memcmp(&a, &b, sizeof a) && a.short_side == 448,
+          "coco_stuff = coco-stuff");
+    CHECK(sclip_seg_preset("voc22", &a, NULL) == SCLIP_ERROR_UNKNOWN_PRESET, "unknown preset");
+    CHECK(sclip_seg_preset_classes("voc22", small, sizeof small) == 0, "unknown preset's classes");
+    CHECK(sclip_seg_preset_classes("voc21", small, sizeof small) == n && !strcmp(small, "sky, wall"), "truncated: '%s'", small);
+    text = (char *)malloc(n + 1);
+    m = sclip_seg_preset_classes("voc21", text, n + 1);
+    {
+        static const char last[] = "\ntelevision monitor, tv monitor, monitor, television, screen";
+        CHECK(m == n && strlen(text) == n && !strncmp(text, "sky, wall, tree", 15) &&
+                  !strcmp(text + n - (sizeof last - 1), last),
+              "voc21 text");
+    }
+    CHECK(strstr(text, "\naeroplane\nbicycle\n") != NULL, "voc21 lines");
+    free(text);
+    n = sclip_seg_preset_classes("context60", NULL, 0);
+    text = (char *)malloc(n + 1);
+    sclip_seg_preset_classes("context60", text, n + 1);
+    CHECK(!strcmp(text + n - 6, "\nwood "), "context60 ends with the official 'wood ' (space kept)");
+    free(text);
+}
+
 int main(void) {
+    test_presets();
     test_resize_size();
     test_resize();
     test_normalize();

@@ -43,7 +43,7 @@ fi
 kind=$(head -c 2 "$(ls "$R"/JPEGImages/*.jpg | head -1)" | od -An -tx1 | tr -d ' ')
 echo "dataset: $N images of 500x375 in $R ($([ "$kind" = ffd8 ] && echo JPEG || echo 'PPM bytes: no cjpeg'))"
 V=$OUT/voc21.vocab
-[ -s "$V" ] || build/sclip-seg -m "$MODEL" --preset voc21 -c <(build/sclip-eval --list-classes --dataset voc21 --root "$R") \
+[ -s "$V" ] || build/sclip-seg -m "$MODEL" --preset voc21 \
     --save-vocab "$V" -q "$(ls "$R"/JPEGImages/*.jpg | head -1)" -o "$OUT/first.png" || exit 1
 
 run_eval() { # run_eval TAG ARGS...: sclip-eval over the set, JSON in $OUT/TAG.json
