@@ -825,17 +825,15 @@ static int run_merge(const options *o) {
         sclip_eval_state_free(&s);
     }
     {
-        int missing = 0, first = -1, last = -1;
+        int missing = 0;
+        char which[160] = "";
         for (i = 0; i < all.n_images; i++)
-            if (!all.rec[i].status) {
-                if (first < 0) first = i;
-                last = i;
-                missing++;
-            }
+            if (!all.rec[i].status && missing++ < 10)
+                snprintf(which + strlen(which), sizeof which - strlen(which), "%s%d", missing > 1 ? ", " : "", i);
         if (missing) {
-            cli_error("%d of the list's %d images are in none of the state files (positions %d..%d; a shard missing or "
+            cli_error("%d of the list's %d images are in none of the state files: list positions %s%s (a shard missing or "
                       "unfinished?)",
-                      missing, all.n_images, first, last);
+                      missing, all.n_images, which, missing > 10 ? ", ..." : "");
             goto done;
         }
     }
