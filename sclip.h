@@ -67,6 +67,8 @@
       towers   sclip_encode_image(ctx, chw, h, w, out)               CLIP's encode_image
                sclip_encode_image_dense(ctx, chw, h, w, attn, out, &n)   every token after
                                           ln_post and proj, with the chosen last block
+               sclip_attention(ctx, chw, h, w, attn, out, &n)        its attention weights
+               sclip_attn_desc_parse(text, &attn, err, cap)          "csa-rand:4", "local:3"...
                sclip_encode_text(ctx, texts, n, truncate, out)      CLIP's encode_text
                sclip_encode_tokens(ctx, ids, n, out)                 on tokenized rows
       vocab    sclip_vocab_create(ctx, classes, len, templates, n_templates, &vocab)
@@ -93,17 +95,27 @@
       Class embeddings: for each name, the 80 prompts "a bad photo of a {}." ... through the
       text tower, each L2-normalised, averaged, L2-normalised again.
 
-   5. Last-block variants (sclip_attn; everything else is CLIP's)
+   5. Last-block variants (sclip_attn_desc: a kind and its parameter; everything else is CLIP's)
       With X = ln_1(z) and per head q, k, v from the pretrained in_proj, s = 1/sqrt(head_dim):
-        SCLIP_ATTN_SCLIP     A = softmax(s q q') + softmax(s k k')  (rows sum to 2), residual
-                             and MLP kept - SCLIP's Correlative Self-Attention, the default
-        SCLIP_ATTN_VANILLA   A = softmax(s q k')                    CLIP itself
-        SCLIP_ATTN_MASKCLIP  each token takes its own value          residual and MLP kept
-        SCLIP_ATTN_CLEARCLIP A = softmax(s q q')                    no residual, no MLP
-        SCLIP_ATTN_NACLIP    A = softmax(s k k' + G), G(i, j) = exp(-|pi - pj|^2 / (2 * 5^2))
-                             over patch-grid positions (0 for the class token), no residual,
-                             no MLP
-      then o = out_proj(concat_h(A v)).
+        sclip        A = softmax(s q q') + softmax(s k k')  (rows sum to 2): SCLIP's Correlative
+                     Self-Attention, the default
+        vanilla      A = softmax(s q k')                    CLIP itself
+        maskclip     A = I (each token takes its own value)
+        clearclip    A = softmax(s q q')                    no residual, no MLP
+        naclip       A = softmax(s k k' + G), G(i, j) = exp(-|pi - pj|^2 / (2 * 5^2)) over
+                     patch-grid positions (0 for the class token), no residual, no MLP
+      The paper's ablations (Table 2: what the correlation is measured with; Table 3: other ways
+      to localise), residual and MLP kept:
+        csa-q        A = softmax(s q q')          csa-k   A = softmax(s k k')
+        csa-id       A = softmax(s x x'), x = X's head columns (no projection, no bias)
+        csa-rand:N[:SEED]  A = (1/N) sum_i softmax(s r_i r_i'), r_i = X R_i' with N random D x D
+                     projections (splitmix64 from SEED, uniform, variance 1/D), N in 1..64
+        sharpen:T    A = softmax(s q k' / T), T > 0
+        local:W      A = softmax(s q k') over the W x W patches around each patch (W odd; the
+                     class token's row sees everything, no patch sees the class token)
+        early:B      A = the vanilla weights block B (1..layers-1) computes in the same forward
+      then o = out_proj(concat_h(A v)), z + o and the MLP unless dropped. The table of these is
+      sclip__variants in the implementation; sclip_attention returns A.
 
    6. Threads and memory
       A model is immutable after loading: share it between any number of threads, each with
@@ -179,18 +191,44 @@ typedef struct sclip_arch {
     float logit_scale; /* CLIP's learned parameter, log scale */
 } sclip_arch;
 
-/* The last vision block. Everything else is CLIP's (see VARIANTS in the manual). */
+/* The last vision block (manual section 5). Everything else is CLIP's. */
 typedef enum sclip_attn {
-    SCLIP_ATTN_SCLIP = 0,   /* CSA: softmax(sQQ')+softmax(sKK'), residual and MLP kept (default) */
-    SCLIP_ATTN_VANILLA = 1, /* CLIP's own block */
-    SCLIP_ATTN_MASKCLIP = 2,/* each token takes its own value, residual and MLP kept */
+    SCLIP_ATTN_SCLIP = 0,     /* CSA: softmax(sQQ')+softmax(sKK'), residual and MLP kept (default) */
+    SCLIP_ATTN_VANILLA = 1,   /* CLIP's own block */
+    SCLIP_ATTN_MASKCLIP = 2,  /* each token takes its own value, residual and MLP kept */
     SCLIP_ATTN_CLEARCLIP = 3, /* softmax(sQQ'), no residual, no MLP */
-    SCLIP_ATTN_NACLIP = 4   /* softmax(sKK' + Gaussian(sigma 5)), no residual, no MLP */
+    SCLIP_ATTN_NACLIP = 4,    /* softmax(sKK' + Gaussian(sigma 5)), no residual, no MLP */
+    /* the paper's ablations (Tables 2 and 3), residual and MLP kept */
+    SCLIP_ATTN_CSA_Q = 5,     /* softmax(sQQ') */
+    SCLIP_ATTN_CSA_K = 6,     /* softmax(sKK') */
+    SCLIP_ATTN_CSA_ID = 7,    /* softmax(sXX'), X = ln_1 output (no projection) */
+    SCLIP_ATTN_CSA_RAND = 8,  /* mean of softmax(sR_iR_i') over n random projections R_i = X P_i' */
+    SCLIP_ATTN_SHARPEN = 9,   /* softmax(sQK' / t) */
+    SCLIP_ATTN_LOCAL = 10,    /* softmax(sQK') within an n x n window of patches */
+    SCLIP_ATTN_EARLY = 11     /* the vanilla attention weights of block n, on the last block's V */
 } sclip_attn;
+#define SCLIP_ATTN_COUNT 12
+#define SCLIP_ATTN_MAX_RAND 64 /* csa-rand: projections at most */
+
+/* A last block: its kind and parameter. Zero-initialised = SCLIP's CSA. */
+typedef struct sclip_attn_desc {
+    sclip_attn kind;
+    int n;         /* csa-rand: N projections (1..64); local: window W (odd, >= 1); early: block B
+                      (1-based, 1..layers-1) */
+    float t;       /* sharpen: temperature T (> 0, finite) */
+    uint64_t seed; /* csa-rand: seed of the projections (0 by default) */
+} sclip_attn_desc;
 
 SCLIPDEF const char *sclip_attn_name(sclip_attn attn);
-/* Parses "sclip", "vanilla", "maskclip", "clearclip", "naclip"; returns -1 for anything else. */
+/* Parses a kind without parameters ("sclip", "vanilla", "maskclip", "clearclip", "naclip",
+   "csa-q", "csa-k", "csa-id"); returns -1 for anything else. */
 SCLIPDEF int sclip_attn_parse(const char *name);
+/* Parses the text spelling every program's --attn takes: the names above, "csa-rand:N[:SEED]",
+   "sharpen:T", "local:W", "early:B". SCLIP_ERROR_INVALID_ARGUMENT with a message in err (may be
+   NULL) naming the accepted names or range; B is checked against the model when it is used. */
+SCLIPDEF sclip_result sclip_attn_desc_parse(const char *text, sclip_attn_desc *out, char *err, size_t err_cap);
+/* The spelling sclip_attn_desc_parse reads ("csa-rand:2:1", "sharpen:0.5"). */
+SCLIPDEF void sclip_attn_desc_format(const sclip_attn_desc *attn, char *buf, size_t cap);
 
 /* ---- model: immutable after loading, shared by any number of threads ---------------------- */
 typedef struct sclip_model sclip_model;
@@ -263,9 +301,16 @@ SCLIPDEF const char *sclip_context_error(const sclip_context *ctx);
 /* Dense tokens: the vision tower on a normalised planar (3, h, w) image, with the chosen last
    block, then ln_post and proj on every token. out receives (1 + gh*gw) x embed_dim floats,
    token 0 the class token, then the patches row-major; gh = h/patch, gw = w/patch (rounded
-   down, as PyTorch's convolution). *n_tokens (may be NULL) receives 1 + gh*gw. */
+   down, as PyTorch's convolution). *n_tokens (may be NULL) receives 1 + gh*gw. attn NULL =
+   SCLIP's CSA. */
 SCLIPDEF sclip_result sclip_encode_image_dense(sclip_context *ctx, const float *chw, int h, int w,
-                                               sclip_attn attn, float *out, int *n_tokens);
+                                               const sclip_attn_desc *attn, float *out, int *n_tokens);
+/* The last block's attention weights A for an image, as sclip_encode_image_dense runs it:
+   heads x T x T floats (T = 1 + gh*gw), row i the weights of token i over every token (token 0
+   the class token). For sclip and vanilla these are the official get_attn(layer='final')
+   (CSA's rows sum to 2); maskclip gives the identity. *n_tokens (may be NULL) receives T. */
+SCLIPDEF sclip_result sclip_attention(sclip_context *ctx, const float *chw, int h, int w, const sclip_attn_desc *attn,
+                                      float *out, int *n_tokens);
 /* CLIP's encode_image: the class token through the unmodified tower, embed_dim floats. */
 SCLIPDEF sclip_result sclip_encode_image(sclip_context *ctx, const float *chw, int h, int w, float *out);
 /* CLIP's encode_text on token rows (n x context_length, as sclip_tokenizer_encode_context
@@ -326,7 +371,7 @@ typedef struct sclip_seg_desc {
     float logit_scale; /* multiplies the cosine logits before the softmax (0 = 40) */
     float prob_thd;    /* pixels whose best probability is below this become class 0 (0 = off) */
     float area_thd;    /* foreground classes covering at most this share of the foreground are dropped (0 = off) */
-    sclip_attn attn;   /* last vision block (0 = SCLIP's CSA) */
+    sclip_attn_desc attn; /* last vision block (zero = SCLIP's CSA) */
     int pamr_steps;    /* PAMR refinement steps, dilations 8 and 16 (0 = off) */
     int no_probs;      /* non-zero: do not return probabilities (saves classes x H x W floats) */
 } sclip_seg_desc;
@@ -3671,6 +3716,10 @@ struct sclip_context {
     void *progress_user;
     unsigned char *lp; /* scratch of the low-precision products */
     size_t lp_cap;
+    sclip__linear rand_lin[SCLIP_ATTN_MAX_RAND]; /* csa-rand's projections for (rand_n, rand_seed) */
+    float *rand_packed;
+    int rand_n;
+    uint64_t rand_seed;
 };
 
 static int sclip__cpu_count(void) {
@@ -3716,6 +3765,7 @@ SCLIPDEF void sclip_context_free(sclip_context *c) {
     sclip__free(c->work);
     sclip__free(c->pos);
     sclip__free(c->lp);
+    sclip__free(c->rand_packed);
     sclip__free(c);
 }
 
@@ -4152,32 +4202,69 @@ static void sclip__cubic_taps(int n_in, int d, double scale_factor, int idx[4], 
 /* ============================================================================================
    Transformer blocks
    A block is pre-LN: x += Attn(ln_1(x)); x += MLP(ln_2(x)), MLP = c_proj(act(c_fc(.))).
-   Attention per head h, with q, k, v the slices of in_proj(ln_1(x)) and s = 1/sqrt(head_dim):
-     vanilla   A = softmax(s q k')                 (text: causal, keys after the query masked)
-     sclip     A = softmax(s q q') + softmax(s k k')  (CSA; rows sum to 2)
-     clearclip A = softmax(s q q')
-     naclip    A = softmax(s k k' + G), G the Gaussian neighbourhood of the patch grid
-     maskclip  A = identity (each token keeps its own value)
-   then o = concat_h(A v) and x = x + out_proj(o), or x = out_proj(o) for the variants that drop
-   the residual and the MLP (clearclip, naclip).
+   Attention per head h: o = concat_h(A v), x += out_proj(o), with q, k, v the slices of
+   in_proj(ln_1(x)). Every block is vanilla, A = softmax(s q k') with s = 1/sqrt(head_dim) (the
+   text tower's causal: keys after the query masked), except the last vision block, which is
+   one of the variants below.
    ============================================================================================ */
+
+/* The last-block variants side by side. With X = ln_1(z) and, per head, operands
+     q, k   the slices of in_proj(X)            x   X's own columns of the head (csa-id)
+     r_i    X R_i' for random projections R_i (csa-rand, i < N)
+   the weights are
+     A = sum over the terms of softmax(scale * L R' + extra)   (csa-rand: divided by N)
+   with scale = s (sharpen: s / T), or A = I (maskclip), or A = the weights block B computed
+   (early). The block returns z + out_proj(A v) and its MLP when `keep`, else out_proj(A v). */
+typedef struct sclip__variant {
+    const char *name;
+    char left, right;   /* operands of the scores: 'q', 'k', 'x', 'r' (0: A is not scores) */
+    char left2, right2; /* a second term (CSA), or 0 */
+    char extra;         /* added to the scores: 'g' NACLIP's Gaussian, 'l' local window mask */
+    char source;        /* 's' the scores, 'i' identity, 'e' an early block's weights */
+    char keep;          /* residual and MLP kept */
+    char param;         /* its parameter: 'n' (csa-rand N), 't' (sharpen T), 'w' (local W), 'b' (early B) */
+} sclip__variant;
+
+static const sclip__variant sclip__variants[SCLIP_ATTN_COUNT] = {
+    /* name         L    R    L2   R2  extra src keep param     A                                    */
+    {"sclip",      'q', 'q', 'k', 'k', 0,  's',  1,  0 },  /* softmax(s q q') + softmax(s k k')     */
+    {"vanilla",    'q', 'k', 0,   0,   0,  's',  1,  0 },  /* softmax(s q k')                       */
+    {"maskclip",   0,   0,   0,   0,   0,  'i',  1,  0 },  /* I                                     */
+    {"clearclip",  'q', 'q', 0,   0,   0,  's',  0,  0 },  /* softmax(s q q'), no residual, no MLP  */
+    {"naclip",     'k', 'k', 0,   0,  'g', 's',  0,  0 },  /* softmax(s k k' + G), no res., no MLP */
+    {"csa-q",      'q', 'q', 0,   0,   0,  's',  1,  0 },  /* softmax(s q q')                       */
+    {"csa-k",      'k', 'k', 0,   0,   0,  's',  1,  0 },  /* softmax(s k k')                       */
+    {"csa-id",     'x', 'x', 0,   0,   0,  's',  1,  0 },  /* softmax(s x x')                       */
+    {"csa-rand",   'r', 'r', 0,   0,   0,  's',  1, 'n'},  /* (1/N) sum_i softmax(s r_i r_i')       */
+    {"sharpen",    'q', 'k', 0,   0,   0,  's',  1, 't'},  /* softmax(s q k' / T)                   */
+    {"local",      'q', 'k', 0,   0,  'l', 's',  1, 'w'},  /* softmax(s q k'), W x W patch window   */
+    {"early",      0,   0,   0,   0,   0,  'e',  1, 'b'},  /* block B's softmax(s q_B k_B')         */
+};
+
 #define SCLIP__ROW_BLOCK 66 /* query rows per block of scores at most (a multiple of the kernels'
                                6 rows): scratch stays linear in tokens */
 #define SCLIP__NACLIP_SIGMA 5.0
 
 typedef struct sclip__attn_job {
-    int mode;            /* an sclip_attn value; vanilla also serves the text tower */
+    const sclip__variant *var; /* what A is (sclip__variants) */
+    float temperature;   /* sharpen: T (1 otherwise) */
+    int window;          /* local: W */
+    int n_rand;          /* csa-rand: N */
     int causal;          /* text: query i sees keys 0..i */
     int n_seq;           /* sequences in the batch */
     const int *seq_start, *seq_len; /* rows of each sequence */
     const int *seq_prefix;          /* causal: a sequence whose rows precede this one's (-1: none) */
-    int heads, head_dim, width;
+    int heads, head_dim, width, rows;
     const float *qkv;    /* rows x 3*width: q | k | v */
+    const float *x;      /* rows x width: ln_1's output ('x' operands) */
+    float *r;            /* n_rand blocks of rows x width: X R_i' ('r' operands, made by the block) */
+    const float *borrowed; /* heads x L x L: an early block's weights ('e') */
+    float *capture;      /* when not NULL, A is copied here (heads x L x L) */
     float *out;          /* rows x width */
-    float *scratch;      /* parts x sclip__attn_part_floats(max_len, head_dim) */
-    int max_len, parts;
+    float *scratch;      /* parts x sclip__attn_part_floats(max_len, head_dim, packs) */
+    int max_len, parts, packs;
     int next;            /* next unclaimed (sequence, head) unit */
-    int grid_w;          /* patch grid width (naclip) */
+    int grid_w;          /* patch grid width (naclip, local) */
     const float *gauss;  /* exp(-d^2 / (2 sigma^2)) for grid distances d (naclip) */
 } sclip__attn_job;
 
@@ -4192,6 +4279,20 @@ static float sclip__naclip_term(const sclip__attn_job *j, int i, int t) {
     dr = ri > rt ? ri - rt : rt - ri;
     dc = ci > ct ? ci - ct : ct - ci;
     return j->gauss[dr] * j->gauss[dc]; /* exp(-(dr^2 + dc^2) / (2 sigma^2)) */
+}
+
+/* local:W: the keys a patch token i may not see (the class token, patches farther than
+   (W-1)/2 rows or columns on the grid) get -inf. The class token's row is left whole. */
+static void sclip__local_mask(const sclip__attn_job *j, int i, float *row, int L) {
+    int half = (j->window - 1) / 2, ri, ci, t;
+    if (i == 0) return;
+    ri = (i - 1) / j->grid_w;
+    ci = (i - 1) % j->grid_w;
+    row[0] = -INFINITY;
+    for (t = 1; t < L; t++) {
+        int dr = (t - 1) / j->grid_w - ri, dc = (t - 1) % j->grid_w - ci;
+        if (dr < -half || dr > half || dc < -half || dc > half) row[t] = -INFINITY;
+    }
 }
 
 /* Text attention rows [r0, r0+nr) of one head of sequence seq: query i sees the shared prefix
@@ -4214,54 +4315,91 @@ static void sclip__attn_rows_causal(const sclip__attn_job *j, int seq, int h, in
     sclip__gemm_nn(nr, hd, L, s1 + P, n, own + 2 * W, ld, o, W, P > 0);
 }
 
-/* One head of one sequence while it runs: its q and k columns (row stride 3 x width), its
-   output columns, and the thread's scratch: two blocks of scores, the packed right operands of
-   the scores (pa, and pb for CSA's second term) and the packed values pv. */
+/* One head of one sequence while it runs: the left operands of the scores' terms (rows at
+   stride ldl), its output columns, and the thread's scratch: two blocks of scores, the packed
+   right operands of the terms (pack[t]) and the packed values pv. */
 typedef struct sclip__attn_head_bufs {
-    const float *q, *k;
+    const float *left[SCLIP_ATTN_MAX_RAND];
+    int ldl[SCLIP_ATTN_MAX_RAND], terms, h;
     float *o;
-    float *s1, *s2, *pa, *pb, *pv;
+    float *s1, *s2, *pv, *pack0;
+    size_t pack_floats;
 } sclip__attn_head_bufs;
 
-/* The scratch layout above, in floats from the start of a thread's part; off[5] = its size. */
-static void sclip__attn_layout(int max_len, int head_dim, size_t off[6]) {
+/* The scratch layout above, in floats from the start of a thread's part, for `packs` packed
+   right operands; off[4] = its size. */
+static void sclip__attn_layout(int max_len, int head_dim, int packs, size_t off[5]) {
     size_t scores = SCLIP__ROW_BLOCK * sclip__gemm_packed_size(max_len, 1);
-    size_t keys = sclip__gemm_packed_size(max_len, head_dim);
     off[0] = 0;                  /* s1 */
     off[1] = scores;             /* s2 */
-    off[2] = 2 * scores;         /* pa */
-    off[3] = off[2] + keys;      /* pb */
-    off[4] = off[3] + keys;      /* pv */
-    off[5] = off[4] + sclip__gemm_packed_size(head_dim, max_len);
+    off[2] = 2 * scores;         /* pv */
+    off[3] = off[2] + sclip__gemm_packed_size(head_dim, max_len); /* pack[0], pack[1], ... */
+    off[4] = off[3] + (size_t)packs * sclip__gemm_packed_size(max_len, head_dim);
 }
 
-static size_t sclip__attn_part_floats(int max_len, int head_dim) {
-    size_t off[6];
-    sclip__attn_layout(max_len, head_dim, off);
-    return off[5];
+static size_t sclip__attn_part_floats(int max_len, int head_dim, int packs) {
+    size_t off[5];
+    sclip__attn_layout(max_len, head_dim, packs, off);
+    return off[4];
+}
+
+/* Operand op ('q', 'k', 'x', or 'r' term t) of head h of sequence seq: its first row, and
+   the row stride in *ld. */
+static const float *sclip__attn_operand(const sclip__attn_job *j, char op, int t, int seq, int h, int *ld) {
+    size_t row0 = (size_t)j->seq_start[seq], col = (size_t)h * j->head_dim, W = (size_t)j->width;
+    *ld = op == 'q' || op == 'k' ? 3 * j->width : j->width;
+    if (op == 'q') return j->qkv + row0 * 3 * W + col;
+    if (op == 'k') return j->qkv + row0 * 3 * W + W + col;
+    if (op == 'x') return j->x + row0 * W + col;
+    return j->r + (size_t)t * j->rows * W + row0 * W + col; /* 'r' */
 }
 
 /* Attention rows [r0, r0+nr) of one head of a sequence of L tokens, whose right operands are
-   already packed in hb (sclip__attn_head). */
+   already packed (sclip__attn_head): the weights A of those rows into s1 (from the table's
+   terms), then o = A v. */
 static void sclip__attn_rows(const sclip__attn_job *j, const sclip__attn_head_bufs *hb, int L, int r0, int nr) {
-    int ld = 3 * j->width, i, t, hd = j->head_dim;
-    int Lp = (int)sclip__gemm_packed_size(L, 1); /* score rows padded to whole kernel tiles (zeros past L) */
+    const sclip__variant *v = j->var;
+    int hd = j->head_dim, i, t, k, Lp = (int)sclip__gemm_packed_size(L, 1); /* rows padded with zeros past L */
     float *s1 = hb->s1, *s2 = hb->s2;
-    float s = 1.0f / sqrtf((float)hd);
-    /* s1 = s * X_r Y'  with (X, Y) = (q, k) vanilla, (q, q) sclip/clearclip, (k, k) naclip */
-    sclip__gemm_packed(nr, Lp, hd, s, (j->mode == SCLIP_ATTN_NACLIP ? hb->k : hb->q) + (size_t)r0 * ld, ld, hb->pa, s1,
-                       Lp);
-    if (j->mode == SCLIP_ATTN_SCLIP) /* s2 = s * k_r k' */
-        sclip__gemm_packed(nr, Lp, hd, s, hb->k + (size_t)r0 * ld, ld, hb->pb, s2, Lp);
-    for (i = 0; i < nr; i++) {
-        float *row = s1 + (size_t)i * Lp, *row2 = s2 + (size_t)i * Lp;
-        if (j->mode == SCLIP_ATTN_NACLIP)
-            for (t = 0; t < L; t++) row[t] += sclip__naclip_term(j, r0 + i, t);
-        if (j->mode == SCLIP_ATTN_SCLIP) /* softmax(s1) + softmax(s2), no averaging */
-            sclip__softmax_scale(row, sclip__softmax_exp(row, L), row2, sclip__softmax_exp(row2, L), L);
-        else
-            sclip__softmax(row, L);
+    float scale = 1.0f / sqrtf((float)hd) / j->temperature;
+    if (v->source == 'e') /* early:B: the weights that block computed */
+        for (i = 0; i < nr; i++)
+            memcpy(s1 + (size_t)i * Lp, j->borrowed + ((size_t)hb->h * L + r0 + i) * L, (size_t)L * sizeof(float));
+    else {
+        /* s1 = scale * L_r R' for the first term */
+        sclip__gemm_packed(nr, Lp, hd, scale, hb->left[0] + (size_t)r0 * hb->ldl[0], hb->ldl[0], hb->pack0, s1, Lp);
+        if (v->left2) { /* CSA: softmax(s1) + softmax(s2), no averaging */
+            sclip__gemm_packed(nr, Lp, hd, scale, hb->left[1] + (size_t)r0 * hb->ldl[1], hb->ldl[1], hb->pack0 + hb->pack_floats,
+                               s2, Lp);
+            for (i = 0; i < nr; i++) {
+                float *row = s1 + (size_t)i * Lp, *row2 = s2 + (size_t)i * Lp;
+                sclip__softmax_scale(row, sclip__softmax_exp(row, L), row2, sclip__softmax_exp(row2, L), L);
+            }
+        } else {
+            for (i = 0; i < nr; i++) {
+                float *row = s1 + (size_t)i * Lp;
+                if (v->extra == 'g')
+                    for (t = 0; t < L; t++) row[t] += sclip__naclip_term(j, r0 + i, t);
+                if (v->extra == 'l') sclip__local_mask(j, r0 + i, row, L);
+                sclip__softmax(row, L);
+            }
+            for (k = 1; k < hb->terms; k++) { /* csa-rand: the other projections' softmaxes, summed */
+                sclip__gemm_packed(nr, Lp, hd, scale, hb->left[k] + (size_t)r0 * hb->ldl[k], hb->ldl[k],
+                                   hb->pack0 + (size_t)k * hb->pack_floats, s2, Lp);
+                for (i = 0; i < nr; i++) {
+                    float *row = s1 + (size_t)i * Lp, *row2 = s2 + (size_t)i * Lp;
+                    sclip__softmax(row2, L);
+                    for (t = 0; t < L; t++) row[t] += row2[t];
+                }
+            }
+            if (hb->terms > 1)
+                for (i = 0; i < nr; i++)
+                    for (t = 0; t < L; t++) s1[(size_t)i * Lp + t] /= (float)hb->terms;
+        }
     }
+    if (j->capture)
+        for (i = 0; i < nr; i++)
+            memcpy(j->capture + ((size_t)hb->h * L + r0 + i) * L, s1 + (size_t)i * Lp, (size_t)L * sizeof(float));
     sclip__gemm_packed(nr, hd, L, 1.0f, s1, Lp, hb->pv, hb->o + (size_t)r0 * j->width, j->width);
 }
 
@@ -4272,40 +4410,57 @@ static int sclip__attn_row_block(int L) {
     return (rows + 5) / 6 * 6;
 }
 
-/* One head of one sequence. The right operands (Y of the scores, v) are packed once here
-   and reused by every block of query rows. */
+/* maskclip: each token keeps its own value (A = I). */
+static void sclip__attn_identity(const sclip__attn_job *j, int seq, int h, const sclip__attn_head_bufs *hb) {
+    int L = j->seq_len[seq], ld = 3 * j->width, i, hd = j->head_dim;
+    const float *v = j->qkv + (size_t)j->seq_start[seq] * ld + 2 * (size_t)j->width + (size_t)h * hd;
+    for (i = 0; i < L; i++) memcpy(hb->o + (size_t)i * j->width, v + (size_t)i * ld, (size_t)hd * sizeof(float));
+    if (j->capture) {
+        float *a = j->capture + (size_t)h * L * L;
+        memset(a, 0, (size_t)L * L * sizeof(float));
+        for (i = 0; i < L; i++) a[(size_t)i * L + i] = 1.0f;
+    }
+}
+
+/* One head of one sequence. The right operands of the terms and v are packed once here and
+   reused by every block of query rows. */
 static void sclip__attn_head(const sclip__attn_job *j, int seq, int h, float *scratch) {
-    int L = j->seq_len[seq], ld = 3 * j->width, hd = j->head_dim, rb = sclip__attn_row_block(L), r0, i;
-    const float *base = j->qkv + (size_t)j->seq_start[seq] * ld + (size_t)h * hd, *v = base + 2 * j->width;
+    const sclip__variant *v = j->var;
+    int L = j->seq_len[seq], hd = j->head_dim, rb = sclip__attn_row_block(L), r0, t, ld;
+    const float *val = sclip__attn_operand(j, 'q', 0, seq, h, &ld) + 2 * (size_t)j->width;
     sclip__attn_head_bufs hb;
-    size_t off[6];
-    sclip__attn_layout(j->max_len, hd, off);
-    hb.q = base;
-    hb.k = base + j->width;
+    size_t off[5];
+    sclip__attn_layout(j->max_len, hd, j->packs, off);
+    hb.h = h;
     hb.o = j->out + (size_t)j->seq_start[seq] * j->width + (size_t)h * hd;
     hb.s1 = scratch + off[0];
     hb.s2 = scratch + off[1];
-    hb.pa = scratch + off[2];
-    hb.pb = scratch + off[3];
-    hb.pv = scratch + off[4];
+    hb.pv = scratch + off[2];
+    hb.pack0 = scratch + off[3];
+    hb.pack_floats = sclip__gemm_packed_size(j->max_len, hd);
     if (j->causal) {
         for (r0 = 0; r0 < L; r0 += rb) sclip__attn_rows_causal(j, seq, h, r0, L - r0 < rb ? L - r0 : rb, hb.s1);
         return;
     }
-    if (j->mode == SCLIP_ATTN_MASKCLIP) {
-        for (i = 0; i < L; i++) memcpy(hb.o + (size_t)i * j->width, v + (size_t)i * ld, (size_t)hd * sizeof(float));
+    if (v->source == 'i') {
+        sclip__attn_identity(j, seq, h, &hb);
         return;
     }
-    sclip__gemm_pack_rows(j->mode == SCLIP_ATTN_VANILLA || j->mode == SCLIP_ATTN_NACLIP ? hb.k : hb.q, ld, L, hd, hb.pa);
-    if (j->mode == SCLIP_ATTN_SCLIP) sclip__gemm_pack_rows(hb.k, ld, L, hd, hb.pb);
-    sclip__gemm_pack_cols(v, ld, L, hd, hb.pv);
+    hb.terms = v->source != 's' ? 0 : v->left2 ? 2 : v->left == 'r' ? j->n_rand : 1;
+    for (t = 0; t < hb.terms; t++) { /* the terms' operands; the right ones packed */
+        char left = t == 1 && v->left2 ? v->left2 : v->left, right = t == 1 && v->right2 ? v->right2 : v->right;
+        const float *r = sclip__attn_operand(j, right, t, seq, h, &ld);
+        sclip__gemm_pack_rows(r, ld, L, hd, hb.pack0 + (size_t)t * hb.pack_floats);
+        hb.left[t] = sclip__attn_operand(j, left, t, seq, h, &hb.ldl[t]);
+    }
+    sclip__gemm_pack_cols(val, 3 * j->width, L, hd, hb.pv);
     for (r0 = 0; r0 < L; r0 += rb) sclip__attn_rows(j, &hb, L, r0, L - r0 < rb ? L - r0 : rb);
 }
 
 /* Work units: the (sequence, head) pairs, claimed by the tasks. */
 static void sclip__attn_task(void *arg, int part) {
     sclip__attn_job *j = (sclip__attn_job *)arg;
-    float *scratch = j->scratch + (size_t)part * sclip__attn_part_floats(j->max_len, j->head_dim);
+    float *scratch = j->scratch + (size_t)part * sclip__attn_part_floats(j->max_len, j->head_dim, j->packs);
     int u, n = j->n_seq * j->heads;
     for (u = sclip__claim(&j->next, -1, part, j->parts); u < n; u = sclip__claim(&j->next, u, part, j->parts))
         sclip__attn_head(j, u / j->heads, u % j->heads, scratch);
@@ -4316,9 +4471,10 @@ typedef struct sclip__block_buf {
     float *h, *qkv, *o, *mlp, *scratch;
 } sclip__block_buf;
 
-static size_t sclip__block_buf_floats(const sclip__tower *t, int rows, int max_len, int parts) {
+/* packs: packed right operands of the attention's terms (2; csa-rand: N). */
+static size_t sclip__block_buf_floats(const sclip__tower *t, int rows, int max_len, int parts, int packs) {
     return (size_t)rows * (5 * (size_t)t->width + (size_t)t->mlp) +
-           (size_t)parts * sclip__attn_part_floats(max_len, t->width / t->heads) + 64;
+           (size_t)parts * sclip__attn_part_floats(max_len, t->width / t->heads, packs) + 64;
 }
 
 static void sclip__block_buf_init(sclip__block_buf *b, float *mem, int rows, int width, int mlp) {
@@ -4332,10 +4488,15 @@ static void sclip__block_buf_init(sclip__block_buf *b, float *mem, int rows, int
 /* One residual block on x (rows x width), in place. `job` carries the attention setup. */
 static void sclip__block_forward(sclip_context *c, const sclip__tower *t, const sclip__block *b, float *x, int rows,
                                  sclip__attn_job *job, const sclip__block_buf *buf) {
-    int W = t->width, keep = job->mode != SCLIP_ATTN_CLEARCLIP && job->mode != SCLIP_ATTN_NACLIP;
+    int W = t->width, keep = job->var->keep, i;
     int act = c->model->arch.activation == SCLIP_ACT_GELU ? SCLIP__EPI_GELU : SCLIP__EPI_QUICKGELU;
     sclip__layer_norm_par(c, x, W, buf->h, W, rows, W, b->ln1_w, b->ln1_b);
     sclip__linear_forward(c, &b->qkv, rows, buf->h, W, buf->qkv, 3 * W, SCLIP__EPI_NONE);
+    job->x = buf->h; /* csa-id's operands */
+    if (job->var->left == 'r') /* csa-rand's: r_i = X R_i' for every projection */
+        for (i = 0; i < job->n_rand; i++)
+            sclip__linear_forward(c, &c->rand_lin[i], rows, buf->h, W, job->r + (size_t)i * rows * W, W, SCLIP__EPI_NONE);
+    job->rows = rows;
     job->qkv = buf->qkv;
     job->out = buf->o;
     job->scratch = buf->scratch;
@@ -4435,27 +4596,103 @@ static void sclip__patch_embed(sclip_context *c, const float *chw, int h, int w,
                           SCLIP__EPI_NONE);
 }
 
-/* The vision tower up to (not including) ln_post; x receives the L tokens, last block `attn`. */
-static sclip_result sclip__vision_tokens(sclip_context *c, const float *chw, int h, int w, sclip_attn attn, float **x_out,
-                                         int *n_tokens, sclip__block_buf *buf) {
+/* csa-rand's projections: n matrices D x D ([out][in] row-major, r = X R' like a Linear layer)
+   from one splitmix64 stream seeded with seed, R_0 first; each value (2u - 1) * sqrt(3 / D) with
+   u the stream's top 24 bits / 2^24 (uniform, variance 1/D), computed in double, rounded once. */
+static void sclip__random_projections(uint64_t seed, int n, int d, float *out) {
+    uint64_t state = seed, z;
+    size_t i, count = (size_t)n * d * d;
+    double a = sqrt(3.0 / d);
+    for (i = 0; i < count; i++) {
+        state += 0x9E3779B97F4A7C15ull;
+        z = state;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        out[i] = (float)((2.0 * ((double)(z >> 40) * (1.0 / 16777216.0)) - 1.0) * a);
+    }
+}
+
+/* The context's csa-rand projections for (n, seed), packed as Linear layers: made on first use
+   and kept until another (n, seed) is asked for. */
+static sclip_result sclip__rand_projections(sclip_context *c, int n, uint64_t seed) {
+    int D = c->model->arch.vision_width, i;
+    size_t per = sclip__gemm_packed_size(D, D);
+    float *tmp;
+    if (c->rand_packed && c->rand_n == n && c->rand_seed == seed) return SCLIP_OK;
+    sclip__free(c->rand_packed);
+    c->rand_packed = (float *)sclip__alloc_array((size_t)n * per, sizeof(float));
+    tmp = (float *)sclip__alloc_array((size_t)n * D * D, sizeof(float));
+    if (!c->rand_packed || !tmp) {
+        sclip__free(tmp);
+        sclip__free(c->rand_packed);
+        c->rand_packed = NULL;
+        return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "csa-rand: out of memory for %d projections", n);
+    }
+    sclip__random_projections(seed, n, D, tmp);
+    for (i = 0; i < n; i++) {
+        sclip__gemm_pack(tmp + (size_t)i * D * D, D, D, c->rand_packed + (size_t)i * per);
+        c->rand_lin[i].n = c->rand_lin[i].k = D;
+        c->rand_lin[i].precision = SCLIP_PRECISION_F32;
+        c->rand_lin[i].packed = c->rand_packed + (size_t)i * per;
+        c->rand_lin[i].bias = NULL;
+    }
+    sclip__free(tmp);
+    c->rand_n = n;
+    c->rand_seed = seed;
+    return SCLIP_OK;
+}
+
+/* A last-block description against the model: NULL (CSA) or its kind and parameter in range. */
+static sclip_result sclip__attn_check(sclip_context *c, const sclip_attn_desc *a) {
+    int layers = c->model->arch.vision_layers;
+    char name[64];
+    if (!a) return SCLIP_OK;
+    if ((int)a->kind < 0 || (int)a->kind >= SCLIP_ATTN_COUNT)
+        return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "attention: unknown kind %d", (int)a->kind);
+    sclip_attn_desc_format(a, name, sizeof name);
+    if (a->kind == SCLIP_ATTN_CSA_RAND && (a->n < 1 || a->n > SCLIP_ATTN_MAX_RAND))
+        return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "attention %s: N must be in 1..%d", name, SCLIP_ATTN_MAX_RAND);
+    if (a->kind == SCLIP_ATTN_SHARPEN && !(a->t > 0 && a->t < INFINITY))
+        return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "attention %s: T must be a finite number above 0", name);
+    if (a->kind == SCLIP_ATTN_LOCAL && (a->n < 1 || a->n % 2 == 0))
+        return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "attention %s: W must be odd and at least 1", name);
+    if (a->kind == SCLIP_ATTN_EARLY && (a->n < 1 || a->n >= layers))
+        return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "attention %s: B must be in 1..%d for this model (%d layers)",
+                               name, layers - 1, layers);
+    return SCLIP_OK;
+}
+
+/* The vision tower up to (not including) ln_post; x receives the L tokens, last block `attn`
+   (NULL: CSA). When capture is not NULL the last block's weights A go there (heads x L x L). */
+static sclip_result sclip__vision_tokens(sclip_context *c, const float *chw, int h, int w, const sclip_attn_desc *attn,
+                                         float *capture, float **x_out, int *n_tokens, sclip__block_buf *buf) {
+    static const sclip_attn_desc csa = {SCLIP_ATTN_SCLIP, 0, 0.0f, 0};
     const sclip_model *m = c->model;
     const sclip__tower *t = &m->vision;
-    int P = m->arch.patch_size, W = t->width, gh, gw, L, l, i, j;
-    int seq_start = 0, seq_len;
-    float *mem, *x, *patches, gauss[SCLIP_MAX_IMAGE_SIDE / 1];
+    const sclip_attn_desc *a = attn ? attn : &csa;
+    const sclip__variant *var = &sclip__variants[a->kind], *vanilla = &sclip__variants[SCLIP_ATTN_VANILLA];
+    int P = m->arch.patch_size, W = t->width, gh, gw, L, l, i, j, n_rand = a->kind == SCLIP_ATTN_CSA_RAND ? a->n : 0;
+    int seq_start = 0, seq_len, packs = n_rand > 2 ? n_rand : 2, early = a->kind == SCLIP_ATTN_EARLY ? a->n - 1 : -1;
+    float *mem, *x, *patches, *extra, gauss[SCLIP_MAX_IMAGE_SIDE / 1];
     const float *pos;
     sclip__attn_job job;
     sclip_result r = sclip__check_image(c, chw, h, w);
+    if (r == SCLIP_OK) r = sclip__attn_check(c, attn);
+    if (r == SCLIP_OK && n_rand) r = sclip__rand_projections(c, n_rand, a->seed);
     if (r != SCLIP_OK) return r;
     gh = h / P;
     gw = w / P;
     L = gh * gw + 1;
-    mem = sclip__scratch(c, (size_t)L * W + (size_t)L * 3 * P * P + sclip__block_buf_floats(t, L, L, c->n_threads));
+    /* x, the patches, one block's buffers, then csa-rand's r_i or an early block's weights */
+    mem = sclip__scratch(c, (size_t)L * W + (size_t)L * 3 * P * P + sclip__block_buf_floats(t, L, L, c->n_threads, packs) +
+                                (size_t)n_rand * L * W + (early >= 0 ? (size_t)t->heads * L * L : 0));
     if (!mem || !sclip__reserve_lp(c, L, t->mlp > W ? t->mlp : W))
         return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory for %d tokens", L);
     x = mem;
     patches = x + (size_t)L * W;
     sclip__block_buf_init(buf, patches + (size_t)L * 3 * P * P, L, W, t->mlp);
+    extra = buf->scratch + (size_t)c->n_threads * sclip__attn_part_floats(L, W / t->heads, packs);
     pos = sclip__vision_pos(c, gh, gw);
     if (!pos) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory");
     /* x = [class_embedding; conv1(patches)] + positional embedding, then ln_pre */
@@ -4472,10 +4709,18 @@ static sclip_result sclip__vision_tokens(sclip_context *c, const float *chw, int
     job.seq_start = &seq_start;
     job.seq_len = &seq_len;
     job.max_len = L;
+    job.packs = packs;
     job.grid_w = gw;
     job.gauss = gauss;
+    job.n_rand = n_rand;
+    job.r = extra;
+    job.borrowed = extra;
+    job.window = a->n;
     for (l = 0; l < t->layers; l++) {
-        job.mode = l == t->layers - 1 ? (int)attn : SCLIP_ATTN_VANILLA;
+        int last = l == t->layers - 1;
+        job.var = last ? var : vanilla;
+        job.temperature = last && a->kind == SCLIP_ATTN_SHARPEN ? a->t : 1.0f;
+        job.capture = last ? capture : l == early ? extra : NULL; /* early:B keeps block B's weights */
         sclip__block_forward(c, t, &t->blocks[l], x, L, &job, buf);
     }
     *x_out = x;
@@ -4483,21 +4728,30 @@ static sclip_result sclip__vision_tokens(sclip_context *c, const float *chw, int
     return SCLIP_OK;
 }
 
-static int sclip__attn_valid(int a) { return a >= SCLIP_ATTN_SCLIP && a <= SCLIP_ATTN_NACLIP; }
-
-SCLIPDEF sclip_result sclip_encode_image_dense(sclip_context *c, const float *chw, int h, int w, sclip_attn attn, float *out,
-                                               int *n_tokens) {
+SCLIPDEF sclip_result sclip_encode_image_dense(sclip_context *c, const float *chw, int h, int w, const sclip_attn_desc *attn,
+                                               float *out, int *n_tokens) {
     sclip__block_buf buf;
     float *x;
     int L, W;
     sclip_result r;
     if (!c || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
-    if (!sclip__attn_valid((int)attn)) return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "unknown attention %d", (int)attn);
-    if ((r = sclip__vision_tokens(c, chw, h, w, attn, &x, &L, &buf)) != SCLIP_OK) return r;
+    if ((r = sclip__vision_tokens(c, chw, h, w, attn, NULL, &x, &L, &buf)) != SCLIP_OK) return r;
     W = c->model->vision.width;
     /* ln_post and proj on every token */
     sclip__layer_norm_par(c, x, W, buf.h, W, L, W, c->model->vision.ln_w, c->model->vision.ln_b);
     sclip__linear_forward(c, &c->model->vision.proj, L, buf.h, W, out, c->model->arch.embed_dim, SCLIP__EPI_NONE);
+    if (n_tokens) *n_tokens = L;
+    return SCLIP_OK;
+}
+
+SCLIPDEF sclip_result sclip_attention(sclip_context *c, const float *chw, int h, int w, const sclip_attn_desc *attn,
+                                      float *out, int *n_tokens) {
+    sclip__block_buf buf;
+    float *x;
+    int L;
+    sclip_result r;
+    if (!c || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
+    if ((r = sclip__vision_tokens(c, chw, h, w, attn, out, &x, &L, &buf)) != SCLIP_OK) return r;
     if (n_tokens) *n_tokens = L;
     return SCLIP_OK;
 }
@@ -4508,7 +4762,8 @@ SCLIPDEF sclip_result sclip_encode_image(sclip_context *c, const float *chw, int
     int L, W;
     sclip_result r;
     if (!c || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
-    if ((r = sclip__vision_tokens(c, chw, h, w, SCLIP_ATTN_VANILLA, &x, &L, &buf)) != SCLIP_OK) return r;
+    static const sclip_attn_desc vanilla = {SCLIP_ATTN_VANILLA, 0, 0.0f, 0};
+    if ((r = sclip__vision_tokens(c, chw, h, w, &vanilla, NULL, &x, &L, &buf)) != SCLIP_OK) return r;
     W = c->model->vision.width;
     sclip__layer_norm(x, W, buf.h, W, 1, W, c->model->vision.ln_w, c->model->vision.ln_b, c->model->arch.ln_eps);
     sclip__linear_forward(c, &c->model->vision.proj, 1, buf.h, W, out, c->model->arch.embed_dim, SCLIP__EPI_NONE);
@@ -4589,7 +4844,7 @@ static sclip_result sclip__text_batch(sclip_context *c, const int32_t *tokens, i
     sclip__attn_job job;
     if (!start) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory");
     n_seq = sclip__text_layout(p0, p1, len, first, shared, start, lens, prefix, pos0, src, &rows);
-    mem = sclip__scratch(c, (size_t)rows * W + sclip__block_buf_floats(t, rows, ctx, c->n_threads));
+    mem = sclip__scratch(c, (size_t)rows * W + sclip__block_buf_floats(t, rows, ctx, c->n_threads, 2));
     if (!mem || !sclip__reserve_lp(c, rows, t->mlp > W ? t->mlp : W)) {
         sclip__free(start);
         return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory for %d text rows", rows);
@@ -4605,7 +4860,9 @@ static sclip_result sclip__text_batch(sclip_context *c, const int32_t *tokens, i
             for (ch = 0; ch < W; ch++) xr[ch] = e[ch] + pe[ch];
         }
     memset(&job, 0, sizeof job);
-    job.mode = SCLIP_ATTN_VANILLA;
+    job.var = &sclip__variants[SCLIP_ATTN_VANILLA];
+    job.temperature = 1.0f;
+    job.packs = 2;
     job.causal = 1;
     job.n_seq = n_seq;
     job.seq_start = start;
@@ -4684,17 +4941,86 @@ SCLIPDEF sclip_result sclip_encode_text(sclip_context *c, const char *const *tex
     return r;
 }
 
-static const char *const sclip__attn_names[] = {"sclip", "vanilla", "maskclip", "clearclip", "naclip"};
-
-SCLIPDEF const char *sclip_attn_name(sclip_attn a) { return sclip__attn_valid((int)a) ? sclip__attn_names[a] : "unknown"; }
+SCLIPDEF const char *sclip_attn_name(sclip_attn a) {
+    return (int)a >= 0 && (int)a < SCLIP_ATTN_COUNT ? sclip__variants[a].name : "unknown";
+}
 
 SCLIPDEF int sclip_attn_parse(const char *name) {
     int i;
-    for (i = 0; name && i < 5; i++)
-        if (!strcmp(name, sclip__attn_names[i])) return i;
+    for (i = 0; name && i < SCLIP_ATTN_COUNT; i++)
+        if (!sclip__variants[i].param && !strcmp(name, sclip__variants[i].name)) return i;
     return -1;
 }
 
+SCLIPDEF sclip_result sclip_attn_desc_parse(const char *text, sclip_attn_desc *out, char *err, size_t cap) {
+    static const char *const usage = "sclip, vanilla, maskclip, clearclip, naclip, csa-q, csa-k, csa-id, "
+                                     "csa-rand:N[:SEED], sharpen:T, local:W, early:B";
+    const char *colon = text ? strchr(text, ':') : NULL, *arg = colon ? colon + 1 : NULL;
+    size_t len = text ? (colon ? (size_t)(colon - text) : strlen(text)) : 0;
+    char *end = NULL;
+    int k;
+    if (!text || !out) return sclip__fail(err, cap, SCLIP_ERROR_INVALID_ARGUMENT, "attention: no text");
+    memset(out, 0, sizeof *out);
+    for (k = 0; k < SCLIP_ATTN_COUNT; k++)
+        if (strlen(sclip__variants[k].name) == len && !strncmp(text, sclip__variants[k].name, len)) break;
+    if (k == SCLIP_ATTN_COUNT)
+        return sclip__fail(err, cap, SCLIP_ERROR_INVALID_ARGUMENT, "unknown attention '%s' (%s)", text, usage);
+    out->kind = (sclip_attn)k;
+    switch (sclip__variants[k].param) {
+    case 0:
+        if (colon) return sclip__fail(err, cap, SCLIP_ERROR_INVALID_ARGUMENT, "attention %s takes no parameter", text);
+        return SCLIP_OK;
+    case 't': { /* sharpen:T */
+        double t = arg ? strtod(arg, &end) : 0;
+        if (!arg || end == arg || *end || !(t > 0 && t < 1e30))
+            return sclip__fail(err, cap, SCLIP_ERROR_INVALID_ARGUMENT, "attention %s: T must be a finite number above 0", text);
+        out->t = (float)t;
+        return SCLIP_OK;
+    }
+    default: { /* csa-rand:N[:SEED], local:W, early:B */
+        long n = arg ? strtol(arg, &end, 10) : 0;
+        int rand = sclip__variants[k].param == 'n';
+        if (!arg || end == arg || (*end && !(rand && *end == ':')) || n < 1 ||
+            (rand && n > SCLIP_ATTN_MAX_RAND) || n > 1000000 || (sclip__variants[k].param == 'w' && n % 2 == 0))
+            return sclip__fail(err, cap, SCLIP_ERROR_INVALID_ARGUMENT, "attention %s: %s", text,
+                               rand ? "N must be an integer in 1..64 (csa-rand:N or csa-rand:N:SEED)"
+                               : sclip__variants[k].param == 'w' ? "W must be an odd integer >= 1 (local:W)"
+                                                                  : "B must be an integer >= 1, below the model's layers (early:B)");
+        out->n = (int)n;
+        if (rand && *end == ':') {
+            const char *sd = end + 1;
+            unsigned long long seed = 0;
+            if (!*sd) return sclip__fail(err, cap, SCLIP_ERROR_INVALID_ARGUMENT, "attention %s: SEED missing", text);
+            for (; *sd >= '0' && *sd <= '9'; sd++) {
+                unsigned digit = (unsigned)(*sd - '0');
+                if (seed > (~0ull - digit) / 10)
+                    return sclip__fail(err, cap, SCLIP_ERROR_INVALID_ARGUMENT, "attention %s: SEED must be below 2^64", text);
+                seed = seed * 10 + digit;
+            }
+            if (*sd) return sclip__fail(err, cap, SCLIP_ERROR_INVALID_ARGUMENT, "attention %s: SEED must be an integer >= 0", text);
+            out->seed = (uint64_t)seed;
+        }
+        return SCLIP_OK;
+    }
+    }
+}
+
+SCLIPDEF void sclip_attn_desc_format(const sclip_attn_desc *a, char *buf, size_t cap) {
+    static const sclip_attn_desc csa = {SCLIP_ATTN_SCLIP, 0, 0.0f, 0};
+    const char *name;
+    if (!buf || !cap) return;
+    if (!a) a = &csa;
+    name = sclip_attn_name(a->kind);
+    switch ((int)a->kind >= 0 && (int)a->kind < SCLIP_ATTN_COUNT ? sclip__variants[a->kind].param : 0) {
+    case 'n':
+        if (a->seed) snprintf(buf, cap, "%s:%d:%llu", name, a->n, (unsigned long long)a->seed);
+        else snprintf(buf, cap, "%s:%d", name, a->n);
+        break;
+    case 't': snprintf(buf, cap, "%s:%.9g", name, (double)a->t); break;
+    case 'w': case 'b': snprintf(buf, cap, "%s:%d", name, a->n); break;
+    default: snprintf(buf, cap, "%s", name);
+    }
+}
 
 /* ============================================================================================
    Vocabulary: class names -> one text embedding per name (query)
@@ -6415,10 +6741,9 @@ static sclip_result sclip__seg_check(sclip_context *c, const sclip_vocab *v, con
     if ((d->short_side < 1 && d->short_side != SCLIP_SEG_KEEP) || d->short_side > SCLIP_MAX_IMAGE_SIDE ||
         d->max_long_side < 1 || (d->crop < 1 && d->crop != SCLIP_SEG_WHOLE) || d->stride < 1 ||
         !(d->logit_scale > 0 && d->logit_scale < 1e4f) || !(d->prob_thd >= 0 && d->prob_thd <= 1) ||
-        !(d->area_thd >= 0 && d->area_thd <= 1) || !sclip__attn_valid((int)d->attn) || d->pamr_steps < 0 ||
-        d->pamr_steps > 1000)
+        !(d->area_thd >= 0 && d->area_thd <= 1) || d->pamr_steps < 0 || d->pamr_steps > 1000)
         return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: a setting is out of range");
-    return SCLIP_OK;
+    return sclip__attn_check(c, &d->attn);
 }
 
 /* What the windows produce, at the original size H0 x W0: logits (Q planes) when PAMR follows;
@@ -6445,7 +6770,7 @@ static sclip_result sclip__seg_final(sclip_context *c, const sclip_vocab *v, scl
 /* Cosine logits of one window of the resized image: dense tokens, L2-normalised, class token
    dropped, dot product with every query. Returns (gh*gw) x Q floats inside buf. */
 static sclip_result sclip__seg_cosine(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W1, const int *box,
-                                      sclip_attn attn, float *buf, float **cosm) {
+                                      const sclip_attn_desc *attn, float *buf, float **cosm) {
     const sclip_model *m = c->model;
     int h = box[2], w = box[3], P = m->arch.patch_size, E = m->arch.embed_dim, L = (h / P) * (w / P) + 1, i;
     float *chw = buf, *tok = chw + (size_t)3 * h * w;
@@ -6476,7 +6801,7 @@ static sclip_result sclip__seg_whole(sclip_context *c, const sclip_vocab *v, con
     box[0] = box[1] = 0;
     box[2] = H1;
     box[3] = W1;
-    if (r == SCLIP_OK) r = sclip__seg_cosine(c, v, rgb, W1, box, d->attn, buf, &cosm);
+    if (r == SCLIP_OK) r = sclip__seg_cosine(c, v, rgb, W1, box, &d->attn, buf, &cosm);
     memset(&j, 0, sizeof j);
     j.in = cosm, j.cs = 1, j.ys = (ptrdiff_t)gw * v->n_queries, j.xs = v->n_queries; /* token-major */
     if (r == SCLIP_OK) r = sclip__seg_final(c, v, &j, gh, gw, d->logit_scale, o);
@@ -6523,7 +6848,7 @@ static sclip_result sclip__seg_slide(sclip_context *c, const sclip_vocab *v, con
                                 d->crop, W1, H1);
     }
     for (k = 0; k < n && r == SCLIP_OK; k++) {
-        r = sclip__seg_cosine(c, v, rgb, W1, boxes + 4 * k, d->attn, buf, &cosm);
+        r = sclip__seg_cosine(c, v, rgb, W1, boxes + 4 * k, &d->attn, buf, &cosm);
         if (r == SCLIP_OK) sclip__slide_store(wcos, k, cosm, Q, gh * gw);
         if (c->progress) c->progress(c->progress_user, "windows", k + 1, n);
     }

@@ -71,7 +71,7 @@ static int bench_forward(sclip_context *ctx, const sclip_arch *a, int runs) {
     for (i = 0; i < n; i++) img[i] = 4 * frand() - 2;
     for (i = 0; i <= runs; i++) { /* run 0 warms up */
         double t0 = now();
-        if (sclip_encode_image_dense(ctx, img, 224, 224, SCLIP_ATTN_SCLIP, out, NULL) != SCLIP_OK) {
+        if (sclip_encode_image_dense(ctx, img, 224, 224, NULL, out, NULL) != SCLIP_OK) {
             fprintf(stderr, "sclip-bench: %s\n", sclip_context_error(ctx));
             return 0;
         }

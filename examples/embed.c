@@ -23,7 +23,9 @@ static void usage(FILE *f) {
             "  --truncate           cut texts longer than the context instead of failing\n"
             "  --image-npy FILE     a normalised float32 (3, H, W) image tensor\n"
             "  --dense              with --image-npy: every token (1 + H/16 * W/16) x D after ln_post and proj\n"
-            "  --attn NAME          last block for --dense: sclip (default), vanilla, maskclip, clearclip, naclip\n"
+            "  --attn NAME          last block for --dense: sclip (default), vanilla, maskclip, clearclip, naclip,\n"
+            "                       the paper's ablations csa-q, csa-k, csa-id, csa-rand:N[:SEED], sharpen:T,\n"
+            "                       local:W, early:B (sclip.h manual, section 5)\n"
             "  -o FILE.npy          write the result as float32 .npy (default: print it)\n"
             "  --threads N          worker threads (default: all cores)\n"
             "  -h, --help           this text\n");
@@ -75,8 +77,9 @@ static int output(const char *path, const float *data, int rows, int cols, int o
 
 int main(int argc, char **argv) {
     const char *model_path = NULL, *image = NULL, *out = NULL, **texts;
-    int n_texts = 0, dense = 0, truncate = 0, threads = 0, attn = SCLIP_ATTN_SCLIP, i, rc = 1;
+    int n_texts = 0, dense = 0, truncate = 0, threads = 0, have_attn = 0, i, rc = 1;
     char err[512];
+    sclip_attn_desc attn;
     sclip_model *model = NULL;
     sclip_context *ctx = NULL;
     sclip_context_desc cd;
@@ -84,6 +87,7 @@ int main(int argc, char **argv) {
     float *result = NULL, *pixels = NULL;
     sclip_result r;
     texts = (const char **)calloc((size_t)argc, sizeof(char *));
+    memset(&attn, 0, sizeof attn);
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
         int takes = !strcmp(a, "-m") || !strcmp(a, "--model") || !strcmp(a, "--text") || !strcmp(a, "--image-npy") ||
@@ -103,11 +107,12 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--image-npy")) image = next;
         else if (!strcmp(a, "-o")) out = next;
         else if (!strcmp(a, "--attn")) {
-            if ((attn = sclip_attn_parse(next)) < 0) {
-                fprintf(stderr, "sclip-embed: unknown --attn '%s' (sclip, vanilla, maskclip, clearclip, naclip)\n", next);
+            if (sclip_attn_desc_parse(next, &attn, err, sizeof err) != SCLIP_OK) {
+                fprintf(stderr, "sclip-embed: --attn: %s\n", err);
                 free(texts);
                 return 2;
             }
+            have_attn = 1;
         } else if (!strcmp(a, "--threads")) {
             char *end;
             long t = strtol(next, &end, 10);
@@ -126,6 +131,11 @@ int main(int argc, char **argv) {
             return 2;
         }
         if (takes) i++;
+    }
+    if (have_attn && !dense) {
+        fprintf(stderr, "sclip-embed: --attn chooses the last block of --dense\n");
+        free(texts);
+        return 2;
     }
     if (!model_path || (!n_texts) == (!image)) {
         fprintf(stderr, "sclip-embed: give -m MODEL and either --text or --image-npy\n");
@@ -152,7 +162,7 @@ int main(int argc, char **argv) {
             if (!(pixels = load_image(image, &h, &w))) goto done;
             n = dense ? (h / arch->patch_size) * (w / arch->patch_size) + 1 : 1;
             result = (float *)malloc((size_t)n * D * sizeof(float));
-            r = dense ? sclip_encode_image_dense(ctx, pixels, h, w, (sclip_attn)attn, result, &n)
+            r = dense ? sclip_encode_image_dense(ctx, pixels, h, w, &attn, result, &n)
                       : sclip_encode_image(ctx, pixels, h, w, result);
         } else {
             n = n_texts;

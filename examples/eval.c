@@ -438,11 +438,13 @@ static char *make_identity(const options *o, const dataset *d, const sclip_seg_d
         }
         add_line(&id, &len, &cap, "vocab %s %016llx", o->vocab ? "cache" : o->templates ? "classes+templates" : "classes",
                  (unsigned long long)h);
+        char attn[64];
+        sclip_attn_desc_format(&desc->attn, attn, sizeof attn);
         add_line(&id, &len, &cap,
                  "seg precision=%s attn=%s short_side=%d max_long_side=%d crop=%d stride=%d logit_scale=%.9g prob_thd=%.9g "
                  "area_thd=%.9g pamr=%d",
-                 cli_precision_name(prec), sclip_attn_name(desc->attn), desc->short_side, desc->max_long_side, desc->crop,
-                 desc->stride, (double)desc->logit_scale, (double)desc->prob_thd, (double)desc->area_thd, desc->pamr_steps);
+                 cli_precision_name(prec), attn, desc->short_side, desc->max_long_side, desc->crop, desc->stride,
+                 (double)desc->logit_scale, (double)desc->prob_thd, (double)desc->area_thd, desc->pamr_steps);
     }
     if (o->limit) add_line(&id, &len, &cap, "limit %d", o->limit);
     return id;

@@ -230,12 +230,11 @@ CLI__FN int cli_seg_settings(const cli_seg_opts *o, const char *default_preset, 
     if (o->prob_thd && !cli_parse_float(o->prob_thd, "--prob-thd", 0, 1, &d->prob_thd)) return 0;
     if (o->area_thd && !cli_parse_float(o->area_thd, "--area-thd", 0, 1, &d->area_thd)) return 0;
     if (o->attn) {
-        int a = sclip_attn_parse(o->attn);
-        if (a < 0) {
-            cli_error("unknown --attn '%s' (sclip, vanilla, maskclip, clearclip, naclip)", o->attn);
+        char err[256];
+        if (sclip_attn_desc_parse(o->attn, &d->attn, err, sizeof err) != SCLIP_OK) {
+            cli_error("--attn: %s", err);
             return 0;
         }
-        d->attn = (sclip_attn)a;
     }
     *prec = SCLIP_PRECISION_F32;
     if (o->precision) {

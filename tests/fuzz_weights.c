@@ -55,7 +55,14 @@ static void exercise(const sclip_model *m) {
     if (sclip_context_create(m, NULL, &c) != SCLIP_OK) return;
     for (i = 0; i < 3 * 16 * 20; i++) img[i] = (float)(i % 7) - 3;
     out = (float *)malloc((size_t)(tokens > 1 ? tokens : 1) * (size_t)a->embed_dim * sizeof(float) + 64);
-    if (a->patch_size <= 16) sclip_encode_image_dense(c, img, 16, 20, (sclip_attn)(rnd() % 5), out, NULL);
+    if (a->patch_size <= 16) {
+        sclip_attn_desc at;
+        memset(&at, 0, sizeof at);
+        at.kind = (sclip_attn)(rnd() % SCLIP_ATTN_COUNT);
+        at.n = at.kind == SCLIP_ATTN_LOCAL ? 3 : 1;
+        at.t = 0.5f;
+        sclip_encode_image_dense(c, img, 16, 20, &at, out, NULL);
+    }
     if (a->context_length == 8 && a->vocab_size >= 64) sclip_encode_tokens(c, ids, 1, out);
     free(out);
     sclip_context_free(c);

@@ -10,23 +10,26 @@
 #include "test_common.h"
 
 typedef struct seg_case {
-    const char *dir, *image;
+    const char *dir, *image; /* dir: below fixtures/ */
     int short_side, crop;
     float logit_scale, prob_thd, area_thd;
-    sclip_attn attn;
+    const char *attn;      /* the last block, as --attn spells it */
     int pamr, encode_text; /* encode_text: also check our text embeddings against text_features.npy */
 } seg_case;
 
-/* The settings of each case's args.json. */
+/* The settings of each case's args.json: fixtures/seg, then the ablations of fixtures/ablation/seg. */
 static const seg_case cases[] = {
-    {"chelsea_cat4", "chelsea.png", 336, 224, 40, 0, 0, SCLIP_ATTN_SCLIP, 0, 1},
-    {"coffee_voc21", "coffee.png", 336, 224, 65, 0.1f, 0.1f, SCLIP_ATTN_SCLIP, 0, 1},
-    {"astronaut_context60", "astronaut_256.png", 336, 224, 50, 0.1f, 0, SCLIP_ATTN_SCLIP, 0, 0},
-    {"rocket_city", "rocket.jpg", 560, 224, 40, 0, 0, SCLIP_ATTN_SCLIP, 0, 1},
-    {"chelsea_small", "chelsea.png", 160, 224, 40, 0, 0, SCLIP_ATTN_SCLIP, 0, 0},
-    {"chelsea_vanilla", "chelsea.png", 336, 224, 40, 0, 0, SCLIP_ATTN_VANILLA, 0, 0},
-    {"coffee_pamr", "coffee.png", 336, 224, 40, 0, 0, SCLIP_ATTN_SCLIP, 10, 0},
-    {"astronaut_whole", "astronaut_256.png", 336, SCLIP_SEG_WHOLE, 50, 0.05f, 0, SCLIP_ATTN_SCLIP, 0, 0},
+    {"seg/chelsea_cat4", "chelsea.png", 336, 224, 40, 0, 0, "sclip", 0, 1},
+    {"seg/coffee_voc21", "coffee.png", 336, 224, 65, 0.1f, 0.1f, "sclip", 0, 1},
+    {"seg/astronaut_context60", "astronaut_256.png", 336, 224, 50, 0.1f, 0, "sclip", 0, 0},
+    {"seg/rocket_city", "rocket.jpg", 560, 224, 40, 0, 0, "sclip", 0, 1},
+    {"seg/chelsea_small", "chelsea.png", 160, 224, 40, 0, 0, "sclip", 0, 0},
+    {"seg/chelsea_vanilla", "chelsea.png", 336, 224, 40, 0, 0, "vanilla", 0, 0},
+    {"seg/coffee_pamr", "coffee.png", 336, 224, 40, 0, 0, "sclip", 10, 0},
+    {"seg/astronaut_whole", "astronaut_256.png", 336, SCLIP_SEG_WHOLE, 50, 0.05f, 0, "sclip", 0, 0},
+    {"ablation/seg/astronaut_early2", "astronaut_256.png", 336, SCLIP_SEG_WHOLE, 40, 0, 0, "early:2", 0, 0},
+    {"ablation/seg/chelsea_local3", "chelsea.png", 336, 224, 40, 0, 0, "local:3", 0, 0},
+    {"ablation/seg/coffee_rand2", "coffee.png", 336, 224, 60, 0, 0, "csa-rand:2:1", 0, 0},
 };
 
 static sclip_model *model;
@@ -34,13 +37,13 @@ static sclip_context *ctx;
 
 static char *read_shared(const char *dir, const char *file, size_t *len) {
     char rel[256];
-    snprintf(rel, sizeof rel, "fixtures/seg/%s/%s", dir, file);
+    snprintf(rel, sizeof rel, "fixtures/%s/%s", dir, file);
     return test_read_file(test_shared(rel), len);
 }
 
 static void load_case_npy(const char *dir, const char *file, sclip_npy *a) {
     char rel[256];
-    snprintf(rel, sizeof rel, "fixtures/seg/%s/%s", dir, file);
+    snprintf(rel, sizeof rel, "fixtures/%s/%s", dir, file);
     test_load_npy(test_shared(rel), a);
 }
 
@@ -72,7 +75,7 @@ static sclip_seg_desc case_desc(const seg_case *k) {
     d.logit_scale = k->logit_scale;
     d.prob_thd = k->prob_thd;
     d.area_thd = k->area_thd;
-    d.attn = k->attn;
+    CHECK(sclip_attn_desc_parse(k->attn, &d.attn, NULL, 0) == SCLIP_OK, "%s: --attn %s", k->dir, k->attn);
     d.pamr_steps = k->pamr;
     return d;
 }

@@ -16,8 +16,17 @@ static const char *model_path(void) {
     return p;
 }
 
+/* A last block from its text spelling. */
+static sclip_attn_desc attn_of(const char *text) {
+    sclip_attn_desc d;
+    char err[256];
+    CHECK(sclip_attn_desc_parse(text, &d, err, sizeof err) == SCLIP_OK, "%s: %s", text, err);
+    return d;
+}
+
 /* Dense tokens of input `in` with last block `attn` against `ref`; returns the relative error. */
-static double dense_error(sclip_context *ctx, const char *in, sclip_attn attn, const char *ref) {
+static double dense_error(sclip_context *ctx, const char *in, const char *attn_text, const char *ref) {
+    sclip_attn_desc attn = attn_of(attn_text);
     sclip_npy x, r;
     float *out;
     int n = 0;
@@ -26,11 +35,11 @@ static double dense_error(sclip_context *ctx, const char *in, sclip_attn attn, c
     test_load_npy(test_shared(in), &x);
     test_load_npy(test_shared(ref), &r);
     out = (float *)malloc(r.count * sizeof(float));
-    res = sclip_encode_image_dense(ctx, (const float *)x.data, (int)x.shape[1], (int)x.shape[2], attn, out, &n);
+    res = sclip_encode_image_dense(ctx, (const float *)x.data, (int)x.shape[1], (int)x.shape[2], &attn, out, &n);
     CHECK(res == SCLIP_OK, "%s: %s", ref, sclip_context_error(ctx));
     CHECK((size_t)n == r.shape[0], "%s: %d tokens, expected %d", ref, n, (int)r.shape[0]);
     e = res == SCLIP_OK ? test_rel_err(out, (const float *)r.data, r.count) : 1e9;
-    printf("%-40s %-9s rel err %.3g\n", ref, sclip_attn_name(attn), e);
+    printf("%-40s %-9s rel err %.3g\n", ref, attn_text, e);
     free(out);
     sclip_npy_free(&x);
     sclip_npy_free(&r);
@@ -41,11 +50,11 @@ static void check_vision(sclip_context *ctx) {
     sclip_npy x, r;
     float out[64];
     double e;
-    CHECK(dense_error(ctx, "fixtures/tiny/vision_input.npy", SCLIP_ATTN_SCLIP, "fixtures/tiny/vision_tokens_csa.npy") < 1e-4, "csa");
-    CHECK(dense_error(ctx, "fixtures/tiny/vision_input.npy", SCLIP_ATTN_VANILLA, "fixtures/tiny/vision_tokens_vanilla.npy") < 1e-4, "vanilla");
-    CHECK(dense_error(ctx, "fixtures/tiny/vision_input.npy", SCLIP_ATTN_NACLIP, "fixtures/tiny/vision_tokens_naclip.npy") < 1e-4, "naclip");
-    CHECK(dense_error(ctx, "fixtures/tiny/vision_input_160x288.npy", SCLIP_ATTN_SCLIP, "fixtures/tiny/vision_tokens_160x288_csa.npy") < 1e-4, "csa 160x288");
-    CHECK(dense_error(ctx, "fixtures/tiny/vision_input_160x288.npy", SCLIP_ATTN_NACLIP, "fixtures/tiny/vision_tokens_160x288_naclip.npy") < 1e-4, "naclip 160x288");
+    CHECK(dense_error(ctx, "fixtures/tiny/vision_input.npy", "sclip", "fixtures/tiny/vision_tokens_csa.npy") < 1e-4, "csa");
+    CHECK(dense_error(ctx, "fixtures/tiny/vision_input.npy", "vanilla", "fixtures/tiny/vision_tokens_vanilla.npy") < 1e-4, "vanilla");
+    CHECK(dense_error(ctx, "fixtures/tiny/vision_input.npy", "naclip", "fixtures/tiny/vision_tokens_naclip.npy") < 1e-4, "naclip");
+    CHECK(dense_error(ctx, "fixtures/tiny/vision_input_160x288.npy", "sclip", "fixtures/tiny/vision_tokens_160x288_csa.npy") < 1e-4, "csa 160x288");
+    CHECK(dense_error(ctx, "fixtures/tiny/vision_input_160x288.npy", "naclip", "fixtures/tiny/vision_tokens_160x288_naclip.npy") < 1e-4, "naclip 160x288");
     test_load_npy(test_shared("fixtures/tiny/vision_input.npy"), &x);
     test_load_npy(test_shared("fixtures/tiny/image_embedding.npy"), &r);
     CHECK(r.count == 64, "embedding size");
@@ -54,12 +63,101 @@ static void check_vision(sclip_context *ctx) {
     printf("%-40s rel err %.3g\n", "image_embedding", e);
     CHECK(e < 1e-4, "image embedding");
     /* bad input: smaller than a patch, larger than the limit, unknown variant */
-    CHECK(sclip_encode_image_dense(ctx, (const float *)x.data, 15, 224, SCLIP_ATTN_SCLIP, out, NULL) == SCLIP_ERROR_IMAGE_TOO_SMALL, "15 rows");
+    CHECK(sclip_encode_image_dense(ctx, (const float *)x.data, 15, 224, NULL, out, NULL) == SCLIP_ERROR_IMAGE_TOO_SMALL, "15 rows");
     CHECK(strstr(sclip_context_error(ctx), "smaller than one") != NULL, "message: %s", sclip_context_error(ctx));
-    CHECK(sclip_encode_image_dense(ctx, (const float *)x.data, 224, 100000, SCLIP_ATTN_SCLIP, out, NULL) == SCLIP_ERROR_IMAGE_TOO_LARGE, "huge");
-    CHECK(sclip_encode_image_dense(ctx, (const float *)x.data, 224, 224, (sclip_attn)9, out, NULL) == SCLIP_ERROR_INVALID_ARGUMENT, "variant");
+    CHECK(sclip_encode_image_dense(ctx, (const float *)x.data, 224, 100000, NULL, out, NULL) == SCLIP_ERROR_IMAGE_TOO_LARGE, "huge");
+    {
+        sclip_attn_desc bad;
+        memset(&bad, 0, sizeof bad);
+        bad.kind = (sclip_attn)SCLIP_ATTN_COUNT;
+        CHECK(sclip_encode_image_dense(ctx, (const float *)x.data, 224, 224, &bad, out, NULL) == SCLIP_ERROR_INVALID_ARGUMENT, "variant");
+        bad = attn_of("early:3"); /* the tiny model has 3 layers: B in 1..2 */
+        CHECK(sclip_encode_image_dense(ctx, (const float *)x.data, 224, 224, &bad, out, NULL) == SCLIP_ERROR_INVALID_ARGUMENT &&
+                  strstr(sclip_context_error(ctx), "1..2"),
+              "early:3 on 3 layers: %s", sclip_context_error(ctx));
+    }
     sclip_npy_free(&x);
     sclip_npy_free(&r);
+}
+
+/* The paper's ablations (fixtures/ablation, ABLATIONS.md): every option's dense tokens within
+   1e-4 of the reference, its attention weights (sclip_attention) within 1e-5, and the official
+   get_attn of CSA and CLIP; the random projections' generator bit for bit. */
+static void check_ablations(sclip_context *ctx) {
+    static const struct { const char *file, *attn; } opts[] = {
+        {"csa-q", "csa-q"}, {"csa-k", "csa-k"}, {"csa-id", "csa-id"}, {"csa-rand_2_1", "csa-rand:2:1"},
+        {"sharpen_0_5", "sharpen:0.5"}, {"sharpen_2", "sharpen:2"}, {"local_1", "local:1"}, {"local_3", "local:3"},
+        {"early_1", "early:1"}, {"early_2", "early:2"}, {"csa", "sclip"}, {"vanilla", "vanilla"}};
+    static const char *const inputs[2] = {"vision_input", "vision_input_160x288"};
+    char in[256], ref[256];
+    size_t i;
+    int k;
+    for (k = 0; k < 2; k++)
+        for (i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+            sclip_npy x, want;
+            sclip_attn_desc at = attn_of(opts[i].attn);
+            float *got;
+            int n = 0;
+            double md = 0;
+            size_t e;
+            snprintf(in, sizeof in, "fixtures/tiny/%s.npy", inputs[k]);
+            if (i < 10) { /* tokens (sclip and vanilla: fixtures/tiny, checked above) */
+                snprintf(ref, sizeof ref, "fixtures/ablation/%s_tokens_%s.npy", inputs[k], opts[i].file);
+                CHECK(dense_error(ctx, in, opts[i].attn, ref) < 1e-4, "%s", ref);
+            }
+            snprintf(ref, sizeof ref, "fixtures/ablation/%s_attn_%s.npy", inputs[k], opts[i].file);
+            test_load_npy(test_shared(in), &x);
+            test_load_npy(test_shared(ref), &want);
+            got = (float *)malloc(want.count * sizeof(float));
+            CHECK(sclip_attention(ctx, (const float *)x.data, (int)x.shape[1], (int)x.shape[2], &at, got, &n) == SCLIP_OK, "%s: %s",
+                  ref, sclip_context_error(ctx));
+            CHECK(want.ndim == 3 && want.shape[1] == (size_t)n && want.shape[2] == (size_t)n, "%s: shape", ref);
+            for (e = 0; e < want.count; e++) {
+                double d = fabs((double)got[e] - ((const float *)want.data)[e]);
+                if (d > md || d != d) md = d;
+            }
+            printf("%-60s max abs err %.3g\n", ref, md);
+            CHECK(md <= 1e-5, "%s: attention weights differ by %g", ref, md);
+            free(got);
+            sclip_npy_free(&x);
+            sclip_npy_free(&want);
+        }
+    {
+        sclip_npy r;
+        float *m = (float *)malloc(2 * 128 * 128 * sizeof(float));
+        test_load_npy(test_shared("fixtures/ablation/random_matrices_seed1_n2_d128.npy"), &r);
+        sclip__random_projections(1, 2, 128, m);
+        CHECK(r.count == 2 * 128 * 128 && r.dtype == SCLIP_NPY_F32 && !memcmp(m, r.data, r.count * sizeof(float)),
+              "random projections (seed 1, 2 x 128 x 128) are not bit-identical to the reference");
+        printf("random_matrices_seed1_n2_d128.npy: %s\n", r.count == 2 * 128 * 128 && !memcmp(m, r.data, r.count * 4) ? "identical" : "DIFFERENT");
+        free(m);
+        sclip_npy_free(&r);
+    }
+}
+
+/* The text spellings of the last blocks, and the errors naming the accepted ranges. */
+static void check_attn_parse(void) {
+    static const struct { const char *text, *want_error; } bad[] = {
+        {"csa-foo", "unknown attention"}, {"csa-rand", "1..64"}, {"csa-rand:0", "1..64"}, {"csa-rand:65", "1..64"},
+        {"csa-rand:2:x", "SEED"}, {"csa-rand:2:", "SEED"}, {"local:2", "odd"}, {"local:0", "odd"}, {"local:x", "odd"},
+        {"early:0", ">= 1"}, {"sharpen:0", "above 0"}, {"sharpen:-1", "above 0"}, {"sharpen:inf", "above 0"},
+        {"sharpen:nan", "above 0"}, {"sclip:1", "no parameter"}, {"", "unknown"}, {"csa-rand:2:18446744073709551616", "below 2^64"}};
+    static const char *const good[] = {"sclip", "vanilla", "maskclip", "clearclip", "naclip", "csa-q", "csa-k", "csa-id",
+                                       "csa-rand:4", "csa-rand:2:18446744073709551615", "sharpen:0.5", "local:5", "early:11"};
+    char err[256], text[64];
+    sclip_attn_desc a;
+    size_t i;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = 0;
+        CHECK(sclip_attn_desc_parse(bad[i].text, &a, err, sizeof err) == SCLIP_ERROR_INVALID_ARGUMENT && strstr(err, bad[i].want_error),
+              "'%s': '%s'", bad[i].text, err);
+    }
+    for (i = 0; i < sizeof good / sizeof good[0]; i++) { /* and back to the same text */
+        CHECK(sclip_attn_desc_parse(good[i], &a, err, sizeof err) == SCLIP_OK, "'%s': %s", good[i], err);
+        sclip_attn_desc_format(&a, text, sizeof text);
+        CHECK(!strcmp(text, good[i]), "'%s' formats as '%s'", good[i], text);
+    }
+    CHECK(sclip_attn_parse("csa-q") == SCLIP_ATTN_CSA_Q && sclip_attn_parse("local") == -1, "sclip_attn_parse");
 }
 
 /* A host's parallel_for: runs the items backwards on the calling thread and counts them. */
@@ -80,10 +178,13 @@ static void check_threads(const sclip_model *model, sclip_context *ctx) {
     d.n_threads = 1;
     CHECK(sclip_context_create(model, &d, &one) == SCLIP_OK, "context");
     test_load_npy(test_shared("fixtures/tiny/vision_input.npy"), &x);
-    for (v = 0; v < 5; v++) {
-        sclip_encode_image_dense(one, (const float *)x.data, 224, 224, (sclip_attn)v, a, NULL);
-        sclip_encode_image_dense(ctx, (const float *)x.data, 224, 224, (sclip_attn)v, b, NULL);
-        CHECK(memcmp(a, b, 197 * 64 * sizeof(float)) == 0, "%s differs between 1 and 3 threads", sclip_attn_name((sclip_attn)v));
+    for (v = 0; v < 12; v++) {
+        static const char *const kinds[12] = {"sclip", "vanilla", "maskclip", "clearclip", "naclip", "csa-q", "csa-k",
+                                              "csa-id", "csa-rand:3:5", "sharpen:0.5", "local:3", "early:2"};
+        sclip_attn_desc at = attn_of(kinds[v]);
+        sclip_encode_image_dense(one, (const float *)x.data, 224, 224, &at, a, NULL);
+        sclip_encode_image_dense(ctx, (const float *)x.data, 224, 224, &at, b, NULL);
+        CHECK(memcmp(a, b, 197 * 64 * sizeof(float)) == 0, "%s differs between 1 and 3 threads", kinds[v]);
     }
     {
         sclip_context *host;
@@ -92,8 +193,8 @@ static void check_threads(const sclip_model *model, sclip_context *ctx) {
         d.parallel_for = host_parallel_for;
         d.parallel_for_user = &items;
         CHECK(sclip_context_create(model, &d, &host) == SCLIP_OK, "context with parallel_for");
-        sclip_encode_image_dense(host, (const float *)x.data, 224, 224, SCLIP_ATTN_SCLIP, a, NULL);
-        sclip_encode_image_dense(ctx, (const float *)x.data, 224, 224, SCLIP_ATTN_SCLIP, b, NULL);
+        sclip_encode_image_dense(host, (const float *)x.data, 224, 224, NULL, a, NULL);
+        sclip_encode_image_dense(ctx, (const float *)x.data, 224, 224, NULL, b, NULL);
         CHECK(memcmp(a, b, 197 * 64 * sizeof(float)) == 0, "parallel_for hook gives other numbers");
         CHECK(items > 0, "the parallel_for hook was not used");
         sclip_context_free(host);
@@ -183,6 +284,8 @@ int main(void) {
     d.n_threads = 3;
     CHECK(sclip_context_create(model, &d, &ctx) == SCLIP_OK, "context");
     check_vision(ctx);
+    check_attn_parse();
+    check_ablations(ctx);
     check_threads(model, ctx);
     check_text(ctx);
     check_text_strings(ctx);
