@@ -58,7 +58,8 @@ static const char *usage_text =
     "  --pred-offset N         added to every prediction read (-1 reads mmseg's format_only files)\n"
     "segmentation (default: the benchmark's official settings, the preset of the same name):\n"
     "  --preset NAME, --short-side N, --crop N, --stride N, --logit-scale X, --prob-thd X, --area-thd X,\n"
-    "  --attn NAME, --pamr STEPS, --precision f32|q16|q8|bf16, --templates FILE: as in sclip-seg\n"
+    "  --attn NAME (sclip, vanilla, ..., the ablations csa-q, csa-rand:N, sharpen:T, local:W, early:B),\n"
+    "  --pamr STEPS, --precision f32|q16|q8|bf16, --templates FILE: as in sclip-seg\n"
     "  --vocab FILE            a vocabulary cache (sclip-seg --save-vocab) instead of encoding the classes\n"
     "  --threads N             worker threads (default: all cores)\n"
     "outputs (the per-class table and the summary line go to stdout):\n"
@@ -958,6 +959,7 @@ static int run(const options *o) {
             cli_error("%s", err);
             goto done0;
         }
+        if (!cli_check_attn(&desc.attn, model)) goto done0;
         memset(&cd, 0, sizeof cd);
         cd.n_threads = o->threads;
         if (sclip_context_create(model, &cd, &ctx) != SCLIP_OK) {

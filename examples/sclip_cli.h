@@ -249,6 +249,17 @@ CLI__FN int cli_seg_settings(const cli_seg_opts *o, const char *default_preset, 
     return 1;
 }
 
+/* The last block's parameter that depends on the model (early:B, B below its layers), checked
+   right after it loads, before any encoding. */
+CLI__FN int cli_check_attn(const sclip_attn_desc *a, const sclip_model *m) {
+    int layers = sclip_model_arch(m)->vision_layers;
+    if (a->kind == SCLIP_ATTN_EARLY && (a->n < 1 || a->n >= layers)) {
+        cli_error("--attn early:%d: B must be in 1..%d for this model (%d layers)", a->n, layers - 1, layers);
+        return 0;
+    }
+    return 1;
+}
+
 CLI__FN const char *cli_precision_name(sclip_precision p) {
     return p == SCLIP_PRECISION_Q8 ? "q8" : p == SCLIP_PRECISION_Q16 ? "q16" : p == SCLIP_PRECISION_BF16 ? "bf16" : "f32";
 }

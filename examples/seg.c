@@ -46,7 +46,9 @@ static const char *usage_text =
     "  --logit-scale X         scale of the cosine logits before the softmax (40)\n"
     "  --prob-thd X            pixels whose best probability is below X become class 0 (0 = off)\n"
     "  --area-thd X            drop foreground classes with at most X of the foreground (0 = off)\n"
-    "  --attn NAME             last block: sclip (CSA, default), vanilla, maskclip, clearclip, naclip\n"
+    "  --attn NAME             last block: sclip (CSA, default), vanilla, maskclip, clearclip, naclip;\n"
+    "                          the paper's ablations csa-q, csa-k, csa-id, csa-rand:N[:SEED], sharpen:T,\n"
+    "                          local:W, early:B (sclip.h manual, section 5)\n"
     "  --pamr STEPS            PAMR refinement steps, dilations 8 and 16 (0 = off)\n"
     "  --threads N             worker threads (default: all cores)\n"
     "  --precision P           f32 (default, the official results), q16 (12-bit integer products,\n"
@@ -235,6 +237,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "sclip-seg: %s\n", err);
         goto done;
     }
+    if (!cli_check_attn(&desc.attn, model)) goto done;
     memset(&cd, 0, sizeof cd);
     cd.n_threads = o.threads;
     if (!o.quiet) cd.progress = progress;

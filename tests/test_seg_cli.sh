@@ -74,7 +74,7 @@ expect_error "unknown preset" "unknown preset" $seg -m build/tiny.sclip --classe
 expect_error "bad number" "must be" $seg -m build/tiny.sclip --classes cat --crop abc "$S/images/chelsea.png"
 expect_error "stride above the crop" "in no window" $seg -m build/tiny.sclip --vocab "$T/cat4.vocab" --crop 112 --stride 200 \
     "$S/images/chelsea.png"
-expect_error "bad attn" "unknown --attn" $seg -m build/tiny.sclip --classes cat --attn foo "$S/images/chelsea.png"
+expect_error "bad attn" "unknown attention" $seg -m build/tiny.sclip --classes cat --attn foo "$S/images/chelsea.png"
 expect_error "empty class" "empty name" $seg -m build/tiny.sclip --classes "cat;;dog" "$S/images/chelsea.png"
 printf 'cat\n\ndog\n' >"$T/blank.txt"
 expect_error "blank line in class file" "line 2" $seg -m build/tiny.sclip -c "$T/blank.txt" "$S/images/chelsea.png"
@@ -96,6 +96,35 @@ head -c 5000 build/tiny.sclip >"$T/trunc.sclip"
 expect_error "truncated weights" "truncated" $seg -m "$T/trunc.sclip" --classes cat "$S/images/chelsea.png"
 printf 'garbage' >"$T/garbage.vocab"
 expect_error "bad vocabulary cache" "vocabulary" $seg -m build/tiny.sclip --vocab "$T/garbage.vocab" "$S/images/chelsea.png"
+
+# 3b. the paper's ablations from the command line: every token fixture through sclip-embed --dense
+# --attn (within 1e-4 relative), the three ablation segmentation cases through sclip-seg --attn
+A="$S/fixtures/ablation"
+n=0; total=0
+for ref in "$A"/vision_input*_tokens_*.npy; do
+    b=$(basename "$ref" .npy); in=${b%%_tokens_*}; opt=${b#*_tokens_}
+    case $opt in
+    csa-rand_*) opt=$(echo "$opt" | tr _ :) ;;
+    sharpen_*) opt=sharpen:$(echo "${opt#sharpen_}" | tr _ .) ;;
+    *_*) opt=$(echo "$opt" | tr _ :) ;;
+    esac
+    total=$((total + 1))
+    build/sclip-embed -m build/tiny.sclip --image-npy "$S/fixtures/tiny/$in.npy" --dense --attn "$opt" -o "$T/tok.npy" &&
+        build/test_towers --close "$T/tok.npy" "$ref" rel 1e-4 >/dev/null && n=$((n + 1)) || bad "sclip-embed --attn $opt on $in"
+done
+[ $n -eq $total ] && [ $total -ge 20 ] && ok "$n ablation token fixtures through sclip-embed --dense --attn" || bad "$n of $total"
+for spec in "astronaut_early2 astronaut_256.png early:2 0 40" "chelsea_local3 chelsea.png local:3 224 40" \
+    "coffee_rand2 coffee.png csa-rand:2:1 224 60"; do
+    set -- $spec
+    $seg -m build/tiny.sclip -c "$A/cat4.txt" --attn "$3" --crop "$4" --logit-scale "$5" "$S/images/$2" -q \
+        --pred "$T/abl.npy" --logits "$T/abl_logits.npy" &&
+        same_npy "$T/abl.npy" "$A/seg/$1/pred.npy" && build/test_towers --close "$T/abl_logits.npy" "$A/seg/$1/seg_logits.npy" abs 1e-3 >/dev/null &&
+        ok "sclip-seg --attn $3: $1 labels identical, logits within 1e-3" || bad "sclip-seg --attn $3 ($1)"
+done
+expect_error "--attn early:3 on a 3-layer model" "1..2" $seg -m build/tiny.sclip --classes cat --attn early:3 "$S/images/chelsea.png"
+expect_error "--attn local:4" "odd" $seg -m build/tiny.sclip --classes cat --attn local:4 "$S/images/chelsea.png"
+expect_error "--attn csa-rand:65" "1..64" build/sclip-embed -m build/tiny.sclip --image-npy "$S/fixtures/tiny/vision_input.npy" --dense --attn csa-rand:65
+expect_error "--attn sharpen:0" "above 0" $seg -m build/tiny.sclip --classes cat --attn sharpen:0 "$S/images/chelsea.png"
 
 # 4. sclip-embed
 build/sclip-embed -m build/tiny.sclip --text "a photo of a cat." --text "sky" -o "$T/t.npy" && ok "sclip-embed --text" || bad "sclip-embed --text"

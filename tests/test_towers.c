@@ -270,12 +270,42 @@ static void check_shared_prefixes(sclip_context *ctx) {
     CHECK(md < 1e-5, "shared-prefix encoding differs by %g", md);
 }
 
-int main(void) {
+/* test_towers --close A.npy B.npy rel|abs LIMIT: the command-line tests' comparison of two
+   float32 arrays of the same shape (B the reference); exit 0 when the largest difference
+   (relative to B's largest magnitude, or absolute) is below LIMIT. */
+static int close_npy(char **argv) {
+    sclip_npy a, b;
+    double e;
+    int ok;
+    test_load_npy(argv[2], &a);
+    test_load_npy(argv[3], &b);
+    ok = a.dtype == SCLIP_NPY_F32 && b.dtype == SCLIP_NPY_F32 && a.ndim == b.ndim && a.count == b.count &&
+         !memcmp(a.shape, b.shape, sizeof(size_t) * (size_t)a.ndim);
+    if (!ok) {
+        fprintf(stderr, "%s and %s: not float32 arrays of the same shape\n", argv[2], argv[3]);
+        return 1;
+    }
+    e = test_rel_err((const float *)a.data, (const float *)b.data, a.count);
+    if (!strcmp(argv[4], "abs")) {
+        double mb = 0;
+        size_t i;
+        for (i = 0; i < b.count; i++) mb = fabs(((const float *)b.data)[i]) > mb ? fabs(((const float *)b.data)[i]) : mb;
+        e *= mb > 0 ? mb : 1;
+    }
+    printf("%s: max %s err %.3g\n", argv[2], argv[4], e);
+    sclip_npy_free(&a);
+    sclip_npy_free(&b);
+    return e < atof(argv[5]) ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
     char err[256];
     sclip_model *model;
     sclip_context *ctx;
     sclip_context_desc d;
-    sclip_result r = sclip_model_load(model_path(), NULL, &model, err, sizeof err);
+    sclip_result r;
+    if (argc == 6 && !strcmp(argv[1], "--close")) return close_npy(argv);
+    r = sclip_model_load(model_path(), NULL, &model, err, sizeof err);
     if (r != SCLIP_OK) {
         fprintf(stderr, "load: %s\n", err);
         return 1;
