@@ -78,6 +78,7 @@
                sclip_seg_preset(name, &desc, &class_file)            the 8 benchmark configs
                sclip_seg_preset_classes(name, buf, cap)              and their vocabularies
                sclip_resize_size, sclip_resize_rgb                   the OpenCV-exact resize
+               sclip_normalize_rgb, sclip_seg_windows                 CLIP's input, the windows
 
    4. The pipeline (what sclip_segment does; SCLIP's official code, step by step)
       a. keep-ratio resize of the 8-bit image: f = min(2048 / long side, short_side / short
@@ -410,6 +411,15 @@ SCLIPDEF sclip_result sclip_resize_size(int width, int height, int short_side, i
 /* OpenCV 4.6 cv2.resize(INTER_LINEAR) of interleaved 8-bit RGB, bit-exact. */
 SCLIPDEF sclip_result sclip_resize_rgb(const uint8_t *src, int width, int height, size_t stride, uint8_t *dst,
                                        int out_width, int out_height, size_t out_stride);
+/* CLIP's normalisation of interleaved 8-bit RGB into a planar (3, height, width) float image,
+   (x - mean) / std with SCLIP's constants (CLIP's mean and std times 255): the input of the
+   towers (sclip_encode_image_dense, sclip_attention). */
+SCLIPDEF sclip_result sclip_normalize_rgb(const uint8_t *rgb, int width, int height, size_t stride, float *chw);
+/* The sliding windows over a width x height (resized) image, in the official order (rows outer):
+   crop x crop at `stride`, the last one snapped to the border, an axis shorter than crop one
+   window; crop SCLIP_SEG_WHOLE one window. Writes up to cap boxes {x, y, w, h} and returns the
+   number of windows (0: bad arguments). */
+SCLIPDEF int sclip_seg_windows(int width, int height, int crop, int stride, int *boxes, int cap);
 
 #ifdef __cplusplus
 }
@@ -4282,16 +4292,17 @@ static float sclip__naclip_term(const sclip__attn_job *j, int i, int t) {
 }
 
 /* local:W: the keys a patch token i may not see (the class token, patches farther than
-   (W-1)/2 rows or columns on the grid) get -inf. The class token's row is left whole. */
-static void sclip__local_mask(const sclip__attn_job *j, int i, float *row, int L) {
+   (W-1)/2 rows or columns on the grid) are set to `value`: -inf before the softmax, 0 after it
+   (the softmax's exp leaves ~1e-38 for -inf). The class token's row is left whole. */
+static void sclip__local_mask(const sclip__attn_job *j, int i, float *row, int L, float value) {
     int half = (j->window - 1) / 2, ri, ci, t;
     if (i == 0) return;
     ri = (i - 1) / j->grid_w;
     ci = (i - 1) % j->grid_w;
-    row[0] = -INFINITY;
+    row[0] = value;
     for (t = 1; t < L; t++) {
         int dr = (t - 1) / j->grid_w - ri, dc = (t - 1) % j->grid_w - ci;
-        if (dr < -half || dr > half || dc < -half || dc > half) row[t] = -INFINITY;
+        if (dr < -half || dr > half || dc < -half || dc > half) row[t] = value;
     }
 }
 
@@ -4380,8 +4391,9 @@ static void sclip__attn_rows(const sclip__attn_job *j, const sclip__attn_head_bu
                 float *row = s1 + (size_t)i * Lp;
                 if (v->extra == 'g')
                     for (t = 0; t < L; t++) row[t] += sclip__naclip_term(j, r0 + i, t);
-                if (v->extra == 'l') sclip__local_mask(j, r0 + i, row, L);
+                if (v->extra == 'l') sclip__local_mask(j, r0 + i, row, L, -INFINITY);
                 sclip__softmax(row, L);
+                if (v->extra == 'l') sclip__local_mask(j, r0 + i, row, L, 0.0f);
             }
             for (k = 1; k < hb->terms; k++) { /* csa-rand: the other projections' softmaxes, summed */
                 sclip__gemm_packed(nr, Lp, hd, scale, hb->left[k] + (size_t)r0 * hb->ldl[k], hb->ldl[k],
@@ -6706,6 +6718,28 @@ SCLIPDEF sclip_result sclip_resize_rgb(const uint8_t *src, int w, int h, size_t 
         return SCLIP_ERROR_INVALID_ARGUMENT;
     r = sclip__resize_rgb8(src, w, h, stride, dst, ow, oh, ostride);
     return r == 0 ? SCLIP_OK : r == SCLIP__SEG_ENOMEM ? SCLIP_ERROR_OUT_OF_MEMORY : SCLIP_ERROR_INVALID_ARGUMENT;
+}
+
+SCLIPDEF sclip_result sclip_normalize_rgb(const uint8_t *rgb, int w, int h, size_t stride, float *chw) {
+    if (!rgb || !chw || w < 1 || h < 1 || stride < 3 * (size_t)w) return SCLIP_ERROR_INVALID_ARGUMENT;
+    sclip__normalize_crop(rgb, stride, 0, 0, w, h, chw);
+    return SCLIP_OK;
+}
+
+SCLIPDEF int sclip_seg_windows(int w, int h, int crop, int stride, int *boxes, int cap) {
+    int n = sclip__window_count(h, w, crop == SCLIP_SEG_WHOLE ? 0 : crop, stride), k, *tmp;
+    if (!n || !boxes || cap < 0) return n;
+    tmp = (int *)sclip__alloc_array((size_t)n * 4, sizeof(int));
+    if (!tmp) return 0;
+    sclip__windows(h, w, crop == SCLIP_SEG_WHOLE ? 0 : crop, stride, tmp);
+    for (k = 0; k < n && k < cap; k++) { /* {y1, x1, h, w} -> {x, y, w, h} */
+        boxes[4 * k] = tmp[4 * k + 1];
+        boxes[4 * k + 1] = tmp[4 * k];
+        boxes[4 * k + 2] = tmp[4 * k + 3];
+        boxes[4 * k + 3] = tmp[4 * k + 2];
+    }
+    sclip__free(tmp);
+    return n;
 }
 
 SCLIPDEF void sclip_seg_result_free(sclip_seg_result *res) {

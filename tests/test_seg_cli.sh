@@ -126,6 +126,21 @@ expect_error "--attn local:4" "odd" $seg -m build/tiny.sclip --classes cat --att
 expect_error "--attn csa-rand:65" "1..64" build/sclip-embed -m build/tiny.sclip --image-npy "$S/fixtures/tiny/vision_input.npy" --dense --attn csa-rand:65
 expect_error "--attn sharpen:0" "above 0" $seg -m build/tiny.sclip --classes cat --attn sharpen:0 "$S/images/chelsea.png"
 
+# 3c. sclip-attn: chelsea.png (451x300) resized to 337x224 has a 14x21 grid; the point (300,150)
+# lies in patch (7, 14), where local:1 and maskclip put all of the weight
+at=build/sclip-attn
+$at -m build/tiny.sclip "$S/images/chelsea.png" --point 300,150 --point 10,290 --attn local:1,maskclip,sclip,vanilla,early:2 \
+    -o "$T/attn.png" --npy "$T/maps.npy" >/dev/null 2>"$T/err" &&
+    build/test_towers --onehot "$T/maps.npy" 0 0 7 14 >/dev/null && build/test_towers --onehot "$T/maps.npy" 0 1 7 14 >/dev/null &&
+    build/test_towers --onehot "$T/maps.npy" 1 0 13 0 >/dev/null && head -c 8 "$T/attn.png" | od -An -tx1 | grep -q "89 50 4e 47" &&
+    ok "sclip-attn: maps of the patch under each point (local:1 and maskclip one-hot there), figure written" ||
+    bad "sclip-attn: $(head -c 300 "$T/err")"
+$at "$S/images/coffee.png" --windows "$T/win.png" >"$T/out" && grep -q "8 windows" "$T/out" && ok "sclip-attn --windows" || bad "--windows"
+expect_error "attn: point outside the image" "0 <= X < 451" $at -m build/tiny.sclip "$S/images/chelsea.png" --point 451,10 -o "$T/x.png"
+expect_error "attn: bad block" "local:2" $at -m build/tiny.sclip "$S/images/chelsea.png" --attn sclip,local:2 -o "$T/x.png"
+expect_error "attn: early beyond the layers" "1..2" $at -m build/tiny.sclip "$S/images/chelsea.png" --attn early:5 -o "$T/x.png"
+expect_error "attn: nothing to write" "nothing to write" $at -m build/tiny.sclip "$S/images/chelsea.png"
+
 # 4. sclip-embed
 build/sclip-embed -m build/tiny.sclip --text "a photo of a cat." --text "sky" -o "$T/t.npy" && ok "sclip-embed --text" || bad "sclip-embed --text"
 build/sclip-embed -m build/tiny.sclip --image-npy "$S/fixtures/tiny/vision_input.npy" --dense --attn sclip -o "$T/d.npy" &&

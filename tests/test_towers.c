@@ -298,6 +298,27 @@ static int close_npy(char **argv) {
     return e < atof(argv[5]) ? 0 : 1;
 }
 
+/* test_towers --onehot MAPS.npy P B GY GX: map (P, B) of sclip-attn's points x blocks x gh x gw
+   output is 1 at (GY, GX) and 0 elsewhere (what local:1 and maskclip give for the point's patch). */
+static int onehot_npy(char **argv) {
+    sclip_npy a;
+    size_t p = (size_t)atoi(argv[3]), b = (size_t)atoi(argv[4]), gy = (size_t)atoi(argv[5]), gx = (size_t)atoi(argv[6]), i, n;
+    const float *m;
+    int bad = 0;
+    test_load_npy(argv[2], &a);
+    if (a.dtype != SCLIP_NPY_F32 || a.ndim != 4 || p >= a.shape[0] || b >= a.shape[1] || gy >= a.shape[2] || gx >= a.shape[3]) {
+        fprintf(stderr, "%s: not a points x blocks x gh x gw float32 array holding (%d, %d, %d, %d)\n", argv[2], (int)p, (int)b,
+                (int)gy, (int)gx);
+        return 1;
+    }
+    n = a.shape[2] * a.shape[3];
+    m = (const float *)a.data + (p * a.shape[1] + b) * n;
+    for (i = 0; i < n; i++) bad += fabsf(m[i] - (i == gy * a.shape[3] + gx ? 1.0f : 0.0f)) > 1e-6f;
+    printf("%s map (%d, %d): %d cells differ from one-hot at (%d, %d)\n", argv[2], (int)p, (int)b, bad, (int)gy, (int)gx);
+    sclip_npy_free(&a);
+    return bad != 0;
+}
+
 int main(int argc, char **argv) {
     char err[256];
     sclip_model *model;
@@ -305,6 +326,7 @@ int main(int argc, char **argv) {
     sclip_context_desc d;
     sclip_result r;
     if (argc == 6 && !strcmp(argv[1], "--close")) return close_npy(argv);
+    if (argc == 7 && !strcmp(argv[1], "--onehot")) return onehot_npy(argv);
     r = sclip_model_load(model_path(), NULL, &model, err, sizeof err);
     if (r != SCLIP_OK) {
         fprintf(stderr, "load: %s\n", err);
