@@ -4,6 +4,7 @@
 #   make demo       segment the demo images (needs ViT-B/16 weights, see weights/README.md)
 #   make bench      speed figures against PyTorch and ONNX Runtime
 #   make bench-eval what sclip-eval adds to the segmentation, full VOC21 val extrapolated
+#   make figures    the pictures of docs/ALGORITHM.md into docs/figures/
 # Variables: CC, CFLAGS, ARCH (default -march=native), SCLIP_SHARED (default ../shared).
 
 CC      ?= cc
@@ -21,7 +22,7 @@ EXAMPLES := $(patsubst examples/%.c,build/sclip-%,$(wildcard examples/*.c))
 TESTS    := $(patsubst tests/%.c,build/%,$(wildcard tests/test_*.c))
 FUZZERS  := $(patsubst tests/%.c,build/%,$(wildcard tests/fuzz_*.c))
 
-.PHONY: all test demo bench bench-eval clean
+.PHONY: all test demo bench bench-eval figures clean
 all: $(EXAMPLES) $(TESTS) $(FUZZERS) build/sclip.o
 
 build:
@@ -51,6 +52,9 @@ bench: all
 
 bench-eval: all
 	@bash tools/bench_eval.sh
+
+figures: all
+	@bash tools/figures.sh
 
 clean:
 	rm -rf build

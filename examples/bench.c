@@ -8,6 +8,7 @@
                    only loaded), measured before the text benchmark
 
    sclip-bench -m MODEL.sclip [--threads N] [--runs N] [--json] [--only NAME] [--precision f32|q8|q16|bf16]
+               [--attn NAME]   the forward's last block (sclip, vanilla, ..., csa-rand:N, local:W, early:B)
    The VOC21 class names are read from $SCLIP_SHARED/classnames/voc21.txt (default ../shared). */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #define SCLIP_IMPLEMENTATION
@@ -64,6 +65,8 @@ static float frand(void) {
     return (float)(rng >> 8) / 16777216.0f;
 }
 
+static sclip_attn_desc attn; /* --attn: the forward's last block (CSA by default) */
+
 static int bench_forward(sclip_context *ctx, const sclip_arch *a, int runs) {
     int n = 3 * 224 * 224, i, tokens = (224 / a->patch_size) * (224 / a->patch_size) + 1;
     float *img = (float *)malloc((size_t)n * sizeof(float)), *out = (float *)malloc((size_t)tokens * a->embed_dim * sizeof(float));
@@ -71,13 +74,18 @@ static int bench_forward(sclip_context *ctx, const sclip_arch *a, int runs) {
     for (i = 0; i < n; i++) img[i] = 4 * frand() - 2;
     for (i = 0; i <= runs; i++) { /* run 0 warms up */
         double t0 = now();
-        if (sclip_encode_image_dense(ctx, img, 224, 224, NULL, out, NULL) != SCLIP_OK) {
+        if (sclip_encode_image_dense(ctx, img, 224, 224, &attn, out, NULL) != SCLIP_OK) {
             fprintf(stderr, "sclip-bench: %s\n", sclip_context_error(ctx));
             return 0;
         }
         if (i) t[i - 1] = now() - t0;
     }
-    report("forward_224", "224x224 vision forward, CSA, dense tokens", t, runs);
+    {
+        char what[96], name[48];
+        sclip_attn_desc_format(&attn, name, sizeof name);
+        snprintf(what, sizeof what, "224x224 vision forward, %s, dense tokens", attn.kind == SCLIP_ATTN_SCLIP ? "CSA" : name);
+        report("forward_224", what, t, runs);
+    }
     free(img);
     free(out);
     free(t);
@@ -204,6 +212,13 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(a, "--runs") && i + 1 < argc) runs = text_runs = atoi(argv[++i]);
         else if (!strcmp(a, "--only") && i + 1 < argc) only = argv[++i];
+        else if (!strcmp(a, "--attn") && i + 1 < argc) {
+            char err[256];
+            if (sclip_attn_desc_parse(argv[++i], &attn, err, sizeof err) != SCLIP_OK) {
+                fprintf(stderr, "sclip-bench: --attn: %s\n", err);
+                return 2;
+            }
+        }
         else if (!strcmp(a, "--precision") && i + 1 < argc) {
             const char *p = argv[++i];
             if (!strcmp(p, "f32")) precision = SCLIP_PRECISION_F32;
@@ -217,7 +232,8 @@ int main(int argc, char **argv) {
         }
         else {
             fprintf(stderr, "usage: sclip-bench -m MODEL.sclip [--threads N] [--runs N] [--json]\n"
-                            "       [--only forward_224|voc_image|voc21_text] [--precision f32|q8|q16|bf16]\n");
+                            "       [--only forward_224|voc_image|voc21_text] [--precision f32|q8|q16|bf16]\n"
+                            "       [--attn NAME]   (the forward's last block, default sclip)\n");
             return !strcmp(a, "-h") || !strcmp(a, "--help") ? 0 : 2;
         }
     }

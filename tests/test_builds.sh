@@ -39,7 +39,7 @@ for cxx in g++ clang++; do
     need $cxx || continue
     step "$cxx-sclip.c" $cxx $WXX -O2 -march=native -c sclip.c -o "$O/sclip-$cxx.o"
     step "$cxx-nosimd" $cxx $WXX -O2 -DSCLIP_NO_SIMD -c sclip.c -o "$O/sclip-nosimd-$cxx.o"
-    for f in examples/seg.c examples/eval.c examples/tokenize.c tests/test_seg.c; do
+    for f in examples/seg.c examples/eval.c examples/attn.c examples/tokenize.c tests/test_seg.c; do
         step "$cxx-$(basename "$f" .c)" $cxx $WXX -O2 -march=native $I -c "$f" -o "$O/x.o"
     done
 done
