@@ -4235,7 +4235,7 @@ typedef struct sclip__variant {
     char param;         /* its parameter: 'n' (csa-rand N), 't' (sharpen T), 'w' (local W), 'b' (early B) */
 } sclip__variant;
 
-static const sclip__variant sclip__variants[SCLIP_ATTN_COUNT] = {
+static const sclip__variant sclip__variants[SCLIP_ATTN_COUNT] = { /* indexed by sclip_attn */
     /* name         L    R    L2   R2  extra src keep param     A                                    */
     {"sclip",      'q', 'q', 'k', 'k', 0,  's',  1,  0 },  /* softmax(s q q') + softmax(s k k')     */
     {"vanilla",    'q', 'k', 0,   0,   0,  's',  1,  0 },  /* softmax(s q k')                       */
