@@ -48,6 +48,7 @@
 
    3. API overview (every function that can fail returns an sclip_result, 0 = SCLIP_OK;
       sclip_result_string() names it, sclip_context_error() gives the detail)
+      build    sclip_version(), sclip_build_info() (compiler, SIMD paths), sclip_cpus()
       model    sclip_model_load(path, desc, &model, err, cap)      mmap where available
                sclip_model_load_memory(data, size, desc, &model, err, cap)   caller's buffer,
                                           used in place; must outlive the model
@@ -61,7 +62,8 @@
                                 2.5x faster with AVX-512 VNNI or AVX-VNNI; also the Arm dot
                                 product; about f32's speed on other AVX2 / AVX-512 CPUs, with a
                                 quarter of its memory) or _BF16 (half the memory)
-      context  sclip_context_create(model, desc, &ctx): desc->n_threads (0 = all cores),
+      context  sclip_context_create(model, desc, &ctx): desc->n_threads (0 = the CPUs the
+               process may use: affinity, cgroup quota; more is capped to that),
                desc->parallel_for (run sclip's parallel loops on your own job system),
                desc->progress (called during text encoding and windows)
       towers   sclip_encode_image(ctx, chw, h, w, out)               CLIP's encode_image
@@ -127,6 +129,9 @@
       not depend on which thread computes it, so results never depend on the number of
       threads. The segmenter's resizes and post-processing split channels or pixels across
       the same threads. Idle workers spin for about 1 ms after each hand-off before they sleep.
+      A context uses at most the CPUs the process may run on (its affinity mask and cgroup CPU
+      quota, read on Linux): with more threads than CPUs every hand-off would wait for threads
+      that are not running.
       The file's f32 tensors are used in place from the mapping; matrices are repacked once at
       load for the kernels (and their pages of the mapping released), f16 and q8 tensors are
       converted at load (a q8 file with SCLIP_PRECISION_Q8 is packed as it is; q16 and bf16
@@ -179,6 +184,54 @@ extern "C" {
 #endif
 
 SCLIPDEF const char *sclip_version(void);
+
+/* How this translation unit builds sclip: version, compiler, SIMD paths, threads. The same text
+   as sclip_build_info() when the implementation is compiled with the same flags. */
+#if defined(__clang__)
+#define SCLIP__CC_INFO "clang " __clang_version__
+#elif defined(__GNUC__)
+#define SCLIP__CC_INFO "gcc " __VERSION__
+#elif defined(_MSC_VER)
+#define SCLIP__CC_INFO "MSVC"
+#else
+#define SCLIP__CC_INFO "a C compiler"
+#endif
+#if defined(__AVX512VNNI__)
+#define SCLIP__VNNI_INFO ", VNNI"
+#elif defined(__AVXVNNI__)
+#define SCLIP__VNNI_INFO ", AVX-VNNI"
+#else
+#define SCLIP__VNNI_INFO ""
+#endif
+#if defined(__AVX512BF16__)
+#define SCLIP__BF16_INFO ", BF16"
+#else
+#define SCLIP__BF16_INFO ""
+#endif
+#if defined(SCLIP_NO_SIMD)
+#define SCLIP__SIMD_INFO "portable C (SCLIP_NO_SIMD)"
+#elif defined(__AVX512F__)
+#define SCLIP__SIMD_INFO "AVX-512" SCLIP__VNNI_INFO SCLIP__BF16_INFO
+#elif defined(__AVX2__) && defined(__FMA__)
+#define SCLIP__SIMD_INFO "AVX2+FMA" SCLIP__VNNI_INFO
+#elif defined(__ARM_NEON) && defined(__aarch64__) && defined(__ARM_FEATURE_DOTPROD)
+#define SCLIP__SIMD_INFO "NEON, dot product"
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+#define SCLIP__SIMD_INFO "NEON"
+#else
+#define SCLIP__SIMD_INFO "portable C (build with -march=native, or -mavx2 -mfma -mf16c, for the SIMD kernels)"
+#endif
+#if defined(SCLIP_NO_THREADS) || defined(_WIN32)
+#define SCLIP__THREAD_INFO "no built-in pool"
+#else
+#define SCLIP__THREAD_INFO "pthreads"
+#endif
+#define SCLIP_BUILD_INFO                                                                                                \
+    "sclip " SCLIP_VERSION_STRING "; " SCLIP__CC_INFO "; SIMD: " SCLIP__SIMD_INFO "; threads: " SCLIP__THREAD_INFO
+SCLIPDEF const char *sclip_build_info(void);
+/* The CPUs this process may run on (Linux: its affinity mask and cgroup CPU quota): the default
+   and the most threads a context uses. */
+SCLIPDEF int sclip_cpus(void);
 
 /* ---- architecture ------------------------------------------------------------------------ */
 typedef enum sclip_activation { SCLIP_ACT_QUICKGELU = 0, SCLIP_ACT_GELU = 1 } sclip_activation;
@@ -285,7 +338,8 @@ typedef void (*sclip_parallel_for_fn)(void *user, void (*fn)(void *arg, int i), 
 typedef void (*sclip_progress_fn)(void *user, const char *stage, int done, int total);
 
 typedef struct sclip_context_desc {
-    int n_threads;                    /* 0 = the number of cores; 1 = no threads */
+    int n_threads;                    /* 0 = the CPUs the process may use (affinity, cgroup quota);
+                                         more is capped to that (1 = no threads) */
     sclip_parallel_for_fn parallel_for; /* optional: replaces the built-in pool */
     void *parallel_for_user;
     sclip_progress_fn progress;       /* optional */
@@ -297,6 +351,8 @@ SCLIPDEF sclip_result sclip_context_create(const sclip_model *model, const sclip
 SCLIPDEF void sclip_context_free(sclip_context *ctx);
 /* Detail message of the last error in this context ("" when none). */
 SCLIPDEF const char *sclip_context_error(const sclip_context *ctx);
+/* The threads the context runs its work on (after the cap above). */
+SCLIPDEF int sclip_context_threads(const sclip_context *ctx);
 
 /* ---- towers -------------------------------------------------------------------------------- */
 /* Dense tokens: the vision tower on a normalised planar (3, h, w) image, with the chosen last
@@ -472,6 +528,7 @@ SCLIPDEF int sclip_seg_windows(int width, int height, int crop, int stride, int 
 #define SCLIP__ALIGN 64
 
 SCLIPDEF const char *sclip_version(void) { return SCLIP_VERSION_STRING; }
+SCLIPDEF const char *sclip_build_info(void) { return SCLIP_BUILD_INFO; }
 
 /* ============================================================================================
    Small helpers: aligned allocation, error messages
@@ -3732,22 +3789,83 @@ struct sclip_context {
     uint64_t rand_seed;
 };
 
+#if defined(SCLIP__PTHREADS) && defined(__linux__) && !defined(SCLIP_NO_STDIO)
+/* The first line of a small file, or "" when it cannot be read. */
+static void sclip__read_line(const char *path, char *buf, size_t cap) {
+    FILE *f = fopen(path, "r");
+    buf[0] = 0;
+    if (!f) return;
+    if (!fgets(buf, (int)cap, f)) buf[0] = 0;
+    fclose(f);
+}
+
+/* CPUs this process may run on: its affinity (Cpus_allowed_list of /proc/self/status, e.g.
+   "0-3,8"), at most its cgroup's CPU quota rounded up (cgroup v2 cpu.max "QUOTA PERIOD", v1
+   cpu.cfs_quota_us / cpu.cfs_period_us); 0 when none of it can be read. */
+static int sclip__linux_cpus(void) {
+    char line[4096], a[64], b[64];
+    FILE *f = fopen("/proc/self/status", "r");
+    int n = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "Cpus_allowed_list:", 18)) {
+            const char *p = line + 18;
+            while (*p) { /* ranges "lo-hi" and single CPUs, comma-separated */
+                long lo, hi;
+                char *e;
+                while (*p == ' ' || *p == '\t' || *p == ',') p++;
+                lo = strtol(p, &e, 10);
+                if (e == p) break;
+                hi = *e == '-' ? strtol(e + 1, &e, 10) : lo;
+                n += hi >= lo ? (int)(hi - lo + 1) : 0;
+                p = e;
+            }
+            break;
+        }
+    if (f) fclose(f);
+    sclip__read_line("/sys/fs/cgroup/cpu.max", line, sizeof line);
+    if (sscanf(line, "%63s %63s", a, b) == 2 && strcmp(a, "max")) {
+        double q = atof(a), per = atof(b);
+        if (q > 0 && per > 0 && (n == 0 || (int)ceil(q / per) < n)) n = (int)ceil(q / per);
+    } else {
+        double q, per;
+        sclip__read_line("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", a, sizeof a);
+        sclip__read_line("/sys/fs/cgroup/cpu/cpu.cfs_period_us", b, sizeof b);
+        q = atof(a), per = atof(b);
+        if (q > 0 && per > 0 && (n == 0 || (int)ceil(q / per) < n)) n = (int)ceil(q / per);
+    }
+    return n;
+}
+#endif
+
+/* The CPUs the process may use: affinity and cgroup quota on Linux, the online CPUs elsewhere. */
 static int sclip__cpu_count(void) {
-#if defined(SCLIP__PTHREADS) && defined(_SC_NPROCESSORS_ONLN)
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
+#if defined(SCLIP__PTHREADS)
+    long n = 0;
+#if defined(__linux__) && !defined(SCLIP_NO_STDIO)
+    n = sclip__linux_cpus();
+#endif
+#if defined(_SC_NPROCESSORS_ONLN)
+    if (n < 1) n = sysconf(_SC_NPROCESSORS_ONLN);
+#endif
     return n < 1 ? 1 : n > 256 ? 256 : (int)n;
 #else
     return 1;
 #endif
 }
 
+SCLIPDEF int sclip_cpus(void) { return sclip__cpu_count(); }
+
 SCLIPDEF sclip_result sclip_context_create(const sclip_model *model, const sclip_context_desc *desc, sclip_context **out) {
     sclip_context *c;
     int n;
     if (!model || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
     *out = NULL;
-    n = desc && desc->n_threads > 0 ? desc->n_threads : sclip__cpu_count();
+    n = desc && desc->n_threads > 0 ? desc->n_threads : 0;
     if (n > 256) return SCLIP_ERROR_INVALID_ARGUMENT;
+    /* More threads than CPUs only add contention: every hand-off would wait for threads that are
+       not running (measured: 64 threads on 2 CPUs took 4-5x as long). A host's parallel_for
+       decides its own parallelism. */
+    if (n < 1 || (!(desc && desc->parallel_for) && n > sclip__cpu_count())) n = sclip__cpu_count();
     c = (sclip_context *)sclip__calloc(1, sizeof *c);
     if (!c) return SCLIP_ERROR_OUT_OF_MEMORY;
     c->model = model;
@@ -3780,6 +3898,7 @@ SCLIPDEF void sclip_context_free(sclip_context *c) {
 }
 
 SCLIPDEF const char *sclip_context_error(const sclip_context *c) { return c ? c->err : ""; }
+SCLIPDEF int sclip_context_threads(const sclip_context *c) { return c ? c->n_threads : 0; }
 
 static sclip_result sclip__ctx_fail(sclip_context *c, sclip_result r, const char *fmt, ...) {
     va_list ap;

@@ -13,6 +13,7 @@
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #define SCLIP_IMPLEMENTATION
 #include "sclip.h"
+#include "sclip_cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,6 +208,11 @@ int main(int argc, char **argv) {
     sclip_context *c = NULL;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
+        if (!strcmp(a, "--version")) {
+            cli__prog = "sclip-bench";
+            cli_version();
+            return 0;
+        }
         if (!strcmp(a, "--json")) json = 1;
         else if ((!strcmp(a, "-m") || !strcmp(a, "--model")) && i + 1 < argc) model_path = argv[++i];
         else if (!strcmp(a, "--threads") && i + 1 < argc) threads = atoi(argv[++i]);

@@ -10,6 +10,7 @@
 #include "sclip.h"
 #define SCLIP_NPY_IMPLEMENTATION
 #include "sclip_npy.h"
+#include "sclip_cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +95,12 @@ int main(int argc, char **argv) {
                     !strcmp(a, "-o") || !strcmp(a, "--attn") || !strcmp(a, "--threads");
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
+            free(texts);
+            return 0;
+        }
+        if (!strcmp(a, "--version")) {
+            cli__prog = "sclip-embed";
+            cli_version();
             free(texts);
             return 0;
         }

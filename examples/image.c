@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sclip.h" /* SCLIP_BUILD_INFO */
 #define SCLIP_IMAGE_IMPLEMENTATION
 #include "sclip_image.h"
 #define SCLIP_NPY_IMPLEMENTATION
@@ -27,6 +28,10 @@ int main(int argc, char **argv) {
     sclip_image im;
     char err[512];
     int ok;
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+        printf("sclip-image: %s\n", SCLIP_BUILD_INFO);
+        return 0;
+    }
     if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         usage(stdout);
         return 0;

@@ -37,6 +37,12 @@ CLI__FN void cli_error(const char *fmt, ...) {
     fputc('\n', stderr);
 }
 
+/* --version: the program, the library's build (compiler, SIMD paths) and the usable CPUs. */
+CLI__FN void cli_version(void) {
+    int n = sclip_cpus();
+    printf("%s: %s; %d CPU%s usable\n", cli__prog, sclip_build_info(), n, n == 1 ? "" : "s");
+}
+
 /* An argument that is an option name rather than a value ("-o", "--json"; "-1" is a number). */
 CLI__FN int cli__looks_like_option(const char *a) {
     return a[0] == '-' && a[1] && !(a[1] >= '0' && a[1] <= '9') && a[1] != '.';
@@ -53,6 +59,10 @@ CLI__FN int cli_parse(int argc, char **argv, const cli_opt *opts, int n_opts, co
         size_t len = strlen(a);
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(usage, stdout);
+            return 1;
+        }
+        if (!strcmp(a, "--version")) {
+            cli_version();
             return 1;
         }
         if (a[0] == '-' && a[1] == '-' && (eq = strchr(a, '=')) != NULL) len = (size_t)(eq - a);

@@ -14,6 +14,7 @@
 
 #define SCLIP_TOKENIZER_IMPLEMENTATION
 #include "sclip_tokenizer.h"
+#include "sclip.h" /* SCLIP_BUILD_INFO */
 
 static void usage(FILE *f) {
     fprintf(f,
@@ -129,6 +130,9 @@ int main(int argc, char **argv) {
     for (i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--version")) {
+            printf("sclip-tokenize: sclip_tokenizer.h of %s\n", SCLIP_BUILD_INFO);
             return 0;
         } else if (!strcmp(argv[i], "--vocab") && i + 1 < argc) {
             vocab = argv[++i];

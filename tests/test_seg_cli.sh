@@ -141,6 +141,15 @@ expect_error "attn: bad block" "local:2" $at -m build/tiny.sclip "$S/images/chel
 expect_error "attn: early beyond the layers" "1..2" $at -m build/tiny.sclip "$S/images/chelsea.png" --attn early:5 -o "$T/x.png"
 expect_error "attn: nothing to write" "nothing to write" $at -m build/tiny.sclip "$S/images/chelsea.png"
 
+# 3d. --version everywhere; the usable CPUs follow the affinity mask
+v=0
+for p in seg eval attn embed bench image tokenize; do build/sclip-$p --version | grep -q "sclip 0\.[0-9]*\.[0-9]*; .*SIMD: " && v=$((v + 1)); done
+[ $v -eq 7 ] && ok "--version on the 7 programs (version, compiler, SIMD paths)" || bad "--version: $v of 7"
+if command -v taskset >/dev/null 2>&1; then
+    taskset -c 0 build/sclip-seg --version | grep -q "; 1 CPU usable" && ok "taskset -c 0: 1 CPU usable (the default thread count)" ||
+        bad "taskset -c 0: $(taskset -c 0 build/sclip-seg --version)"
+fi
+
 # 4. sclip-embed
 build/sclip-embed -m build/tiny.sclip --text "a photo of a cat." --text "sky" -o "$T/t.npy" && ok "sclip-embed --text" || bad "sclip-embed --text"
 build/sclip-embed -m build/tiny.sclip --image-npy "$S/fixtures/tiny/vision_input.npy" --dense --attn sclip -o "$T/d.npy" &&

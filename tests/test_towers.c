@@ -333,6 +333,11 @@ int main(int argc, char **argv) {
         return 1;
     }
     memset(&d, 0, sizeof d);
+    d.n_threads = 64; /* more threads than CPUs: capped to the CPUs the process may use */
+    CHECK(sclip_context_create(model, &d, &ctx) == SCLIP_OK && sclip_context_threads(ctx) == sclip_cpus() &&
+              sclip_cpus() <= 256 && sclip_cpus() >= 1,
+          "64 threads asked: %d used, %d CPUs", ctx ? sclip_context_threads(ctx) : -1, sclip_cpus());
+    sclip_context_free(ctx);
     d.n_threads = 3;
     CHECK(sclip_context_create(model, &d, &ctx) == SCLIP_OK, "context");
     check_vision(ctx);
