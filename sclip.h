@@ -160,9 +160,15 @@
       98.9-99.9%.
 
    9. Limits
-      SCLIP_MAX_IMAGE_SIDE (8192) and SCLIP_MAX_IMAGE_PIXELS (4096 x 4096) for images given to
-      the towers and the segmenter (after the resize too); SCLIP_MAX_CLASSES (4096) names per
-      vocabulary; a prompt must fit CLIP's 77 tokens; at most 4096 tensors in a weight file.
+      sclip_segment takes images up to SCLIP_MAX_SOURCE_SIDE (16384) pixels a side and
+      SCLIP_MAX_SOURCE_PIXELS (2^28), what examples/sclip_image.h decodes: a 50-megapixel photo is
+      resized to a 336 short side first. The towers take SCLIP_MAX_IMAGE_SIDE (8192) and
+      SCLIP_MAX_IMAGE_PIXELS (4096 x 4096), which the resized image must fit (lower short_side
+      otherwise). Memory of sclip_segment at the original size: 2 bytes a pixel for the labels
+      with no_probs (the probabilities are made band by band and dropped), plus classes x pixels
+      floats when the probabilities are returned, names x pixels floats with PAMR.
+      SCLIP_MAX_CLASSES (4096) names per vocabulary; a prompt must fit CLIP's 77 tokens; at most
+      4096 tensors in a weight file.
 */
 #ifndef SCLIP_H
 #define SCLIP_H
@@ -175,8 +181,10 @@
 #define SCLIP_VERSION_STRING "0.1.0"
 
 #define SCLIP_FILE_VERSION 1          /* .sclip weight format version read and written */
-#define SCLIP_MAX_IMAGE_SIDE 8192     /* longest side accepted by the towers and the segmenter */
+#define SCLIP_MAX_IMAGE_SIDE 8192     /* longest side accepted by the towers (a resized image) */
 #define SCLIP_MAX_IMAGE_PIXELS (4096 * 4096)
+#define SCLIP_MAX_SOURCE_SIDE 16384   /* longest side of an image given to sclip_segment */
+#define SCLIP_MAX_SOURCE_PIXELS (1 << 28)
 #define SCLIP_MAX_CLASSES 4096        /* class names (queries) per vocabulary */
 
 #ifdef __cplusplus
@@ -5188,6 +5196,7 @@ struct sclip_vocab {
     size_t blob_size;
     float *features;   /* n_queries x embed_dim, L2-normalised */
     uint64_t fingerprint;
+    int precision;     /* the sclip_precision of the text products that made the features */
 };
 
 SCLIPDEF const char *const *sclip_default_templates(int *n) {
@@ -5392,8 +5401,10 @@ SCLIPDEF sclip_result sclip_vocab_create(sclip_context *c, const char *classes, 
     if (!c->model->tokenizer) return sclip__ctx_fail(c, SCLIP_ERROR_BAD_VOCAB, "the weight file has no merge list");
     if (!templates) templates = sclip_default_templates(&n_templates);
     if (n_templates < 1 || n_templates > 100000) return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "templates: %d templates", n_templates);
-    if ((r = sclip__vocab_parse(c->model, classes, len, &v, c->err, sizeof c->err)) == SCLIP_OK)
+    if ((r = sclip__vocab_parse(c->model, classes, len, &v, c->err, sizeof c->err)) == SCLIP_OK) {
+        v->precision = (int)c->model->precision;
         r = sclip__vocab_encode(c, v, templates, n_templates);
+    }
     if (r != SCLIP_OK) sclip_vocab_free(v);
     else *out = v;
     return r;
@@ -5418,10 +5429,17 @@ SCLIPDEF sclip_result sclip_vocab_from_features(const sclip_model *m, const char
     return SCLIP_OK;
 }
 
+static const char *sclip__precision_name(int p) {
+    return p == SCLIP_PRECISION_Q8 ? "q8" : p == SCLIP_PRECISION_Q16 ? "q16" : p == SCLIP_PRECISION_BF16 ? "bf16" : "f32";
+}
+
 /* ---- vocabulary cache file ------------------------------------------------------------------
-   offset 0 "SCLIPVC\0", 8 u32 version (1), 12 u32 embed_dim, 16 u32 classes, 20 u32 queries,
-   24 u64 model fingerprint, 32 u64 names size, then u32 class index per query, the names
-   (NUL-terminated), zero padding to a multiple of 4, and queries x embed_dim f32. */
+   offset 0 "SCLIPVC\0", 8 u32 version (2), 12 u32 embed_dim, 16 u32 classes, 20 u32 queries,
+   24 u64 model fingerprint, 32 u32 names size, 36 u32 the sclip_precision of the text products
+   that encoded it (version 1: the names size is a u64 and the precision unknown), then u32 class
+   index per query, the names (NUL-terminated), zero padding to a multiple of 4, and queries x
+   embed_dim f32. A cache encoded in float32 serves every precision; one encoded with reduced
+   precision only a model of that precision (its embeddings are less exact). */
 #define SCLIP__VOCAB_HEADER 40
 
 static void sclip__put32(unsigned char *p, uint32_t v) {
@@ -5440,13 +5458,14 @@ SCLIPDEF void sclip_vocab_save_memory(const sclip_vocab *v, void *buf) {
     size_t i, n = (size_t)v->n_queries * v->embed_dim;
     memset(p, 0, sclip_vocab_save_size(v));
     memcpy(p, "SCLIPVC\0", 8);
-    sclip__put32(p + 8, 1);
+    sclip__put32(p + 8, 2);
     sclip__put32(p + 12, (uint32_t)v->embed_dim);
     sclip__put32(p + 16, (uint32_t)v->n_classes);
     sclip__put32(p + 20, (uint32_t)v->n_queries);
     sclip__put32(p + 24, (uint32_t)v->fingerprint);
     sclip__put32(p + 28, (uint32_t)(v->fingerprint >> 32));
     sclip__put32(p + 32, (uint32_t)v->blob_size);
+    sclip__put32(p + 36, (uint32_t)v->precision);
     for (i = 0; i < (size_t)v->n_queries; i++) sclip__put32(p + SCLIP__VOCAB_HEADER + 4 * i, (uint32_t)v->query_class[i]);
     names = p + SCLIP__VOCAB_HEADER + 4 * (size_t)v->n_queries;
     memcpy(names, v->blob, v->blob_size);
@@ -5463,7 +5482,7 @@ SCLIPDEF void sclip_vocab_save_memory(const sclip_vocab *v, void *buf) {
 SCLIPDEF sclip_result sclip_vocab_load_memory(const void *buf, size_t size, const sclip_model *model, sclip_vocab **out,
                                               char *err, size_t cap) {
     const unsigned char *p = (const unsigned char *)buf;
-    uint32_t E, C, Q, i;
+    uint32_t E, C, Q, i, version, precision;
     uint64_t blob_size, fp, need;
     const unsigned char *names, *feat;
     sclip_vocab *v;
@@ -5472,12 +5491,17 @@ SCLIPDEF sclip_result sclip_vocab_load_memory(const void *buf, size_t size, cons
     *out = NULL;
     if (size < SCLIP__VOCAB_HEADER || memcmp(p, "SCLIPVC\0", 8) != 0)
         return sclip__fail(err, cap, SCLIP_ERROR_BAD_VOCAB_CACHE, "vocabulary: not a vocabulary cache file");
-    if (sclip__u32(p + 8) != 1) return sclip__fail(err, cap, SCLIP_ERROR_BAD_VOCAB_CACHE, "vocabulary: unknown version %u", sclip__u32(p + 8));
+    version = sclip__u32(p + 8);
+    if (version != 1 && version != 2)
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_VOCAB_CACHE, "vocabulary: unknown version %u", version);
     E = sclip__u32(p + 12);
     C = sclip__u32(p + 16);
     Q = sclip__u32(p + 20);
     fp = sclip__u64(p + 24);
-    blob_size = sclip__u64(p + 32);
+    blob_size = version == 1 ? sclip__u64(p + 32) : sclip__u32(p + 32);
+    precision = version == 1 ? SCLIP_PRECISION_F32 : sclip__u32(p + 36);
+    if (precision > SCLIP_PRECISION_Q16)
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_VOCAB_CACHE, "vocabulary: unknown precision %u", precision);
     if (E < 1 || E > 8192 || Q < 1 || Q > SCLIP_MAX_CLASSES || C < 1 || C > Q || blob_size > ((uint64_t)1 << 30))
         return sclip__fail(err, cap, SCLIP_ERROR_BAD_VOCAB_CACHE, "vocabulary: bad counts (%u classes, %u names, size %u)", C, Q, E);
     need = SCLIP__VOCAB_HEADER + 4 * (uint64_t)Q + (blob_size + 3) / 4 * 4 + (uint64_t)Q * E * 4;
@@ -5486,6 +5510,11 @@ SCLIPDEF sclip_result sclip_vocab_load_memory(const void *buf, size_t size, cons
                            (unsigned long long)size, (unsigned long long)need);
     if (model && (fp != model->fingerprint || (int)E != model->arch.embed_dim))
         return sclip__fail(err, cap, SCLIP_ERROR_BAD_VOCAB_CACHE, "vocabulary: the cache was made with another model");
+    if (model && precision != SCLIP_PRECISION_F32 && precision != (uint32_t)model->precision)
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_VOCAB_CACHE,
+                           "vocabulary: the cache was encoded with %s products and this model runs %s: encode the classes "
+                           "again (a cache encoded in f32 serves every precision)",
+                           sclip__precision_name((int)precision), sclip__precision_name((int)model->precision));
     names = p + SCLIP__VOCAB_HEADER + 4 * (size_t)Q;
     for (k = 0; k < blob_size; k++) nul += names[k] == 0;
     if (nul != Q || (blob_size && names[blob_size - 1] != 0))
@@ -5494,6 +5523,7 @@ SCLIPDEF sclip_result sclip_vocab_load_memory(const void *buf, size_t size, cons
     if (!v) return sclip__fail(err, cap, SCLIP_ERROR_OUT_OF_MEMORY, "vocabulary: out of memory");
     v->n_classes = (int)C;
     v->fingerprint = fp;
+    v->precision = (int)precision;
     for (i = 0; i < Q; i++) {
         uint32_t cl = sclip__u32(p + SCLIP__VOCAB_HEADER + 4 * (size_t)i);
         if (cl >= C || (i > 0 && cl < (uint32_t)v->query_class[i - 1]) || (cl > (i ? (uint32_t)v->query_class[i - 1] + 1 : 0u))) {
@@ -6406,9 +6436,15 @@ typedef struct sclip__resize_job {
     int Q, C, band, parts, rows_in;
     float logit_scale;
     float *logits;                  /* (Q, hout, wout), or NULL: */
-    float *probs;                   /* (C, hout, wout) */
+    float *probs;                   /* (C, hout, wout), or NULL (labels only): */
     int *best;                      /* optional: argmax of probs per pixel, and its value */
     float *bv;
+    uint16_t *labels;               /* labels only: hout x wout, the probabilities of a band at a
+                                       time, never whole (see sclip__labels_band) */
+    float prob_thd;
+    int *area;                      /* labels only, first pass: parts x C argmax counts (step 4) */
+    const int *zeroed;              /* labels only, second pass: the classes step 4 removed */
+    int *bscratch;                  /* labels only: per part, the band's argmax */
     float *scratch;                 /* per part: the band's logits (band x wout x Q, without
                                        logits), the horizontal pass (rows_in x wout); with slide,
                                        the mean's rows and counts (2 x rows_in x W1) and a
@@ -6436,16 +6472,55 @@ static void sclip__resize_band(const sclip__resize_job *j, int b, int e, float *
     }
 }
 
+/* A label whose best probability is below prob_thd, until the area filter's verdict is known. */
+#define SCLIP__LOW 0x8000u
+
+/* Labels only: the band's class probabilities (C planes of n pixels) in bp, their argmax, and
+   the labels of the band. First pass: every pixel's argmax, marked SCLIP__LOW when its best
+   probability is below prob_thd, and counted (area, when step 4 runs). Second pass (after the
+   area filter removed classes): only the pixels labelled with a removed class get the argmax
+   of the other classes (removing lowers the others only to 0, so the rest keep theirs). */
+static void sclip__labels_band(const sclip__resize_job *j, int part, size_t p0, size_t n, float *bp) {
+    float *bvb = bp + (size_t)j->C * n;
+    int *bb = j->bscratch + (size_t)part * j->band * j->t->wout, *area = j->area ? j->area + (size_t)part * j->C : NULL;
+    size_t x;
+    int c;
+    for (c = 1; j->zeroed && c < j->C; c++)
+        if (j->zeroed[c]) memset(bp + (size_t)c * n, 0, n * sizeof(float));
+    sclip__argmax_range(bp, n, j->C, 0, n, bvb, bb);
+    for (x = 0; x < n; x++) {
+        uint16_t *l = j->labels + p0 + x;
+        if (j->zeroed && !j->zeroed[*l & ~SCLIP__LOW]) continue;
+        if (area) area[bb[x]]++;
+        *l = (uint16_t)(bb[x] | (bvb[x] < j->prob_thd ? SCLIP__LOW : 0u));
+    }
+}
+
+/* Labels only, second pass: whether the band [p0, p0+n) holds a removed class. */
+static int sclip__labels_stale(const sclip__resize_job *j, size_t p0, size_t n) {
+    size_t x;
+    for (x = 0; x < n; x++)
+        if (j->zeroed[j->labels[p0 + x] & ~SCLIP__LOW]) return 1;
+    return 0;
+}
+
 static void sclip__resize_task(void *arg, int part) {
     sclip__resize_job *j = (sclip__resize_job *)arg;
     int H = j->t->hout, W = j->t->wout, y0 = H * part / j->parts, y1 = H * (part + 1) / j->parts, b, e;
     float *lg = j->scratch + (size_t)part * j->part_floats, *tmp = lg + (j->logits ? 0 : (size_t)j->band * W * j->Q);
+    float *bp = j->labels ? lg + j->part_floats - (size_t)(j->C + 1) * j->band * W : NULL; /* last in the part */
     for (b = y0; b < y1; b = e) {
         size_t n;
         e = b + j->band < y1 ? b + j->band : y1;
         n = (size_t)(e - b) * W;
+        if (j->labels && j->zeroed && !sclip__labels_stale(j, (size_t)b * W, n)) continue;
         sclip__resize_band(j, b, e, lg, tmp);
         if (j->logits) continue;
+        if (j->labels) {
+            sclip__post_probs(lg, n, j->Q, bp, n, n, j->qcls, j->C, j->logit_scale);
+            sclip__labels_band(j, part, (size_t)b * W, n, bp);
+            continue;
+        }
         sclip__post_probs(lg, n, j->Q, j->probs + (size_t)b * W, (size_t)H * W, n, j->qcls, j->C, j->logit_scale);
         if (j->best) sclip__argmax_range(j->probs, (size_t)H * W, j->C, (size_t)b * W, (size_t)e * W, j->bv, j->best);
     }
@@ -6469,7 +6544,7 @@ static int sclip__resize_run(sclip_context *c, sclip__resize_job *j, int hin, in
     sclip__lerp2 t;
     size_t row = (size_t)W0 * j->Q, slide = 0; /* floats of one output row of logits */
     int ok;
-    if ((!j->in && !j->slide) || (!j->logits && !j->probs) || j->Q < 1 || j->C < 1 || hin < 1 || win < 1 || H0 < 1 ||
+    if ((!j->in && !j->slide) || (!j->logits && !j->probs && !j->labels) || j->Q < 1 || j->C < 1 || hin < 1 || win < 1 || H0 < 1 ||
         W0 < 1 || !sclip__qcls_valid(j->qcls, j->Q, j->C))
         return SCLIP__SEG_EINVAL;
     if (sclip__lerp2_init(&t, hin, win, H0, W0)) return SCLIP__SEG_ENOMEM;
@@ -6480,9 +6555,12 @@ static int sclip__resize_run(sclip_context *c, sclip__resize_job *j, int hin, in
     j->rows_in = sclip__resize_rows_in(j);
     if (j->slide) slide = 2 * (size_t)j->rows_in * win + (size_t)j->slide->t->hin * j->slide->t->wout;
     j->part_floats = (j->logits ? 0 : (size_t)j->band * row) + (size_t)j->rows_in * W0 + slide;
+    if (j->labels) j->part_floats += (size_t)(j->C + 1) * j->band * W0; /* the band's probabilities, best values */
     j->scratch = (float *)sclip__alloc_array(j->part_floats, sizeof(float) * (size_t)j->parts);
-    ok = j->scratch != NULL;
+    if (j->labels) j->bscratch = (int *)sclip__alloc_array((size_t)j->band * W0, sizeof(int) * (size_t)j->parts);
+    ok = j->scratch != NULL && (!j->labels || j->bscratch);
     if (ok) sclip__seg_run(c, sclip__resize_task, j, j->parts);
+    sclip__free(j->bscratch);
     sclip__free(j->scratch);
     sclip__lerp2_free(&t);
     return ok ? 0 : SCLIP__SEG_ENOMEM;
@@ -6885,17 +6963,26 @@ static sclip_result sclip__seg_check(sclip_context *c, const sclip_vocab *v, con
                                      const sclip_seg_desc *d) {
     if (!v || !rgb) return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: NULL vocabulary or pixels");
     if (w < 1 || h < 1) return sclip__ctx_fail(c, SCLIP_ERROR_IMAGE_TOO_SMALL, "segment: the image is %dx%d", w, h);
-    if (w > SCLIP_MAX_IMAGE_SIDE || h > SCLIP_MAX_IMAGE_SIDE || (double)w * h > SCLIP_MAX_IMAGE_PIXELS)
+    if (w > SCLIP_MAX_SOURCE_SIDE || h > SCLIP_MAX_SOURCE_SIDE || (double)w * h > SCLIP_MAX_SOURCE_PIXELS)
         return sclip__ctx_fail(c, SCLIP_ERROR_IMAGE_TOO_LARGE, "segment: %dx%d exceeds the limit (side %d, %d pixels)", w, h,
-                               SCLIP_MAX_IMAGE_SIDE, SCLIP_MAX_IMAGE_PIXELS);
+                               SCLIP_MAX_SOURCE_SIDE, SCLIP_MAX_SOURCE_PIXELS);
     if (stride < 3 * (size_t)w) return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: row stride below 3 x width");
     if (v->embed_dim != c->model->arch.embed_dim || v->fingerprint != c->model->fingerprint)
         return sclip__ctx_fail(c, SCLIP_ERROR_BAD_VOCAB_CACHE, "segment: the vocabulary was made with another model");
-    if ((d->short_side < 1 && d->short_side != SCLIP_SEG_KEEP) || d->short_side > SCLIP_MAX_IMAGE_SIDE ||
-        d->max_long_side < 1 || (d->crop < 1 && d->crop != SCLIP_SEG_WHOLE) || d->stride < 1 ||
-        !(d->logit_scale > 0 && d->logit_scale < 1e4f) || !(d->prob_thd >= 0 && d->prob_thd <= 1) ||
-        !(d->area_thd >= 0 && d->area_thd <= 1) || d->pamr_steps < 0 || d->pamr_steps > 1000)
-        return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: a setting is out of range");
+#define SCLIP__BAD_SETTING(what, ...) sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: " what, __VA_ARGS__)
+    if ((d->short_side < 1 && d->short_side != SCLIP_SEG_KEEP) || d->short_side > SCLIP_MAX_IMAGE_SIDE)
+        return SCLIP__BAD_SETTING("short_side %d is outside 1..%d (or SCLIP_SEG_KEEP)", d->short_side, SCLIP_MAX_IMAGE_SIDE);
+    if (d->max_long_side < 1) return SCLIP__BAD_SETTING("max_long_side %d is below 1", d->max_long_side);
+    if (d->crop != SCLIP_SEG_WHOLE && (d->crop < c->model->arch.patch_size || d->crop > SCLIP_MAX_IMAGE_SIDE))
+        return SCLIP__BAD_SETTING("crop %d must be SCLIP_SEG_WHOLE or a window of %d..%d pixels (the patch is %d)", d->crop,
+                                  c->model->arch.patch_size, SCLIP_MAX_IMAGE_SIDE, c->model->arch.patch_size);
+    if (d->stride < 1) return SCLIP__BAD_SETTING("stride %d is below 1", d->stride);
+    if (!(d->logit_scale > 0 && d->logit_scale < 1e4f))
+        return SCLIP__BAD_SETTING("logit_scale %g is outside (0, 10000)", (double)d->logit_scale);
+    if (!(d->prob_thd >= 0 && d->prob_thd <= 1)) return SCLIP__BAD_SETTING("prob_thd %g is outside [0, 1]", (double)d->prob_thd);
+    if (!(d->area_thd >= 0 && d->area_thd <= 1)) return SCLIP__BAD_SETTING("area_thd %g is outside [0, 1]", (double)d->area_thd);
+    if (d->pamr_steps < 0 || d->pamr_steps > 1000) return SCLIP__BAD_SETTING("pamr_steps %d is outside 0..1000", d->pamr_steps);
+#undef SCLIP__BAD_SETTING
     return sclip__attn_check(c, &d->attn);
 }
 
@@ -6904,6 +6991,8 @@ static sclip_result sclip__seg_check(sclip_context *c, const sclip_vocab *v, con
 typedef struct sclip__seg_out {
     float *logits, *probs, *bv;
     int *best;
+    uint16_t *labels; /* labels only (no probabilities kept): the final labels, made band by band */
+    float area_thd, prob_thd;
     int H0, W0;
 } sclip__seg_out;
 
@@ -6912,10 +7001,30 @@ typedef struct sclip__seg_out {
    post-processing's steps 1-3 and the argmax, straight into the class probabilities. */
 static sclip_result sclip__seg_final(sclip_context *c, const sclip_vocab *v, sclip__resize_job *j, int hin, int win,
                                      float logit_scale, const sclip__seg_out *o) {
-    int e;
-    j->qcls = v->query_class, j->Q = v->n_queries, j->C = v->n_classes, j->logit_scale = logit_scale;
+    int e, C = v->n_classes, parts = sclip__seg_parts(c, (size_t)o->H0), part, k, removed = 0, *sum = NULL;
+    size_t p, hw = (size_t)o->H0 * o->W0;
+    j->qcls = v->query_class, j->Q = v->n_queries, j->C = C, j->logit_scale = logit_scale;
     j->logits = o->logits, j->probs = o->probs, j->best = o->best, j->bv = o->bv;
+    j->labels = o->labels, j->prob_thd = o->prob_thd;
+    if (o->labels && o->area_thd > 0.f) { /* step 4 needs the argmax counts of the whole image */
+        if (!(j->area = (int *)sclip__calloc((size_t)(parts + 1) * C, sizeof(int))))
+            return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+        sum = j->area + (size_t)parts * C;
+    }
     e = sclip__resize_run(c, j, hin, win, o->H0, o->W0);
+    if (!e && sum) { /* labels only: the area filter's verdict, then a second pass where it matters */
+        for (part = 0; part < parts; part++)
+            for (k = 0; k < C; k++) sum[k] += j->area[(size_t)part * C + k];
+        sclip__post_area_verdict(sum, C, o->area_thd);
+        for (k = 1; k < C; k++) removed |= sum[k];
+        j->zeroed = sum;
+        j->area = NULL;
+        if (removed) e = sclip__resize_run(c, j, hin, win, o->H0, o->W0);
+        j->area = sum - (size_t)parts * C;
+    }
+    if (!e && o->labels) /* step 5's threshold: below prob_thd is class 0 */
+        for (p = 0; p < hw; p++) o->labels[p] = o->labels[p] & SCLIP__LOW ? 0 : o->labels[p];
+    sclip__free(j->area);
     if (e == SCLIP__SEG_ENOMEM) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
     return e ? sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: bad class map") : SCLIP_OK;
 }
@@ -7036,7 +7145,7 @@ static sclip_result sclip__seg_pamr(sclip_context *c, const uint8_t *rgb1, int W
 SCLIPDEF sclip_result sclip_segment(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W0, int H0, size_t stride,
                                     const sclip_seg_desc *desc, sclip_seg_result *out) {
     sclip_seg_desc d;
-    int W1, H1, Q, C, *pred = NULL;
+    int W1 = 0, H1 = 0, Q, C, *pred = NULL, labels_only;
     size_t p, hw0;
     uint8_t *rgb1 = NULL;
     float *logits = NULL, *probs = NULL, *bv = NULL;
@@ -7046,35 +7155,47 @@ SCLIPDEF sclip_result sclip_segment(sclip_context *c, const sclip_vocab *v, cons
     memset(out, 0, sizeof *out);
     d = sclip__seg_defaults(desc);
     if ((r = sclip__seg_check(c, v, rgb, W0, H0, stride, &d)) != SCLIP_OK) return r;
+    labels_only = d.no_probs && d.pamr_steps == 0; /* memory independent of classes x pixels */
     Q = v->n_queries;
     C = v->n_classes;
     hw0 = (size_t)W0 * H0;
     if (sclip_resize_size(W0, H0, d.short_side == SCLIP_SEG_KEEP ? 0 : d.short_side, d.max_long_side, &W1, &H1) != SCLIP_OK ||
         W1 > SCLIP_MAX_IMAGE_SIDE || H1 > SCLIP_MAX_IMAGE_SIDE || (double)W1 * H1 > SCLIP_MAX_IMAGE_PIXELS)
-        return sclip__ctx_fail(c, SCLIP_ERROR_IMAGE_TOO_LARGE, "segment: the resized image exceeds the limit");
+        return sclip__ctx_fail(c, SCLIP_ERROR_IMAGE_TOO_LARGE,
+                               "segment: the image resized for short_side %d (%dx%d) exceeds the towers' limit (side %d, %d "
+                               "pixels): lower short_side (sclip-seg --short-side)",
+                               d.short_side, W1, H1, SCLIP_MAX_IMAGE_SIDE, SCLIP_MAX_IMAGE_PIXELS);
     if (W1 < c->model->arch.patch_size || H1 < c->model->arch.patch_size)
         return sclip__ctx_fail(c, SCLIP_ERROR_IMAGE_TOO_SMALL, "segment: the resized image (%dx%d) is smaller than one patch", W1, H1);
     rgb1 = (uint8_t *)sclip__alloc((size_t)W1 * H1 * 3);
-    if (d.pamr_steps > 0) logits = (float *)sclip__alloc_array((size_t)Q * hw0, sizeof(float)); /* PAMR refines them whole */
-    else bv = (float *)sclip__alloc_array(hw0, sizeof(float));
-    probs = (float *)sclip__alloc_array((size_t)C * hw0, sizeof(float));
-    pred = (int *)sclip__alloc_array(hw0, sizeof(int));
     out->labels = (uint16_t *)sclip__alloc_array(hw0, sizeof(uint16_t));
-    if (!rgb1 || (d.pamr_steps > 0 ? !logits : !bv) || !probs || !pred || !out->labels)
-        r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+    if (!rgb1 || !out->labels) r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+    else if (!labels_only) { /* the classes x pixels probabilities are kept (returned, or refined by PAMR) */
+        if (d.pamr_steps > 0) logits = (float *)sclip__alloc_array((size_t)Q * hw0, sizeof(float)); /* PAMR refines them whole */
+        else bv = (float *)sclip__alloc_array(hw0, sizeof(float));
+        probs = (float *)sclip__alloc_array((size_t)C * hw0, sizeof(float));
+        pred = (int *)sclip__alloc_array(hw0, sizeof(int));
+        if ((d.pamr_steps > 0 ? !logits : !bv) || !probs || !pred)
+            r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY,
+                                "segment: out of memory for %s of %d x %dx%d floats (%.1f GB); without them (no_probs, no PAMR) "
+                                "the memory does not grow with the classes",
+                                d.pamr_steps > 0 ? "PAMR's logits" : "the probabilities", d.pamr_steps > 0 ? Q : C, W0, H0,
+                                (double)(d.pamr_steps > 0 ? Q : C) * (double)hw0 * 4e-9);
+    }
     if (r == SCLIP_OK && sclip_resize_rgb(rgb, W0, H0, stride, rgb1, W1, H1, (size_t)W1 * 3) != SCLIP_OK)
         r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: resize failed");
     o.logits = logits, o.probs = probs, o.bv = bv, o.best = logits ? NULL : pred, o.H0 = H0, o.W0 = W0;
+    o.labels = labels_only ? out->labels : NULL, o.area_thd = d.area_thd, o.prob_thd = d.prob_thd;
     if (r == SCLIP_OK)
         r = d.crop == SCLIP_SEG_WHOLE ? sclip__seg_whole(c, v, rgb1, W1, H1, &d, &o) : sclip__seg_slide(c, v, rgb1, W1, H1, &d, &o);
     if (r == SCLIP_OK && logits) r = sclip__seg_pamr(c, rgb1, W1, H1, W0, H0, logits, Q, d.pamr_steps);
-    if (r == SCLIP_OK &&
+    if (r == SCLIP_OK && !labels_only &&
         (logits ? sclip__postprocess_on(c, logits, Q, H0, W0, v->query_class, C, d.logit_scale, d.area_thd, d.prob_thd, probs,
                                         NULL, pred)
                 : sclip__post_finish(c, probs, hw0, C, d.area_thd, d.prob_thd, pred, bv, NULL, pred)))
         r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory in post-processing");
     if (r == SCLIP_OK) {
-        for (p = 0; p < hw0; p++) out->labels[p] = (uint16_t)pred[p];
+        for (p = 0; pred && p < hw0; p++) out->labels[p] = (uint16_t)pred[p];
         out->width = W0;
         out->height = H0;
         out->n_classes = C;

@@ -25,14 +25,17 @@
                never appear in the legend (e.g. the 255 "ignore" value of VOC ground truth).
      Lines     A pixel whose label differs from its right or lower neighbour (unlabelled counts
                as one more label) is a boundary pixel: its value above is halved (v >> 1).
-     Colours   sclip_overlay_color(): class 0 is white (255,255,255) - the PASCAL VOC palette
-               makes it black, which on an overlay only darkens the image and hides the swatch;
-               white washes the "background" out instead and keeps objects vivid. Classes
+     Colours   Class c is drawn in palette colour c when class 0 is named "background" (any
+               case), in palette colour c + 1 otherwise (sclip_overlay_class_color): a
+               background washes out white, and a first class such as "cat" stays visible.
+               The palette, sclip_overlay_color(): colour 0 is white (255,255,255) - the PASCAL
+               VOC palette makes it black, which on an overlay only darkens the image and hides
+               the swatch; white washes the "background" out instead and keeps objects vivid. Colours
                1..255 are the PASCAL VOC colours (bit-interleaving palette: bit 3j of c goes to
                bit 7-j of red, bit 3j+1 to green, bit 3j+2 to blue): 1 = (128,0,0), 2 = (0,128,0),
-               15 = (192,128,128) ... Classes 256 and above continue the same interleaving over
-               the whole index (all 65536 colours are distinct, but colours of classes 256
-               apart are close). Negative c gives grey (128,128,128).
+               15 = (192,128,128) ... Colours 256 and above continue the same interleaving over
+               the whole index (all 65536 colours are distinct, but colours 256 apart are
+               close). Negative c gives grey (128,128,128).
      Output    The blended image sits at the top left of the output, unchanged in size. The
                legend is a white panel with dark text:
                  - on the right when w <= 2 h: same height as the image, taller only when
@@ -101,8 +104,12 @@ SCLIP_OVERLAY_DEF int sclip_overlay_draw(const unsigned char *rgb, int w, int h,
                                          unsigned char **out, int *out_w, int *out_h);
 SCLIP_OVERLAY_DEF void sclip_overlay_free(unsigned char *p);
 
-/* The colour of class c (white for 0, PASCAL VOC for 1..255, see the top comment). */
+/* The palette: colour c (white for 0, PASCAL VOC for 1..255, see the top comment). */
 SCLIP_OVERLAY_DEF void sclip_overlay_color(int c, unsigned char rgb[3]);
+/* The colour sclip_overlay_draw gives class c with these class names: the palette's c when
+   class 0 is named "background" (any case; white for it, the VOC colours for the others),
+   otherwise the palette's c + 1, so that a first class such as "cat" gets a colour too. */
+SCLIP_OVERLAY_DEF void sclip_overlay_class_color(int c, const char *const *names, unsigned char rgb[3]);
 
 /* The text scale the overlay uses for a w x h image: 1 + max(w, h) / 700, at most 8. */
 SCLIP_OVERLAY_DEF int sclip_overlay_scale(int w, int h);
@@ -324,6 +331,14 @@ SCLIP_OVERLAY_DEF void sclip_overlay_text(unsigned char *rgb, int w, int h, size
 
 /* PASCAL VOC palette over the whole index: bits 3j, 3j+1, 3j+2 of c go to bit 7-j of red,
    green and blue. Class 0 is white instead of black (see the top comment). */
+SCLIP_OVERLAY_DEF void sclip_overlay_class_color(int c, const char *const *names, unsigned char rgb[3]) {
+    static const char bg[] = "background";
+    const char *n = names ? names[0] : NULL;
+    int k = 0;
+    while (n && bg[k] && (n[k] == bg[k] || n[k] == bg[k] - 32)) k++;
+    sclip_overlay_color(n && !bg[k] && !n[k] ? c : c + 1, rgb);
+}
+
 SCLIP_OVERLAY_DEF void sclip_overlay_color(int c, unsigned char rgb[3]) {
     int r = 0, g = 0, b = 0, j;
     if (c <= 0) {
@@ -569,7 +584,7 @@ SCLIP_OVERLAY_DEF int sclip_overlay_draw(const unsigned char *rgb, int w, int h,
     for (i = 0; i < n; i++)
         if (labels[i] < n_classes) counts[labels[i]]++;
     for (c = 0; c < n_classes; c++) {
-        sclip_overlay_color(c, palette + 3 * c);
+        sclip_overlay_class_color(c, names, palette + 3 * c);
         if (counts[c]) {
             char buf[4 * SCLIP__OVL_NAME_MAX + 32];
             int len;

@@ -242,8 +242,9 @@ static void test_text(void) {
 /* ---- blend and boundaries ---------------------------------------------------------------- */
 
 /* The documented overlay of the top-left image, computed here from the definition. */
+/* bg: class 0 is named "background" (palette c, white for 0); otherwise class c takes palette c + 1. */
 static int check_blend(const unsigned char *img, int w, int h, const uint16_t *lab, int ncls, float alpha,
-                       const unsigned char *out, int ow) {
+                       const unsigned char *out, int ow, int bg) {
     int A = (int)(alpha * 256.0f + 0.5f), x, y, k, bad = 0;
     for (y = 0; y < h; y++)
         for (x = 0; x < w; x++) {
@@ -251,8 +252,8 @@ static int check_blend(const unsigned char *img, int w, int h, const uint16_t *l
             int r = x + 1 < w ? (lab[y * w + x + 1] < ncls ? lab[y * w + x + 1] : ncls) : l;
             int d = y + 1 < h ? (lab[(y + 1) * w + x] < ncls ? lab[(y + 1) * w + x] : ncls) : l;
             unsigned char col[3];
-            voc_color(l, col);
-            if (l == 0) col[0] = col[1] = col[2] = 255;
+            voc_color(bg ? l : l + 1, col);
+            if (bg && l == 0) col[0] = col[1] = col[2] = 255;
             for (k = 0; k < 3; k++) {
                 int p = img[(y * w + x) * 3 + k];
                 int v = l < ncls ? (p * (256 - A) + col[k] * A + 128) >> 8 : p;
@@ -273,13 +274,15 @@ static void test_blend(void) {
     for (y = 0; y < H; y++)
         for (x = 0; x < W; x++) lab[y * W + x] = (uint16_t)(y > 50 ? 500 : (x >= 45) + 2 * (y >= 30));
     lab[10 * W + 10] = 4, lab[40 * W + 70] = 4, lab[0] = 4;
-    for (i = 0; i < 4; i++) {
-        int bad;
-        CHECK(sclip_overlay_draw(img, W, H, W * 3, lab, 5, NULL, alphas[i], &out, &ow, &oh), "draw");
+    for (i = 0; i < 8; i++) { /* without names (class 0 is a class like any other), and with "Background" */
+        static const char *const bg_names[5] = {"Background", "a", "b", "c", "d"};
+        int bad, bg = i >= 4;
+        CHECK(sclip_overlay_draw(img, W, H, W * 3, lab, 5, bg ? bg_names : NULL, alphas[i % 4], &out, &ow, &oh), "draw");
         if (!out) continue;
         CHECK(ow > W && oh == H, "legend on the right: %dx%d", ow, oh);
-        bad = check_blend(img, W, H, lab, 5, alphas[i], out, ow);
-        CHECK(bad == 0, "alpha %.1f: %d channel values differ from the documented blend", alphas[i], bad);
+        bad = check_blend(img, W, H, lab, 5, alphas[i % 4], out, ow, bg);
+        CHECK(bad == 0, "alpha %.1f, %s: %d channel values differ from the documented blend", alphas[i % 4],
+              bg ? "class 0 named Background (white)" : "no names (class 0 coloured)", bad);
         sclip_overlay_free(out);
     }
     /* A row stride larger than 3w: same result as the packed image. */
@@ -287,7 +290,7 @@ static void test_blend(void) {
         unsigned char *wide = (unsigned char *)malloc((size_t)H * (W * 3 + 7));
         for (y = 0; y < H; y++) memcpy(wide + (size_t)y * (W * 3 + 7), img + (size_t)y * W * 3, W * 3);
         CHECK(sclip_overlay_draw(wide, W, H, W * 3 + 7, lab, 5, NULL, 0.5f, &out, &ow, &oh), "draw with stride");
-        if (out) CHECK(check_blend(img, W, H, lab, 5, 0.5f, out, ow) == 0, "stride honoured");
+        if (out) CHECK(check_blend(img, W, H, lab, 5, 0.5f, out, ow, 0) == 0, "stride honoured");
         sclip_overlay_free(out);
         free(wide);
     }
@@ -344,7 +347,7 @@ static void test_legend(void) {
     for (x = 0; x < W * H; x++) lab[x] = 65535;
     CHECK(sclip_overlay_draw(img, W, H, W * 3, lab, N, names, 0.5f, &out, &ow, &oh), "draw unlabelled");
     if (out) {
-        CHECK(check_blend(img, W, H, lab, N, 0.5f, out, ow) == 0, "unlabelled pixels keep the image");
+        CHECK(check_blend(img, W, H, lab, N, 0.5f, out, ow, 1) == 0, "unlabelled pixels keep the image");
         CHECK(find_text(out, ow, W, 0, ow, oh, "(unlabelled)", s), "\"(unlabelled)\"");
         sclip_overlay_free(out);
     }
@@ -372,7 +375,7 @@ static void test_more(void) {
     /* Ties are listed by class index, so the first N - more classes are shown. */
     for (c = 1; c < N; c++) {
         long n;
-        sclip_overlay_color(c, col);
+        sclip_overlay_class_color(c, NULL, col);
         n = count_color(out, ow, oh, W, H, col, &top);
         bad += (c < N - more) != (n > 0);
     }
@@ -397,7 +400,7 @@ static void test_layouts(void) {
             free(img), free(lab);
             continue;
         }
-        CHECK(check_blend(img, w, h, lab, 21, 0.5f, out, ow) == 0, "%dx%d: blend", w, h);
+        CHECK(check_blend(img, w, h, lab, 21, 0.5f, out, ow, 0) == 0, "%dx%d: blend", w, h);
         if (w > 2 * h) {
             CHECK(ow >= w && oh > h, "%dx%d: legend below (%dx%d)", w, h, ow, oh);
             CHECK(find_text(out, ow, 0, h, ow, oh, "class 0", s), "%dx%d: legend text below", w, h);

@@ -243,6 +243,33 @@ static void run_case(const seg_case *k) {
         CHECK(md < 1e-3, "%s: seg_logits differ by %g", k->dir, md);
         compare_labels(k, &res, &pred, &probs);
         if (k->prob_thd > 0) same_on_other_threads(k, vocab, &img, &d, &res);
+        if (!k->pamr) { /* labels only (no probabilities kept, made band by band): the same labels */
+            sclip_seg_desc d2 = d;
+            sclip_seg_result r2;
+            d2.no_probs = 1;
+            CHECK(sclip_segment(ctx, vocab, img.pixels, img.w, img.h, (size_t)img.w * 3, &d2, &r2) == SCLIP_OK && !r2.probs &&
+                      !memcmp(r2.labels, res.labels, (size_t)res.width * res.height * sizeof *res.labels),
+                  "%s: labels without probabilities differ", k->dir);
+            printf("  labels only (band by band): %s\n",
+                   r2.labels && !memcmp(r2.labels, res.labels, (size_t)res.width * res.height * 2) ? "identical" : "DIFFERENT");
+            sclip_seg_result_free(&r2);
+            if (k->area_thd > 0) { /* an area filter that removes classes: its second pass too */
+                sclip_seg_result a, b;
+                size_t hw = (size_t)res.width * res.height, i, moved = 0;
+                d2.area_thd = 0.3f;
+                d2.no_probs = 0;
+                CHECK(sclip_segment(ctx, vocab, img.pixels, img.w, img.h, (size_t)img.w * 3, &d2, &a) == SCLIP_OK, "area 0.3");
+                d2.no_probs = 1;
+                CHECK(sclip_segment(ctx, vocab, img.pixels, img.w, img.h, (size_t)img.w * 3, &d2, &b) == SCLIP_OK, "area 0.3");
+                for (i = 0; a.labels && i < hw; i++) moved += a.labels[i] != res.labels[i];
+                CHECK(a.labels && b.labels && !memcmp(a.labels, b.labels, hw * 2) && moved > 0,
+                      "%s: area_thd 0.3 (%d labels moved by the filter): labels only differ", k->dir, (int)moved);
+                printf("  area_thd 0.3 (%d labels moved by the filter), labels only: %s\n", (int)moved,
+                       a.labels && b.labels && !memcmp(a.labels, b.labels, hw * 2) ? "identical" : "DIFFERENT");
+                sclip_seg_result_free(&a);
+                sclip_seg_result_free(&b);
+            }
+        }
         sclip_seg_result_free(&res);
     }
     sclip_vocab_free(vocab);
