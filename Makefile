@@ -44,7 +44,11 @@ build/fuzz_%: tests/fuzz_%.c $(HEADERS) tests/test_common.h | build
 test: all
 	@bash tests/run.sh
 
-demo: all
+# The weights first (found, downloaded, or a message saying how to get them), then only the
+# program the demo runs.
+demo:
+	@bash tools/demo.sh --check
+	@$(MAKE) --no-print-directory build/sclip-seg
 	@bash tools/demo.sh
 
 bench: all
