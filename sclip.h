@@ -22,7 +22,7 @@
           sclip_seg_result res;  char err[256];
           if (sclip_model_load("ViT-B-16.sclip", NULL, &model, err, sizeof err)) { puts(err); ... }
           sclip_context_create(model, NULL, &ctx);           // one per thread
-          const char *classes = "cat\nsofa, couch\nsky";     // a class per line, ", " synonyms
+          const char *classes = "cat; sofa, couch; sky";     // ';' or newline, ',' synonyms
           if (sclip_vocab_create(ctx, classes, strlen(classes), NULL, 0, &vocab))
               puts(sclip_context_error(ctx));
           sclip_segment(ctx, vocab, rgb, width, height, width * 3, NULL, &res);
@@ -39,6 +39,7 @@
       SCLIP_MALLOC(n), SCLIP_FREE(p)   allocator (define both or neither)
       SCLIP_ASSERT(x)           assert replacement
       SCLIP_NO_STDIO            no file functions: load weights and vocabularies from memory
+                                (weights also through your own reader, sclip_model_load_callback)
       SCLIP_NO_THREADS          no built-in thread pool (a parallel_for hook still works); the
                                 pool uses pthreads and is off on Windows: give it the hook there
       SCLIP_NO_SIMD             portable C only (the SIMD paths are chosen at compile time from
@@ -52,6 +53,9 @@
       model    sclip_model_load(path, desc, &model, err, cap)      mmap where available
                sclip_model_load_memory(data, size, desc, &model, err, cap)   caller's buffer,
                                           used in place; must outlive the model
+               sclip_model_load_callback(read, user, desc, &model, err, cap)   reads tensor by
+                                          tensor through read(user, offset, dst, n); the model
+                                          keeps copies, nothing of the source (section 6)
                sclip_model_free, sclip_model_arch, sclip_model_tokenizer
                desc->towers = SCLIP_TOWERS_VISION leaves the text weights untouched (memory)
                desc->precision: SCLIP_PRECISION_F32 (default), _Q16 (12-bit integer weights
@@ -74,6 +78,10 @@
                sclip_encode_text(ctx, texts, n, truncate, out)      CLIP's encode_text
                sclip_encode_tokens(ctx, ids, n, out)                 on tokenized rows
       vocab    sclip_vocab_create(ctx, classes, len, templates, n_templates, &vocab)
+                                          classes: "cat; sofa, couch; sky": ';' or a newline
+                                          between classes, ',' between synonyms, the spaces
+                                          around them dropped; an official class file as it is
+               sclip_classes_parse(classes, len, &n_classes, &n_names, err, cap)   check only
                sclip_vocab_from_features(model, classes, len, features, n, &vocab, err, cap)
                sclip_vocab_save / _load / _save_memory / _load_memory, accessors
       segment  sclip_segment(ctx, vocab, rgb, w, h, stride, desc, &res), sclip_seg_result_free
@@ -136,10 +144,21 @@
       load for the kernels (and their pages of the mapping released), f16 and q8 tensors are
       converted at load (a q8 file with SCLIP_PRECISION_Q8 is packed as it is; q16 and bf16
       are load-time precisions of any file).
+      Loading memory, ViT-B/16 f32 file (599 MB), peak RSS in float32 / q8:
+        sclip_model_load (mmap)       480 / 130 MB  in-place tensors stay on disk until used
+        sclip_model_load_callback     577 / 227 MB  the model's own copies, one tensor of slack
+        sclip_model_load_memory      1049 / 699 MB  the caller's whole file stays, plus the
+                                                    packed copies, for the model's life
+      sclip_model_load_memory references the caller's buffer (never copies, writes or frees
+      it): it must outlive the model. sclip_model_load_callback references nothing of its
+      source and reads every byte at most once; where there is no mmap (e.g. Windows),
+      sclip_model_load reads the file through it. sclip never takes ownership of caller
+      memory: no buffer of yours is ever passed to SCLIP_FREE.
       Segmentation memory: about classes x original pixels floats, plus names x patches per
       window (the windows' mean, the last resize and the softmax run a band of rows at a time;
       the names x resized pixels sum of the windows never exists whole); with PAMR also names
-      x original pixels. The class probabilities are returned unless desc.no_probs is set.
+      x original pixels. The class probabilities are returned unless desc.no_probs is set, or
+      handed to desc.probs_band a band of rows at a time (then never whole, without PAMR).
 
    7. Weight file (.sclip, version 1)
       A 256-byte header (magic "SCLIPWT\0", version, sizes, the architecture numbers of both
@@ -165,8 +184,9 @@
       resized to a 336 short side first. The towers take SCLIP_MAX_IMAGE_SIDE (8192) and
       SCLIP_MAX_IMAGE_PIXELS (4096 x 4096), which the resized image must fit (lower short_side
       otherwise). Memory of sclip_segment at the original size: 2 bytes a pixel for the labels
-      with no_probs (the probabilities are made band by band and dropped), plus classes x pixels
-      floats when the probabilities are returned, names x pixels floats with PAMR.
+      with no_probs or probs_band (the probabilities are made band by band, then dropped or
+      handed over), plus classes x pixels floats when they are returned whole, names x pixels
+      floats with PAMR.
       SCLIP_MAX_CLASSES (4096) names per vocabulary; a prompt must fit CLIP's 77 tokens; at most
       4096 tensors in a weight file.
 */
@@ -326,10 +346,34 @@ typedef struct sclip_model_desc {
 SCLIPDEF sclip_result sclip_model_load(const char *path, const sclip_model_desc *desc, sclip_model **out,
                                        char *err, size_t err_cap);
 #endif
-/* Uses a .sclip file held in caller-owned memory, without copying what can be used in place.
-   The memory must stay valid, unchanged, until sclip_model_free. */
+/* Uses a .sclip file held in caller-owned memory, in place: the model keeps pointers into it
+   (the f32 tensors used as stored: embeddings, LayerNorms, biases; for ViT-B/16 the text
+   tower's 101 MB token embedding among them), so the memory must stay valid and unchanged
+   until sclip_model_free. sclip never writes, copies whole or frees it. The matrices are packed
+   into memory the model owns, so the caller's whole file and those copies are both resident
+   for the model's life: ViT-B/16 f32 file, 1049 MB in float32 and 699 MB in q8 (peak RSS),
+   against 480 and 130 MB mapped by sclip_model_load. sclip_model_load_callback keeps only the
+   model. */
 SCLIPDEF sclip_result sclip_model_load_memory(const void *data, size_t size, const sclip_model_desc *desc,
                                               sclip_model **out, char *err, size_t err_cap);
+/* Copies n bytes at byte `offset` of a .sclip file into dst; returns the number copied (fewer
+   than n fails the load with SCLIP_ERROR_TRUNCATED). */
+typedef size_t (*sclip_read_fn)(void *user, uint64_t offset, void *dst, size_t n);
+/* Loads a .sclip file through read(user, ...), which may read a file, an archive, a network
+   stream with random access, or a buffer. Reads the header, the tensor table, then each tensor
+   the model needs, then the merge list: random access, in no particular order, every byte at
+   most once (a tower left out by desc->towers is never read). The model copies what it keeps
+   and references nothing of the source, which may go as soon as this returns; while loading,
+   at most one tensor is held beside the model. Peak RSS for ViT-B/16 (f32 file): 577 MB in
+   float32 and 227 MB in q8, the model itself, read from a FILE (the mapping of
+   sclip_model_load is 97 MB lower: it leaves the token embedding on disk until rows are used).
+   A caller that already holds the file in a buffer can read it with memcpy and free the
+   buffer after the call (peak: buffer + model, 1148 / 798 MB; then the model alone), or drop
+   each range once copied, since none is read twice (e.g. madvise(MADV_DONTNEED) on the
+   range's whole pages of an anonymous mapping it made: peak = buffer + the largest tensor,
+   679 / 580 MB). */
+SCLIPDEF sclip_result sclip_model_load_callback(sclip_read_fn read, void *user, const sclip_model_desc *desc,
+                                                sclip_model **out, char *err, size_t err_cap);
 SCLIPDEF void sclip_model_free(sclip_model *model);
 SCLIPDEF const sclip_arch *sclip_model_arch(const sclip_model *model);
 /* The tokenizer built from the merge list embedded in the file; NULL when the file has none. */
@@ -391,12 +435,26 @@ typedef struct sclip_vocab sclip_vocab;
 
 /* The 80 prompt templates of CLIP's ImageNet set ("a bad photo of a {}.", ...). */
 SCLIPDEF const char *const *sclip_default_templates(int *n);
-/* Builds a vocabulary from class-name text as the official SCLIP reads a class file: one class
-   per line, synonyms separated by ", " (each synonym its own query, merged by max after the
-   softmax). templates NULL = the 80 defaults; each template holds "{}" once. Needs the text
-   tower. Blank lines, empty names and more than SCLIP_MAX_CLASSES names are errors. */
+/* Builds a vocabulary from class-name text (len bytes, no NUL needed):
+     classes  separated by a newline (\n, \r\n or \r) or ';'
+     synonyms within a class separated by ','; each is its own query, merged by max after the
+              softmax; the class's first name is its name
+     spaces and tabs at the start of a line or next to a ',' or ';' are not part of a name;
+              those at the end of a line are (kept as the official code keeps them)
+   so "cat; sofa, couch; sky", "cat ; sofa,couch ;sky" and "cat\nsofa, couch\nsky\n" are the
+   same three classes, and a class file of the official SCLIP (a class a line, synonyms after
+   ", ") gives exactly the official names. Empty classes after the last name (a final ';',
+   trailing blank lines) are ignored; any other empty class or name ("cat;;dog", "cat,,dog",
+   ", cat", a blank line between classes), an empty list and more than SCLIP_MAX_CLASSES names
+   are SCLIP_ERROR_BAD_CLASSES, sclip_context_error naming the class and line. templates NULL =
+   the 80 defaults; each template holds "{}" once. Needs the text tower. */
 SCLIPDEF sclip_result sclip_vocab_create(sclip_context *ctx, const char *classes, size_t len, const char *const *templates,
                                          int n_templates, sclip_vocab **out);
+/* Checks class-name text as sclip_vocab_create parses it, without a model: the number of
+   classes and of names (queries) in *n_classes and *n_names (either may be NULL); on failure
+   SCLIP_ERROR_BAD_CLASSES with the message in err (may be NULL). */
+SCLIPDEF sclip_result sclip_classes_parse(const char *classes, size_t len, int *n_classes, int *n_names, char *err,
+                                          size_t err_cap);
 SCLIPDEF void sclip_vocab_free(sclip_vocab *vocab);
 SCLIPDEF int sclip_vocab_num_classes(const sclip_vocab *vocab);
 SCLIPDEF int sclip_vocab_num_queries(const sclip_vocab *vocab);
@@ -439,12 +497,22 @@ typedef struct sclip_seg_desc {
     sclip_attn_desc attn; /* last vision block (zero = SCLIP's CSA) */
     int pamr_steps;    /* PAMR refinement steps, dilations 8 and 16 (0 = off) */
     int no_probs;      /* non-zero: do not return probabilities (saves classes x H x W floats) */
+    /* Optional: the class probabilities handed over band by band instead of returned whole, so
+       that they can be written (or reduced) while memory stays independent of classes x pixels.
+       Called for every row once, rows [y0, y0 + rows) of the original size: plane c of the band
+       (rows x width floats) at probs + c * plane_stride. Calls come from the context's worker
+       threads, several at a time for different bands, in no particular order (with PAMR: one
+       call for the whole image, after PAMR). Return 0 to go on; non-zero makes sclip_segment
+       fail with SCLIP_ERROR_IO. The probabilities are then not returned (out->probs NULL). */
+    int (*probs_band)(void *user, int y0, int rows, int width, int n_classes, const float *probs, size_t plane_stride);
+    void *probs_user;
 } sclip_seg_desc;
 
 typedef struct sclip_seg_result {
     int width, height, n_classes;
     uint16_t *labels; /* height x width class indices */
-    float *probs;     /* n_classes x height x width (the official seg_logits), NULL with no_probs */
+    float *probs;     /* n_classes x height x width (the official seg_logits), NULL with no_probs
+                         or probs_band */
 } sclip_seg_result;
 
 /* Segments an interleaved 8-bit RGB image (row stride in bytes, >= 3 * width) into the classes
@@ -2961,9 +3029,12 @@ typedef struct sclip__tensor_entry {
 } sclip__tensor_entry;
 
 typedef struct sclip__file {
-    const unsigned char *base;
+    const unsigned char *base; /* the whole file in memory, or NULL: bytes come from read */
+    sclip_read_fn read;
+    void *user;
     size_t size;
     sclip_arch arch;
+    unsigned char arch_bytes[64]; /* the header's architecture numbers, as stored */
     uint32_t n_tensors;
     sclip__tensor_entry *tensors;
     uint64_t vocab_offset, vocab_size;
@@ -3103,13 +3174,47 @@ static sclip_result sclip__check_table(sclip__file *f, char *err, size_t cap) {
     return SCLIP_OK;
 }
 
-/* Parses and validates the header, the sections and the tensor table of a .sclip image. */
-static sclip_result sclip__parse_file(const unsigned char *base, size_t size, sclip__file *f, char *err, size_t cap) {
+/* Bytes [off, off + n) of the file: in place when it is in memory, else read into dst (n bytes). */
+static sclip_result sclip__file_bytes(const sclip__file *f, uint64_t off, size_t n, void *dst, const unsigned char **out,
+                                      char *err, size_t cap) {
+    *out = NULL;
+    if (f->base) {
+        *out = f->base + off;
+        return SCLIP_OK;
+    }
+    if (f->read(f->user, off, dst, n) != n) /* end of file, or the reader failed */
+        return sclip__fail(err, cap, SCLIP_ERROR_TRUNCATED, "weights: file is truncated: %llu bytes at offset %llu could not be read",
+                           (unsigned long long)n, (unsigned long long)off);
+    *out = (const unsigned char *)dst;
+    return SCLIP_OK;
+}
+
+/* Parses and validates the header, the sections and the tensor table of a .sclip image: the
+   whole image at base (size bytes), or (base NULL) the file read(user) gives, whose size is
+   then the header's. */
+static sclip_result sclip__parse_file(const unsigned char *base, sclip_read_fn read, void *user, size_t size, sclip__file *f,
+                                      char *err, size_t cap) {
     uint64_t file_size, table_off, data_off, data_size;
     uint32_t i, hsize;
     sclip_result r;
+    unsigned char head[SCLIP__HEADER_SIZE];
+    const unsigned char *table;
+    void *tmp = NULL;
     memset(f, 0, sizeof *f);
     f->base = base;
+    f->read = read;
+    f->user = user;
+    if (!base) { /* the header tells the size; a shorter file fails on its first short read */
+        size = read(user, 0, head, SCLIP__HEADER_SIZE);
+        if (size > SCLIP__HEADER_SIZE) size = 0;
+        base = head;
+        if (size == SCLIP__HEADER_SIZE && memcmp(head, "SCLIPWT\0", 8) == 0 && sclip__u64(head + 16) >= SCLIP__HEADER_SIZE) {
+            if (sclip__u64(head + 16) > (size_t)-1)
+                return sclip__fail(err, cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: file of %llu bytes is too large for this platform",
+                                   (unsigned long long)sclip__u64(head + 16));
+            size = (size_t)sclip__u64(head + 16);
+        }
+    }
     f->size = size;
     if (size < 8 || memcmp(base, "SCLIPWT\0", 8) != 0)
         return sclip__fail(err, cap, SCLIP_ERROR_BAD_MAGIC, "weights: not a .sclip file (bad magic)");
@@ -3147,15 +3252,17 @@ static sclip_result sclip__parse_file(const unsigned char *base, size_t size, sc
     if (table_off < data_off + data_size && data_off < table_off + (uint64_t)f->n_tensors * SCLIP__ENTRY_SIZE)
         return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: tensor table overlaps the data section");
     sclip__read_arch(base, &f->arch);
+    memcpy(f->arch_bytes, base + 72, sizeof f->arch_bytes);
     if ((r = sclip__check_arch(&f->arch, err, cap)) != SCLIP_OK) return r;
     f->tensors = (sclip__tensor_entry *)sclip__calloc(f->n_tensors, sizeof *f->tensors);
     if (!f->tensors) return sclip__fail(err, cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory");
-    for (i = 0; i < f->n_tensors; i++) {
-        r = sclip__read_entry(base + table_off + (uint64_t)i * SCLIP__ENTRY_SIZE, i, data_off, data_size, &f->tensors[i],
-                              err, cap);
-        if (r != SCLIP_OK) return r;
-    }
-    return sclip__check_table(f, err, cap);
+    if (!f->base && !(tmp = sclip__alloc((size_t)f->n_tensors * SCLIP__ENTRY_SIZE)))
+        return sclip__fail(err, cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory");
+    r = sclip__file_bytes(f, table_off, (size_t)f->n_tensors * SCLIP__ENTRY_SIZE, tmp, &table, err, cap);
+    for (i = 0; r == SCLIP_OK && i < f->n_tensors; i++)
+        r = sclip__read_entry(table + (size_t)i * SCLIP__ENTRY_SIZE, i, data_off, data_size, &f->tensors[i], err, cap);
+    sclip__free(tmp);
+    return r != SCLIP_OK ? r : sclip__check_table(f, err, cap);
 }
 
 static const sclip__tensor_entry *sclip__find(const sclip__file *f, const char *name) {
@@ -3211,7 +3318,10 @@ typedef struct sclip__loader {
     size_t cap;
     int map_fd;      /* >= 0: the file is our mmap of this descriptor (repacked pages are released) */
     int precision;   /* of the next Linear layers packed (blocks only; conv1 and proj stay f32) */
+    const sclip__tensor_entry *fingerprint; /* text_projection: the model's fingerprint hashes its values */
 } sclip__loader;
+
+static uint64_t sclip__fingerprint(const sclip__file *f, const sclip__tensor_entry *t, const unsigned char *e);
 
 static void *sclip__model_alloc(sclip_model *m, size_t bytes) {
     void *p;
@@ -3245,14 +3355,32 @@ static sclip_result sclip__lookup(sclip__loader *L, const char *name, const int 
     return SCLIP_OK;
 }
 
-/* Where the row scales of a q8 tensor start: after its int8 values, at the next 64 bytes. */
-static const unsigned char *sclip__q8_scales(const sclip__file *f, const sclip__tensor_entry *t) {
-    return f->base + t->offset + sclip__align64(t->count);
+/* Where the row scales of a q8 tensor (stored bytes at src) start: after its int8 values, at
+   the next 64 bytes. */
+static const unsigned char *sclip__q8_scales(const unsigned char *src, const sclip__tensor_entry *t) {
+    return src + sclip__align64(t->count);
+}
+
+/* The stored bytes of tensor t: in place when the file is in memory; else read into memory the
+   model keeps (keep: the tensor is used as stored) or into a temporary buffer (*tmp, which the
+   caller frees). */
+static sclip_result sclip__tensor_src(sclip__loader *L, const sclip__tensor_entry *t, int keep, const unsigned char **src,
+                                      void **tmp) {
+    void *p;
+    *tmp = NULL;
+    if (L->f->base) {
+        *src = L->f->base + t->offset;
+        return SCLIP_OK;
+    }
+    p = keep ? sclip__model_alloc(L->m, (size_t)t->nbytes) : sclip__alloc((size_t)t->nbytes);
+    if (!p) return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", t->name);
+    if (!keep) *tmp = p;
+    return sclip__file_bytes(L->f, t->offset, (size_t)t->nbytes, p, src, L->err, L->cap);
 }
 
 /* The row scales of a q8 tensor must be finite and positive. */
-static sclip_result sclip__check_q8_scales(sclip__loader *L, const sclip__tensor_entry *t) {
-    const unsigned char *sc = sclip__q8_scales(L->f, t);
+static sclip_result sclip__check_q8_scales(sclip__loader *L, const sclip__tensor_entry *t, const unsigned char *src) {
+    const unsigned char *sc = sclip__q8_scales(src, t);
     uint32_t r;
     for (r = 0; r < t->shape[0]; r++) {
         float v = sclip__f32(sc + 4 * (size_t)r);
@@ -3269,10 +3397,11 @@ static int sclip__little_endian(void) {
     return b == 1;
 }
 
-/* The tensor as float32 values: in place when the file stores aligned f32 (and the host is
-   little-endian), else converted into dst, or into memory the model owns when dst is NULL. */
-static sclip_result sclip__tensor_f32(sclip__loader *L, const sclip__tensor_entry *t, float *dst, const float **out) {
-    const unsigned char *src = L->f->base + t->offset;
+/* The tensor (stored bytes at src) as float32 values: in place when they are aligned f32 (and
+   the host is little-endian), else converted into dst, or into memory the model owns when dst
+   is NULL. */
+static sclip_result sclip__tensor_f32(sclip__loader *L, const sclip__tensor_entry *t, const unsigned char *src, float *dst,
+                                      const float **out) {
     uint64_t count = t->count, j, cols = t->dtype == SCLIP__DT_Q8 ? count / t->shape[0] : 1;
     if (t->dtype == SCLIP__DT_F32 && ((size_t)src & 3) == 0 && sclip__little_endian()) {
         *out = (const float *)(const void *)src;
@@ -3283,7 +3412,7 @@ static sclip_result sclip__tensor_f32(sclip__loader *L, const sclip__tensor_entr
     for (j = 0; j < count; j++)
         dst[j] = t->dtype == SCLIP__DT_F32   ? sclip__f32(src + 4 * j)
                  : t->dtype == SCLIP__DT_F16 ? sclip__f16_to_f32((uint16_t)(src[2 * j] | (src[2 * j + 1] << 8)))
-                                             : (float)(signed char)src[j] * sclip__f32(sclip__q8_scales(L->f, t) + 4 * (j / cols));
+                                             : (float)(signed char)src[j] * sclip__f32(sclip__q8_scales(src, t) + 4 * (j / cols));
     *out = dst;
     return SCLIP_OK;
 }
@@ -3291,9 +3420,15 @@ static sclip_result sclip__tensor_f32(sclip__loader *L, const sclip__tensor_entr
 static sclip_result sclip__get(sclip__loader *L, const char *name, int d0, int d1, int d2, int d3, const float **out) {
     const int want[4] = {d0, d1, d2, d3};
     const sclip__tensor_entry *t;
+    const unsigned char *src;
+    void *tmp = NULL;
     sclip_result r = sclip__lookup(L, name, want, &t);
-    if (r == SCLIP_OK && t->dtype == SCLIP__DT_Q8) r = sclip__check_q8_scales(L, t);
-    return r != SCLIP_OK ? r : sclip__tensor_f32(L, t, NULL, out);
+    /* read f32 straight into the model's memory: it is then used as stored */
+    if (r == SCLIP_OK) r = sclip__tensor_src(L, t, t->dtype == SCLIP__DT_F32 && sclip__little_endian(), &src, &tmp);
+    if (r == SCLIP_OK && t->dtype == SCLIP__DT_Q8) r = sclip__check_q8_scales(L, t, src);
+    if (r == SCLIP_OK) r = sclip__tensor_f32(L, t, src, NULL, out);
+    sclip__free(tmp);
+    return r;
 }
 
 /* A repacked tensor of a file we mapped ourselves is never read again: its whole pages are
@@ -3319,7 +3454,7 @@ static sclip_result sclip__get_linear_dims(sclip__loader *L, const char *wname, 
                                            int k, int transposed, sclip__linear *lin) {
     const sclip__tensor_entry *t;
     const unsigned char *src;
-    void *packed;
+    void *packed, *stored = NULL;
     float *tmp = NULL;
     const float *w;
     sclip_result r = sclip__lookup(L, wname, dims, &t);
@@ -3334,11 +3469,18 @@ static sclip_result sclip__get_linear_dims(sclip__loader *L, const char *wname, 
                                       : lin->precision == SCLIP_PRECISION_Q16  ? sclip__gemm_q16_packed_size(n, k)
                                                                                : sclip__gemm_packed_size(n, k) * sizeof(float));
     if (!packed) return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", wname);
-    src = L->f->base + t->offset;
-    if (t->dtype == SCLIP__DT_Q8 && (r = sclip__check_q8_scales(L, t)) != SCLIP_OK) return r;
+    if ((r = sclip__tensor_src(L, t, 0, &src, &stored)) != SCLIP_OK) { /* a read file: one tensor at a time */
+        sclip__free(stored);
+        return r;
+    }
+    if (t->dtype == SCLIP__DT_Q8 && (r = sclip__check_q8_scales(L, t, src)) != SCLIP_OK) {
+        sclip__free(stored);
+        return r;
+    }
+    if (t == L->fingerprint) L->m->fingerprint = sclip__fingerprint(L->f, t, src); /* so each tensor is read once */
     if (t->dtype == SCLIP__DT_Q8 && lin->precision == SCLIP_PRECISION_Q8 && !transposed && ((size_t)src & 3) == 0 &&
         sclip__little_endian()) {
-        sclip__gemm_q8_pack_q8((const signed char *)src, (const float *)(const void *)sclip__q8_scales(L->f, t), n, k, packed);
+        sclip__gemm_q8_pack_q8((const signed char *)src, (const float *)(const void *)sclip__q8_scales(src, t), n, k, packed);
     } else if (t->dtype == SCLIP__DT_F16 && ((size_t)src & 1) == 0 && sclip__little_endian() && !transposed &&
                lin->precision != SCLIP_PRECISION_Q16) { /* q16 packs from f32 (below) */
         const uint16_t *h = (const uint16_t *)(const void *)src;
@@ -3348,9 +3490,12 @@ static sclip_result sclip__get_linear_dims(sclip__loader *L, const char *wname, 
     } else {
         if (t->dtype != SCLIP__DT_F32 || ((size_t)src & 3) || !sclip__little_endian()) {
             tmp = (float *)sclip__alloc((size_t)n * k * sizeof(float));
-            if (!tmp) return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", wname);
+            if (!tmp) {
+                sclip__free(stored);
+                return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", wname);
+            }
         }
-        sclip__tensor_f32(L, t, tmp, &w);
+        sclip__tensor_f32(L, t, src, tmp, &w);
         if (transposed) sclip__gemm_pack_t(w, k, n, (float *)packed);
         else if (lin->precision == SCLIP_PRECISION_Q8) sclip__gemm_q8_pack(w, n, k, packed);
         else if (lin->precision == SCLIP_PRECISION_BF16) sclip__gemm_bf16_pack(w, n, k, packed);
@@ -3358,6 +3503,7 @@ static sclip_result sclip__get_linear_dims(sclip__loader *L, const char *wname, 
         else sclip__gemm_pack(w, n, k, (float *)packed);
         sclip__free(tmp);
     }
+    sclip__free(stored);
     lin->packed = packed;
     sclip__release_pages(L, t);
     return SCLIP_OK;
@@ -3459,15 +3605,10 @@ SCLIPDEF void sclip_model_free(sclip_model *m) {
 
 /* FNV-1a over the architecture numbers and the values of text_projection (as float32, so f16
    and f32 files of the same weights agree). */
-static uint64_t sclip__fingerprint(const sclip__file *f) {
-    const sclip__tensor_entry *t = sclip__find(f, "text_projection");
-    uint64_t h = 1469598103934665603ull, i, n;
-    const unsigned char *p = f->base + 72;
-    for (i = 0; i < 64; i++) h = (h ^ p[i]) * 1099511628211ull;
-    if (!t) return h;
-    n = t->dtype == SCLIP__DT_Q8 ? 0 : t->count; /* text_projection is never q8 (weights/README.md) */
+static uint64_t sclip__fingerprint(const sclip__file *f, const sclip__tensor_entry *t, const unsigned char *e) {
+    uint64_t h = 1469598103934665603ull, i, n = t && t->dtype != SCLIP__DT_Q8 ? t->count : 0; /* never q8 (weights/README.md) */
+    for (i = 0; i < 64; i++) h = (h ^ f->arch_bytes[i]) * 1099511628211ull;
     for (i = 0; i < n; i++) {
-        const unsigned char *e = f->base + t->offset;
         float v = t->dtype == SCLIP__DT_F32 ? sclip__f32(e + 4 * i) : sclip__f16_to_f32((uint16_t)(e[2 * i] | (e[2 * i + 1] << 8)));
         unsigned char b[4];
         int k;
@@ -3477,11 +3618,14 @@ static uint64_t sclip__fingerprint(const sclip__file *f) {
     return h;
 }
 
-static sclip_result sclip__model_build(sclip_model *m, const unsigned char *data, size_t size, const sclip_model_desc *desc,
-                                       int map_fd, char *err, size_t cap) {
+/* The model from a file in memory (data, size) or read through read(user). */
+static sclip_result sclip__model_build(sclip_model *m, const unsigned char *data, sclip_read_fn read, void *user, size_t size,
+                                       const sclip_model_desc *desc, int map_fd, char *err, size_t cap) {
     sclip__file f;
     sclip__loader L;
-    sclip_result r = sclip__parse_file(data, size, &f, err, cap);
+    const unsigned char *merges;
+    void *tmp = NULL;
+    sclip_result r = sclip__parse_file(data, read, user, size, &f, err, cap);
     m->arch = f.arch;
     m->towers = desc ? desc->towers : SCLIP_TOWERS_BOTH;
     if ((int)m->towers < 0 || (int)m->towers > 2) m->towers = SCLIP_TOWERS_BOTH;
@@ -3493,27 +3637,39 @@ static sclip_result sclip__model_build(sclip_model *m, const unsigned char *data
     L.cap = cap;
     L.map_fd = map_fd;
     L.precision = SCLIP_PRECISION_F32;
-    if (r == SCLIP_OK) m->fingerprint = sclip__fingerprint(&f);
+    L.fingerprint = r == SCLIP_OK ? sclip__find(&f, "text_projection") : NULL;
+    if (r == SCLIP_OK) m->fingerprint = sclip__fingerprint(&f, NULL, NULL); /* the text tower's load adds text_projection */
+    if (r == SCLIP_OK && L.fingerprint && m->towers == SCLIP_TOWERS_VISION) { /* else read it here */
+        const unsigned char *e;
+        if ((r = sclip__tensor_src(&L, L.fingerprint, 0, &e, &tmp)) == SCLIP_OK)
+            m->fingerprint = sclip__fingerprint(&f, L.fingerprint, e);
+        sclip__free(tmp);
+        tmp = NULL;
+    }
     if (r == SCLIP_OK && m->towers != SCLIP_TOWERS_TEXT) r = sclip__load_vision(&L);
     if (r == SCLIP_OK && m->towers != SCLIP_TOWERS_VISION) r = sclip__load_text(&L);
     if (r == SCLIP_OK && f.vocab_size) {
-        r = sclip_tokenizer_create((const char *)data + f.vocab_offset, (size_t)f.vocab_size, &m->tokenizer);
-        if (r != SCLIP_OK) sclip__fail(err, cap, r, "weights: the embedded merge list is malformed (%s)", sclip_result_string(r));
+        if (!data && !(tmp = sclip__alloc((size_t)f.vocab_size)))
+            r = sclip__fail(err, cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for the merge list");
+        if (r == SCLIP_OK) r = sclip__file_bytes(&f, f.vocab_offset, (size_t)f.vocab_size, tmp, &merges, err, cap);
+        if (r == SCLIP_OK && (r = sclip_tokenizer_create((const char *)merges, (size_t)f.vocab_size, &m->tokenizer)) != SCLIP_OK)
+            sclip__fail(err, cap, r, "weights: the embedded merge list is malformed (%s)", sclip_result_string(r));
+        sclip__free(tmp);
     }
     sclip__free(f.tensors);
     return r;
 }
 
-static sclip_result sclip__model_load(const void *data, size_t size, const sclip_model_desc *desc, int map_fd,
-                                      sclip_model **out, char *err, size_t err_cap) {
+static sclip_result sclip__model_load(const void *data, sclip_read_fn read, void *user, size_t size, const sclip_model_desc *desc,
+                                      int map_fd, sclip_model **out, char *err, size_t err_cap) {
     sclip_model *m;
     sclip_result r;
     if (err && err_cap) err[0] = 0;
-    if (!out || (!data && size)) return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT, "weights: NULL argument");
-    *out = NULL;
+    if (out) *out = NULL; /* first, so every failure leaves NULL (callers' -O2 -Wall stays quiet) */
+    if (!out || (!data && !read)) return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT, "weights: NULL argument");
     m = (sclip_model *)sclip__calloc(1, sizeof *m);
     if (!m) return sclip__fail(err, err_cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory");
-    r = sclip__model_build(m, (const unsigned char *)data, size, desc, map_fd, err, err_cap);
+    r = sclip__model_build(m, (const unsigned char *)data, read, user, size, desc, map_fd, err, err_cap);
     if (r != SCLIP_OK) {
         sclip_model_free(m);
         return r;
@@ -3524,16 +3680,30 @@ static sclip_result sclip__model_load(const void *data, size_t size, const sclip
 
 SCLIPDEF sclip_result sclip_model_load_memory(const void *data, size_t size, const sclip_model_desc *desc,
                                               sclip_model **out, char *err, size_t err_cap) {
-    return sclip__model_load(data, size, desc, -1, out, err, err_cap);
+    return sclip__model_load(data, NULL, NULL, size, desc, -1, out, err, err_cap);
+}
+
+SCLIPDEF sclip_result sclip_model_load_callback(sclip_read_fn read, void *user, const sclip_model_desc *desc,
+                                                sclip_model **out, char *err, size_t err_cap) {
+    return sclip__model_load(NULL, read, user, 0, desc, -1, out, err, err_cap);
 }
 
 #ifndef SCLIP_NO_STDIO
+#ifndef SCLIP__HAVE_MMAP
+/* sclip_read_fn over a FILE (fseek takes a long: files up to LONG_MAX bytes). */
+static size_t sclip__read_file(void *user, uint64_t offset, void *dst, size_t n) {
+    long o = (long)offset;
+    if (o < 0 || (uint64_t)o != offset || fseek((FILE *)user, o, SEEK_SET) != 0) return 0;
+    return fread(dst, 1, n, (FILE *)user);
+}
+#endif
+
 SCLIPDEF sclip_result sclip_model_load(const char *path, const sclip_model_desc *desc, sclip_model **out, char *err,
                                        size_t err_cap) {
     sclip_result r;
     if (err && err_cap) err[0] = 0;
+    if (out) *out = NULL;
     if (!path || !out) return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT, "weights: NULL argument");
-    *out = NULL;
 #ifdef SCLIP__HAVE_MMAP
     {
         struct stat st;
@@ -3553,7 +3723,7 @@ SCLIPDEF sclip_result sclip_model_load(const char *path, const sclip_model_desc 
             close(fd);
             return sclip__fail(err, err_cap, SCLIP_ERROR_IO, "weights: cannot map %s", path);
         }
-        r = sclip__model_load(map, (size_t)st.st_size, desc, fd, out, err, err_cap);
+        r = sclip__model_load(map, NULL, NULL, (size_t)st.st_size, desc, fd, out, err, err_cap);
         close(fd);
         if (r != SCLIP_OK) {
             munmap(map, (size_t)st.st_size);
@@ -3565,37 +3735,11 @@ SCLIPDEF sclip_result sclip_model_load(const char *path, const sclip_model_desc 
     }
 #else
     {
-        FILE *fp = fopen(path, "rb");
-        long n;
-        unsigned char *buf;
-        sclip_model *m;
+        FILE *fp = fopen(path, "rb"); /* no mapping: read tensor by tensor, the model keeps its copies */
         if (!fp) return sclip__fail(err, err_cap, SCLIP_ERROR_IO, "weights: cannot open %s", path);
-        if (fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) != 0) {
-            fclose(fp);
-            return sclip__fail(err, err_cap, SCLIP_ERROR_IO, "weights: cannot read %s", path);
-        }
-        buf = (unsigned char *)sclip__alloc((size_t)n + 1);
-        if (!buf || fread(buf, 1, (size_t)n, fp) != (size_t)n) {
-            fclose(fp);
-            sclip__free(buf);
-            return sclip__fail(err, err_cap, buf ? SCLIP_ERROR_IO : SCLIP_ERROR_OUT_OF_MEMORY, "weights: cannot read %s", path);
-        }
+        r = sclip_model_load_callback(sclip__read_file, fp, desc, out, err, err_cap);
         fclose(fp);
-        r = sclip_model_load_memory(buf, (size_t)n, desc, out, err, err_cap);
-        if (r != SCLIP_OK) {
-            sclip__free(buf);
-            return r;
-        }
-        m = *out;
-        if (!sclip__model_alloc(m, 0)) { /* keep the buffer owned by the model */
-            sclip_model_free(m);
-            sclip__free(buf);
-            *out = NULL;
-            return sclip__fail(err, err_cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory");
-        }
-        sclip__free(m->allocs[m->n_allocs - 1]);
-        m->allocs[m->n_allocs - 1] = buf;
-        return SCLIP_OK;
+        return r;
     }
 #endif
 }
@@ -3866,8 +4010,8 @@ SCLIPDEF int sclip_cpus(void) { return sclip__cpu_count(); }
 SCLIPDEF sclip_result sclip_context_create(const sclip_model *model, const sclip_context_desc *desc, sclip_context **out) {
     sclip_context *c;
     int n;
+    if (out) *out = NULL;
     if (!model || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
-    *out = NULL;
     n = desc && desc->n_threads > 0 ? desc->n_threads : 0;
     if (n > 256) return SCLIP_ERROR_INVALID_ARGUMENT;
     /* More threads than CPUs only add contention: every hand-off would wait for threads that are
@@ -5248,42 +5392,76 @@ static sclip_vocab *sclip__vocab_new(int n_queries, int embed_dim, const char *b
     return v;
 }
 
-/* Splits class-name text as the official code: one class per line (\n, \r\n or \r, as Python's
-   universal newlines), synonyms separated by exactly ", ". Writes the names NUL-terminated to
-   blob (at least len + 1 bytes) and their class indices to cls (NULL to count only). */
+static int sclip__class_blank(char ch) { return ch == ' ' || ch == '\t'; }
+static int sclip__class_end(char ch) { return ch == ';' || ch == '\n' || ch == '\r'; }
+
+/* Splits class-name text (the syntax of sclip_vocab_create): classes end at a newline (\n, \r\n
+   or \r, as Python's universal newlines) or ';', synonyms at ','. Spaces and tabs at the start
+   of a line or next to a ',' or ';' are not part of a name; those at the end of a line are (the
+   official cls_context60.txt ends with "wood ", which the official code keeps). Empty classes
+   after the last name are ignored; any other empty class or name is an error. A file in the
+   official format (a class a line, ", " between synonyms) gives the official names. Writes the
+   names NUL-terminated to blob (at least len + 1 bytes) and their class indices to cls (NULL to
+   count only). */
 static sclip_result sclip__parse_classes(char *err, size_t cap, const char *text, size_t len, char *blob, int *cls,
                                          int *n_classes, int *n_queries, size_t *blob_size) {
-    size_t i = 0, out = 0;
-    int line = 0, q = 0;
-    while (i < len) {
-        size_t e = i, s;
-        while (e < len && text[e] != '\n' && text[e] != '\r') e++;
-        for (s = i;;) { /* the names of this line */
-            size_t t = s;
-            while (t < e && !(text[t] == ',' && t + 1 < e && text[t + 1] == ' ')) t++;
-            if (t == s)
-                return sclip__fail(err, cap, SCLIP_ERROR_BAD_CLASSES, "classes: line %d has an empty class name", line + 1);
-            if (memchr(text + s, 0, t - s))
-                return sclip__fail(err, cap, SCLIP_ERROR_BAD_CLASSES, "classes: line %d contains a NUL byte", line + 1);
+    size_t i = 0, out = 0, last = len;
+    int c = 0, q = 0, line = 1;
+    while (last > 0 && (sclip__class_end(text[last - 1]) || sclip__class_blank(text[last - 1]))) last--;
+    if (last == 0) return sclip__fail(err, cap, SCLIP_ERROR_BAD_CLASSES, "classes: the class list is empty");
+    for (;;) { /* class c + 1: text[i, e) */
+        size_t e = i, s = i;
+        int syn = 0, semi;
+        while (e < len && !sclip__class_end(text[e])) e++;
+        semi = e < len && text[e] == ';';
+        for (;;) { /* its synonym syn + 1: text[a, b) of text[s, t) */
+            size_t t = s, a, b;
+            while (t < e && text[t] != ',') t++;
+            for (a = s; a < t && sclip__class_blank(text[a]); a++) {}
+            for (b = t; (t < e || semi) && b > a && sclip__class_blank(text[b - 1]); b--) {}
+            if (a == b && t == e && syn == 0)
+                return sclip__fail(err, cap, SCLIP_ERROR_BAD_CLASSES, "classes: class %d (line %d) is empty", c + 1, line);
+            if (a == b)
+                return sclip__fail(err, cap, SCLIP_ERROR_BAD_CLASSES, "classes: class %d (line %d) has an empty name: synonym %d",
+                                   c + 1, line, syn + 1);
+            if (memchr(text + a, 0, b - a))
+                return sclip__fail(err, cap, SCLIP_ERROR_BAD_CLASSES, "classes: class %d (line %d) contains a NUL byte", c + 1, line);
             if (q >= SCLIP_MAX_CLASSES)
                 return sclip__fail(err, cap, SCLIP_ERROR_BAD_CLASSES, "classes: more than %d class names", SCLIP_MAX_CLASSES);
             if (blob) {
-                memcpy(blob + out, text + s, t - s);
-                blob[out + (t - s)] = 0;
-                cls[q] = line;
+                memcpy(blob + out, text + a, b - a);
+                blob[out + (b - a)] = 0;
+                cls[q] = c;
             }
-            out += t - s + 1;
+            out += b - a + 1;
             q++;
+            syn++;
             if (t >= e) break;
-            s = t + 2;
+            s = t + 1;
         }
-        line++;
-        i = e < len && text[e] == '\r' && e + 1 < len && text[e + 1] == '\n' ? e + 2 : e + 1;
+        c++;
+        if (e >= last) break; /* the last name: what follows is empty classes */
+        if (text[e] != ';') line++;
+        i = text[e] == '\r' && e + 1 < len && text[e + 1] == '\n' ? e + 2 : e + 1;
     }
-    if (!q) return sclip__fail(err, cap, SCLIP_ERROR_BAD_CLASSES, "classes: the class list is empty");
-    *n_classes = line;
+    *n_classes = c;
     *n_queries = q;
     *blob_size = out;
+    return SCLIP_OK;
+}
+
+SCLIPDEF sclip_result sclip_classes_parse(const char *classes, size_t len, int *n_classes, int *n_names, char *err,
+                                          size_t err_cap) {
+    int c = 0, q = 0;
+    size_t blob_size;
+    sclip_result r;
+    if (err && err_cap) err[0] = 0;
+    if (n_classes) *n_classes = 0;
+    if (n_names) *n_names = 0;
+    if (!classes && len) return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT, "classes: NULL text");
+    if ((r = sclip__parse_classes(err, err_cap, classes, len, NULL, NULL, &c, &q, &blob_size)) != SCLIP_OK) return r;
+    if (n_classes) *n_classes = c;
+    if (n_names) *n_names = q;
     return SCLIP_OK;
 }
 
@@ -5367,8 +5545,8 @@ static sclip_result sclip__vocab_encode(sclip_context *c, sclip_vocab *v, const 
 /* Parses class-name text into a new vocabulary with zeroed features. */
 static sclip_result sclip__vocab_parse(const sclip_model *m, const char *classes, size_t len, sclip_vocab **out, char *err,
                                        size_t cap) {
-    int n_classes, n_queries, *cls = NULL;
-    size_t blob_size;
+    int n_classes = 0, n_queries = 0, *cls = NULL;
+    size_t blob_size = 0;
     char *blob = NULL;
     sclip_vocab *v = NULL;
     sclip_result r = sclip__parse_classes(err, cap, classes, len, NULL, NULL, &n_classes, &n_queries, &blob_size);
@@ -5395,8 +5573,8 @@ SCLIPDEF sclip_result sclip_vocab_create(sclip_context *c, const char *classes, 
                                          int n_templates, sclip_vocab **out) {
     sclip_vocab *v;
     sclip_result r;
+    if (out) *out = NULL;
     if (!c || !out || (!classes && len)) return SCLIP_ERROR_INVALID_ARGUMENT;
-    *out = NULL;
     if (!c->model->text.blocks) return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "the model was loaded without its text tower");
     if (!c->model->tokenizer) return sclip__ctx_fail(c, SCLIP_ERROR_BAD_VOCAB, "the weight file has no merge list");
     if (!templates) templates = sclip_default_templates(&n_templates);
@@ -5414,8 +5592,8 @@ SCLIPDEF sclip_result sclip_vocab_from_features(const sclip_model *m, const char
                                                 int n_features, sclip_vocab **out, char *err, size_t cap) {
     sclip_vocab *v;
     sclip_result r;
+    if (out) *out = NULL;
     if (!m || !out || !features || (!classes && len)) return SCLIP_ERROR_INVALID_ARGUMENT;
-    *out = NULL;
     if ((r = sclip__vocab_parse(m, classes, len, &v, err, cap)) != SCLIP_OK) {
         sclip_vocab_free(v);
         return r;
@@ -5487,8 +5665,8 @@ SCLIPDEF sclip_result sclip_vocab_load_memory(const void *buf, size_t size, cons
     const unsigned char *names, *feat;
     sclip_vocab *v;
     size_t nul = 0, k;
+    if (out) *out = NULL;
     if (!out || (!buf && size)) return SCLIP_ERROR_INVALID_ARGUMENT;
-    *out = NULL;
     if (size < SCLIP__VOCAB_HEADER || memcmp(p, "SCLIPVC\0", 8) != 0)
         return sclip__fail(err, cap, SCLIP_ERROR_BAD_VOCAB_CACHE, "vocabulary: not a vocabulary cache file");
     version = sclip__u32(p + 8);
@@ -5499,7 +5677,7 @@ SCLIPDEF sclip_result sclip_vocab_load_memory(const void *buf, size_t size, cons
     Q = sclip__u32(p + 20);
     fp = sclip__u64(p + 24);
     blob_size = version == 1 ? sclip__u64(p + 32) : sclip__u32(p + 32);
-    precision = version == 1 ? SCLIP_PRECISION_F32 : sclip__u32(p + 36);
+    precision = version == 1 ? (uint32_t)SCLIP_PRECISION_F32 : sclip__u32(p + 36);
     if (precision > SCLIP_PRECISION_Q16)
         return sclip__fail(err, cap, SCLIP_ERROR_BAD_VOCAB_CACHE, "vocabulary: unknown precision %u", precision);
     if (E < 1 || E > 8192 || Q < 1 || Q > SCLIP_MAX_CLASSES || C < 1 || C > Q || blob_size > ((uint64_t)1 << 30))
@@ -5571,8 +5749,8 @@ SCLIPDEF sclip_result sclip_vocab_load(const char *path, const sclip_model *mode
     long n;
     unsigned char *buf;
     sclip_result r;
+    if (out) *out = NULL;
     if (!path || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
-    *out = NULL;
     f = fopen(path, "rb");
     if (!f) return sclip__fail(err, cap, SCLIP_ERROR_IO, "vocabulary: cannot open %s", path);
     if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 || n > (1L << 30)) {
@@ -5655,6 +5833,7 @@ SCLIPDEF sclip_result sclip_vocab_load(const char *path, const sclip_model *mode
 
 #define SCLIP__SEG_EINVAL (-1)
 #define SCLIP__SEG_ENOMEM (-2)
+#define SCLIP__SEG_ECALLBACK (-3) /* sclip_seg_desc.probs_band returned non-zero */
 
 /* ---- 1. keep-ratio rescale size (mmcv rescale_size with scale = (max_long, short_side)) ----- */
 
@@ -6445,6 +6624,9 @@ typedef struct sclip__resize_job {
     int *area;                      /* labels only, first pass: parts x C argmax counts (step 4) */
     const int *zeroed;              /* labels only, second pass: the classes step 4 removed */
     int *bscratch;                  /* labels only: per part, the band's argmax */
+    int (*probs_band)(void *, int, int, int, int, const float *, size_t); /* labels only: called */
+    void *probs_user;               /* with each band's probabilities in this pass (or NULL) */
+    int *band_failed;               /* per part: probs_band returned non-zero */
     float *scratch;                 /* per part: the band's logits (band x wout x Q, without
                                        logits), the horizontal pass (rows_in x wout); with slide,
                                        the mean's rows and counts (2 x rows_in x W1) and a
@@ -6513,12 +6695,14 @@ static void sclip__resize_task(void *arg, int part) {
         size_t n;
         e = b + j->band < y1 ? b + j->band : y1;
         n = (size_t)(e - b) * W;
-        if (j->labels && j->zeroed && !sclip__labels_stale(j, (size_t)b * W, n)) continue;
+        if (j->labels && j->zeroed && !j->probs_band && !sclip__labels_stale(j, (size_t)b * W, n)) continue;
         sclip__resize_band(j, b, e, lg, tmp);
         if (j->logits) continue;
         if (j->labels) {
             sclip__post_probs(lg, n, j->Q, bp, n, n, j->qcls, j->C, j->logit_scale);
             sclip__labels_band(j, part, (size_t)b * W, n, bp);
+            if (j->probs_band && !j->band_failed[part] && j->probs_band(j->probs_user, b, e - b, W, j->C, bp, n))
+                j->band_failed[part] = 1;
             continue;
         }
         sclip__post_probs(lg, n, j->Q, j->probs + (size_t)b * W, (size_t)H * W, n, j->qcls, j->C, j->logit_scale);
@@ -6993,6 +7177,8 @@ typedef struct sclip__seg_out {
     int *best;
     uint16_t *labels; /* labels only (no probabilities kept): the final labels, made band by band */
     float area_thd, prob_thd;
+    int (*probs_band)(void *, int, int, int, int, const float *, size_t); /* labels only, or NULL */
+    void *probs_user;
     int H0, W0;
 } sclip__seg_out;
 
@@ -7002,15 +7188,20 @@ typedef struct sclip__seg_out {
 static sclip_result sclip__seg_final(sclip_context *c, const sclip_vocab *v, sclip__resize_job *j, int hin, int win,
                                      float logit_scale, const sclip__seg_out *o) {
     int e, C = v->n_classes, parts = sclip__seg_parts(c, (size_t)o->H0), part, k, removed = 0, *sum = NULL;
+    int *failed = (int *)sclip__calloc((size_t)parts, sizeof(int));
     size_t p, hw = (size_t)o->H0 * o->W0;
+    if (!failed) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
     j->qcls = v->query_class, j->Q = v->n_queries, j->C = C, j->logit_scale = logit_scale;
     j->logits = o->logits, j->probs = o->probs, j->best = o->best, j->bv = o->bv;
-    j->labels = o->labels, j->prob_thd = o->prob_thd;
+    j->labels = o->labels, j->prob_thd = o->prob_thd, j->band_failed = failed, j->probs_user = o->probs_user;
     if (o->labels && o->area_thd > 0.f) { /* step 4 needs the argmax counts of the whole image */
-        if (!(j->area = (int *)sclip__calloc((size_t)(parts + 1) * C, sizeof(int))))
+        if (!(j->area = (int *)sclip__calloc((size_t)(parts + 1) * C, sizeof(int)))) {
+            sclip__free(failed);
             return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+        }
         sum = j->area + (size_t)parts * C;
     }
+    j->probs_band = sum ? NULL : o->probs_band; /* with step 4, the second pass hands them over */
     e = sclip__resize_run(c, j, hin, win, o->H0, o->W0);
     if (!e && sum) { /* labels only: the area filter's verdict, then a second pass where it matters */
         for (part = 0; part < parts; part++)
@@ -7019,12 +7210,17 @@ static sclip_result sclip__seg_final(sclip_context *c, const sclip_vocab *v, scl
         for (k = 1; k < C; k++) removed |= sum[k];
         j->zeroed = sum;
         j->area = NULL;
-        if (removed) e = sclip__resize_run(c, j, hin, win, o->H0, o->W0);
+        j->probs_band = o->probs_band; /* every band then, not only those holding a removed class */
+        if (removed || j->probs_band) e = sclip__resize_run(c, j, hin, win, o->H0, o->W0);
         j->area = sum - (size_t)parts * C;
     }
     if (!e && o->labels) /* step 5's threshold: below prob_thd is class 0 */
         for (p = 0; p < hw; p++) o->labels[p] = o->labels[p] & SCLIP__LOW ? 0 : o->labels[p];
+    for (part = 0; part < parts; part++)
+        if (!e && failed[part]) e = SCLIP__SEG_ECALLBACK;
+    sclip__free(failed);
     sclip__free(j->area);
+    if (e == SCLIP__SEG_ECALLBACK) return sclip__ctx_fail(c, SCLIP_ERROR_IO, "segment: the probs_band callback stopped it");
     if (e == SCLIP__SEG_ENOMEM) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
     return e ? sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: bad class map") : SCLIP_OK;
 }
@@ -7151,11 +7347,11 @@ SCLIPDEF sclip_result sclip_segment(sclip_context *c, const sclip_vocab *v, cons
     float *logits = NULL, *probs = NULL, *bv = NULL;
     sclip__seg_out o;
     sclip_result r;
+    if (out) memset(out, 0, sizeof *out);
     if (!c || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
-    memset(out, 0, sizeof *out);
     d = sclip__seg_defaults(desc);
     if ((r = sclip__seg_check(c, v, rgb, W0, H0, stride, &d)) != SCLIP_OK) return r;
-    labels_only = d.no_probs && d.pamr_steps == 0; /* memory independent of classes x pixels */
+    labels_only = (d.no_probs || d.probs_band) && d.pamr_steps == 0; /* memory independent of classes x pixels */
     Q = v->n_queries;
     C = v->n_classes;
     hw0 = (size_t)W0 * H0;
@@ -7186,6 +7382,7 @@ SCLIPDEF sclip_result sclip_segment(sclip_context *c, const sclip_vocab *v, cons
         r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: resize failed");
     o.logits = logits, o.probs = probs, o.bv = bv, o.best = logits ? NULL : pred, o.H0 = H0, o.W0 = W0;
     o.labels = labels_only ? out->labels : NULL, o.area_thd = d.area_thd, o.prob_thd = d.prob_thd;
+    o.probs_band = labels_only ? d.probs_band : NULL, o.probs_user = d.probs_user;
     if (r == SCLIP_OK)
         r = d.crop == SCLIP_SEG_WHOLE ? sclip__seg_whole(c, v, rgb1, W1, H1, &d, &o) : sclip__seg_slide(c, v, rgb1, W1, H1, &d, &o);
     if (r == SCLIP_OK && logits) r = sclip__seg_pamr(c, rgb1, W1, H1, W0, H0, logits, Q, d.pamr_steps);
@@ -7194,12 +7391,14 @@ SCLIPDEF sclip_result sclip_segment(sclip_context *c, const sclip_vocab *v, cons
                                         NULL, pred)
                 : sclip__post_finish(c, probs, hw0, C, d.area_thd, d.prob_thd, pred, bv, NULL, pred)))
         r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory in post-processing");
+    if (r == SCLIP_OK && !labels_only && d.probs_band && d.probs_band(d.probs_user, 0, H0, W0, C, probs, hw0))
+        r = sclip__ctx_fail(c, SCLIP_ERROR_IO, "segment: the probs_band callback stopped it");
     if (r == SCLIP_OK) {
         for (p = 0; pred && p < hw0; p++) out->labels[p] = (uint16_t)pred[p];
         out->width = W0;
         out->height = H0;
         out->n_classes = C;
-        if (!d.no_probs) out->probs = probs, probs = NULL;
+        if (!d.no_probs && !d.probs_band) out->probs = probs, probs = NULL;
     } else
         sclip_seg_result_free(out);
     sclip__free(rgb1);

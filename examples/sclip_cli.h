@@ -126,11 +126,14 @@ CLI__FN int cli_parse_float(const char *s, const char *name, double lo, double h
     return 1;
 }
 
-/* Reads a whole file (NUL-terminated); NULL with a message naming it and the reason. */
+/* Reads a whole file (NUL-terminated; "-" is the standard input); NULL with a message naming
+   it and the reason. */
 CLI__FN char *cli_read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
+    int std_in = !strcmp(path, "-");
+    FILE *f = std_in ? stdin : fopen(path, "rb");
     char *buf = NULL;
     size_t n = 0, cap = 0;
+    if (std_in) path = "the standard input";
     if (!f) {
         cli_error("cannot open %s: %s", path, strerror(errno));
         return NULL;
@@ -142,7 +145,7 @@ CLI__FN char *cli_read_file(const char *path, size_t *len) {
             if (!p) {
                 cli_error("%s: too large to read", path);
                 free(buf);
-                fclose(f);
+                if (!std_in) fclose(f);
                 return NULL;
             }
             buf = p;
@@ -154,10 +157,10 @@ CLI__FN char *cli_read_file(const char *path, size_t *len) {
     if (ferror(f)) {
         cli_error("cannot read %s: %s", path, strerror(errno));
         free(buf);
-        fclose(f);
+        if (!std_in) fclose(f);
         return NULL;
     }
-    fclose(f);
+    if (!std_in) fclose(f);
     buf[n] = 0;
     *len = n;
     return buf;
@@ -289,8 +292,8 @@ CLI__FN sclip_vocab *cli_make_vocab(sclip_context *ctx, const sclip_model *model
     if (sclip_vocab_create(ctx, classes, len, (const char *const *)templates, n_templates, &v) != SCLIP_OK)
         cli_error("%s", sclip_context_error(ctx));
     cli_free_templates(templates, n_templates);
-    if (v && save_path && sclip_vocab_save(v, save_path) != SCLIP_OK) {
-        cli_error("cannot write %s", save_path);
+    if (v && save_path && (errno = 0, sclip_vocab_save(v, save_path)) != SCLIP_OK) {
+        cli_error("cannot write %s: %s", save_path, errno ? strerror(errno) : "write failed");
         sclip_vocab_free(v);
         v = NULL;
     }

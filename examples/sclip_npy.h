@@ -43,6 +43,11 @@ int sclip_npy_load(const char *path, sclip_npy *out, char *err, size_t err_cap);
 void sclip_npy_free(sclip_npy *a);
 /* Element i converted to double (any dtype). */
 double sclip_npy_get(const sclip_npy *a, size_t i);
+/* The version 1.0 header of a C-order array (64-byte aligned, at most 256 bytes with 8
+   dimensions) into hdr; returns its length (the data follows at that offset), 0 for a bad
+   dtype or ndim. item_size (may be NULL) receives the bytes per element. For writers that
+   place the data themselves (sclip-seg --logits writes its rows band by band). */
+size_t sclip_npy_header(sclip_npy_dtype dtype, int ndim, const size_t *shape, char hdr[256], size_t *item_size);
 /* Write a C-order array. Returns 1 on success. */
 int sclip_npy_save(const char *path, sclip_npy_dtype dtype, int ndim, const size_t *shape,
                    const void *data);
@@ -193,12 +198,10 @@ double sclip_npy_get(const sclip_npy *a, size_t i) {
     return 0;
 }
 
-int sclip_npy_save(const char *path, sclip_npy_dtype dtype, int ndim, const size_t *shape,
-                   const void *data) {
-    char hdr[256], shp[160];
-    size_t i, count = 1, pos = 0, item = 0, hl;
+size_t sclip_npy_header(sclip_npy_dtype dtype, int ndim, const size_t *shape, char hdr[256], size_t *item_size) {
+    char shp[160];
+    size_t i, pos = 0, item = 0, hl;
     const char *descr = NULL;
-    FILE *f;
     for (i = 0; i < SCLIP__NPY_NTYPES; i++)
         if (sclip__npy_types[i].dtype == dtype) { descr = sclip__npy_types[i].descr; item = sclip__npy_types[i].size; }
     if (!descr || ndim < 0 || ndim > SCLIP_NPY_MAX_DIMS) return 0;
@@ -206,19 +209,30 @@ int sclip_npy_save(const char *path, sclip_npy_dtype dtype, int ndim, const size
     for (i = 0; i < (size_t)ndim; i++) {
         pos += (size_t)snprintf(shp + pos, sizeof shp - pos, "%lu%s", (unsigned long)shape[i],
                                 (ndim == 1 || i + 1 < (size_t)ndim) ? ", " : "");
-        count *= shape[i];
+        if (pos >= sizeof shp) return 0; /* 8 numbers of up to 17 digits fit */
     }
     if (ndim == 1) shp[pos - 1] = 0; /* "(n,)" */
-    hl = (size_t)snprintf(hdr + 10, sizeof hdr - 10, "{'descr': '%c%s', 'fortran_order': False, 'shape': (%s), }",
+    hl = (size_t)snprintf(hdr + 10, 256 - 10, "{'descr': '%c%s', 'fortran_order': False, 'shape': (%s), }",
                           item == 1 ? '|' : '<', descr, shp);
     while ((10 + hl + 1) % 64) hdr[10 + hl++] = ' ';
     hdr[10 + hl++] = '\n';
     memcpy(hdr, "\x93NUMPY\x01\x00", 8);
     hdr[8] = (char)(hl & 255);
     hdr[9] = (char)(hl >> 8);
+    if (item_size) *item_size = item;
+    return 10 + hl;
+}
+
+int sclip_npy_save(const char *path, sclip_npy_dtype dtype, int ndim, const size_t *shape,
+                   const void *data) {
+    char hdr[256];
+    size_t i, count = 1, item = 0, hl = sclip_npy_header(dtype, ndim, shape, hdr, &item);
+    FILE *f;
+    if (!hl) return 0;
+    for (i = 0; i < (size_t)ndim; i++) count *= shape[i];
     f = fopen(path, "wb");
     if (!f) return 0;
-    if (fwrite(hdr, 1, 10 + hl, f) != 10 + hl || fwrite(data, item, count, f) != count) {
+    if (fwrite(hdr, 1, hl, f) != hl || fwrite(data, item, count, f) != count) {
         fclose(f);
         return 0;
     }

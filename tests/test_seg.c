@@ -191,6 +191,56 @@ static void same_on_other_threads(const seg_case *k, const sclip_vocab *vocab, c
     }
 }
 
+/* probs_band: the probabilities handed over band by band, gathered into a whole array. */
+typedef struct band_sink {
+    float *probs;    /* C x H x W */
+    int *rows_seen;  /* H: how many calls covered each row */
+    int C, H, W, bad, stop_at;
+} band_sink;
+
+static int gather_band(void *user, int y0, int rows, int width, int n_classes, const float *probs, size_t plane_stride) {
+    band_sink *s = (band_sink *)user;
+    int c, y;
+    if (y0 < 0 || rows < 1 || y0 + rows > s->H || width != s->W || n_classes != s->C || plane_stride < (size_t)rows * width) {
+        s->bad = 1;
+        return 1;
+    }
+    for (y = y0; y < y0 + rows; y++) s->rows_seen[y]++;
+    for (c = 0; c < s->C; c++)
+        memcpy(s->probs + ((size_t)c * s->H + y0) * s->W, probs + c * plane_stride, (size_t)rows * width * sizeof(float));
+    return s->stop_at >= 0 && y0 + rows > s->stop_at;
+}
+
+/* With desc.probs_band the probabilities arrive band by band (every row once, from any thread)
+   and are the bits sclip_segment returns whole; the labels are the same; a callback that stops
+   makes the segmentation fail with SCLIP_ERROR_IO. */
+static void check_probs_band(const seg_case *k, const sclip_vocab *vocab, const sclip_image *img, const sclip_seg_desc *d,
+                             const sclip_seg_result *res, const char *what) {
+    size_t hw = (size_t)res->width * res->height;
+    band_sink s;
+    sclip_seg_desc d2 = *d;
+    sclip_seg_result r2;
+    int y, once = 1;
+    memset(&s, 0, sizeof s);
+    s.C = res->n_classes, s.H = res->height, s.W = res->width, s.stop_at = -1;
+    s.probs = (float *)calloc(hw * (size_t)s.C, sizeof(float));
+    s.rows_seen = (int *)calloc((size_t)s.H, sizeof(int));
+    d2.probs_band = gather_band, d2.probs_user = &s;
+    CHECK(sclip_segment(ctx, vocab, img->pixels, img->w, img->h, (size_t)img->w * 3, &d2, &r2) == SCLIP_OK && !r2.probs,
+          "%s: probs_band: %s", k->dir, sclip_context_error(ctx));
+    for (y = 0; y < s.H; y++) once &= s.rows_seen[y] == 1;
+    CHECK(!s.bad && once, "%s%s: probs_band: rows not handed over exactly once", k->dir, what);
+    CHECK(r2.labels && !memcmp(r2.labels, res->labels, hw * 2) && !memcmp(s.probs, res->probs, hw * (size_t)s.C * sizeof(float)),
+          "%s%s: probs_band: labels or probabilities differ from the whole ones", k->dir, what);
+    printf("  probs_band%s: every row once, labels and probabilities identical\n", what);
+    sclip_seg_result_free(&r2);
+    s.stop_at = s.H / 2;
+    CHECK(sclip_segment(ctx, vocab, img->pixels, img->w, img->h, (size_t)img->w * 3, &d2, &r2) == SCLIP_ERROR_IO && !r2.labels,
+          "%s: a probs_band that stops must fail with SCLIP_ERROR_IO", k->dir);
+    free(s.probs);
+    free(s.rows_seen);
+}
+
 static void run_case(const seg_case *k) {
     sclip_image img;
     sclip_npy resized, tf, probs, pred;
@@ -243,6 +293,7 @@ static void run_case(const seg_case *k) {
         CHECK(md < 1e-3, "%s: seg_logits differ by %g", k->dir, md);
         compare_labels(k, &res, &pred, &probs);
         if (k->prob_thd > 0) same_on_other_threads(k, vocab, &img, &d, &res);
+        check_probs_band(k, vocab, &img, &d, &res, "");
         if (!k->pamr) { /* labels only (no probabilities kept, made band by band): the same labels */
             sclip_seg_desc d2 = d;
             sclip_seg_result r2;
@@ -259,6 +310,7 @@ static void run_case(const seg_case *k) {
                 d2.area_thd = 0.3f;
                 d2.no_probs = 0;
                 CHECK(sclip_segment(ctx, vocab, img.pixels, img.w, img.h, (size_t)img.w * 3, &d2, &a) == SCLIP_OK, "area 0.3");
+                if (a.labels) check_probs_band(k, vocab, &img, &d2, &a, " (area_thd 0.3)");
                 d2.no_probs = 1;
                 CHECK(sclip_segment(ctx, vocab, img.pixels, img.w, img.h, (size_t)img.w * 3, &d2, &b) == SCLIP_OK, "area 0.3");
                 for (i = 0; a.labels && i < hw; i++) moved += a.labels[i] != res.labels[i];
@@ -364,6 +416,182 @@ static void check_errors(void) {
     CHECK(sclip_vocab_load("build/no-such.vocab", model, &v, err, sizeof err) == SCLIP_ERROR_IO && v == NULL, "missing cache");
 }
 
+/* ---- the class-text syntax of sclip_vocab_create ----------------------------------------------
+   Parsed names are read back through sclip_vocab_from_features, which parses the same way
+   without encoding (zero features). */
+static float *class_features; /* SCLIP_MAX_CLASSES x embed_dim zeros */
+
+/* text parses to `want`: classes separated by '|', synonyms by '/'. */
+static void expect_classes(const char *text, const char *want) {
+    size_t len = strlen(text);
+    char names[512], *p, err[256];
+    int q = 0, c = 0, n = 1, i;
+    sclip_vocab *v = NULL;
+    for (p = (char *)want; *p; p++) n += *p == '|' || *p == '/';
+    CHECK(sclip_vocab_from_features(model, text, len, class_features, n, &v, err, sizeof err) == SCLIP_OK, "'%s': %s", text, err);
+    if (!v) return;
+    snprintf(names, sizeof names, "%s", want);
+    for (p = names, i = 0;; i++) { /* walk want, comparing name by name */
+        char *e = p + strcspn(p, "|/"), sep = *e;
+        *e = 0;
+        CHECK(i < sclip_vocab_num_queries(v) && !strcmp(sclip_vocab_query_name(v, i), p) && sclip_vocab_query_class(v, i) == c,
+              "'%s': name %d is '%s' of class %d, want '%s' of class %d", text, i, sclip_vocab_query_name(v, i),
+              sclip_vocab_query_class(v, i), p, c);
+        q++;
+        if (!sep) break;
+        c += sep == '|';
+        p = e + 1;
+    }
+    CHECK(sclip_vocab_num_queries(v) == q && sclip_vocab_num_classes(v) == c + 1, "'%s': %d names in %d classes, want %d in %d",
+          text, sclip_vocab_num_queries(v), sclip_vocab_num_classes(v), q, c + 1);
+    sclip_vocab_free(v);
+}
+
+/* text is SCLIP_ERROR_BAD_CLASSES with a message holding both needles (NULL: any). */
+static void expect_bad_classes(const char *text, const char *needle, const char *needle2) {
+    char err[256] = "";
+    sclip_vocab *v = NULL;
+    sclip_result r = sclip_vocab_from_features(model, text, strlen(text), class_features, 1, &v, err, sizeof err);
+    CHECK(r == SCLIP_ERROR_BAD_CLASSES && !v, "'%s': got %d (%s), want bad classes", text, (int)r, err);
+    CHECK((!needle || strstr(err, needle)) && (!needle2 || strstr(err, needle2)), "'%s': message '%s' lacks '%s' / '%s'", text,
+          err, needle, needle2 ? needle2 : "");
+    sclip_vocab_free(v);
+}
+
+/* The official reading of a class file (SCLIP_SPEC.md section 3), written independently: lines
+   (universal newlines), each split on the exact ", ", names kept as they are. Cuts `text` (a
+   NUL-terminated copy) in place; returns the number of names, *n_classes the number of lines. */
+static int official_split(char *text, char **name, int *cls, int cap, int *n_classes) {
+    char *p = text;
+    int q = 0, c = 0;
+    while (*p) {
+        char *e = p + strcspn(p, "\r\n"), *next = *e == '\r' && e[1] == '\n' ? e + 2 : *e ? e + 1 : e, *s = p;
+        *e = 0;
+        for (;;) {
+            char *t = strstr(s, ", ");
+            if (t) *t = 0;
+            if (q < cap) name[q] = s, cls[q] = c;
+            q++;
+            if (!t) break;
+            s = t + 2;
+        }
+        c++;
+        p = next;
+    }
+    *n_classes = c;
+    return q;
+}
+
+/* Class text parses to exactly the official names, classes and order. */
+static void expect_official(const char *what, const char *text, size_t len) {
+    static char *name[SCLIP_MAX_CLASSES];
+    static int cls[SCLIP_MAX_CLASSES];
+    char *copy = (char *)malloc(len + 1), err[256];
+    int n, C, q, same = 1;
+    sclip_vocab *v = NULL;
+    memcpy(copy, text, len);
+    copy[len] = 0;
+    n = official_split(copy, name, cls, SCLIP_MAX_CLASSES, &C);
+    CHECK(sclip_vocab_from_features(model, text, len, class_features, n, &v, err, sizeof err) == SCLIP_OK, "%s: %s", what, err);
+    if (v) {
+        CHECK(sclip_vocab_num_classes(v) == C && sclip_vocab_num_queries(v) == n, "%s: %d classes, %d names; official: %d, %d",
+              what, sclip_vocab_num_classes(v), sclip_vocab_num_queries(v), C, n);
+        for (q = 0; q < n && q < sclip_vocab_num_queries(v); q++)
+            same &= !strcmp(sclip_vocab_query_name(v, q), name[q]) && sclip_vocab_query_class(v, q) == cls[q];
+        CHECK(same, "%s: names differ from the official reading", what);
+    }
+    sclip_vocab_free(v);
+    free(copy);
+}
+
+static void check_class_syntax(void) {
+    static const char *const files[] = {"ade20k", "city_scapes", "coco_object", "coco_stuff",
+                                        "context59", "context60", "voc20", "voc21"};
+    const char *const *preset;
+    size_t i, len;
+    sclip_vocab *a = NULL, *b = NULL;
+    int E = sclip_model_arch(model)->embed_dim;
+    class_features = (float *)calloc((size_t)SCLIP_MAX_CLASSES * E, sizeof(float));
+    /* classes: newline or ';'; synonyms: ','; blanks next to separators and at line starts dropped */
+    expect_classes("cat ; sofa , couch", "cat|sofa/couch");
+    expect_classes("cat;sofa,couch", "cat|sofa/couch");
+    expect_classes("cat\nsofa, couch\nsky", "cat|sofa/couch|sky");
+    expect_classes("cat\r\nsofa, couch\rsky\n", "cat|sofa/couch|sky");
+    expect_classes("cat; sofa, couch; sky", "cat|sofa/couch|sky");
+    expect_classes("  cat;\tdog\n \t bird", "cat|dog|bird");
+    expect_classes("a b ;c\td", "a b|c\td"); /* blanks inside a name stay */
+    /* blanks at the end of a line stay (the official "wood "), before a separator they go */
+    expect_classes("sky\nwood ", "sky|wood ");
+    expect_classes("wood \nsky", "wood |sky");
+    expect_classes("cat ,dog \t\nsky", "cat/dog \t|sky");
+    expect_classes("wood ;sky", "wood|sky");
+    /* empty classes after the last name are ignored */
+    expect_classes("cat;", "cat");
+    expect_classes("cat\ndog\n", "cat|dog");
+    expect_classes("cat\n\n  \n\t\r\n", "cat");
+    expect_classes("cat; ;  ;\n", "cat");
+    expect_classes("sofa, couch;", "sofa/couch");
+    /* any other empty class or name is an error naming the class */
+    expect_bad_classes("cat;;dog", "class 2", "empty");
+    expect_bad_classes("cat,,dog", "class 1", "synonym 2");
+    expect_bad_classes(", cat", "class 1", "synonym 1");
+    expect_bad_classes("cat, ", "class 1", "synonym 2");
+    expect_bad_classes("cat\n\ndog", "class 2", "line 2");
+    expect_bad_classes("cat\n  \ndog", "class 2", "line 2");
+    expect_bad_classes("\ncat", "class 1", "empty");
+    expect_bad_classes("cat; ,dog", "class 2", "synonym 1");
+    expect_bad_classes("cat\nsofa,\ndog", "class 2", "synonym 2");
+    expect_bad_classes("", "empty", NULL);
+    expect_bad_classes(" \n;\t", "empty", NULL);
+    { /* the same parse without a model */
+        int nc = -1, nn = -1;
+        char err[256];
+        CHECK(sclip_classes_parse("cat ; sofa, couch;\n", 19, &nc, &nn, err, sizeof err) == SCLIP_OK && nc == 2 && nn == 3,
+              "sclip_classes_parse: %d classes, %d names: %s", nc, nn, err);
+        CHECK(sclip_classes_parse("cat;;dog", 8, &nc, &nn, err, sizeof err) == SCLIP_ERROR_BAD_CLASSES && nc == 0 &&
+                  strstr(err, "class 2"), "sclip_classes_parse: %s", err);
+        CHECK(sclip_classes_parse(NULL, 3, NULL, NULL, NULL, 0) == SCLIP_ERROR_INVALID_ARGUMENT, "NULL text");
+    }
+    /* the official class files and the built-in presets: exactly the official names */
+    for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char rel[64], *text;
+        snprintf(rel, sizeof rel, "classnames/%s.txt", files[i]);
+        text = test_read_file(test_shared(rel), &len);
+        CHECK(text != NULL, "%s", rel);
+        if (text) expect_official(rel, text, len);
+        free(text);
+    }
+    for (preset = sclip_seg_preset_names(); *preset; preset++) {
+        char *text;
+        const char *file = NULL;
+        sclip_seg_desc d;
+        len = sclip_seg_preset_classes(*preset, NULL, 0);
+        text = (char *)malloc(len + 1);
+        CHECK(len > 0 && sclip_seg_preset_classes(*preset, text, len + 1) == len, "preset %s", *preset);
+        expect_official(*preset, text, len);
+        CHECK(sclip_seg_preset(*preset, &d, &file) == SCLIP_OK && file, "preset %s", *preset);
+        if (file) { /* the built-in list is the file's */
+            char rel[64], *ref;
+            size_t n;
+            snprintf(rel, sizeof rel, "classnames/%s", file);
+            ref = test_read_file(test_shared(rel), &n);
+            CHECK(ref && n == len && !memcmp(ref, text, n), "preset %s differs from %s", *preset, rel);
+            free(ref);
+        }
+        free(text);
+    }
+    /* the same classes spelled two ways have the same embeddings */
+    CHECK(sclip_vocab_create(ctx, "cat ; sofa,couch", 16, NULL, 0, &a) == SCLIP_OK &&
+              sclip_vocab_create(ctx, "cat\nsofa, couch\n", 16, NULL, 0, &b) == SCLIP_OK,
+          "%s", sclip_context_error(ctx));
+    CHECK(a && b && sclip_vocab_num_queries(a) == 3 && sclip_vocab_num_queries(b) == 3 &&
+              !memcmp(sclip_vocab_features(a), sclip_vocab_features(b), 3 * (size_t)E * sizeof(float)),
+          "'cat ; sofa,couch' and 'cat\\nsofa, couch\\n' give different embeddings");
+    sclip_vocab_free(a);
+    sclip_vocab_free(b);
+    free(class_features);
+}
+
 int main(void) {
     char err[256];
     size_t i;
@@ -380,6 +608,7 @@ int main(void) {
         if (!getenv("SCLIP_SEG_CASES") || strstr(getenv("SCLIP_SEG_CASES"), cases[i].dir)) run_case(&cases[i]);
     check_vocab_cache();
     check_errors();
+    check_class_syntax();
     check_precisions();
     sclip_context_free(ctx);
     sclip_model_free(model);

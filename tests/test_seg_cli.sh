@@ -69,13 +69,13 @@ $seg -m build/tiny.sclip --preset voc21 "$S/images/coffee.png" -q --pred "$T/p21
 expect_error "no classes" "no classes" $seg -m build/tiny.sclip "$S/images/chelsea.png"
 expect_error "unknown flag" "unknown option" $seg -m build/tiny.sclip --classes cat "$S/images/chelsea.png" --bogus
 expect_error "no model" "no model" $seg --classes cat "$S/images/chelsea.png"
-expect_error "two class sources" "exactly one" $seg -m build/tiny.sclip --classes cat -c x.txt "$S/images/chelsea.png"
+expect_error "two class sources" "only one of" $seg -m build/tiny.sclip --classes cat -c x.txt "$S/images/chelsea.png"
 expect_error "unknown preset" "unknown preset" $seg -m build/tiny.sclip --classes cat --preset voc22 "$S/images/chelsea.png"
 expect_error "bad number" "must be" $seg -m build/tiny.sclip --classes cat --crop abc "$S/images/chelsea.png"
 expect_error "stride above the crop" "in no window" $seg -m build/tiny.sclip --vocab "$T/cat4.vocab" --crop 112 --stride 200 \
     "$S/images/chelsea.png"
 expect_error "bad attn" "unknown attention" $seg -m build/tiny.sclip --classes cat --attn foo "$S/images/chelsea.png"
-expect_error "empty class" "empty name" $seg -m build/tiny.sclip --classes "cat;;dog" "$S/images/chelsea.png"
+expect_error "empty class" "class 2 (line 1) is empty" $seg -m build/tiny.sclip --classes "cat;;dog" "$S/images/chelsea.png"
 printf 'cat\n\ndog\n' >"$T/blank.txt"
 expect_error "blank line in class file" "line 2" $seg -m build/tiny.sclip -c "$T/blank.txt" "$S/images/chelsea.png"
 : >"$T/empty.txt"
