@@ -85,6 +85,8 @@
                sclip_vocab_from_features(model, classes, len, features, n, &vocab, err, cap)
                sclip_vocab_save / _load / _save_memory / _load_memory, accessors
       segment  sclip_segment(ctx, vocab, rgb, w, h, stride, desc, &res), sclip_seg_result_free
+               desc->no_probs: labels only; desc->probs_band: the probabilities handed to your
+                                          callback a band of rows at a time (section 9)
                sclip_seg_preset(name, &desc, &class_file)            the 8 benchmark configs
                sclip_seg_preset_classes(name, buf, cap)              and their vocabularies
                sclip_resize_size, sclip_resize_rgb                   the OpenCV-exact resize
@@ -565,6 +567,7 @@ SCLIPDEF int sclip_seg_windows(int width, int height, int crop, int stride, int 
 #ifndef SCLIP_IMPLEMENTATION_DONE
 #define SCLIP_IMPLEMENTATION_DONE
 
+#include <errno.h>
 #include <float.h>
 #include <math.h>
 #include <stdarg.h>
@@ -3709,10 +3712,11 @@ SCLIPDEF sclip_result sclip_model_load(const char *path, const sclip_model_desc 
         struct stat st;
         void *map;
         int fd = open(path, O_RDONLY);
-        if (fd < 0) return sclip__fail(err, err_cap, SCLIP_ERROR_IO, "weights: cannot open %s", path);
+        if (fd < 0) return sclip__fail(err, err_cap, SCLIP_ERROR_IO, "weights: cannot open %s: %s", path, strerror(errno));
         if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            int dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
             close(fd);
-            return sclip__fail(err, err_cap, SCLIP_ERROR_IO, "weights: %s is not a regular file", path);
+            return sclip__fail(err, err_cap, SCLIP_ERROR_IO, "weights: %s is not a regular file%s", path, dir ? " but a directory" : "");
         }
         if (st.st_size == 0) {
             close(fd);
@@ -3721,7 +3725,7 @@ SCLIPDEF sclip_result sclip_model_load(const char *path, const sclip_model_desc 
         map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map == MAP_FAILED) {
             close(fd);
-            return sclip__fail(err, err_cap, SCLIP_ERROR_IO, "weights: cannot map %s", path);
+            return sclip__fail(err, err_cap, SCLIP_ERROR_IO, "weights: cannot map %s: %s", path, strerror(errno));
         }
         r = sclip__model_load(map, NULL, NULL, (size_t)st.st_size, desc, fd, out, err, err_cap);
         close(fd);
@@ -3736,7 +3740,7 @@ SCLIPDEF sclip_result sclip_model_load(const char *path, const sclip_model_desc 
 #else
     {
         FILE *fp = fopen(path, "rb"); /* no mapping: read tensor by tensor, the model keeps its copies */
-        if (!fp) return sclip__fail(err, err_cap, SCLIP_ERROR_IO, "weights: cannot open %s", path);
+        if (!fp) return sclip__fail(err, err_cap, SCLIP_ERROR_IO, "weights: cannot open %s: %s", path, strerror(errno));
         r = sclip_model_load_callback(sclip__read_file, fp, desc, out, err, err_cap);
         fclose(fp);
         return r;
@@ -5752,7 +5756,7 @@ SCLIPDEF sclip_result sclip_vocab_load(const char *path, const sclip_model *mode
     if (out) *out = NULL;
     if (!path || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
     f = fopen(path, "rb");
-    if (!f) return sclip__fail(err, cap, SCLIP_ERROR_IO, "vocabulary: cannot open %s", path);
+    if (!f) return sclip__fail(err, cap, SCLIP_ERROR_IO, "vocabulary: cannot open %s: %s", path, strerror(errno));
     if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 || n > (1L << 30)) {
         fclose(f);
         return sclip__fail(err, cap, SCLIP_ERROR_IO, "vocabulary: cannot read %s", path);

@@ -288,7 +288,7 @@ static int run_maps(const options *o, const sclip_image *img) {
     if (o->npy) {
         size_t shape[4];
         shape[0] = (size_t)n_points, shape[1] = (size_t)n_blocks, shape[2] = (size_t)gh, shape[3] = (size_t)gw;
-        if (!sclip_npy_save(o->npy, SCLIP_NPY_F32, 4, shape, maps)) {
+        if (sclip_npy_save(o->npy, SCLIP_NPY_F32, 4, shape, maps) != SCLIP_NPY_OK) {
             cli_error("cannot write %s", o->npy);
             goto done;
         }
@@ -312,7 +312,7 @@ static int run_maps(const options *o, const sclip_image *img) {
                 draw_panel(cv, CW, CH, x0, y0 + title, rgb, w1, h1, P, maps + ((size_t)p * n_blocks + b) * gh * gw, gh, gw,
                            (int)((long long)px[p] * w1 / img->w), (int)((long long)py[p] * h1 / img->h));
             }
-        if (!sclip_image_write_png(o->out, CW, CH, 3, cv, (size_t)CW * 3, err, sizeof err)) {
+        if (sclip_image_write_png(o->out, CW, CH, 3, cv, (size_t)CW * 3, err, sizeof err) != SCLIP_IMAGE_OK) {
             cli_error("%s", err);
             goto done;
         }
@@ -358,7 +358,7 @@ static int run_windows(const options *o, const sclip_image *img) {
             snprintf(num, sizeof num, "%d", k + 1);
             sclip_overlay_text(rgb, w1, h1, (size_t)w1 * 3, boxes[4 * k] + in + 6, boxes[4 * k + 1] + in + 6, num, 2, col);
         }
-        if (sclip_image_write_png(o->windows, w1, h1, 3, rgb, (size_t)w1 * 3, err, sizeof err)) rc = 0;
+        if (sclip_image_write_png(o->windows, w1, h1, 3, rgb, (size_t)w1 * 3, err, sizeof err) == SCLIP_IMAGE_OK) rc = 0;
         else cli_error("%s", err);
         printf("%dx%d resized to %dx%d: %d windows of %d at stride %d\n", img->w, img->h, w1, h1, n, crop, stride);
     } else
@@ -377,7 +377,7 @@ int main(int argc, char **argv) {
     memset(&o, 0, sizeof o);
     rc = parse_args(argc, argv, &o);
     if (rc) return rc == 1 ? 0 : 2;
-    if (!sclip_image_load(o.image, &img, err, sizeof err)) {
+    if (sclip_image_load(o.image, &img, err, sizeof err) != SCLIP_IMAGE_OK) {
         cli_error("%s: %s", o.image, err);
         return 1;
     }

@@ -58,7 +58,7 @@ static float *load_image_npy(const char *path, int *h, int *w) {
     char err[256];
     float *x;
     size_t i, off;
-    if (!sclip_npy_load(path, &a, err, sizeof err)) {
+    if (sclip_npy_load(path, &a, err, sizeof err) != SCLIP_NPY_OK) {
         fprintf(stderr, "sclip-embed: %s: %s\n", path, err);
         return NULL;
     }
@@ -234,7 +234,7 @@ done:
 /* Decodes an image file (before the model is loaded, so a bad file fails fast). */
 static int load_photo(const char *path, sclip_image *im) {
     char err[512];
-    if (!sclip_image_load(path, im, err, sizeof err)) {
+    if (sclip_image_load(path, im, err, sizeof err) != SCLIP_IMAGE_OK) {
         if (strstr(err, path)) fprintf(stderr, "sclip-embed: %s\n", err); /* "image: cannot open PATH: ..." */
         else fprintf(stderr, "sclip-embed: %s: %s\n", path, err);
         return 0;
@@ -253,7 +253,7 @@ static int output(const char *path, const float *data, int rows, int cols, int o
     shape[0] = one_d ? (size_t)cols : (size_t)rows;
     shape[1] = (size_t)cols;
     if (path) {
-        if (!sclip_npy_save(path, SCLIP_NPY_F32, one_d ? 1 : 2, shape, data)) return fail("cannot write", path);
+        if (sclip_npy_save(path, SCLIP_NPY_F32, one_d ? 1 : 2, shape, data) != SCLIP_NPY_OK) return fail("cannot write", path);
         return 0;
     }
     for (i = 0; i < rows; i++)
@@ -375,7 +375,7 @@ int main(int argc, char **argv) {
                     shape[0] = 3;
                     shape[1] = (size_t)h;
                     shape[2] = (size_t)w;
-                    if (!sclip_npy_save(save_input, SCLIP_NPY_F32, 3, shape, pixels)) {
+                    if (sclip_npy_save(save_input, SCLIP_NPY_F32, 3, shape, pixels) != SCLIP_NPY_OK) {
                         fail("cannot write", save_input);
                         goto done;
                     }

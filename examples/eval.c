@@ -324,12 +324,17 @@ static int load_dataset(const options *o, dataset *d) {
             } else if (stat(ann, &st) != 0) {
                 cli_error("split file %s: %s", ann, strerror(errno));
                 ok = 0;
-            } else if (!(ok = sclip_eval_list_split(ann, img_dir, seg_dir, d->ds->img_suffix, seg_suffix, &d->list, err,
-                                                    sizeof err)))
-                cli_error("%s", err);
+            } else {
+                ok = sclip_eval_list_split(ann, img_dir, seg_dir, d->ds->img_suffix, seg_suffix, &d->list, err,
+                                           sizeof err) == SCLIP_EVAL_OK;
+                if (!ok) cli_error("%s", err);
+            }
             free(ann);
-        } else if (!(ok = sclip_eval_list_scan(img_dir, seg_dir, d->ds->img_suffix, seg_suffix, &d->list, err, sizeof err)))
-            cli_error("%s", err);
+        } else {
+            ok = sclip_eval_list_scan(img_dir, seg_dir, d->ds->img_suffix, seg_suffix, &d->list, err, sizeof err) ==
+                 SCLIP_EVAL_OK;
+            if (!ok) cli_error("%s", err);
+        }
         free(img_dir);
         free(seg_dir);
         if (!ok) return 0;
@@ -350,8 +355,8 @@ static int load_dataset(const options *o, dataset *d) {
             cli_error("%s: %d classes; label maps are 8-bit, so 1..%d", o->classes, n, SCLIP_EVAL_MAX_CLASSES);
             return 0;
         }
-        if (!sclip_eval_list_scan(o->images, o->labels, o->image_suffix ? o->image_suffix : ".jpg",
-                                  o->label_suffix ? o->label_suffix : ".png", &d->list, err, sizeof err)) {
+        if (sclip_eval_list_scan(o->images, o->labels, o->image_suffix ? o->image_suffix : ".jpg",
+                                 o->label_suffix ? o->label_suffix : ".png", &d->list, err, sizeof err) != SCLIP_EVAL_OK) {
             cli_error("%s", err);
             return 0;
         }
@@ -420,7 +425,7 @@ static char *make_identity(const options *o, const dataset *d, const sclip_seg_d
     } else {
         uint64_t size, fh;
         const char *vfile = o->vocab ? o->vocab : o->templates;
-        if (!sclip_eval_hash_file(o->model, &size, &fh, err, sizeof err)) {
+        if (sclip_eval_hash_file(o->model, &size, &fh, err, sizeof err) != SCLIP_EVAL_OK) {
             cli_error("%s", err);
             free(id);
             return NULL;
@@ -430,7 +435,7 @@ static char *make_identity(const options *o, const dataset *d, const sclip_seg_d
         h = sclip_eval_hash(SCLIP_EVAL_HASH_INIT, d->vocab_text, o->vocab ? 0 : d->vocab_len);
         if (vfile) {
             uint64_t vs, vh;
-            if (!sclip_eval_hash_file(vfile, &vs, &vh, err, sizeof err)) {
+            if (sclip_eval_hash_file(vfile, &vs, &vh, err, sizeof err) != SCLIP_EVAL_OK) {
                 cli_error("%s", err);
                 free(id);
                 return NULL;
@@ -613,7 +618,7 @@ static int predict(runner *r, int i, sclip_image *img, sclip_seg_result *res, ui
     char err[512];
     double t0 = now();
     if (r->o->model || r->o->save_overlay) {
-        if (!sclip_image_load(it->img, img, err, sizeof err)) {
+        if (sclip_image_load(it->img, img, err, sizeof err) != SCLIP_IMAGE_OK) {
             snprintf(note, cap, "%s: %s", it->img, err);
             return r->o->skip_bad ? 0 : -1;
         }
@@ -635,7 +640,7 @@ static int predict(runner *r, int i, sclip_image *img, sclip_seg_result *res, ui
         sclip_eval_pred_name(it->img, name, sizeof name);
         path = sclip_eval_join(r->o->pred_dir, name);
         t0 = now();
-        if (!path || !sclip_image_load_label(path, &p, err, sizeof err)) {
+        if (!path || sclip_image_load_label(path, &p, err, sizeof err) != SCLIP_IMAGE_OK) {
             snprintf(note, cap, "prediction %s: %s", path ? path : name, err);
             free(path);
             return -1;
@@ -671,7 +676,7 @@ static int save_outputs(runner *r, int i, const sclip_image *img, const uint16_t
     for (k = 0; ok && k < n; k++) u8[k] = (unsigned char)pred[k];
     if (ok && r->o->save_pred) {
         path = sclip_eval_join(r->o->save_pred, name);
-        if (!path || !sclip_image_write_png(path, pw, ph, 1, u8, (size_t)pw, err, sizeof err)) {
+        if (!path || sclip_image_write_png(path, pw, ph, 1, u8, (size_t)pw, err, sizeof err) != SCLIP_IMAGE_OK) {
             snprintf(note, cap, "cannot write %s: %s", path ? path : name, err);
             ok = 0;
         }
@@ -681,9 +686,10 @@ static int save_outputs(runner *r, int i, const sclip_image *img, const uint16_t
         unsigned char *ov = NULL;
         int ow, oh;
         path = sclip_eval_join(r->o->save_overlay, name);
-        if (!path || !sclip_overlay_draw(img->pixels, img->w, img->h, (size_t)img->w * 3, pred, r->d->n_classes,
-                                         r->d->names, 0.5f, &ov, &ow, &oh) ||
-            !sclip_image_write_png(path, ow, oh, 3, ov, (size_t)ow * 3, err, sizeof err)) {
+        if (!path ||
+            sclip_overlay_draw(img->pixels, img->w, img->h, (size_t)img->w * 3, pred, r->d->n_classes, r->d->names, 0.5f,
+                               &ov, &ow, &oh) != SCLIP_OVERLAY_OK ||
+            sclip_image_write_png(path, ow, oh, 3, ov, (size_t)ow * 3, err, sizeof err) != SCLIP_IMAGE_OK) {
             snprintf(note, cap, "cannot write the overlay %s", path ? path : name);
             ok = 0;
         }
@@ -708,7 +714,7 @@ static int score_image(runner *r, int i, char *note, size_t cap) {
     memset(&lab, 0, sizeof lab);
     memset(&res, 0, sizeof res);
     t0 = now();
-    if (!sclip_image_load_label(it->seg, &lab, err, sizeof err)) { /* before the segmentation's work */
+    if (sclip_image_load_label(it->seg, &lab, err, sizeof err) != SCLIP_IMAGE_OK) { /* before the segmentation's work */
         snprintf(note, cap, "label %s: %s", it->seg, err);
         return -1;
     }
@@ -798,11 +804,11 @@ static int run_merge(const options *o) {
     tm.start = now();
     memset(&all, 0, sizeof all);
     for (f = 0; f < o->n_pos; f++) {
-        if (!sclip_eval_state_load(&s, o->pos[f], err, sizeof err)) {
+        if (sclip_eval_state_load(&s, o->pos[f], err, sizeof err) != SCLIP_EVAL_OK) {
             cli_error("%s", err);
             goto done;
         }
-        if (!f && (!sclip_eval_state_init(&all, s.n_images, s.n_classes, s.identity, NULL) ||
+        if (!f && (sclip_eval_state_init(&all, s.n_images, s.n_classes, s.identity, NULL) != SCLIP_EVAL_OK ||
                    !(owner = (int *)calloc((size_t)s.n_images, sizeof *owner)))) {
             cli_error("out of memory");
             sclip_eval_state_free(&s);
@@ -916,7 +922,7 @@ static int run(const options *o) {
         FILE *f = fopen(o->state, "rb");
         if (f) {
             fclose(f);
-            if (!sclip_eval_state_load(&st, o->state, err, sizeof err)) {
+            if (sclip_eval_state_load(&st, o->state, err, sizeof err) != SCLIP_EVAL_OK) {
                 cli_error("%s (delete it to start again)", err);
                 goto done0;
             }
@@ -940,7 +946,7 @@ static int run(const options *o) {
     if (!have_state) {
         char shard[64];
         snprintf(shard, sizeof shard, "%d/%d", o->shard_k, o->shard_n);
-        if (!sclip_eval_state_init(&st, d.list.n, d.n_classes, identity, shard)) {
+        if (sclip_eval_state_init(&st, d.list.n, d.n_classes, identity, shard) != SCLIP_EVAL_OK) {
             cli_error("out of memory");
             goto done0;
         }
@@ -996,12 +1002,12 @@ static int run(const options *o) {
             goto done0;
         }
         if (k == 0) fprintf(stderr, "%ssclip-eval: skipped: %s\n", isatty(2) && !o->quiet ? "\n" : "", note);
-        if (!sclip_eval_state_set(&st, i, k ? r.counts : NULL, note)) {
+        if (sclip_eval_state_set(&st, i, k ? r.counts : NULL, note) != SCLIP_EVAL_OK) {
             cli_error("out of memory");
             goto done0;
         }
         ts = now();
-        if (o->state && !sclip_eval_state_save(&st, o->state, err, sizeof err)) {
+        if (o->state && sclip_eval_state_save(&st, o->state, err, sizeof err) != SCLIP_EVAL_OK) {
             cli_error("%s", err);
             goto done0;
         }

@@ -44,7 +44,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "sclip-image: %s: output must end in .npy, .png or .ppm\n", argv[2]);
         return 1;
     }
-    if (!sclip_image_load(argv[1], &im, err, sizeof err)) {
+    if (sclip_image_load(argv[1], &im, err, sizeof err) != SCLIP_IMAGE_OK) {
         fprintf(stderr, "sclip-image: %s: %s\n", argv[1], err);
         return 1;
     }
@@ -53,12 +53,12 @@ int main(int argc, char **argv) {
         shape[0] = (size_t)im.h;
         shape[1] = (size_t)im.w;
         shape[2] = 3;
-        ok = sclip_npy_save(argv[2], SCLIP_NPY_U8, 3, shape, im.pixels);
+        ok = sclip_npy_save(argv[2], SCLIP_NPY_U8, 3, shape, im.pixels) == SCLIP_NPY_OK;
         if (!ok) snprintf(err, sizeof err, "cannot write %s", argv[2]);
     } else if (ends_with(argv[2], ".png")) {
-        ok = sclip_image_write_png(argv[2], im.w, im.h, 3, im.pixels, (size_t)im.w * 3, err, sizeof err);
+        ok = sclip_image_write_png(argv[2], im.w, im.h, 3, im.pixels, (size_t)im.w * 3, err, sizeof err) == SCLIP_IMAGE_OK;
     } else {
-        ok = sclip_image_write_ppm(argv[2], im.w, im.h, 3, im.pixels, (size_t)im.w * 3, err, sizeof err);
+        ok = sclip_image_write_ppm(argv[2], im.w, im.h, 3, im.pixels, (size_t)im.w * 3, err, sizeof err) == SCLIP_IMAGE_OK;
     }
     sclip_image_free(&im);
     if (!ok) {

@@ -30,6 +30,12 @@
    The state file of a run (sclip_eval_state_*) keeps each image's counts, so that shards of one
    benchmark run on many machines sum to exactly the numbers of one run (see docs/EVAL.md).
 
+   Results: every function that can fail (the lists, sclip_eval_hash_file, the state files)
+   returns 0 on success and non-zero on failure (SCLIP_EVAL_OK / SCLIP_EVAL_ERROR), like
+   sclip.h's sclip_result (SCLIP_OK = 0), with a reason in err where the function takes one:
+       if (sclip_eval_state_load(&s, path, err, sizeof err) != SCLIP_EVAL_OK) { puts(err); return 1; }
+   The others return values (counts, metrics, names; sclip_eval_same_shape a yes/no) or nothing.
+
    Build options: SCLIP_EVAL_STATIC (every function static). */
 #ifndef SCLIP_EVAL_H
 #define SCLIP_EVAL_H
@@ -49,6 +55,10 @@
 #endif
 
 #define SCLIP_EVAL_MAX_CLASSES 256 /* label maps are 8-bit */
+
+/* What the functions that can fail return. */
+#define SCLIP_EVAL_OK 0
+#define SCLIP_EVAL_ERROR (-1)
 
 #ifdef __cplusplus
 extern "C" {
@@ -95,14 +105,15 @@ typedef struct sclip_eval_list {
 /* From a split file (one name per line; mmengine's list_from_file then str.strip): items
    img_dir/<name><img_suffix>, seg_dir/<name><seg_suffix> in file order, duplicates kept. A
    missing file, a blank line (the official code crashes on it), invalid UTF-8 or an empty list
-   is an error naming the file and line. Returns 1, or 0 with a message in err. */
+   is an error naming the file and line. 0 (SCLIP_EVAL_OK), or non-zero with a message in err. */
 SCLIP_EVAL_DEF int sclip_eval_list_split(const char *ann_file, const char *img_dir, const char *seg_dir,
                                          const char *img_suffix, const char *seg_suffix, sclip_eval_list *out,
                                          char *err, size_t errcap);
 /* From a recursive scan of img_dir (mmengine's list_dir_or_file): files whose path below
    img_dir ends with img_suffix (case-sensitive), names starting with '.' skipped (hidden
    folders are entered), symlinks followed; sorted by path (byte order, as Python sorts);
-   label seg_dir/<path without img_suffix><seg_suffix>. */
+   label seg_dir/<path without img_suffix><seg_suffix>. 0, or non-zero with a message (an
+   unreadable folder, no matching file). */
 SCLIP_EVAL_DEF int sclip_eval_list_scan(const char *img_dir, const char *seg_dir, const char *img_suffix,
                                         const char *seg_suffix, sclip_eval_list *out, char *err, size_t errcap);
 SCLIP_EVAL_DEF void sclip_eval_list_free(sclip_eval_list *list);
@@ -115,7 +126,7 @@ SCLIP_EVAL_DEF void sclip_eval_pred_name(const char *img_path, char *out, size_t
 SCLIP_EVAL_DEF uint64_t sclip_eval_hash(uint64_t h, const void *data, size_t n);
 
 /* A fingerprint of a whole file (a weight file for the state's settings): its size and a 64-bit
-   hash read 32 bytes at a time. 1, or 0 with a message. */
+   hash read 32 bytes at a time. 0, or non-zero with a message. */
 SCLIP_EVAL_DEF int sclip_eval_hash_file(const char *path, uint64_t *size, uint64_t *hash, char *err, size_t errcap);
 
 /* ---- labels and counting ------------------------------------------------------------------- */
@@ -128,11 +139,6 @@ SCLIP_EVAL_DEF int sclip_eval_same_shape(int lw, int lh, int pw, int ph);
 /* intersect_and_union of one image: for each pixel whose label is not ignore_index,
    P[pred]++ and L[label]++ when below C, I[label]++ when they are equal. counts holds 3*C
    uint32 (I, then P, then L) and is added to (zero it first). */
-SCLIP_EVAL_DEF int sclip_eval_same_shape(int lw, int lh, int pw, int ph) {
-    if (lw == pw && lh == ph) return 1;
-    return (lw == 1 || lh == 1) && (pw == 1 || ph == 1) && (long long)lw * lh == (long long)pw * ph;
-}
-
 SCLIP_EVAL_DEF void sclip_eval_count(const uint16_t *pred, const unsigned char *label, size_t n, int n_classes,
                                      int ignore_index, uint32_t *counts);
 
@@ -208,18 +214,20 @@ typedef struct sclip_eval_state {
 } sclip_eval_state;
 
 /* A new, empty state. identity: newline-separated lines that must match for a resume or a
-   merge (no line may start with "img", "bad" or "end"). Returns 1, or 0 out of memory. */
+   merge (no line may start with "img", "bad" or "end"). 0, or non-zero for bad sizes (n_images
+   < 1, n_classes outside 1..SCLIP_EVAL_MAX_CLASSES) or out of memory. */
 SCLIP_EVAL_DEF int sclip_eval_state_init(sclip_eval_state *s, int n_images, int n_classes, const char *identity,
                                          const char *shard);
 SCLIP_EVAL_DEF void sclip_eval_state_free(sclip_eval_state *s);
-/* Record image i: its 3*C counts, or (counts NULL) skipped with a note. 1, or 0 out of memory. */
+/* Record image i: its 3*C counts, or (counts NULL) skipped with a note. 0, or non-zero out of
+   memory. */
 SCLIP_EVAL_DEF int sclip_eval_state_set(sclip_eval_state *s, int i, const uint32_t *counts, const char *note);
 /* Add the scored images' counts to t in list order. */
 SCLIP_EVAL_DEF void sclip_eval_state_totals(const sclip_eval_state *s, sclip_eval_totals *t);
-/* Write to path atomically (path.tmp.PID, then rename). 1, or 0 with a message. */
+/* Write to path atomically (path.tmp.PID, then rename). 0, or non-zero with a message. */
 SCLIP_EVAL_DEF int sclip_eval_state_save(const sclip_eval_state *s, const char *path, char *err, size_t errcap);
 /* Read and check a state file: format, checksum (a truncated or edited file is refused),
-   every number in range. 1, or 0 with a message naming the file and line. */
+   every number in range. 0, or non-zero with a message naming the file and line. */
 SCLIP_EVAL_DEF int sclip_eval_state_load(sclip_eval_state *s, const char *path, char *err, size_t errcap);
 
 #ifdef __cplusplus
@@ -256,7 +264,7 @@ static int sclip__eval_fail(char *err, size_t cap, const char *fmt, ...) {
         vsnprintf(err, cap, fmt, ap);
         va_end(ap);
     }
-    return 0;
+    return SCLIP_EVAL_ERROR;
 }
 
 static char *sclip__eval_strdup(const char *s) {
@@ -426,6 +434,11 @@ SCLIP_EVAL_DEF void sclip_eval_label_map(sclip_eval_raw raw, int reduce_zero_lab
         for (v = 0; v < 256; v++) map[v] = map[v] == 0 || map[v] == 255 ? 255 : (unsigned char)(map[v] - 1);
 }
 
+SCLIP_EVAL_DEF int sclip_eval_same_shape(int lw, int lh, int pw, int ph) {
+    if (lw == pw && lh == ph) return 1;
+    return (lw == 1 || lh == 1) && (pw == 1 || ph == 1) && (long long)lw * lh == (long long)pw * ph;
+}
+
 SCLIP_EVAL_DEF void sclip_eval_count(const uint16_t *pred, const unsigned char *label, size_t n, int n_classes,
                                      int ignore_index, uint32_t *counts) {
     uint32_t *I = counts, *P = counts + n_classes, *L = counts + 2 * n_classes;
@@ -487,7 +500,7 @@ SCLIP_EVAL_DEF int sclip_eval_hash_file(const char *path, uint64_t *size, uint64
     r = sclip_eval_hash(r, h, sizeof h);
     *size = n;
     *hash = sclip_eval_hash(r, &n, sizeof n);
-    return 1;
+    return SCLIP_EVAL_OK;
 }
 
 SCLIP_EVAL_DEF char *sclip_eval_join(const char *a, const char *b) {
@@ -660,7 +673,7 @@ SCLIP_EVAL_DEF int sclip_eval_list_split(const char *ann_file, const char *img_d
     int line = 0;
     memset(out, 0, sizeof *out);
     memset(&v, 0, sizeof v);
-    if (!(text = sclip__eval_read_all(ann_file, &len, err, errcap))) return 0;
+    if (!(text = sclip__eval_read_all(ann_file, &len, err, errcap))) return SCLIP_EVAL_ERROR;
     while (i < len) { /* text mode: \r\n and \r end a line like \n */
         size_t e = i, a, b, k;
         unsigned cp;
@@ -695,7 +708,7 @@ SCLIP_EVAL_DEF int sclip_eval_list_split(const char *ann_file, const char *img_d
     if (!v.n) return sclip__eval_fail(err, errcap, "%s lists no image", ann_file);
     out->n = v.n;
     out->items = v.items;
-    return 1;
+    return SCLIP_EVAL_OK;
 }
 
 static int sclip__eval_cmp_items(const void *a, const void *b) {
@@ -703,47 +716,48 @@ static int sclip__eval_cmp_items(const void *a, const void *b) {
     return strcmp(x->img + x->img_rel, y->img + y->img_rel);
 }
 
-/* Recursive part of the scan: dir is img_dir/rel (rel "" at the top). */
+/* Recursive part of the scan: dir is img_dir/rel (rel "" at the top). 0, or non-zero with a
+   message. */
 static int sclip__eval_scan_dir(sclip__eval_vec *v, const char *img_dir, const char *rel, int depth, const char *seg_dir,
                                 const char *img_suffix, const char *seg_suffix, char *err, size_t errcap) {
     char *dir = rel[0] ? sclip_eval_join(img_dir, rel) : sclip__eval_strdup(img_dir);
     size_t nsuf = strlen(img_suffix);
     DIR *d;
     struct dirent *e;
-    int ok = 1;
+    int r = SCLIP_EVAL_OK;
     if (!dir) return sclip__eval_fail(err, errcap, "out of memory");
     if (depth > 40) {
         sclip__eval_fail(err, errcap, "%s: folders nested more than 40 deep (a symlink loop?)", dir);
         free(dir);
-        return 0;
+        return SCLIP_EVAL_ERROR;
     }
     if (!(d = opendir(dir))) {
         sclip__eval_fail(err, errcap, "cannot open folder %s: %s", dir, strerror(errno));
         free(dir);
-        return 0;
+        return SCLIP_EVAL_ERROR;
     }
-    while (ok && (e = readdir(d)) != NULL) {
+    while (r == SCLIP_EVAL_OK && (e = readdir(d)) != NULL) {
         struct stat st;
         char *path, *sub;
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
         path = sclip_eval_join(dir, e->d_name);
         sub = rel[0] ? sclip_eval_join(rel, e->d_name) : sclip__eval_strdup(e->d_name);
-        if (!path || !sub) ok = sclip__eval_fail(err, errcap, "out of memory");
+        if (!path || !sub) r = sclip__eval_fail(err, errcap, "out of memory");
         else if (stat(path, &st) != 0) { /* a broken symlink is neither a file nor a folder */
         } else if (e->d_name[0] != '.' && S_ISREG(st.st_mode)) {
             size_t n = strlen(sub);
             if (n >= nsuf && !memcmp(sub + n - nsuf, img_suffix, nsuf) &&
                 !sclip__eval_push(v, img_dir, seg_dir, sub, n, "", n - nsuf, seg_suffix))
-                ok = sclip__eval_fail(err, errcap, "out of memory");
+                r = sclip__eval_fail(err, errcap, "out of memory");
         } else if (S_ISDIR(st.st_mode)) {
-            ok = sclip__eval_scan_dir(v, img_dir, sub, depth + 1, seg_dir, img_suffix, seg_suffix, err, errcap);
+            r = sclip__eval_scan_dir(v, img_dir, sub, depth + 1, seg_dir, img_suffix, seg_suffix, err, errcap);
         }
         free(path);
         free(sub);
     }
     closedir(d);
     free(dir);
-    return ok;
+    return r;
 }
 
 SCLIP_EVAL_DEF int sclip_eval_list_scan(const char *img_dir, const char *seg_dir, const char *img_suffix,
@@ -751,15 +765,15 @@ SCLIP_EVAL_DEF int sclip_eval_list_scan(const char *img_dir, const char *seg_dir
     sclip__eval_vec v;
     memset(out, 0, sizeof *out);
     memset(&v, 0, sizeof v);
-    if (!sclip__eval_scan_dir(&v, img_dir, "", 0, seg_dir, img_suffix, seg_suffix, err, errcap)) {
+    if (sclip__eval_scan_dir(&v, img_dir, "", 0, seg_dir, img_suffix, seg_suffix, err, errcap) != SCLIP_EVAL_OK) {
         sclip__eval_vec_free(&v);
-        return 0;
+        return SCLIP_EVAL_ERROR;
     }
     if (!v.n) return sclip__eval_fail(err, errcap, "no file ending in '%s' under %s", img_suffix, img_dir);
     qsort(v.items, (size_t)v.n, sizeof *v.items, sclip__eval_cmp_items);
     out->n = v.n;
     out->items = v.items;
-    return 1;
+    return SCLIP_EVAL_OK;
 }
 
 /* ============================================================================================
@@ -1146,7 +1160,7 @@ SCLIP_EVAL_DEF void sclip_eval_json_metrics(FILE *f, const sclip_eval_metrics *m
 SCLIP_EVAL_DEF int sclip_eval_state_init(sclip_eval_state *s, int n_images, int n_classes, const char *identity,
                                          const char *shard) {
     memset(s, 0, sizeof *s);
-    if (n_images < 1 || n_classes < 1 || n_classes > SCLIP_EVAL_MAX_CLASSES) return 0;
+    if (n_images < 1 || n_classes < 1 || n_classes > SCLIP_EVAL_MAX_CLASSES) return SCLIP_EVAL_ERROR;
     s->n_images = n_images;
     s->n_classes = n_classes;
     s->identity = sclip__eval_strdup(identity ? identity : "");
@@ -1154,9 +1168,9 @@ SCLIP_EVAL_DEF int sclip_eval_state_init(sclip_eval_state *s, int n_images, int 
     s->rec = (sclip_eval_record *)calloc((size_t)n_images, sizeof *s->rec);
     if (!s->identity || !s->rec || (shard && !s->shard)) {
         sclip_eval_state_free(s);
-        return 0;
+        return SCLIP_EVAL_ERROR;
     }
-    return 1;
+    return SCLIP_EVAL_OK;
 }
 
 static void sclip__eval_record_clear(sclip_eval_record *r) {
@@ -1184,17 +1198,17 @@ SCLIP_EVAL_DEF int sclip_eval_state_set(sclip_eval_state *s, int i, const uint32
         size_t j;
         r->status = 2;
         r->note = sclip__eval_strdup(note ? note : "skipped");
-        if (!r->note) return 0;
+        if (!r->note) return SCLIP_EVAL_ERROR;
         for (j = 0; r->note[j]; j++) /* one line */
             if (r->note[j] == '\n' || r->note[j] == '\r') r->note[j] = ' ';
-        return 1;
+        return SCLIP_EVAL_OK;
     }
     for (c = 0; c < C; c++) r->nnz += counts[c] || counts[C + c] || counts[2 * C + c];
     r->cls = (uint16_t *)malloc((size_t)(r->nnz ? r->nnz : 1) * sizeof *r->cls);
     r->cnt = (uint32_t *)malloc((size_t)(r->nnz ? r->nnz : 1) * 3 * sizeof *r->cnt);
     if (!r->cls || !r->cnt) {
         sclip__eval_record_clear(r);
-        return 0;
+        return SCLIP_EVAL_ERROR;
     }
     for (c = 0; c < C; c++)
         if (counts[c] || counts[C + c] || counts[2 * C + c]) {
@@ -1205,7 +1219,7 @@ SCLIP_EVAL_DEF int sclip_eval_state_set(sclip_eval_state *s, int i, const uint32
             k++;
         }
     r->status = 1;
-    return 1;
+    return SCLIP_EVAL_OK;
 }
 
 SCLIP_EVAL_DEF void sclip_eval_state_totals(const sclip_eval_state *s, sclip_eval_totals *t) {
@@ -1308,7 +1322,7 @@ SCLIP_EVAL_DEF int sclip_eval_state_save(const sclip_eval_state *s, const char *
         sclip__eval_fail(err, errcap, "cannot write %s: %s", tmp, strerror(code));
         free(b.p);
         free(tmp);
-        return 0;
+        return SCLIP_EVAL_ERROR;
     }
     if (fclose(f) != 0 || rename(tmp, path) != 0) {
         int code = errno;
@@ -1316,11 +1330,11 @@ SCLIP_EVAL_DEF int sclip_eval_state_save(const sclip_eval_state *s, const char *
         sclip__eval_fail(err, errcap, "cannot write %s: %s", path, strerror(code));
         free(b.p);
         free(tmp);
-        return 0;
+        return SCLIP_EVAL_ERROR;
     }
     free(b.p);
     free(tmp);
-    return 1;
+    return SCLIP_EVAL_OK;
 }
 
 /* Unsigned decimal at *p, at most max; advances *p. 1, or 0 when there is none or it is too big. */
@@ -1362,11 +1376,11 @@ SCLIP_EVAL_DEF int sclip_eval_state_load(sclip_eval_state *s, const char *path, 
     unsigned char *text = sclip__eval_read_all(path, &len, err, errcap);
     char *t = (char *)text, *shard = NULL;
     sclip__eval_buf idb;
-    int line = 0, n_images = 0, n_classes = 0, records = 0, ok = 1;
+    int line = 0, n_images = 0, n_classes = 0, records = 0, r = SCLIP_EVAL_OK;
     uint32_t *counts = NULL;
     memset(s, 0, sizeof *s);
     memset(&idb, 0, sizeof idb);
-    if (!text) return 0;
+    if (!text) return SCLIP_EVAL_ERROR;
     /* the checksum first: the last line must be "end ..." over every byte before it */
     {
         size_t e = len;
@@ -1390,7 +1404,7 @@ SCLIP_EVAL_DEF int sclip_eval_state_load(sclip_eval_state *s, const char *path, 
             records = (int)cnt;
         }
     }
-    while (ok && pos < end_at) {
+    while (r == SCLIP_EVAL_OK && pos < end_at) {
         char *l = t + pos, *nl = (char *)memchr(l, '\n', end_at - pos);
         const char *p;
         unsigned long long v;
@@ -1399,55 +1413,59 @@ SCLIP_EVAL_DEF int sclip_eval_state_load(sclip_eval_state *s, const char *path, 
         *nl = 0;
         pos = (size_t)(nl - t) + 1;
         if (line == 1) {
-            if (strcmp(l, "sclip-eval state 1")) ok = sclip__eval_fail(err, errcap, "%s: not a sclip-eval state file", path);
+            if (strcmp(l, "sclip-eval state 1")) r = sclip__eval_fail(err, errcap, "%s: not a sclip-eval state file", path);
         } else if (line == 2) {
             unsigned long long a, b;
             p = l + 7;
             if (strncmp(l, "images ", 7) || !sclip__eval_num(&p, 1u << 28, &a) || strncmp(p, " classes ", 9) ||
                 (p += 9, !sclip__eval_num(&p, SCLIP_EVAL_MAX_CLASSES, &b)) || *p || !a || !b)
-                ok = sclip__eval_fail(err, errcap, "%s, line 2: corrupt header", path);
+                r = sclip__eval_fail(err, errcap, "%s, line 2: corrupt header", path);
             else {
                 n_images = (int)a;
                 n_classes = (int)b;
                 counts = (uint32_t *)malloc(sizeof(uint32_t) * 3 * (size_t)n_classes);
-                if (!counts) ok = sclip__eval_fail(err, errcap, "%s: out of memory", path);
+                if (!counts) r = sclip__eval_fail(err, errcap, "%s: out of memory", path);
             }
         } else if (!strncmp(l, "key ", 4)) {
-            if (s->rec) ok = sclip__eval_fail(err, errcap, "%s, line %d: setting after the records", path, line);
+            if (s->rec) r = sclip__eval_fail(err, errcap, "%s, line %d: setting after the records", path, line);
             else sclip__eval_printf(&idb, "%s\n", l + 4);
         } else if (!strncmp(l, "shard ", 6)) {
             free(shard);
             shard = sclip__eval_strdup(l + 6);
         } else if (!strncmp(l, "img ", 4) || !strncmp(l, "bad ", 4)) {
             int bad = l[0] == 'b';
-            if (!s->rec && (idb.oom || !sclip_eval_state_init(s, n_images, n_classes, idb.p ? idb.p : "", shard))) {
-                ok = sclip__eval_fail(err, errcap, "%s: out of memory", path);
+            if (!s->rec &&
+                (idb.oom || sclip_eval_state_init(s, n_images, n_classes, idb.p ? idb.p : "", shard) != SCLIP_EVAL_OK)) {
+                r = sclip__eval_fail(err, errcap, "%s: out of memory", path);
                 break;
             }
             p = l + 4;
             if (!sclip__eval_num(&p, (unsigned long long)n_images - 1, &v))
-                ok = sclip__eval_fail(err, errcap, "%s, line %d: image index out of range", path, line);
+                r = sclip__eval_fail(err, errcap, "%s, line %d: image index out of range", path, line);
             else if (s->rec[v].status)
-                ok = sclip__eval_fail(err, errcap, "%s, line %d: image %llu recorded twice", path, line, v);
-            else if (bad ? (*p != ' ' || !sclip_eval_state_set(s, (int)v, NULL, p + 1))
-                         : (!sclip__eval_parse_counts(p, n_classes, counts) || !sclip_eval_state_set(s, (int)v, counts, NULL)))
-                ok = sclip__eval_fail(err, errcap, "%s, line %d: corrupt record", path, line);
+                r = sclip__eval_fail(err, errcap, "%s, line %d: image %llu recorded twice", path, line, v);
+            else if (bad ? (*p != ' ' || sclip_eval_state_set(s, (int)v, NULL, p + 1) != SCLIP_EVAL_OK)
+                         : (!sclip__eval_parse_counts(p, n_classes, counts) ||
+                            sclip_eval_state_set(s, (int)v, counts, NULL) != SCLIP_EVAL_OK))
+                r = sclip__eval_fail(err, errcap, "%s, line %d: corrupt record", path, line);
             else
                 records--;
         } else {
-            ok = sclip__eval_fail(err, errcap, "%s, line %d: unknown line '%.40s'", path, line, l);
+            r = sclip__eval_fail(err, errcap, "%s, line %d: unknown line '%.40s'", path, line, l);
         }
     }
-    if (ok && line < 2) ok = sclip__eval_fail(err, errcap, "%s: truncated header", path);
-    if (ok && !s->rec && (idb.oom || !sclip_eval_state_init(s, n_images, n_classes, idb.p ? idb.p : "", shard)))
-        ok = sclip__eval_fail(err, errcap, "%s: out of memory", path);
-    if (ok && records != 0) ok = sclip__eval_fail(err, errcap, "%s: the record count does not match its end line", path);
+    if (r == SCLIP_EVAL_OK && line < 2) r = sclip__eval_fail(err, errcap, "%s: truncated header", path);
+    if (r == SCLIP_EVAL_OK && !s->rec &&
+        (idb.oom || sclip_eval_state_init(s, n_images, n_classes, idb.p ? idb.p : "", shard) != SCLIP_EVAL_OK))
+        r = sclip__eval_fail(err, errcap, "%s: out of memory", path);
+    if (r == SCLIP_EVAL_OK && records != 0)
+        r = sclip__eval_fail(err, errcap, "%s: the record count does not match its end line", path);
     free(idb.p);
     free(shard);
     free(counts);
     free(text);
-    if (!ok) sclip_eval_state_free(s);
-    return ok;
+    if (r != SCLIP_EVAL_OK) sclip_eval_state_free(s);
+    return r;
 }
 
 #endif /* SCLIP_EVAL_IMPLEMENTATION_DONE */

@@ -13,7 +13,7 @@
    Quick start
        sclip_image im;
        char err[256];
-       if (!sclip_image_load("cat.jpg", &im, err, sizeof err)) { puts(err); return 1; }
+       if (sclip_image_load("cat.jpg", &im, err, sizeof err) != SCLIP_IMAGE_OK) { puts(err); return 1; }
        ... im.w, im.h, im.pixels (RGB, row stride im.w * 3) ...
        sclip_image_write_png("out.png", im.w, im.h, 3, im.pixels, (size_t)im.w * 3, err, sizeof err);
        sclip_image_free(&im);
@@ -53,9 +53,11 @@
      SCLIP_IMAGE_NO_SIMD             no AVX2 IDCT (otherwise used when __AVX2__ is defined;
                                      bit-identical to the portable path, which is always built)
 
-   API: every function returns 1 on success and 0 on failure, with a reason in err
-   ("jpeg: corrupt Huffman table", "png: CRC mismatch in IDAT", "image: 70000x70000 exceeds
-   the 16384-pixel side limit"). err may be NULL.
+   API: every function that can fail returns 0 on success and non-zero on failure
+   (SCLIP_IMAGE_OK / SCLIP_IMAGE_ERROR), like sclip.h's sclip_result (SCLIP_OK = 0), with a
+   reason in err ("jpeg: corrupt Huffman table", "png: CRC mismatch in IDAT", "image:
+   70000x70000 exceeds the 16384-pixel side limit"). err may be NULL. On failure the output
+   holds nothing to free (out->pixels NULL, *png NULL).
 */
 #ifndef SCLIP_IMAGE_H
 #define SCLIP_IMAGE_H
@@ -71,6 +73,10 @@
 #define SCLIP_IMAGE_DEF extern
 #endif
 #endif
+
+/* What the functions that can fail return. */
+#define SCLIP_IMAGE_OK 0
+#define SCLIP_IMAGE_ERROR (-1)
 
 #ifndef SCLIP_IMAGE_MAX_SIDE
 #define SCLIP_IMAGE_MAX_SIDE 16384
@@ -156,6 +162,9 @@ SCLIP_IMAGE_DEF int sclip_image_write_ppm(const char *path, int w, int h, int ch
 
 /* ==========================================================================================
    Common: errors, allocation, limits
+   Inside this file a step returns 1 when it is done and 0 when it failed (sclip__img_fail
+   writes the reason and returns 0), so that `if (!step(...)) return 0;` chains read simply;
+   the public functions turn that into SCLIP_IMAGE_OK / SCLIP_IMAGE_ERROR (sclip__img_result).
    ========================================================================================== */
 
 typedef struct sclip__img_err {
@@ -172,6 +181,9 @@ static int sclip__img_fail(sclip__img_err *e, const char *fmt, ...) {
     }
     return 0;
 }
+
+/* A step's 1 (done) / 0 (failed) as the public result. */
+static int sclip__img_result(int done) { return done ? SCLIP_IMAGE_OK : SCLIP_IMAGE_ERROR; }
 
 /* n bytes, or NULL when n is 0, above SCLIP_IMAGE_MAX_BYTES or not available. */
 static void *sclip__img_alloc(size_t n) {
@@ -1894,9 +1906,8 @@ static void sclip__img_chunk(sclip__img_bw *w, const sclip__img_crc *crc, const 
     }
 }
 
-SCLIP_IMAGE_DEF int sclip_image_encode_png(int w, int h, int channels, const unsigned char *pixels,
-                                           size_t stride, int level, unsigned char **png,
-                                           size_t *png_len, char *err, size_t errcap) {
+static int sclip__img_encode_png(int w, int h, int channels, const unsigned char *pixels, size_t stride,
+                                 int level, unsigned char **png, size_t *png_len, char *err, size_t errcap) {
     sclip__img_err e;
     sclip__img_crc crc;
     sclip__img_bw z, o;
@@ -1962,6 +1973,12 @@ SCLIP_IMAGE_DEF int sclip_image_encode_png(int w, int h, int channels, const uns
     return 1;
 }
 
+SCLIP_IMAGE_DEF int sclip_image_encode_png(int w, int h, int channels, const unsigned char *pixels,
+                                           size_t stride, int level, unsigned char **png,
+                                           size_t *png_len, char *err, size_t errcap) {
+    return sclip__img_result(sclip__img_encode_png(w, h, channels, pixels, stride, level, png, png_len, err, errcap));
+}
+
 #ifndef SCLIP_IMAGE_NO_STDIO
 static int sclip__img_write_all(const char *path, const unsigned char *a, size_t an,
                                 const unsigned char *b, size_t bn, sclip__img_err *e) {
@@ -1982,15 +1999,14 @@ SCLIP_IMAGE_DEF int sclip_image_write_png(const char *path, int w, int h, int ch
     int ok;
     e.msg = err;
     e.cap = errcap;
-    if (!sclip_image_encode_png(w, h, channels, pixels, stride, 1, &png, &n, err, errcap)) return 0;
+    if (!sclip__img_encode_png(w, h, channels, pixels, stride, 1, &png, &n, err, errcap)) return SCLIP_IMAGE_ERROR;
     ok = sclip__img_write_all(path, png, n, NULL, 0, &e);
     sclip__img_release(png);
-    return ok;
+    return sclip__img_result(ok);
 }
 
-SCLIP_IMAGE_DEF int sclip_image_write_ppm(const char *path, int w, int h, int channels,
-                                          const unsigned char *pixels, size_t stride,
-                                          char *err, size_t errcap) {
+static int sclip__img_write_ppm(const char *path, int w, int h, int channels, const unsigned char *pixels,
+                                size_t stride, char *err, size_t errcap) {
     sclip__img_err e;
     char head[64];
     unsigned char *body;
@@ -2008,6 +2024,12 @@ SCLIP_IMAGE_DEF int sclip_image_write_ppm(const char *path, int w, int h, int ch
     ok = sclip__img_write_all(path, (const unsigned char *)head, strlen(head), body, rb * (size_t)h, &e);
     sclip__img_release(body);
     return ok;
+}
+
+SCLIP_IMAGE_DEF int sclip_image_write_ppm(const char *path, int w, int h, int channels,
+                                          const unsigned char *pixels, size_t stride,
+                                          char *err, size_t errcap) {
+    return sclip__img_result(sclip__img_write_ppm(path, w, h, channels, pixels, stride, err, errcap));
 }
 #endif
 
@@ -2037,12 +2059,12 @@ static int sclip__img_decode(const void *data, size_t len, sclip_image *out, cha
 
 SCLIP_IMAGE_DEF int sclip_image_load_memory(const void *data, size_t len, sclip_image *out,
                                             char *err, size_t errcap) {
-    return sclip__img_decode(data, len, out, err, errcap, 0);
+    return sclip__img_result(sclip__img_decode(data, len, out, err, errcap, 0));
 }
 
 SCLIP_IMAGE_DEF int sclip_image_load_label_memory(const void *data, size_t len, sclip_image *out,
                                                   char *err, size_t errcap) {
-    return sclip__img_decode(data, len, out, err, errcap, 1);
+    return sclip__img_result(sclip__img_decode(data, len, out, err, errcap, 1));
 }
 
 SCLIP_IMAGE_DEF void sclip_image_free(sclip_image *img) {
@@ -2095,17 +2117,17 @@ static int sclip__img_load_file(const char *path, sclip_image *out, char *err, s
     if (!path || !out) return sclip__img_fail(&e, "image: no path or output");
     buf = sclip__img_read_file(path, &n, &e);
     if (!buf) return 0;
-    ok = label ? sclip_image_load_label_memory(buf, n, out, err, errcap) : sclip_image_load_memory(buf, n, out, err, errcap);
+    ok = sclip__img_decode(buf, n, out, err, errcap, label);
     sclip__img_release(buf);
     return ok;
 }
 
 SCLIP_IMAGE_DEF int sclip_image_load(const char *path, sclip_image *out, char *err, size_t errcap) {
-    return sclip__img_load_file(path, out, err, errcap, 0);
+    return sclip__img_result(sclip__img_load_file(path, out, err, errcap, 0));
 }
 
 SCLIP_IMAGE_DEF int sclip_image_load_label(const char *path, sclip_image *out, char *err, size_t errcap) {
-    return sclip__img_load_file(path, out, err, errcap, 1);
+    return sclip__img_result(sclip__img_load_file(path, out, err, errcap, 1));
 }
 #endif /* SCLIP_IMAGE_NO_STDIO */
 

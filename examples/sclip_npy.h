@@ -9,6 +9,12 @@
    C order only, up to 8 dimensions. Everything read from the file is range-checked: a
    header that lies about its size, a shape whose product overflows, or data shorter than
    the shape gets an error, never an out-of-bounds read.
+
+   Results: every function that can fail (sclip_npy_parse, sclip_npy_load, sclip_npy_save)
+   returns 0 on success and non-zero on failure (SCLIP_NPY_OK / SCLIP_NPY_ERROR), like sclip.h's
+   sclip_result (SCLIP_OK = 0), with a reason in err where the function takes one:
+       if (sclip_npy_load("x.npy", &a, err, sizeof err) != SCLIP_NPY_OK) { puts(err); return 1; }
+   sclip_npy_header returns a length and sclip_npy_get a value.
 */
 #ifndef SCLIP_NPY_H
 #define SCLIP_NPY_H
@@ -21,6 +27,10 @@ extern "C" {
 #endif
 
 #define SCLIP_NPY_MAX_DIMS 8
+
+/* What the functions that can fail return. */
+#define SCLIP_NPY_OK 0
+#define SCLIP_NPY_ERROR (-1)
 
 typedef enum sclip_npy_dtype {
     SCLIP_NPY_F32, SCLIP_NPY_F64, SCLIP_NPY_F16, SCLIP_NPY_I32, SCLIP_NPY_I64,
@@ -36,9 +46,9 @@ typedef struct sclip_npy {
     void *data;        /* count * item_size bytes, owned (free with sclip_npy_free) */
 } sclip_npy;
 
-/* Parse a .npy held in memory. On failure returns 0 and writes a message to err. */
+/* Parse a .npy held in memory. 0 (SCLIP_NPY_OK), or non-zero with a message in err. */
 int sclip_npy_parse(const void *buf, size_t len, sclip_npy *out, char *err, size_t err_cap);
-/* Read a .npy file. Returns 1 on success, 0 on failure (message in err). */
+/* Read a .npy file. 0 (SCLIP_NPY_OK), or non-zero with a message in err. */
 int sclip_npy_load(const char *path, sclip_npy *out, char *err, size_t err_cap);
 void sclip_npy_free(sclip_npy *a);
 /* Element i converted to double (any dtype). */
@@ -48,7 +58,8 @@ double sclip_npy_get(const sclip_npy *a, size_t i);
    dtype or ndim. item_size (may be NULL) receives the bytes per element. For writers that
    place the data themselves (sclip-seg --logits writes its rows band by band). */
 size_t sclip_npy_header(sclip_npy_dtype dtype, int ndim, const size_t *shape, char hdr[256], size_t *item_size);
-/* Write a C-order array. Returns 1 on success. */
+/* Write a C-order array. 0 (SCLIP_NPY_OK), or non-zero when the dtype or ndim is bad or the
+   file cannot be written. */
 int sclip_npy_save(const char *path, sclip_npy_dtype dtype, int ndim, const size_t *shape,
                    const void *data);
 
@@ -75,7 +86,7 @@ static const struct { const char *descr; sclip_npy_dtype dtype; size_t size; } s
 
 static int sclip__npy_fail(char *err, size_t cap, const char *msg) {
     if (err && cap) { strncpy(err, msg, cap - 1); err[cap - 1] = 0; }
-    return 0;
+    return SCLIP_NPY_ERROR;
 }
 
 /* Find the value that follows 'key' in the header dictionary text. */
@@ -145,14 +156,14 @@ int sclip_npy_parse(const void *buf, size_t len, sclip_npy *out, char *err, size
     out->data = malloc(bytes ? bytes : 1);
     if (!out->data) return sclip__npy_fail(err, err_cap, "npy: out of memory");
     memcpy(out->data, b + hoff + hlen, bytes);
-    return 1;
+    return SCLIP_NPY_OK;
 }
 
 int sclip_npy_load(const char *path, sclip_npy *out, char *err, size_t err_cap) {
     FILE *f = fopen(path, "rb");
     long n;
     void *buf;
-    int ok;
+    int r;
     memset(out, 0, sizeof *out);
     if (!f) return sclip__npy_fail(err, err_cap, "npy: cannot open file");
     if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
@@ -166,9 +177,9 @@ int sclip_npy_load(const char *path, sclip_npy *out, char *err, size_t err_cap) 
         return sclip__npy_fail(err, err_cap, "npy: cannot read file");
     }
     fclose(f);
-    ok = sclip_npy_parse(buf, (size_t)n, out, err, err_cap);
+    r = sclip_npy_parse(buf, (size_t)n, out, err, err_cap);
     free(buf);
-    return ok;
+    return r;
 }
 
 void sclip_npy_free(sclip_npy *a) {
@@ -228,15 +239,15 @@ int sclip_npy_save(const char *path, sclip_npy_dtype dtype, int ndim, const size
     char hdr[256];
     size_t i, count = 1, item = 0, hl = sclip_npy_header(dtype, ndim, shape, hdr, &item);
     FILE *f;
-    if (!hl) return 0;
+    if (!hl) return SCLIP_NPY_ERROR;
     for (i = 0; i < (size_t)ndim; i++) count *= shape[i];
     f = fopen(path, "wb");
-    if (!f) return 0;
+    if (!f) return SCLIP_NPY_ERROR;
     if (fwrite(hdr, 1, hl, f) != hl || fwrite(data, item, count, f) != count) {
         fclose(f);
-        return 0;
+        return SCLIP_NPY_ERROR;
     }
-    return fclose(f) == 0;
+    return fclose(f) == 0 ? SCLIP_NPY_OK : SCLIP_NPY_ERROR;
 }
 
 #endif /* SCLIP_NPY_IMPLEMENTATION_DONE */

@@ -13,7 +13,7 @@
 
    Quick start
        unsigned char *ov; int ow, oh;
-       if (sclip_overlay_draw(rgb, w, h, (size_t)w * 3, labels, n_classes, names, 0.5f, &ov, &ow, &oh)) {
+       if (sclip_overlay_draw(rgb, w, h, (size_t)w * 3, labels, n_classes, names, 0.5f, &ov, &ow, &oh) == SCLIP_OVERLAY_OK) {
            ... ov: ow x oh RGB, row stride ow * 3 ...
            sclip_overlay_free(ov);
        }
@@ -59,8 +59,13 @@
      SCLIP_OVERLAY_DEF               linkage of the functions (default extern)
      SCLIP_OVERLAY_MALLOC / _FREE    your allocator (define both or neither)
 
+   Results: the one function that can fail, sclip_overlay_draw, returns 0 on success and
+   non-zero on failure (SCLIP_OVERLAY_OK / SCLIP_OVERLAY_ERROR), like sclip.h's sclip_result
+   (SCLIP_OK = 0); it takes no err (its failures are bad arguments and out of memory). The
+   others return values (widths, heights, the scale) or nothing.
+
    Limits: sides up to SCLIP_OVERLAY_MAX_SIDE (32768), at most SCLIP_OVERLAY_MAX_PIXELS (2^28)
-   pixels, 1 <= n_classes <= 65536 (labels are uint16_t); larger inputs fail (return 0).
+   pixels, 1 <= n_classes <= 65536 (labels are uint16_t); larger inputs fail (SCLIP_OVERLAY_ERROR).
 */
 #ifndef SCLIP_OVERLAY_H
 #define SCLIP_OVERLAY_H
@@ -83,6 +88,10 @@
 #define SCLIP_OVERLAY_MAX_PIXELS ((size_t)1 << 28)
 #endif
 
+/* What sclip_overlay_draw returns. */
+#define SCLIP_OVERLAY_OK 0
+#define SCLIP_OVERLAY_ERROR (-1)
+
 /* The font: glyph cell in pixels at scale 1 (5x9 ink box, 6-pixel advance). */
 #define SCLIP_OVERLAY_GLYPH_W 5
 #define SCLIP_OVERLAY_GLYPH_H 9
@@ -96,8 +105,9 @@ extern "C" {
    top comment for the exact rules). rgb: interleaved 8-bit RGB, w x h, row stride in bytes;
    labels: h x w class indices, row-major, stride w; names: n_classes UTF-8 strings (NULL for
    "class N" everywhere); alpha in [0, 1]: weight of the class colour. On success *out holds
-   the new image (*out_w x *out_h, 3 channels, stride 3 * *out_w) and 1 is returned; on failure
-   (bad arguments, out of memory) 0, with *out = NULL. Free with sclip_overlay_free(*out). */
+   the new image (*out_w x *out_h, 3 channels, stride 3 * *out_w) and 0 (SCLIP_OVERLAY_OK) is
+   returned; on failure (bad arguments, out of memory) SCLIP_OVERLAY_ERROR (non-zero), with
+   *out = NULL. Free with sclip_overlay_free(*out). */
 SCLIP_OVERLAY_DEF int sclip_overlay_draw(const unsigned char *rgb, int w, int h, size_t stride,
                                          const uint16_t *labels, int n_classes,
                                          const char *const *names, float alpha,
@@ -568,14 +578,15 @@ SCLIP_OVERLAY_DEF int sclip_overlay_draw(const unsigned char *rgb, int w, int h,
     unsigned char *palette = NULL, *img = NULL;
     sclip__ovl_entry *entries = NULL;
     sclip__ovl_layout L;
-    int c, n_present = 0, longest = 0, ok = 0;
+    int c, n_present = 0, longest = 0, r = SCLIP_OVERLAY_ERROR;
     if (out) *out = NULL;
     if (out_w) *out_w = 0;
     if (out_h) *out_h = 0;
-    if (!rgb || !labels || !out || !out_w || !out_h) return 0;
+    if (!rgb || !labels || !out || !out_w || !out_h) return SCLIP_OVERLAY_ERROR;
     if (w < 1 || h < 1 || w > SCLIP_OVERLAY_MAX_SIDE || h > SCLIP_OVERLAY_MAX_SIDE || n > SCLIP_OVERLAY_MAX_PIXELS)
-        return 0;
-    if (stride < (size_t)w * 3 || n_classes < 1 || n_classes > 65536 || !(alpha >= 0.0f && alpha <= 1.0f)) return 0;
+        return SCLIP_OVERLAY_ERROR;
+    if (stride < (size_t)w * 3 || n_classes < 1 || n_classes > 65536 || !(alpha >= 0.0f && alpha <= 1.0f))
+        return SCLIP_OVERLAY_ERROR;
     counts = (size_t *)SCLIP_OVERLAY_MALLOC((size_t)n_classes * sizeof *counts);
     palette = (unsigned char *)SCLIP_OVERLAY_MALLOC((size_t)n_classes * 3);
     entries = (sclip__ovl_entry *)SCLIP_OVERLAY_MALLOC((size_t)n_classes * sizeof *entries);
@@ -604,12 +615,12 @@ SCLIP_OVERLAY_DEF int sclip_overlay_draw(const unsigned char *rgb, int w, int h,
     sclip__ovl_blend(rgb, w, h, stride, labels, n_classes, palette, alpha, img, (size_t)L.out_w * 3);
     sclip__ovl_legend(img, w, h, &L, entries, palette, names);
     *out = img, *out_w = L.out_w, *out_h = L.out_h;
-    ok = 1;
+    r = SCLIP_OVERLAY_OK;
 done:
     if (counts) SCLIP_OVERLAY_FREE(counts);
     if (palette) SCLIP_OVERLAY_FREE(palette);
     if (entries) SCLIP_OVERLAY_FREE(entries);
-    return ok;
+    return r;
 }
 
 #endif /* SCLIP_OVERLAY_IMPLEMENTATION_DONE */

@@ -374,25 +374,45 @@ static void free_inputs(input_list *l) {
     free(l->v);
 }
 
+static int cmp_stem(const void *a, const void *b) {
+    return strcmp((*(const input *const *)a)->stem, (*(const input *const *)b)->stem);
+}
+
+/* The images sorted by stem (pointers into l), or NULL out of memory. */
+static input **by_stem(const input_list *l) {
+    input **p = (input **)malloc((size_t)l->n * sizeof(input *));
+    int i;
+    for (i = 0; p && i < l->n; i++) p[i] = l->v + i;
+    if (p) qsort(p, (size_t)l->n, sizeof(input *), cmp_stem);
+    return p;
+}
+
 /* Two images with one stem (x.jpg and x.png) keep their extension in it; the same stem after
    that (the same file given twice) is an error. */
 static int unique_stems(input_list *l) {
-    int i, j, clash = 0;
-    for (i = 0; i < l->n; i++)
-        for (j = i + 1; j < l->n; j++) /* the lists of one run are small next to a segmentation */
-            if (!strcmp(l->v[i].stem, l->v[j].stem)) {
-                const char *bi = strrchr(l->v[i].path, '/'), *bj = strrchr(l->v[j].path, '/');
-                char *si = str_join(l->v[i].stem, strrchr(bi ? bi : l->v[i].path, '.'), "");
-                char *sj = str_join(l->v[j].stem, strrchr(bj ? bj : l->v[j].path, '.'), "");
-                if (si && sj && strcmp(si, sj)) {
-                    free(l->v[i].stem), free(l->v[j].stem);
-                    l->v[i].stem = si, l->v[j].stem = sj;
-                    continue;
-                }
-                free(si), free(sj);
-                cli_error("%s and %s would write the same outputs (%s)", l->v[i].path, l->v[j].path, l->v[i].stem);
+    input **p = by_stem(l);
+    int i, clash = !p, renamed = 0;
+    for (i = 0; p && i + 1 < l->n; i++) {
+        int j = i + 1;
+        if (strcmp(p[i]->stem, p[j]->stem)) continue;
+        for (; j < l->n && !strcmp(p[i]->stem, p[j]->stem); j++) {}
+        for (; i < j; i++) { /* the run [i, j): stem + the file's extension */
+            const char *base = strrchr(p[i]->path, '/'), *dot = strrchr(base ? base : p[i]->path, '.');
+            char *st = str_join(p[i]->stem, dot ? dot : "", "");
+            if (st) free(p[i]->stem), p[i]->stem = st;
+        }
+        i--, renamed = 1;
+    }
+    free(p);
+    if (renamed) { /* still the same: one file given twice */
+        clash = !(p = by_stem(l));
+        for (i = 0; p && i + 1 < l->n; i++)
+            if (!strcmp(p[i]->stem, p[i + 1]->stem)) {
+                cli_error("%s and %s would write the same outputs (%s)", p[i]->path, p[i + 1]->path, p[i]->stem);
                 clash = 1;
             }
+        free(p);
+    }
     return !clash;
 }
 
@@ -423,34 +443,39 @@ static int make_dir(const char *dir) {
     return 1;
 }
 
+static int cmp_file(const void *a, const void *b) {
+    const input *x = *(const input *const *)a, *y = *(const input *const *)b;
+    return x->dev != y->dev ? (x->dev < y->dev ? -1 : 1) : x->ino != y->ino ? (x->ino < y->ino ? -1 : 1) : 0;
+}
+
 /* A file about to be written: its directory exists (made when make is set) and is writable,
-   the path is not a directory, and not one of the input images. */
-static int check_output(const char *path, int make, const input_list *l) {
-    const char *slash = strrchr(path, '/');
+   the path is not a directory, and not one of the input images (files: the inputs sorted by
+   device and inode, n of them). */
+static int check_output(const char *path, int make, input *const *files, int n) {
+    const char *slash = strrchr(path, '/'), *why = NULL;
     char *dir = slash ? (char *)malloc((size_t)(slash - path) + 2) : NULL;
     struct stat st;
-    int ok = 1, i;
+    int ok = 1;
     if (slash) {
         if (!dir) return 0;
         memcpy(dir, path, (size_t)(slash - path) + (slash == path));
         dir[(size_t)(slash - path) + (slash == path)] = 0;
     }
     if (make && dir) ok = make_dir(dir);
-    else if (stat(dir ? dir : ".", &st) != 0 || !S_ISDIR(st.st_mode) || access(dir ? dir : ".", W_OK) != 0) {
-        cli_error("cannot write %s: %s", path, errno ? strerror(errno) : "its directory is not one");
-        ok = 0;
-    }
+    else if (stat(dir ? dir : ".", &st) != 0) why = strerror(errno);
+    else if (!S_ISDIR(st.st_mode)) why = "its directory is a file";
+    else if (access(dir ? dir : ".", W_OK) != 0) why = strerror(errno);
+    if (why) cli_error("cannot write %s: %s", path, why), ok = 0;
     free(dir);
     if (ok && stat(path, &st) == 0) {
-        if (S_ISDIR(st.st_mode)) {
-            cli_error("cannot write %s: it is a directory", path);
+        input key, *kp = &key, *const *hit;
+        if (S_ISDIR(st.st_mode)) return fail("cannot write %s: it is a directory", path);
+        key.dev = st.st_dev, key.ino = st.st_ino;
+        hit = files ? (input *const *)bsearch(&kp, files, (size_t)n, sizeof(input *), cmp_file) : NULL;
+        if (hit) {
+            cli_error("%s would overwrite the input image %s", path, (*hit)->path);
             return 0;
         }
-        for (i = 0; l && i < l->n; i++)
-            if (st.st_dev == l->v[i].dev && st.st_ino == l->v[i].ino) {
-                cli_error("%s would overwrite the input image %s", path, l->v[i].path);
-                return 0;
-            }
     }
     return ok;
 }
@@ -476,20 +501,24 @@ static void free_paths(char *paths[OUT_KINDS]) {
 }
 
 /* Every output of every image, before any work: 0 with a message. */
-static int check_outputs(const options *o, const input_list *l) {
-    int i, k, ok = 1;
-    if (o->out_dir && !make_dir(o->out_dir)) return 0;
-    if (o->save_vocab && !check_output(o->save_vocab, 0, NULL)) return 0;
+static int check_outputs(const options *o, input_list *l) {
+    input **files = (input **)malloc((size_t)l->n * sizeof(input *));
+    int i, k, ok = files != NULL;
+    for (i = 0; ok && i < l->n; i++) files[i] = l->v + i;
+    if (ok) qsort(files, (size_t)l->n, sizeof(input *), cmp_file);
+    if (ok && o->out_dir) ok = make_dir(o->out_dir);
+    if (ok && o->save_vocab) ok = check_output(o->save_vocab, 0, files, l->n);
     for (i = 0; i < l->n && ok; i++) {
         char *paths[OUT_KINDS];
         output_paths(o, l->v + i, paths);
         for (k = 0; k < OUT_KINDS && ok; k++) {
             if (!paths[k]) continue;
             if (k == OUT_PROBS) ok = make_dir(paths[k]);
-            else ok = check_output(paths[k], o->batch, l);
+            else ok = check_output(paths[k], o->batch, files, l->n);
         }
         free_paths(paths);
     }
+    free(files);
     return ok;
 }
 
@@ -563,7 +592,7 @@ typedef struct run {
 static int write_png(const char *path, int w, int h, int ch, const unsigned char *px) {
     char err[256];
     errno = 0;
-    if (sclip_image_write_png(path, w, h, ch, px, (size_t)w * ch, err, sizeof err)) return 1;
+    if (sclip_image_write_png(path, w, h, ch, px, (size_t)w * ch, err, sizeof err) == SCLIP_IMAGE_OK) return 1;
     cli_error("%s%s%s", err, errno ? ": " : "", errno ? strerror(errno) : "");
     return 0;
 }
@@ -588,8 +617,8 @@ static int write_color(const run *r, const char *path, const uint16_t *labels, i
 static int write_overlay(const run *r, const char *path, const sclip_image *img, const uint16_t *labels) {
     unsigned char *ov = NULL;
     int ow, oh, ok;
-    if (!sclip_overlay_draw(img->pixels, img->w, img->h, (size_t)img->w * 3, labels, sclip_vocab_num_classes(r->vocab), r->names,
-                            0.5f, &ov, &ow, &oh))
+    if (sclip_overlay_draw(img->pixels, img->w, img->h, (size_t)img->w * 3, labels, sclip_vocab_num_classes(r->vocab), r->names,
+                           0.5f, &ov, &ow, &oh) != SCLIP_OVERLAY_OK)
         return fail("%s: cannot draw the overlay (out of memory)", path);
     ok = write_png(path, ow, oh, 3, ov);
     sclip_overlay_free(ov);
@@ -654,7 +683,7 @@ static int segment_one(const run *r, const input *in, sclip_image *loaded) {
     sink.fd = -1;
     output_paths(o, in, paths);
     if (loaded) img = *loaded, memset(loaded, 0, sizeof *loaded);
-    else if (!sclip_image_load(in->path, &img, err, sizeof err)) {
+    else if (sclip_image_load(in->path, &img, err, sizeof err) != SCLIP_IMAGE_OK) {
         cli_error("%s: %s", in->path, err);
         free_paths(paths);
         return 0;
@@ -684,7 +713,7 @@ static int segment_one(const run *r, const input *in, sclip_image *loaded) {
     if (ok && paths[OUT_PRED] && C > 256) {
         size_t shape[2];
         shape[0] = (size_t)res.height, shape[1] = (size_t)res.width;
-        if (!sclip_npy_save(paths[OUT_PRED], SCLIP_NPY_U16, 2, shape, res.labels))
+        if (sclip_npy_save(paths[OUT_PRED], SCLIP_NPY_U16, 2, shape, res.labels) != SCLIP_NPY_OK)
             ok = fail("cannot write %s", paths[OUT_PRED]);
     }
     if (ok && (paths[OUT_LABELS] || paths[OUT_PRED])) { /* bytes, in place: labels < 256 */
@@ -693,7 +722,7 @@ static int segment_one(const run *r, const input *in, sclip_image *loaded) {
         for (i = 0; i < n; i++) u8[i] = (unsigned char)res.labels[i];
         shape[0] = (size_t)res.height, shape[1] = (size_t)res.width;
         if (paths[OUT_LABELS]) ok = write_png(paths[OUT_LABELS], res.width, res.height, 1, u8);
-        if (ok && paths[OUT_PRED] && C <= 256 && !sclip_npy_save(paths[OUT_PRED], SCLIP_NPY_U8, 2, shape, u8))
+        if (ok && paths[OUT_PRED] && C <= 256 && sclip_npy_save(paths[OUT_PRED], SCLIP_NPY_U8, 2, shape, u8) != SCLIP_NPY_OK)
             ok = fail("cannot write %s", paths[OUT_PRED]);
     }
     sclip_seg_result_free(&res);
@@ -783,7 +812,7 @@ int main(int argc, char **argv) {
     }
     if (o.batch && !unique_stems(&inputs)) goto done;
     if (!check_outputs(&o, &inputs)) goto done;
-    if (!o.batch && !sclip_image_load(inputs.v[0].path, &first, err, sizeof err)) { /* one image: decoded first */
+    if (!o.batch && sclip_image_load(inputs.v[0].path, &first, err, sizeof err) != SCLIP_IMAGE_OK) { /* one image: decoded first */
         cli_error("%s: %s", inputs.v[0].path, err);
         rc = 1;
         goto done;

@@ -83,16 +83,19 @@ int main(void) {
     if (fd < 0) return 1;
     close(fd);
     /* a valid state: 40 images, 12 classes, a skipped one */
-    sclip_eval_state_init(&st, 40, 12, "dataset voc21\nclass a\nclass b", "1/3");
+    if (sclip_eval_state_init(&st, 40, 12, "dataset voc21\nclass a\nclass b", "1/3") != SCLIP_EVAL_OK) {
+        CHECK(0, "state init");
+        return test_done("fuzz_eval");
+    }
     for (i = 1; i < 40; i += 3) {
         for (c = 0; c < 12; c++) {
             counts[c] = rnd(&seed) % 1000;
             counts[12 + c] = counts[c] + rnd(&seed) % 1000;
             counts[24 + c] = counts[c] + rnd(&seed) % 1000;
         }
-        sclip_eval_state_set(&st, i, i == 7 ? NULL : counts, "unreadable");
+        CHECK(sclip_eval_state_set(&st, i, i == 7 ? NULL : counts, "unreadable") == SCLIP_EVAL_OK, "state set");
     }
-    CHECK(sclip_eval_state_save(&st, path, err, sizeof err), "%s", err);
+    CHECK(sclip_eval_state_save(&st, path, err, sizeof err) == SCLIP_EVAL_OK, "%s", err);
     sclip_eval_state_free(&st);
     {
         char *t = test_read_file(path, &n);
@@ -106,7 +109,7 @@ int main(void) {
         if (rnd(&seed) % 4) m = fix_checksum(buf, m, sizeof buf, (int)(rnd(&seed) % 8 == 0));
         write_all(path, buf, m);
         err[0] = 0;
-        if (sclip_eval_state_load(&r, path, err, sizeof err)) {
+        if (sclip_eval_state_load(&r, path, err, sizeof err) == SCLIP_EVAL_OK) {
             sclip_eval_totals t;
             loaded++;
             CHECK(r.n_images >= 1 && r.n_classes >= 1 && r.n_classes <= SCLIP_EVAL_MAX_CLASSES, "state sizes");
@@ -130,7 +133,7 @@ int main(void) {
         }
         write_all(path, buf, m);
         err[0] = 0;
-        if (sclip_eval_list_split(path, "img", "seg", ".jpg", ".png", &l, err, sizeof err)) {
+        if (sclip_eval_list_split(path, "img", "seg", ".jpg", ".png", &l, err, sizeof err) == SCLIP_EVAL_OK) {
             for (i = 0; i < l.n; i++) CHECK(l.items[i].img && l.items[i].seg, "list item");
             sclip_eval_list_free(&l);
         } else

@@ -60,7 +60,8 @@ static void one_overlay(int iter) {
         names = (char **)malloc(sizeof(char *) * (size_t)n_classes);
         for (c = 0; c < n_classes; c++) names[c] = upto(8) ? random_name() : NULL;
     }
-    if (!sclip_overlay_draw(img, w, h, stride, lab, n_classes, (const char *const *)names, alpha, &out, &ow, &oh))
+    if (sclip_overlay_draw(img, w, h, stride, lab, n_classes, (const char *const *)names, alpha, &out, &ow, &oh) !=
+        SCLIP_OVERLAY_OK)
         CHECK(0, "case %d: %dx%d, %d classes: draw failed", iter, w, h, n_classes);
     else {
         CHECK(ow >= w && oh >= h && (ow > w || oh > h) && ow < w + 2000 && oh < h + 2000, "case %d: %dx%d -> %dx%d", iter, w,
@@ -108,9 +109,9 @@ int main(void) {
     for (i = 0; i < 1500; i++) one_overlay(i);
     for (i = 0; i < 20000; i++) one_text();
     /* Bad arguments are refused without touching memory. */
-    CHECK(!sclip_overlay_draw(px, 1, 1, 2, lab, 1, NULL, 0.5f, &out, &ow, &oh), "short stride");
-    CHECK(!sclip_overlay_draw(px, 1, 1, 3, lab, -5, NULL, 0.5f, &out, &ow, &oh), "negative classes");
-    CHECK(!sclip_overlay_draw(px, INT_MAX, INT_MAX, 3, lab, 1, NULL, 0.5f, &out, &ow, &oh), "huge image");
+    CHECK(sclip_overlay_draw(px, 1, 1, 2, lab, 1, NULL, 0.5f, &out, &ow, &oh) != SCLIP_OVERLAY_OK, "short stride");
+    CHECK(sclip_overlay_draw(px, 1, 1, 3, lab, -5, NULL, 0.5f, &out, &ow, &oh) != SCLIP_OVERLAY_OK, "negative classes");
+    CHECK(sclip_overlay_draw(px, INT_MAX, INT_MAX, 3, lab, 1, NULL, 0.5f, &out, &ow, &oh) != SCLIP_OVERLAY_OK, "huge image");
     sclip_overlay_text(NULL, 5, 5, 15, 0, 0, "x", 1, px);
     sclip_overlay_text(px, 1, 1, 3, 0, 0, "x", 1, NULL);
     sclip_overlay_text(px, 1, 1, 2, 0, 0, "x", 1, px);

@@ -73,7 +73,7 @@ static inline const char *test_shared(const char *rel) {
 /* Load a .npy or fail the test. */
 static inline void test_load_npy(const char *path, sclip_npy *a) {
     char err[256];
-    if (!sclip_npy_load(path, a, err, sizeof err)) {
+    if (sclip_npy_load(path, a, err, sizeof err) != SCLIP_NPY_OK) {
         fprintf(stderr, "FAIL %s: %s\n", path, err);
         exit(1);
     }

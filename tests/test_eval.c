@@ -9,7 +9,9 @@
      4. label PNGs read as PIL does (palette indices, 1/2/4/8-bit grey) and the refused kinds;
      5. split files and scans on edge cases (CRLF, Unicode spaces, blank lines, hidden files);
      6. state files: round trip, and corrupt / truncated / edited files refused;
-     7. the printed table against PrettyTable's output.
+     7. the printed table against PrettyTable's output;
+     8. the result convention: every function that can fail returns exactly 0 (SCLIP_EVAL_OK, as
+        sclip.h's SCLIP_OK) on success and SCLIP_EVAL_ERROR (non-zero) with a message on failure.
    With arguments it compares two JSON files instead (used by tests/test_eval_cli.sh):
        test_eval --check-json ACTUAL.json EXPECTED.json
    passes when every member of EXPECTED is in ACTUAL with the same value;
@@ -99,7 +101,7 @@ typedef struct scored {
 static unsigned char *load_label(const char *path, int *w, int *h) {
     sclip_image im;
     char err[256];
-    if (!sclip_image_load_label(path, &im, err, sizeof err)) {
+    if (sclip_image_load_label(path, &im, err, sizeof err) != SCLIP_IMAGE_OK) {
         CHECK(0, "%s: %s", path, err);
         return NULL;
     }
@@ -184,10 +186,10 @@ static int list_dataset(const sclip_eval_dataset *ds, const char *root, const ch
     int ok;
     if (ds->ann_file) {
         char *ann = sclip_eval_join(root, ds->ann_file);
-        ok = sclip_eval_list_split(ann, img_dir, seg_dir, ds->img_suffix, seg_suffix, list, err, sizeof err);
+        ok = sclip_eval_list_split(ann, img_dir, seg_dir, ds->img_suffix, seg_suffix, list, err, sizeof err) == SCLIP_EVAL_OK;
         free(ann);
     } else
-        ok = sclip_eval_list_scan(img_dir, seg_dir, ds->img_suffix, seg_suffix, list, err, sizeof err);
+        ok = sclip_eval_list_scan(img_dir, seg_dir, ds->img_suffix, seg_suffix, list, err, sizeof err) == SCLIP_EVAL_OK;
     CHECK(ok, "%s: %s", ds->key, err);
     free(img_dir);
     free(seg_dir);
@@ -406,7 +408,7 @@ static size_t make_png(unsigned char *out, int w, int h, int ct, int d, const un
 static void expect_label(const unsigned char *png, size_t n, const unsigned char *want, int w, int h, const char *what) {
     sclip_image im;
     char err[256];
-    int ok = sclip_image_load_label_memory(png, n, &im, err, sizeof err);
+    int ok = sclip_image_load_label_memory(png, n, &im, err, sizeof err) == SCLIP_IMAGE_OK;
     CHECK(ok, "%s: %s", what, err);
     if (!ok) return;
     CHECK(im.w == w && im.h == h && im.channels == 1, "%s: %dx%dx%d", what, im.w, im.h, im.channels);
@@ -417,7 +419,7 @@ static void expect_label(const unsigned char *png, size_t n, const unsigned char
 static void expect_refused(const unsigned char *png, size_t n, const char *want, const char *what) {
     sclip_image im;
     char err[256];
-    int ok = sclip_image_load_label_memory(png, n, &im, err, sizeof err);
+    int ok = sclip_image_load_label_memory(png, n, &im, err, sizeof err) == SCLIP_IMAGE_OK;
     CHECK(!ok && strstr(err, want), "%s: %s (expected an error with '%s')", what, ok ? "accepted" : err, want);
     if (ok) sclip_image_free(&im);
 }
@@ -494,7 +496,7 @@ static void test_lists(void) {
         const char *t = "a\r\n  b \t\r\xc2\xa0" "c\xe3\x80\x80\na\n d";
         write_file(p, t, strlen(t));
     }
-    ok = sclip_eval_list_split(p, "img", "seg", ".jpg", ".png", &l, err, sizeof err);
+    ok = sclip_eval_list_split(p, "img", "seg", ".jpg", ".png", &l, err, sizeof err) == SCLIP_EVAL_OK;
     CHECK(ok && l.n == 5, "split: %s, %d items", ok ? "" : err, ok ? l.n : 0);
     if (ok && l.n == 5) {
         static const char *const want[5] = {"img/a.jpg", "img/b.jpg", "img/c.jpg", "img/a.jpg", "img/d.jpg"};
@@ -504,19 +506,19 @@ static void test_lists(void) {
     }
     if (ok) sclip_eval_list_free(&l);
     write_file(p, "a\nb\n\nc\n", 7);
-    ok = sclip_eval_list_split(p, "img", "seg", ".jpg", ".png", &l, err, sizeof err);
+    ok = sclip_eval_list_split(p, "img", "seg", ".jpg", ".png", &l, err, sizeof err) == SCLIP_EVAL_OK;
     CHECK(!ok && strstr(err, "line 3") && strstr(err, "blank"), "blank line: %s", ok ? "accepted" : err);
     write_file(p, "a\n   \n", 6);
-    ok = sclip_eval_list_split(p, "img", "seg", ".jpg", ".png", &l, err, sizeof err);
+    ok = sclip_eval_list_split(p, "img", "seg", ".jpg", ".png", &l, err, sizeof err) == SCLIP_EVAL_OK;
     CHECK(!ok && strstr(err, "line 2"), "line of spaces: %s", ok ? "accepted" : err);
     write_file(p, "a\xff\n", 3);
-    ok = sclip_eval_list_split(p, "img", "seg", ".jpg", ".png", &l, err, sizeof err);
+    ok = sclip_eval_list_split(p, "img", "seg", ".jpg", ".png", &l, err, sizeof err) == SCLIP_EVAL_OK;
     CHECK(!ok && strstr(err, "UTF-8"), "invalid UTF-8: %s", ok ? "accepted" : err);
     write_file(p, "", 0);
-    ok = sclip_eval_list_split(p, "img", "seg", ".jpg", ".png", &l, err, sizeof err);
+    ok = sclip_eval_list_split(p, "img", "seg", ".jpg", ".png", &l, err, sizeof err) == SCLIP_EVAL_OK;
     CHECK(!ok && strstr(err, "no image"), "empty split: %s", ok ? "accepted" : err);
     snprintf(p, sizeof p, "%s/none.txt", dir);
-    ok = sclip_eval_list_split(p, "img", "seg", ".jpg", ".png", &l, err, sizeof err);
+    ok = sclip_eval_list_split(p, "img", "seg", ".jpg", ".png", &l, err, sizeof err) == SCLIP_EVAL_OK;
     CHECK(!ok && strstr(err, "none.txt") && strstr(err, "No such file"), "missing split: %s", ok ? "accepted" : err);
     /* scans: hidden files skipped, hidden folders entered, case-sensitive suffix, byte order */
     for (i = 0; i < sizeof files / sizeof *files; i++) {
@@ -532,14 +534,14 @@ static void test_lists(void) {
     snprintf(p, sizeof p, "%s/img", dir);
     {
         char *seg = sclip_eval_join(dir, "seg");
-        ok = sclip_eval_list_scan(p, seg, ".jpg", "_l.png", &l, err, sizeof err);
+        ok = sclip_eval_list_scan(p, seg, ".jpg", "_l.png", &l, err, sizeof err) == SCLIP_EVAL_OK;
         CHECK(ok && l.n == 5, "scan: %s, %d items", ok ? "" : err, ok ? l.n : 0);
         for (i = 0; ok && i < 5 && (int)i < l.n; i++)
             CHECK(!strcmp(l.items[i].img + l.items[i].img_rel, order[i]), "scan item %d: %s, expected %s", (int)i,
                   l.items[i].img + l.items[i].img_rel, order[i]);
         if (ok && l.n == 5) CHECK(!strcmp(l.items[3].seg + l.items[3].seg_rel, "b/c/d_l.png"), "scan label %s", l.items[3].seg);
         if (ok) sclip_eval_list_free(&l);
-        ok = sclip_eval_list_scan(p, seg, ".tif", ".png", &l, err, sizeof err);
+        ok = sclip_eval_list_scan(p, seg, ".tif", ".png", &l, err, sizeof err) == SCLIP_EVAL_OK;
         CHECK(!ok && strstr(err, ".tif"), "scan without matches: %s", ok ? "accepted" : err);
         free(seg);
     }
@@ -556,7 +558,7 @@ static void corrupt_and_expect(const char *path, const char *text, size_t n, con
     char err[512];
     int ok;
     write_file(path, text, n);
-    ok = sclip_eval_state_load(&s, path, err, sizeof err);
+    ok = sclip_eval_state_load(&s, path, err, sizeof err) == SCLIP_EVAL_OK;
     CHECK(!ok && strstr(err, want), "%s: %s", what, ok ? "accepted" : err);
     if (ok) sclip_eval_state_free(&s);
 }
@@ -573,18 +575,18 @@ static void test_state(void) {
         return;
     }
     close(fd);
-    CHECK(sclip_eval_state_init(&s, 5, 4, "dataset voc21\nmodel 123 abc", "1/2"), "state init");
+    CHECK(sclip_eval_state_init(&s, 5, 4, "dataset voc21\nmodel 123 abc", "1/2") == SCLIP_EVAL_OK, "state init");
     sclip_eval_totals_init(&a, 4);
     for (i = 1; i < 5; i += 2) {
         int c;
         for (c = 0; c < 4; c++) counts[c] = (uint32_t)(c * i), counts[4 + c] = counts[8 + c] = (uint32_t)(c * i + 7 * c);
-        CHECK(sclip_eval_state_set(&s, i, counts, NULL), "state set");
+        CHECK(sclip_eval_state_set(&s, i, counts, NULL) == SCLIP_EVAL_OK, "state set");
         sclip_eval_totals_add(&a, counts);
     }
-    CHECK(sclip_eval_state_set(&s, 0, NULL, "cannot decode\nx.jpg"), "state set bad");
-    ok = sclip_eval_state_save(&s, path, err, sizeof err);
+    CHECK(sclip_eval_state_set(&s, 0, NULL, "cannot decode\nx.jpg") == SCLIP_EVAL_OK, "state set bad");
+    ok = sclip_eval_state_save(&s, path, err, sizeof err) == SCLIP_EVAL_OK;
     CHECK(ok, "state save: %s", err);
-    ok = sclip_eval_state_load(&r, path, err, sizeof err);
+    ok = sclip_eval_state_load(&r, path, err, sizeof err) == SCLIP_EVAL_OK;
     CHECK(ok, "state load: %s", err);
     if (ok) {
         CHECK(r.n_images == 5 && r.n_classes == 4 && !strcmp(r.identity, "dataset voc21\nmodel 123 abc\n") && r.shard &&
@@ -612,11 +614,11 @@ static void test_state(void) {
         {
             sclip_eval_state t;
             uint32_t bad[12] = {5, 0, 0, 0, 1, 0, 0, 0, 9, 0, 0, 0};
-            sclip_eval_state_init(&t, 2, 4, "x", NULL);
-            sclip_eval_state_set(&t, 1, bad, NULL);
-            sclip_eval_state_save(&t, path, err, sizeof err);
+            CHECK(sclip_eval_state_init(&t, 2, 4, "x", NULL) == SCLIP_EVAL_OK, "state init");
+            CHECK(sclip_eval_state_set(&t, 1, bad, NULL) == SCLIP_EVAL_OK, "state set");
+            CHECK(sclip_eval_state_save(&t, path, err, sizeof err) == SCLIP_EVAL_OK, "state save: %s", err);
             sclip_eval_state_free(&t);
-            ok = sclip_eval_state_load(&t, path, err, sizeof err);
+            ok = sclip_eval_state_load(&t, path, err, sizeof err) == SCLIP_EVAL_OK;
             CHECK(!ok && strstr(err, "corrupt record"), "impossible counts: %s", ok ? "accepted" : err);
             if (ok) sclip_eval_state_free(&t);
         }
@@ -699,6 +701,90 @@ static void test_table(void) {
     sclip_eval_list_free(&list);
 }
 
+/* ---- 8. results: 0 on success, SCLIP_EVAL_ERROR on failure ------------------------------------ */
+/* The old convention (1 = success, 0 = failure) fails every check here. */
+static void test_results(void) {
+    char dir[] = "build/test_eval_results.XXXXXX", p[1200], q[1200], err[512];
+    uint32_t counts[3 * 2] = {1, 0, 2, 3, 4, 5};
+    uint64_t size = 0, hash = 0;
+    sclip_eval_list l;
+    sclip_eval_state s;
+    int r;
+    CHECK(SCLIP_EVAL_OK == 0 && SCLIP_EVAL_ERROR != 0, "result constants: OK %d, ERROR %d", SCLIP_EVAL_OK, SCLIP_EVAL_ERROR);
+    if (!mkdtemp(dir)) {
+        CHECK(0, "mkdtemp");
+        return;
+    }
+    /* lists: a split file and a scan, then a missing file and a missing folder */
+    snprintf(p, sizeof p, "%s/val.txt", dir);
+    write_file(p, "a\nb\n", 4);
+    r = sclip_eval_list_split(p, "img", "seg", ".jpg", ".png", &l, err, sizeof err);
+    CHECK(r == 0 && l.n == 2, "list_split: returned %d on success (%s)", r, r ? err : "");
+    if (r == 0) sclip_eval_list_free(&l);
+    snprintf(q, sizeof q, "%s/x.jpg", dir);
+    write_file(q, "x", 1);
+    r = sclip_eval_list_scan(dir, "seg", ".jpg", ".png", &l, err, sizeof err);
+    CHECK(r == 0 && l.n == 1, "list_scan: returned %d on success (%s)", r, r ? err : "");
+    if (r == 0) sclip_eval_list_free(&l);
+    snprintf(q, sizeof q, "%s/none", dir);
+    err[0] = 0;
+    r = sclip_eval_list_split(q, "img", "seg", ".jpg", ".png", &l, err, sizeof err);
+    CHECK(r == SCLIP_EVAL_ERROR && l.n == 0 && strstr(err, "cannot open"), "list_split of a missing file: returned %d (%s)", r,
+          err);
+    err[0] = 0;
+    r = sclip_eval_list_scan(q, "seg", ".jpg", ".png", &l, err, sizeof err);
+    CHECK(r == SCLIP_EVAL_ERROR && l.n == 0 && strstr(err, "cannot open folder"),
+          "list_scan of a missing folder: returned %d (%s)", r, err);
+    /* the file fingerprint */
+    r = sclip_eval_hash_file(p, &size, &hash, err, sizeof err);
+    CHECK(r == 0 && size == 4, "hash_file: returned %d on success (%s)", r, r ? err : "");
+    err[0] = 0;
+    r = sclip_eval_hash_file(q, &size, &hash, err, sizeof err);
+    CHECK(r == SCLIP_EVAL_ERROR && strstr(err, "cannot open"), "hash_file of a missing file: returned %d (%s)", r, err);
+    /* state files */
+    r = sclip_eval_state_init(&s, 0, 2, "x", NULL);
+    CHECK(r == SCLIP_EVAL_ERROR, "state_init of 0 images: returned %d", r);
+    r = sclip_eval_state_init(&s, 3, SCLIP_EVAL_MAX_CLASSES + 1, "x", NULL);
+    CHECK(r == SCLIP_EVAL_ERROR, "state_init of %d classes: returned %d", SCLIP_EVAL_MAX_CLASSES + 1, r);
+    r = sclip_eval_state_init(&s, 3, 2, "x", NULL);
+    CHECK(r == 0, "state_init: returned %d on success", r);
+    if (r == 0) {
+        sclip_eval_state t;
+        r = sclip_eval_state_set(&s, 1, counts, NULL);
+        CHECK(r == 0, "state_set: returned %d on success", r);
+        r = sclip_eval_state_set(&s, 2, NULL, "unreadable");
+        CHECK(r == 0, "state_set of a skipped image: returned %d on success", r);
+        snprintf(p, sizeof p, "%s/state", dir);
+        r = sclip_eval_state_save(&s, p, err, sizeof err);
+        CHECK(r == 0, "state_save: returned %d on success (%s)", r, r ? err : "");
+        r = sclip_eval_state_load(&t, p, err, sizeof err);
+        CHECK(r == 0 && t.n_images == 3 && t.rec[1].status == 1 && t.rec[2].status == 2,
+              "state_load: returned %d on success (%s)", r, r ? err : "");
+        if (r == 0) sclip_eval_state_free(&t);
+        snprintf(q, sizeof q, "%s/no such folder/state", dir);
+        err[0] = 0;
+        r = sclip_eval_state_save(&s, q, err, sizeof err);
+        CHECK(r == SCLIP_EVAL_ERROR && strstr(err, "cannot write"), "state_save into a missing folder: returned %d (%s)", r,
+              err);
+        err[0] = 0;
+        r = sclip_eval_state_load(&t, q, err, sizeof err);
+        CHECK(r == SCLIP_EVAL_ERROR && t.rec == NULL && strstr(err, "cannot open"),
+              "state_load of a missing file: returned %d (%s)", r, err);
+        write_file(p, "sclip-eval state 1\n", 19);
+        err[0] = 0;
+        r = sclip_eval_state_load(&t, p, err, sizeof err);
+        CHECK(r == SCLIP_EVAL_ERROR && t.rec == NULL && strstr(err, "truncated"), "state_load of a cut file: returned %d (%s)",
+              r, err);
+        sclip_eval_state_free(&s);
+    }
+    {
+        char cmd[1300];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        CHECK(system(cmd) == 0, "cleanup");
+    }
+    printf("results: 0 on success, SCLIP_EVAL_ERROR (%d) on failure\n", SCLIP_EVAL_ERROR);
+}
+
 int main(int argc, char **argv) {
     const char *const *keys;
     if (argc == 4 && !strcmp(argv[1], "--check-json")) return check_json_files(argv[2], argv[3], 0);
@@ -707,6 +793,7 @@ int main(int argc, char **argv) {
     test_labels();
     test_lists();
     test_state();
+    test_results();
     test_strings();
     for (keys = sclip_eval_dataset_keys(); *keys; keys++) test_fixture_dataset(*keys);
     test_table();

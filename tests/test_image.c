@@ -1,7 +1,8 @@
 /* test_image: the image decoders give exactly OpenCV 4.6 imread's pixels (RGB order) for
    every file of $SCLIP_SHARED/fixtures/decode and tests/data/image (references made by
    OpenCV itself, see tools/gen_image_refs.py); the PNG writer round-trips; bad input gets
-   the right error; the fast IDCT paths agree with the 64-bit one. */
+   the right error; every function that can fail returns exactly 0 on success and non-zero
+   (SCLIP_IMAGE_ERROR) on failure, like sclip.h; the fast IDCT paths agree with the 64-bit one. */
 #define SCLIP_IMAGE_IMPLEMENTATION
 #include "sclip_image.h"
 #include "test_common.h"
@@ -29,7 +30,7 @@ static void check_file(const char *path) {
     sclip_npy ref;
     size_t i, ndiff = 0;
     int maxd = 0;
-    if (!sclip_image_load(path, &im, err, sizeof err)) {
+    if (sclip_image_load(path, &im, err, sizeof err) != SCLIP_IMAGE_OK) {
         CHECK(0, "%s: %s", path, err);
         return;
     }
@@ -55,7 +56,7 @@ static void check_file(const char *path) {
 static void expect_error(const void *data, size_t n, const char *want, const char *what) {
     sclip_image im;
     char err[256];
-    int ok = sclip_image_load_memory(data, n, &im, err, sizeof err);
+    int ok = sclip_image_load_memory(data, n, &im, err, sizeof err) == SCLIP_IMAGE_OK;
     CHECK(!ok, "%s: decoded although it should fail", what);
     if (!ok) CHECK(strstr(err, want) != NULL, "%s: error '%s' does not mention '%s'", what, err, want);
     if (ok) sclip_image_free(&im);
@@ -92,8 +93,9 @@ static void test_png_roundtrip(void) {
                         r = r * 1664525u + 1013904223u;
                         px[y * stride + x] = (unsigned char)(x < w * ch / 2 ? (x * 3 + y * 5) & 255 : (y % 4 == 0 ? 9 : r >> 24));
                     }
-                CHECK(sclip_image_encode_png(w, h, ch, px, stride, level, &png, &n, err, sizeof err), "encode: %s", err);
-                CHECK(sclip_image_load_memory(png, n, &im, err, sizeof err), "decode own PNG: %s", err);
+                CHECK(sclip_image_encode_png(w, h, ch, px, stride, level, &png, &n, err, sizeof err) == SCLIP_IMAGE_OK, "encode: %s",
+                      err);
+                CHECK(sclip_image_load_memory(png, n, &im, err, sizeof err) == SCLIP_IMAGE_OK, "decode own PNG: %s", err);
                 if (im.pixels) {
                     int bad = 0;
                     for (y = 0; y < h; y++)
@@ -115,7 +117,7 @@ static void test_errors(void) {
     size_t n;
     char err[256];
     memset(px, 7, sizeof px);
-    CHECK(sclip_image_encode_png(64, 64, 1, px, 64, 1, &png, &n, err, sizeof err), "%s", err);
+    CHECK(sclip_image_encode_png(64, 64, 1, px, 64, 1, &png, &n, err, sizeof err) == SCLIP_IMAGE_OK, "%s", err);
     big = (unsigned char *)malloc(n);
     /* huge dimensions */
     memcpy(big, png, n);
@@ -134,7 +136,7 @@ static void test_errors(void) {
     fix_crc(big + 8);
     {
         sclip_image im;
-        int ok = sclip_image_load_memory(big, n, &im, err, sizeof err);
+        int ok = sclip_image_load_memory(big, n, &im, err, sizeof err) == SCLIP_IMAGE_OK;
         CHECK(ok && im.w == 1 && im.h == 1 && im.pixels[0] == 7, "oversized zlib stream: %s", ok ? "wrong pixels" : err);
         if (ok) sclip_image_free(&im);
     }
@@ -154,10 +156,100 @@ static void test_errors(void) {
     {
         sclip_image im;
         char e2[256];
-        int ok = sclip_image_load("tests/data/image/arith.jpg", &im, e2, sizeof e2);
+        int ok = sclip_image_load("tests/data/image/arith.jpg", &im, e2, sizeof e2) == SCLIP_IMAGE_OK;
         CHECK(!ok && strstr(e2, "arithmetic"), "arithmetic JPEG: %s", ok ? "decoded" : e2);
         if (ok) sclip_image_free(&im);
     }
+}
+
+/* The result convention of every function that can fail: exactly 0 (SCLIP_IMAGE_OK, as
+   sclip.h's SCLIP_OK) on success, SCLIP_IMAGE_ERROR (non-zero) with a message on failure. The
+   old convention (1 = success) fails every check here. */
+static void test_results(void) {
+    static const char *png_path = "build/test_image_results.png", *ppm_path = "build/test_image_results.ppm";
+    static const char *missing = "build/no such folder/x.png";
+    unsigned char px[4 * 3 * 3], *png = NULL;
+    size_t n = 0, i;
+    sclip_image im;
+    char err[256];
+    int r;
+    for (i = 0; i < sizeof px; i++) px[i] = (unsigned char)(i * 17);
+    CHECK(SCLIP_IMAGE_OK == 0 && SCLIP_IMAGE_ERROR != 0, "result constants: OK %d, ERROR %d", SCLIP_IMAGE_OK,
+          SCLIP_IMAGE_ERROR);
+    /* encode: success 0, bad channels non-zero with no buffer */
+    r = sclip_image_encode_png(4, 3, 3, px, 12, 1, &png, &n, err, sizeof err);
+    CHECK(r == 0 && png && n > 0, "encode_png: returned %d on success (%s)", r, r ? err : "");
+    err[0] = 0;
+    {
+        unsigned char *none = px;
+        size_t nn = 1;
+        r = sclip_image_encode_png(4, 3, 2, px, 12, 1, &none, &nn, err, sizeof err);
+        CHECK(r != 0 && r == SCLIP_IMAGE_ERROR && none == NULL && nn == 0 && err[0], "encode_png: returned %d for 2 channels",
+              r);
+    }
+    /* from memory: decode and the label reader */
+    if (png) {
+        r = sclip_image_load_memory(png, n, &im, err, sizeof err);
+        CHECK(r == 0 && im.w == 4 && im.h == 3 && im.channels == 3, "load_memory: returned %d on success (%s)", r, r ? err : "");
+        if (r == 0) sclip_image_free(&im);
+    }
+    err[0] = 0;
+    r = sclip_image_load_memory("GIF89a", 6, &im, err, sizeof err);
+    CHECK(r != 0 && r == SCLIP_IMAGE_ERROR && im.pixels == NULL && strstr(err, "unknown format"),
+          "load_memory: returned %d for a GIF (%s)", r, err);
+    err[0] = 0;
+    r = sclip_image_load_memory(NULL, 0, &im, err, sizeof err);
+    CHECK(r == SCLIP_IMAGE_ERROR && err[0], "load_memory: returned %d for no data", r);
+    /* files: the writers, then the readers on what they wrote and on a missing file */
+    r = sclip_image_write_png(png_path, 4, 3, 1, px, 4, err, sizeof err);
+    CHECK(r == 0, "write_png: returned %d on success (%s)", r, r ? err : "");
+    if (r == 0) {
+        r = sclip_image_load_label(png_path, &im, err, sizeof err);
+        CHECK(r == 0 && im.channels == 1 && im.w == 4 && im.h == 3 && !memcmp(im.pixels, px, 12),
+              "load_label: returned %d on success (%s)", r, r ? err : "");
+        if (r == 0) sclip_image_free(&im);
+        r = sclip_image_load(png_path, &im, err, sizeof err);
+        CHECK(r == 0 && im.channels == 3 && im.w == 4 && im.h == 3, "load: returned %d on success (%s)", r, r ? err : "");
+        if (r == 0) sclip_image_free(&im);
+    }
+    r = sclip_image_write_ppm(ppm_path, 4, 3, 3, px, 12, err, sizeof err);
+    CHECK(r == 0, "write_ppm: returned %d on success (%s)", r, r ? err : "");
+    if (r == 0) {
+        r = sclip_image_load(ppm_path, &im, err, sizeof err);
+        CHECK(r == 0 && !memcmp(im.pixels, px, sizeof px), "load of the PPM: returned %d (%s)", r, r ? err : "");
+        if (r == 0) sclip_image_free(&im);
+        err[0] = 0; /* a PPM is not a label PNG */
+        r = sclip_image_load_label(ppm_path, &im, err, sizeof err);
+        CHECK(r == SCLIP_IMAGE_ERROR && strstr(err, "not a PNG"), "load_label of a PPM: returned %d (%s)", r, err);
+    }
+    err[0] = 0;
+    r = sclip_image_write_png(missing, 4, 3, 1, px, 4, err, sizeof err);
+    CHECK(r == SCLIP_IMAGE_ERROR && strstr(err, "cannot create"), "write_png into a missing folder: returned %d (%s)", r, err);
+    err[0] = 0;
+    r = sclip_image_write_ppm(missing, 4, 3, 3, px, 12, err, sizeof err);
+    CHECK(r == SCLIP_IMAGE_ERROR && strstr(err, "cannot create"), "write_ppm into a missing folder: returned %d (%s)", r, err);
+    err[0] = 0;
+    r = sclip_image_write_ppm(ppm_path, 4, 3, 3, px, 11, err, sizeof err);
+    CHECK(r == SCLIP_IMAGE_ERROR && strstr(err, "stride"), "write_ppm with a short stride: returned %d (%s)", r, err);
+    err[0] = 0;
+    r = sclip_image_load(missing, &im, err, sizeof err);
+    CHECK(r == SCLIP_IMAGE_ERROR && im.pixels == NULL && strstr(err, "cannot open"), "load of a missing file: returned %d (%s)",
+          r, err);
+    err[0] = 0;
+    r = sclip_image_load_label(missing, &im, err, sizeof err);
+    CHECK(r == SCLIP_IMAGE_ERROR && strstr(err, "cannot open"), "load_label of a missing file: returned %d (%s)", r, err);
+    err[0] = 0;
+    r = sclip_image_load_label_memory(px, sizeof px, &im, err, sizeof err);
+    CHECK(r == SCLIP_IMAGE_ERROR && strstr(err, "not a PNG"), "load_label_memory of junk: returned %d (%s)", r, err);
+    if (png) {
+        r = sclip_image_load_label_memory(png, n, &im, err, sizeof err); /* RGB: refused as a label map */
+        CHECK(r == SCLIP_IMAGE_ERROR, "load_label_memory of an RGB PNG: returned %d", r);
+        if (r == 0) sclip_image_free(&im);
+    }
+    sclip_image_free_buffer(png);
+    remove(png_path);
+    remove(ppm_path);
+    printf("results: 0 on success, SCLIP_IMAGE_ERROR (%d) on failure\n", SCLIP_IMAGE_ERROR);
 }
 
 /* The 32-bit IDCT path (used when values are small) must equal the 64-bit one. */
@@ -201,6 +293,7 @@ int main(void) {
     }
     test_png_roundtrip();
     test_errors();
+    test_results();
     test_idct_paths();
     return test_done("test_image");
 }

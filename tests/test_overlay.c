@@ -2,7 +2,9 @@
    boundary formulas pixel by pixel, the built-in font (every glyph inked, distinct, inside its
    box, clipped at the image edges, scaled by pixel replication), the legend (exactly the
    present classes, in order, with their names and shares found as rendered text), "+N more",
-   layouts for tall, wide and tiny images, and argument errors. Needs no shared files. */
+   layouts for tall, wide and tiny images, and argument errors; sclip_overlay_draw returns exactly
+   0 (SCLIP_OVERLAY_OK, as sclip.h's SCLIP_OK) on success and SCLIP_OVERLAY_ERROR (non-zero) on
+   failure. Needs no shared files. */
 #define SCLIP_OVERLAY_IMPLEMENTATION
 #include "sclip_overlay.h"
 #include "test_common.h"
@@ -277,7 +279,8 @@ static void test_blend(void) {
     for (i = 0; i < 8; i++) { /* without names (class 0 is a class like any other), and with "Background" */
         static const char *const bg_names[5] = {"Background", "a", "b", "c", "d"};
         int bad, bg = i >= 4;
-        CHECK(sclip_overlay_draw(img, W, H, W * 3, lab, 5, bg ? bg_names : NULL, alphas[i % 4], &out, &ow, &oh), "draw");
+        CHECK(sclip_overlay_draw(img, W, H, W * 3, lab, 5, bg ? bg_names : NULL, alphas[i % 4], &out, &ow, &oh) == SCLIP_OVERLAY_OK,
+              "draw");
         if (!out) continue;
         CHECK(ow > W && oh == H, "legend on the right: %dx%d", ow, oh);
         bad = check_blend(img, W, H, lab, 5, alphas[i % 4], out, ow, bg);
@@ -289,7 +292,7 @@ static void test_blend(void) {
     {
         unsigned char *wide = (unsigned char *)malloc((size_t)H * (W * 3 + 7));
         for (y = 0; y < H; y++) memcpy(wide + (size_t)y * (W * 3 + 7), img + (size_t)y * W * 3, W * 3);
-        CHECK(sclip_overlay_draw(wide, W, H, W * 3 + 7, lab, 5, NULL, 0.5f, &out, &ow, &oh), "draw with stride");
+        CHECK(sclip_overlay_draw(wide, W, H, W * 3 + 7, lab, 5, NULL, 0.5f, &out, &ow, &oh) == SCLIP_OVERLAY_OK, "draw with stride");
         if (out) CHECK(check_blend(img, W, H, lab, 5, 0.5f, out, ow, 0) == 0, "stride honoured");
         sclip_overlay_free(out);
         free(wide);
@@ -314,7 +317,7 @@ static void test_legend(void) {
     for (y = 0; y < H; y++)
         for (x = 0; x < W; x++) lab[y * W + x] = (uint16_t)(x < 80 ? 1 : x < 140 ? 3 : x < 180 ? 4 : 7);
     lab[H / 2 * W + 190] = 9;
-    if (!sclip_overlay_draw(img, W, H, W * 3, lab, N, names, 0.5f, &out, &ow, &oh)) {
+    if (sclip_overlay_draw(img, W, H, W * 3, lab, N, names, 0.5f, &out, &ow, &oh) != SCLIP_OVERLAY_OK) {
         CHECK(0, "draw failed");
         return;
     }
@@ -345,7 +348,7 @@ static void test_legend(void) {
     sclip_overlay_free(out);
     /* Every pixel unlabelled: image unchanged, legend says "(unlabelled)". */
     for (x = 0; x < W * H; x++) lab[x] = 65535;
-    CHECK(sclip_overlay_draw(img, W, H, W * 3, lab, N, names, 0.5f, &out, &ow, &oh), "draw unlabelled");
+    CHECK(sclip_overlay_draw(img, W, H, W * 3, lab, N, names, 0.5f, &out, &ow, &oh) == SCLIP_OVERLAY_OK, "draw unlabelled");
     if (out) {
         CHECK(check_blend(img, W, H, lab, N, 0.5f, out, ow, 1) == 0, "unlabelled pixels keep the image");
         CHECK(find_text(out, ow, W, 0, ow, oh, "(unlabelled)", s), "\"(unlabelled)\"");
@@ -361,7 +364,7 @@ static void test_more(void) {
     uint16_t lab[W * H];
     int i, c, ow, oh, more = 0, hits = 0, bad = 0, top;
     for (i = 0; i < W * H; i++) lab[i] = (uint16_t)(i % N); /* 0..195: 14 pixels, 196..299: 13 */
-    if (!sclip_overlay_draw(img, W, H, W * 3, lab, N, NULL, 0.5f, &out, &ow, &oh)) {
+    if (sclip_overlay_draw(img, W, H, W * 3, lab, N, NULL, 0.5f, &out, &ow, &oh) != SCLIP_OVERLAY_OK) {
         CHECK(0, "draw failed");
         return;
     }
@@ -395,7 +398,7 @@ static void test_layouts(void) {
         unsigned char *img = random_image(w, h), *out;
         uint16_t *lab = (uint16_t *)malloc(sizeof(uint16_t) * (size_t)w * h);
         for (i = 0; i < w * h; i++) lab[i] = (uint16_t)(i % 7 == 6 ? 999 : i * 3 % 7);
-        if (!sclip_overlay_draw(img, w, h, (size_t)w * 3, lab, 21, NULL, 0.5f, &out, &ow, &oh)) {
+        if (sclip_overlay_draw(img, w, h, (size_t)w * 3, lab, 21, NULL, 0.5f, &out, &ow, &oh) != SCLIP_OVERLAY_OK) {
             CHECK(0, "%dx%d: draw failed", w, h);
             free(img), free(lab);
             continue;
@@ -419,10 +422,10 @@ static void test_errors(void) {
     unsigned char img[4 * 4 * 3] = {0}, *out = (unsigned char *)img;
     uint16_t lab[16] = {0};
     int ow = 7, oh = 7;
-#define FAILS(call)                                                                    \
-    do {                                                                               \
-        out = img, ow = oh = 7;                                                        \
-        CHECK(!(call) && out == NULL && ow == 0 && oh == 0, "%s should fail", #call); \
+#define FAILS(call)                                                                                      \
+    do {                                                                                                 \
+        out = img, ow = oh = 7;                                                                          \
+        CHECK((call) == SCLIP_OVERLAY_ERROR && out == NULL && ow == 0 && oh == 0, "%s should fail", #call); \
     } while (0)
     FAILS(sclip_overlay_draw(NULL, 4, 4, 12, lab, 2, NULL, 0.5f, &out, &ow, &oh));
     FAILS(sclip_overlay_draw(img, 4, 4, 12, NULL, 2, NULL, 0.5f, &out, &ow, &oh));
@@ -435,10 +438,27 @@ static void test_errors(void) {
     FAILS(sclip_overlay_draw(img, 4, 4, 12, lab, 2, NULL, 1.5f, &out, &ow, &oh));
     FAILS(sclip_overlay_draw(img, 4, 4, 12, lab, 2, NULL, (float)nan(""), &out, &ow, &oh));
     FAILS(sclip_overlay_draw(img, 40000, 1, 120000, lab, 2, NULL, 0.5f, &out, &ow, &oh));
-    CHECK(!sclip_overlay_draw(img, 4, 4, 12, lab, 2, NULL, 0.5f, NULL, &ow, &oh), "NULL out");
-    CHECK(!sclip_overlay_draw(img, 4, 4, 12, lab, 2, NULL, 0.5f, &out, NULL, &oh), "NULL out_w");
+    CHECK(sclip_overlay_draw(img, 4, 4, 12, lab, 2, NULL, 0.5f, NULL, &ow, &oh) == SCLIP_OVERLAY_ERROR, "NULL out");
+    CHECK(sclip_overlay_draw(img, 4, 4, 12, lab, 2, NULL, 0.5f, &out, NULL, &oh) == SCLIP_OVERLAY_ERROR, "NULL out_w");
 #undef FAILS
     sclip_overlay_free(NULL);
+}
+
+/* The result convention: exactly 0 on success, SCLIP_OVERLAY_ERROR (non-zero) on failure; the
+   old one (1 = success, 0 = failure) fails here. */
+static void test_results(void) {
+    unsigned char img[8 * 6 * 3], *out = NULL;
+    uint16_t lab[8 * 6];
+    int i, r, ow = 0, oh = 0;
+    for (i = 0; i < 8 * 6; i++) lab[i] = (uint16_t)(i % 3), img[3 * i] = img[3 * i + 1] = img[3 * i + 2] = (unsigned char)(5 * i);
+    CHECK(SCLIP_OVERLAY_OK == 0 && SCLIP_OVERLAY_ERROR != 0, "result constants: OK %d, ERROR %d", SCLIP_OVERLAY_OK,
+          SCLIP_OVERLAY_ERROR);
+    r = sclip_overlay_draw(img, 8, 6, 8 * 3, lab, 3, NULL, 0.5f, &out, &ow, &oh);
+    CHECK(r == 0 && out != NULL && ow > 8 && oh >= 6, "draw: returned %d on success (%dx%d)", r, ow, oh);
+    sclip_overlay_free(out);
+    r = sclip_overlay_draw(img, 8, 6, 8 * 3 - 1, lab, 3, NULL, 0.5f, &out, &ow, &oh);
+    CHECK(r != 0 && r == SCLIP_OVERLAY_ERROR && out == NULL, "draw with a short stride: returned %d", r);
+    printf("results: 0 on success, SCLIP_OVERLAY_ERROR (%d) on failure\n", SCLIP_OVERLAY_ERROR);
 }
 
 int main(void) {
@@ -450,5 +470,6 @@ int main(void) {
     test_more();
     test_layouts();
     test_errors();
+    test_results();
     return test_done("test_overlay");
 }

@@ -91,7 +91,7 @@ static double lowp_agreement(sclip_context *c, const sclip_model *m, const seg_c
     size_t len = 0, i, same = 0;
     char *classes = read_shared(k->dir, "classes.txt", &len);
     snprintf(rel, sizeof rel, "images/%s", k->image);
-    if (!sclip_image_load(test_shared(rel), &img, err, sizeof err)) return 0;
+    if (sclip_image_load(test_shared(rel), &img, err, sizeof err) != SCLIP_IMAGE_OK) return 0;
     load_case_npy(k->dir, "text_features.npy", &tf);
     load_case_npy(k->dir, "pred.npy", &pred);
     CHECK(sclip_vocab_from_features(m, classes, len, (const float *)tf.data, (int)tf.shape[0], &vocab, err, sizeof err) == SCLIP_OK,
@@ -254,7 +254,7 @@ static void run_case(const seg_case *k) {
     double md = 0;
     printf("%s\n", k->dir);
     snprintf(rel, sizeof rel, "images/%s", k->image);
-    CHECK(sclip_image_load(test_shared(rel), &img, err, sizeof err), "%s: %s", rel, err);
+    CHECK(sclip_image_load(test_shared(rel), &img, err, sizeof err) == SCLIP_IMAGE_OK, "%s: %s", rel, err);
     /* the resize alone, against resized_rgb.npy */
     load_case_npy(k->dir, "resized_rgb.npy", &resized);
     CHECK(sclip_resize_size(img.w, img.h, k->short_side, 2048, &w1, &h1) == SCLIP_OK && (size_t)h1 == resized.shape[0] &&

@@ -110,6 +110,9 @@ expect_error "--crop -o: -o is not swallowed" "needs a value" $seg -m $M -c "$cl
 expect_error "--crop 8: below a patch, named" "crop" $seg -m $M -c "$classes" "$S/images/chelsea.png" --crop 8
 expect_error "an empty directory" "no image" $seg -m $M -c "$classes" "$T/twins/../in/.hidden/.." --ext gif --out-dir "$T/o5"
 $seg --help | grep -q -- "-m, --model FILE" && ok "--help lists -m, --model" || bad "--help without -m"
+expect_error "missing model: the system's reason" "cannot open $nomodel: No such file" $seg -m $nomodel -c "$classes" "$S/images/chelsea.png"
+expect_error "a directory as model" "but a directory" $seg -m "$T" -c "$classes" "$S/images/chelsea.png"
+expect_error "missing cache: the system's reason" "No such file" $seg -m $M --vocab "$T/none.vocab" "$S/images/chelsea.png"
 
 # 4. readable outputs: --color is the overlay's colours (class 0 "cat" coloured, not white);
 # --probs-dir one greyscale PNG per class within half a level of --logits
