@@ -140,7 +140,7 @@ static int parse_args(int argc, char **argv, options *o) {
         {"--logits", NULL, &o->out[OUT_LOGITS], NULL}, {"--probs-dir", NULL, &o->out[OUT_PROBS], NULL},
         {"--out-dir", NULL, &o->out_dir, NULL}, {"--save", NULL, &o->save, NULL}, {"--ext", NULL, &o->ext, NULL},
         {"--threads", NULL, &o->threads_text, NULL}, {"--quiet", "-q", NULL, &o->quiet}, CLI_SEG_OPTIONS(o->seg)};
-    int rc, k, n_out = 0, stdin_images = 0;
+    int rc, k, n_out = 0, stdin_images = 0, dirs = 0;
     memset(o, 0, sizeof *o);
     if (!(o->inputs = (const char **)malloc((size_t)argc * sizeof(char *)))) return bad("%s", "out of memory");
     rc = cli_parse(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), usage_text, o->inputs, argc, &o->n_inputs);
@@ -155,14 +155,18 @@ static int parse_args(int argc, char **argv, options *o) {
         return bad("%s", "--templates has no effect with --vocab: the cache holds prompts already encoded (give the class "
                          "list with -c or --classes to encode it with other templates)");
     if (o->vocab && o->save_vocab) return bad("%s", "--save-vocab with --vocab would only copy the cache; copy the file instead");
-    for (k = 0; k < o->n_inputs; k++) stdin_images += !strcmp(o->inputs[k], "-");
+    for (k = 0; k < o->n_inputs; k++) {
+        struct stat st;
+        stdin_images += !strcmp(o->inputs[k], "-");
+        dirs += stat(o->inputs[k], &st) == 0 && S_ISDIR(st.st_mode);
+    }
     if (stdin_images > 1) return bad("%s", "'-' (image paths on the standard input) given twice");
     if (stdin_images && o->class_file && !strcmp(o->class_file, "-"))
         return bad("%s", "-c - and '-' both read the standard input: give one of them a file");
     for (k = 0; k < OUT_KINDS; k++) n_out += o->out[k] != NULL;
-    o->batch = o->out_dir || o->n_inputs > 1 || stdin_images;
+    o->batch = o->out_dir || o->n_inputs > 1 || stdin_images || dirs;
     if (o->batch && n_out)
-        return bad("%s", "with several images (or --out-dir), outputs are named by --out-dir DIR and --save LIST, not by "
+        return bad("%s", "with several images (a directory, '-' or --out-dir), outputs are named by --out-dir DIR and --save LIST, not by "
                          "-o, --color, --overlay, --pred, --logits or --probs-dir");
     if (o->save && !o->out_dir) return bad("%s", "--save needs --out-dir DIR");
     if (o->out_dir && !parse_save(o->save ? o->save : "labels,overlay", o->wanted)) return 2;
@@ -302,10 +306,16 @@ static int walk_dir(input_list *l, const char *dir, const char *rel, int depth) 
         if (e->d_name[0] == '.') continue;
         if (n == cap) {
             char **v = (char **)realloc(names, (size_t)(cap = cap ? 2 * cap : 64) * sizeof(char *));
-            if (!v) break;
+            if (!v) {
+                ok = 0;
+                break;
+            }
             names = v;
         }
-        if (!(names[n] = str_join(e->d_name, "", ""))) break;
+        if (!(names[n] = str_join(e->d_name, "", ""))) {
+            ok = 0;
+            break;
+        }
         n++;
     }
     closedir(d);

@@ -407,7 +407,20 @@ static void check_errors(void) {
               strstr(sclip_context_error(ctx), "limit"), "20000 wide: %s", sclip_context_error(ctx));
     d.short_side = 0;
     d.logit_scale = -1;
-    CHECK(sclip_segment(ctx, v, px, 1, 1, 3, &d, &res) == SCLIP_ERROR_INVALID_ARGUMENT, "negative logit scale");
+    CHECK(sclip_segment(ctx, v, px, 1, 1, 3, &d, &res) == SCLIP_ERROR_INVALID_ARGUMENT &&
+              strstr(sclip_context_error(ctx), "logit_scale -1 is outside (0, 10000)"),
+          "negative logit scale: %s", sclip_context_error(ctx));
+    d.logit_scale = 0;
+    d.crop = 8; /* below the patch: the setting and its range are named */
+    CHECK(sclip_segment(ctx, v, px, 1, 1, 3, &d, &res) == SCLIP_ERROR_INVALID_ARGUMENT && strstr(sclip_context_error(ctx), "crop 8") &&
+              strstr(sclip_context_error(ctx), "the patch is"),
+          "crop 8: %s", sclip_context_error(ctx));
+    d.crop = 0;
+    d.prob_thd = 2;
+    CHECK(sclip_segment(ctx, v, px, 1, 1, 3, &d, &res) == SCLIP_ERROR_INVALID_ARGUMENT &&
+              strstr(sclip_context_error(ctx), "prob_thd 2 is outside [0, 1]"),
+          "prob_thd 2: %s", sclip_context_error(ctx));
+    d.prob_thd = 0;
     CHECK(sclip_seg_preset("voc22", &d, NULL) == SCLIP_ERROR_UNKNOWN_PRESET, "unknown preset");
     CHECK(sclip_seg_preset("voc21", &d, &preset_file) == SCLIP_OK && d.logit_scale == 65 && d.prob_thd == 0.1f &&
               d.area_thd == 0.1f && d.short_side == 336 && !strcmp(preset_file, "voc21.txt"), "voc21 preset");

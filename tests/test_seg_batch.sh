@@ -103,6 +103,10 @@ expect_error "-o a directory" "is a directory" $seg -m $nomodel -c "$classes" "$
 expect_error "unwritable --save-vocab" "cannot write" $seg -m $nomodel -c "$classes" "$S/images/chelsea.png" --save-vocab "$T/nodir/v.vocab"
 expect_error "bad class list, before the model" "class 2" $seg -m $nomodel --classes "cat;;dog" "$S/images/chelsea.png"
 expect_error "broken single image, before the model" "broken.png" $seg -m $nomodel -c "$classes" "$T/in/sub/broken.png"
+expect_error "-o with a directory" "out-dir" $seg -m $M -c "$classes" "$T/twins" -o x.png
+$seg -m $M -c "$classes" "$T/twins" -q && ok "a directory without --out-dir: summaries only" || bad "directory alone"
+$seg -m $M -c "$classes" "$T/twins" 2>/dev/null | grep -c "^$T/twins/x.p[pn][mg]: 451x300" | grep -q 2 &&
+    ok "a directory without --out-dir: one summary line per image" || bad "directory alone: $($seg -m $M -c "$classes" "$T/twins" 2>&1 | head -3)"
 expect_error "-o with several images" "out-dir" $seg -m $M -c "$classes" "$T/in/chelsea.png" "$T/in/sub/coffee.PNG" -o x.png
 expect_error "--save without --out-dir" "needs --out-dir" $seg -m $M -c "$classes" "$T/in/chelsea.png" --save labels
 expect_error "--save unknown" "unknown output" $seg -m $M -c "$classes" "$T/in" --out-dir "$T/o4" --save labels,nope
