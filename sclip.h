@@ -681,9 +681,7 @@ static sclip_result sclip__fail(char *err, size_t cap, sclip_result r, const cha
    (sclip__gemm_nt / _nn) copy each kc x NR panel of the right operand into a 32 KB stack
    buffer, then sweep it with every row block.
 
-   Measured on the 2-core AVX-512 machine (fp32 FMA loop: ~178 GFLOP/s per core at the
-   AVX-512 clock, not the nominal 220): one thread reaches 86-91% of that on the four
-   ViT-B/16 products (m = 197), the AVX2 build ~78 GFLOP/s per core.
+   How close these kernels come to the CPU's peak, measured: docs/PERFORMANCE.md.
    Stack use: up to 33 KB (sclip__gemm_nt/_nn), under 1 KB otherwise.
 
    Paths, chosen at compile time (the packed layout depends on the path, so pack and run
@@ -1630,12 +1628,9 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_nn_scalar(int m, int n, int k, const
    bf16  W rounded to bf16 (nearest even); x converted to bf16 once per product (split by
          rows across the threads, like the q8 quantisation) or per call (sclip__gemm_bf16_with);
          vdpbf16ps, fp32 sums. Panel layout: for each k pair, 32 x {W[j][2p], W[j][2p+1]}.
-         Error ~2^-9 relative per element (both operands rounded).
-         NOTE: on the development machine (Xeon family 6 model 207) vdpbf16ps issues only
-         ~0.5 per cycle (12 independent chains: 1.32 G/s against 5.25 G/s for vfmadd231ps),
-         half the multiply-adds per second of fp32; this kernel reaches ~86 GFLOP/s per core
-         against ~150 for the fp32 kernel on a 197 x 768 x 768 product: it saves memory, not
-         time.
+         Error ~2^-9 relative per element (both operands rounded). Whether vdpbf16ps is
+         faster than fp32 FMAs depends on the CPU (docs/PERFORMANCE.md); it always saves
+         memory.
    q8    W symmetric int8 per output channel (scale_j = max|W_j| / 127); x quantised per
          row over the whole K (s_i = max|x_i| / 127, q = round(x / s_i)), shifted to u8
          (q + 128) for vpdpbusd (u8 x s8 -> s32, 4 products per lane); the shift is undone
@@ -1646,7 +1641,7 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_nn_scalar(int m, int n, int k, const
          n32 s32 values 128 * colsum (n32 = n rounded up to 32).
    q16   as q8 with 2047 for 127 (12-bit integers, no shift) in the bf16 layout of int16
          pairs; vpdpwssd (s16 x s16 -> s32, 2 products per lane; vpmaddwd + add without
-         VNNI) at twice the multiply-adds per second of fp32 FMAs here. Exact s32 sums per K
+         VNNI): twice the multiply-adds of an fp32 FMA per instruction. Exact s32 sums per K
          block of at most 256 (256 x 2047^2 < 2^31), f32 sums across blocks. Error ~2^-12 of
          the row / column maximum per element: 16 times below q8.
 
@@ -1655,8 +1650,8 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_nn_scalar(int m, int n, int k, const
    and the Arm dot product (__ARM_FEATURE_DOTPROD, sdot: s8 x s8, so the kernel turns the
    activation bytes back into q = byte ^ 0x80 and starts its sums at 128 * colsum, which the
    shared epilogue takes off again); without VNNI, AVX-512 (BW) and AVX2 build vpdpbusd's sums
-   from vpmaddubsw + vpmaddwd the same way (sclip__dpbusd256/512: the same sums at about
-   f32's speed, some 40 times the scalar kernel's); q16 with AVX-512 (VNNI or BW), AVX2 (AVX-VNNI or not) and
+   from vpmaddubsw + vpmaddwd the same way (sclip__dpbusd256/512: the same sums, more
+   instructions); q16 with AVX-512 (VNNI or BW), AVX2 (AVX-VNNI or not) and
    NEON (smlal); otherwise (or under SCLIP_NO_SIMD) the scalar kernels.
    ====================================================================================== */
 
@@ -3015,7 +3010,7 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_q16_with(int simd, int m, int n, int
 }
 
 /* ============================================================================================
-   Weight file (.sclip): parsing and validation. See "WEIGHT FILE" in the manual.
+   Weight file (.sclip): parsing and validation. See the manual's section 7, "Weight file".
    Every number read from the file is checked before it is used.
    ============================================================================================ */
 #define SCLIP__HEADER_SIZE 256
@@ -4019,8 +4014,7 @@ SCLIPDEF sclip_result sclip_context_create(const sclip_model *model, const sclip
     n = desc && desc->n_threads > 0 ? desc->n_threads : 0;
     if (n > 256) return SCLIP_ERROR_INVALID_ARGUMENT;
     /* More threads than CPUs only add contention: every hand-off would wait for threads that are
-       not running (measured: 64 threads on 2 CPUs took 4-5x as long). A host's parallel_for
-       decides its own parallelism. */
+       not running. A host's parallel_for decides its own parallelism. */
     if (n < 1 || (!(desc && desc->parallel_for) && n > sclip__cpu_count())) n = sclip__cpu_count();
     c = (sclip_context *)sclip__calloc(1, sizeof *c);
     if (!c) return SCLIP_ERROR_OUT_OF_MEMORY;
@@ -4961,7 +4955,7 @@ static sclip_result sclip__vision_tokens(sclip_context *c, const float *chw, int
     const sclip__variant *var = &sclip__variants[a->kind], *vanilla = &sclip__variants[SCLIP_ATTN_VANILLA];
     int P = m->arch.patch_size, W = t->width, gh, gw, L, l, i, j, n_rand = a->kind == SCLIP_ATTN_CSA_RAND ? a->n : 0;
     int seq_start = 0, seq_len, packs = n_rand > 2 ? n_rand : 2, early = a->kind == SCLIP_ATTN_EARLY ? a->n - 1 : -1;
-    float *mem, *x, *patches, *extra, gauss[SCLIP_MAX_IMAGE_SIDE / 1];
+    float *mem, *x, *patches, *extra, *gauss;
     const float *pos;
     sclip__attn_job job;
     sclip_result r = sclip__check_image(c, chw, h, w);
@@ -4971,15 +4965,17 @@ static sclip_result sclip__vision_tokens(sclip_context *c, const float *chw, int
     gh = h / P;
     gw = w / P;
     L = gh * gw + 1;
-    /* x, the patches, one block's buffers, then csa-rand's r_i or an early block's weights */
+    /* x, the patches, one block's buffers, then csa-rand's r_i or an early block's weights, then
+       naclip's Gaussian of the grid distances */
     mem = sclip__scratch(c, (size_t)L * W + (size_t)L * 3 * P * P + sclip__block_buf_floats(t, L, L, c->n_threads, packs) +
-                                (size_t)n_rand * L * W + (early >= 0 ? (size_t)t->heads * L * L : 0));
+                                (size_t)n_rand * L * W + (early >= 0 ? (size_t)t->heads * L * L : 0) + (size_t)(gh > gw ? gh : gw));
     if (!mem || !sclip__reserve_lp(c, L, t->mlp > W ? t->mlp : W))
         return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory for %d tokens", L);
     x = mem;
     patches = x + (size_t)L * W;
     sclip__block_buf_init(buf, patches + (size_t)L * 3 * P * P, L, W, t->mlp);
     extra = buf->scratch + (size_t)c->n_threads * sclip__attn_part_floats(L, W / t->heads, packs);
+    gauss = extra + (size_t)n_rand * L * W + (early >= 0 ? (size_t)t->heads * L * L : 0);
     pos = sclip__vision_pos(c, gh, gw);
     if (!pos) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory");
     /* x = [class_embedding; conv1(patches)] + positional embedding, then ln_pre */
@@ -5775,7 +5771,7 @@ SCLIPDEF sclip_result sclip_vocab_load(const char *path, const sclip_model *mode
 #endif
 
 /* ============================================================================================
-   Segmentation pipeline around the model (SCLIP_SPEC.md section 4): keep-ratio size, OpenCV-exact
+   Segmentation pipeline around the model (manual section 4): keep-ratio size, OpenCV-exact
    8-bit bilinear resize, normalisation, sliding windows, bilinear upsampling of patch logits with
    window averaging, post-processing (softmax, synonyms, area filter, thresholds) and PAMR.
    Everything here is private (sclip__*), C99, and allocates with sclip__alloc_array / sclip__free.
@@ -6767,7 +6763,7 @@ static SCLIP__MAYBE_UNUSED int sclip__resize_probs(sclip_context *c, const float
     return sclip__resize_run(c, &j, hin, win, H0, W0);
 }
 
-/* ---- 7. PAMR (Araslanov & Roth 2020), SCLIP_SPEC.md 4.7 ------------------------------------- */
+/* ---- 7. PAMR (Araslanov & Roth 2020), manual section 4 e -------------------------------------- */
 
 /* f32 -> nearest-even f16 -> f32 (overflow to infinity, subnormals kept). */
 static float sclip__round_f16(float f) { return sclip__f16_to_f32(sclip__f32_to_f16(f)); }
@@ -6924,7 +6920,7 @@ static int sclip__pamr(const float *img, float *mask, int Q, int H, int W, int n
 }
 
 /* ============================================================================================
-   Segmentation (SCLIP_SPEC.md section 4): the pipeline around the model
+   Segmentation (manual section 4): the pipeline around the model
    ============================================================================================ */
 /* BEGIN GENERATED CLASS LISTS (tools/gen_class_lists.py) from the official SCLIP configs/cls_*.txt.
    One string per class: its names, separated by ", ". */
