@@ -5014,8 +5014,8 @@ static sclip_result sclip__vision_tokens(sclip_context *c, const float *chw, int
 SCLIPDEF sclip_result sclip_encode_image_dense(sclip_context *c, const float *chw, int h, int w, const sclip_attn_desc *attn,
                                                float *out, int *n_tokens) {
     sclip__block_buf buf;
-    float *x;
-    int L, W;
+    float *x = NULL;
+    int L = 0, W;
     sclip_result r;
     if (!c || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
     if ((r = sclip__vision_tokens(c, chw, h, w, attn, NULL, &x, &L, &buf)) != SCLIP_OK) return r;
@@ -5030,8 +5030,8 @@ SCLIPDEF sclip_result sclip_encode_image_dense(sclip_context *c, const float *ch
 SCLIPDEF sclip_result sclip_attention(sclip_context *c, const float *chw, int h, int w, const sclip_attn_desc *attn,
                                       float *out, int *n_tokens) {
     sclip__block_buf buf;
-    float *x;
-    int L;
+    float *x = NULL;
+    int L = 0;
     sclip_result r;
     if (!c || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
     if ((r = sclip__vision_tokens(c, chw, h, w, attn, out, &x, &L, &buf)) != SCLIP_OK) return r;
@@ -5041,8 +5041,8 @@ SCLIPDEF sclip_result sclip_attention(sclip_context *c, const float *chw, int h,
 
 SCLIPDEF sclip_result sclip_encode_image(sclip_context *c, const float *chw, int h, int w, float *out) {
     sclip__block_buf buf;
-    float *x;
-    int L, W;
+    float *x = NULL;
+    int L = 0, W;
     sclip_result r;
     if (!c || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
     static const sclip_attn_desc vanilla = {SCLIP_ATTN_VANILLA, 0, 0.0f, 0};
