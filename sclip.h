@@ -65,7 +65,8 @@
                                 (int8 weights and activations, integer dot products: about
                                 2.5x faster with AVX-512 VNNI or AVX-VNNI; also the Arm dot
                                 product; about f32's speed on other AVX2 / AVX-512 CPUs, with a
-                                quarter of its memory) or _BF16 (half the memory)
+                                quarter of its memory) or _BF16 (half the memory);
+                                sclip_precision_name(p): "f32", "q8", "bf16", "q16"
       context  sclip_context_create(model, desc, &ctx): desc->n_threads (0 = the CPUs the
                process may use: affinity, cgroup quota; more is capped to that),
                desc->parallel_for (run sclip's parallel loops on your own job system),
@@ -336,6 +337,8 @@ typedef enum sclip_precision {
                                  AVX-VNNI, vpmaddwd on other AVX2/AVX-512 CPUs, smlal on Arm; portable
                                  C elsewhere): labels nearly those of float32, half its memory */
 } sclip_precision;
+/* "f32", "q8", "bf16", "q16" (what the programs' --precision reads); "unknown" otherwise. */
+SCLIPDEF const char *sclip_precision_name(sclip_precision precision);
 
 typedef struct sclip_model_desc {
     sclip_towers towers;       /* 0 = both */
@@ -4008,14 +4011,15 @@ SCLIPDEF int sclip_cpus(void) { return sclip__cpu_count(); }
 
 SCLIPDEF sclip_result sclip_context_create(const sclip_model *model, const sclip_context_desc *desc, sclip_context **out) {
     sclip_context *c;
-    int n;
+    int n, cpus;
     if (out) *out = NULL;
     if (!model || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
     n = desc && desc->n_threads > 0 ? desc->n_threads : 0;
     if (n > 256) return SCLIP_ERROR_INVALID_ARGUMENT;
     /* More threads than CPUs only add contention: every hand-off would wait for threads that are
        not running. A host's parallel_for decides its own parallelism. */
-    if (n < 1 || (!(desc && desc->parallel_for) && n > sclip__cpu_count())) n = sclip__cpu_count();
+    cpus = sclip__cpu_count();
+    if (n < 1 || (!(desc && desc->parallel_for) && n > cpus)) n = cpus;
     c = (sclip_context *)sclip__calloc(1, sizeof *c);
     if (!c) return SCLIP_ERROR_OUT_OF_MEMORY;
     c->model = model;
@@ -5607,8 +5611,9 @@ SCLIPDEF sclip_result sclip_vocab_from_features(const sclip_model *m, const char
     return SCLIP_OK;
 }
 
-static const char *sclip__precision_name(int p) {
-    return p == SCLIP_PRECISION_Q8 ? "q8" : p == SCLIP_PRECISION_Q16 ? "q16" : p == SCLIP_PRECISION_BF16 ? "bf16" : "f32";
+SCLIPDEF const char *sclip_precision_name(sclip_precision p) {
+    static const char *const names[] = {"f32", "q8", "bf16", "q16"}; /* indexed by sclip_precision */
+    return (int)p >= 0 && (int)p < 4 ? names[p] : "unknown";
 }
 
 /* ---- vocabulary cache file ------------------------------------------------------------------
@@ -5692,7 +5697,7 @@ SCLIPDEF sclip_result sclip_vocab_load_memory(const void *buf, size_t size, cons
         return sclip__fail(err, cap, SCLIP_ERROR_BAD_VOCAB_CACHE,
                            "vocabulary: the cache was encoded with %s products and this model runs %s: encode the classes "
                            "again (a cache encoded in f32 serves every precision)",
-                           sclip__precision_name((int)precision), sclip__precision_name((int)model->precision));
+                           sclip_precision_name((sclip_precision)precision), sclip_precision_name(model->precision));
     names = p + SCLIP__VOCAB_HEADER + 4 * (size_t)Q;
     for (k = 0; k < blob_size; k++) nul += names[k] == 0;
     if (nul != Q || (blob_size && names[blob_size - 1] != 0))

@@ -206,10 +206,10 @@ int main(int argc, char **argv) {
     int threads = 0, runs = 7, text_runs = 3, i, ok = 1;
     sclip_model *m = NULL;
     sclip_context *c = NULL;
+    cli__prog = "sclip-bench";
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--version")) {
-            cli__prog = "sclip-bench";
             cli_version();
             return 0;
         }
@@ -226,15 +226,7 @@ int main(int argc, char **argv) {
             }
         }
         else if (!strcmp(a, "--precision") && i + 1 < argc) {
-            const char *p = argv[++i];
-            if (!strcmp(p, "f32")) precision = SCLIP_PRECISION_F32;
-            else if (!strcmp(p, "q8")) precision = SCLIP_PRECISION_Q8;
-            else if (!strcmp(p, "bf16")) precision = SCLIP_PRECISION_BF16;
-            else if (!strcmp(p, "q16")) precision = SCLIP_PRECISION_Q16;
-            else {
-                fprintf(stderr, "sclip-bench: --precision f32, q8, q16 or bf16\n");
-                return 2;
-            }
+            if (!cli_parse_precision(argv[++i], &precision)) return 2;
         }
         else {
             fprintf(stderr, "usage: sclip-bench -m MODEL.sclip [--threads N] [--runs N] [--json]\n"

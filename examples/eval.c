@@ -107,46 +107,9 @@ typedef struct dataset {
     unsigned char map[256];        /* label byte -> scored value */
 } dataset;
 
-/* A directory for outputs: created (with its parents) when missing. */
-static int make_dir(const char *path) {
-    char buf[4096];
-    size_t i, n = strlen(path);
-    struct stat st;
-    if (n >= sizeof buf) return 0;
-    memcpy(buf, path, n + 1);
-    for (i = 1; i <= n; i++)
-        if (buf[i] == '/' || buf[i] == 0) {
-            char c = buf[i];
-            buf[i] = 0;
-            if (stat(buf, &st) != 0 && mkdir(buf, 0777) != 0 && errno != EEXIST) {
-                cli_error("cannot create folder %s: %s", buf, strerror(errno));
-                return 0;
-            }
-            buf[i] = c;
-        }
-    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        cli_error("%s is not a folder", path);
-        return 0;
-    }
-    return 1;
-}
-
 static int is_dir(const char *path) {
     struct stat st;
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* The parent folder of an output file must exist. */
-static int parent_exists(const char *path) {
-    char buf[4096];
-    const char *slash = strrchr(path, '/');
-    if (!slash) return 1;
-    if ((size_t)(slash - path) >= sizeof buf) return 0;
-    memcpy(buf, path, (size_t)(slash - path));
-    buf[slash - path] = 0;
-    if (!buf[0] || is_dir(buf)) return 1;
-    cli_error("cannot write %s: folder %s does not exist", path, buf);
-    return 0;
 }
 
 /* ---- options ---------------------------------------------------------------------------------- */
@@ -449,7 +412,7 @@ static char *make_identity(const options *o, const dataset *d, const sclip_seg_d
         add_line(&id, &len, &cap,
                  "seg precision=%s attn=%s short_side=%d max_long_side=%d crop=%d stride=%d logit_scale=%.9g prob_thd=%.9g "
                  "area_thd=%.9g pamr=%d",
-                 cli_precision_name(prec), attn, desc->short_side, desc->max_long_side, desc->crop, desc->stride,
+                 sclip_precision_name(prec), attn, desc->short_side, desc->max_long_side, desc->crop, desc->stride,
                  (double)desc->logit_scale, (double)desc->prob_thd, (double)desc->area_thd, desc->pamr_steps);
     }
     if (o->limit) add_line(&id, &len, &cap, "limit %d", o->limit);
@@ -909,8 +872,8 @@ static int run(const options *o) {
         rc = 2;
         goto done0;
     }
-    if ((o->save_pred && !make_dir(o->save_pred)) || (o->save_overlay && !make_dir(o->save_overlay)) ||
-        (o->json && !parent_exists(o->json)) || (o->state && !parent_exists(o->state)) ||
+    if ((o->save_pred && !cli_make_dir(o->save_pred)) || (o->save_overlay && !cli_make_dir(o->save_overlay)) ||
+        (o->json && !cli_check_output(o->json)) || (o->state && !cli_check_output(o->state)) ||
         (o->pred_dir && !is_dir(o->pred_dir) && (cli_error("prediction folder %s does not exist", o->pred_dir), 1)))
         goto done0;
     if (o->save_pred && d.n_classes > 256) {

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h> /* mkdir, stat (POSIX) */
+#include <unistd.h>   /* access */
 
 /* Every helper is static; a program uses some of them. */
 #if defined(__GNUC__) || defined(__clang__)
@@ -166,6 +168,57 @@ CLI__FN char *cli_read_file(const char *path, size_t *len) {
     return buf;
 }
 
+/* mkdir -p: dir and its missing parents; 1 when dir is (now) a directory, else 0 with a message. */
+CLI__FN int cli_make_dir(const char *dir) {
+    size_t n = strlen(dir), i;
+    char *p = (char *)malloc(n + 1);
+    struct stat st;
+    if (!p) {
+        cli_error("%s", "out of memory");
+        return 0;
+    }
+    memcpy(p, dir, n + 1);
+    for (i = 1; i <= n; i++)
+        if (p[i] == '/' || p[i] == 0) { /* each prefix ending at a '/', then the whole path */
+            char c = p[i];
+            p[i] = 0;
+            if (stat(p, &st) != 0 && mkdir(p, 0777) != 0 && errno != EEXIST) {
+                cli_error("cannot create the directory %s: %s", p, strerror(errno));
+                free(p);
+                return 0;
+            }
+            p[i] = c;
+        }
+    free(p);
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        cli_error("%s is not a directory", dir);
+        return 0;
+    }
+    return 1;
+}
+
+/* A file about to be written: its directory exists and is writable, and the path is not a
+   directory. 0 with a message naming the file and the reason. */
+CLI__FN int cli_check_output(const char *path) {
+    const char *slash = strrchr(path, '/'), *why = NULL;
+    size_t n = slash ? (size_t)(slash - path) + (slash == path) : 1; /* "/x": the root */
+    char *dir = (char *)malloc(n + 1);
+    struct stat st;
+    if (!dir) {
+        cli_error("%s", "out of memory");
+        return 0;
+    }
+    memcpy(dir, slash ? path : ".", n);
+    dir[n] = 0;
+    if (stat(dir, &st) != 0) why = errno == ENOENT ? "does not exist" : strerror(errno);
+    else if (!S_ISDIR(st.st_mode)) why = "is a file";
+    else if (access(dir, W_OK) != 0) why = strerror(errno);
+    if (why) cli_error("cannot write %s: its directory %s: %s", path, dir, why);
+    else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) cli_error("cannot write %s: it is a directory", path), why = "";
+    free(dir);
+    return !why;
+}
+
 /* Template file: one template per line (blank lines skipped). NULL on error or when empty. */
 CLI__FN char **cli_read_templates(const char *path, int *n) {
     size_t len, i;
@@ -196,6 +249,18 @@ CLI__FN void cli_free_templates(char **t, int n) {
     int i;
     for (i = 0; t && i < n; i++) free(t[i]);
     free(t);
+}
+
+/* --precision: one of sclip_precision_name's names; 0 with a message otherwise. */
+CLI__FN int cli_parse_precision(const char *s, sclip_precision *out) {
+    int p;
+    for (p = 0; p < 4; p++)
+        if (!strcmp(s, sclip_precision_name((sclip_precision)p))) {
+            *out = (sclip_precision)p;
+            return 1;
+        }
+    cli_error("--precision must be f32, q16, q8 or bf16, not '%s'", s);
+    return 0;
 }
 
 /* The segmentation options every program that segments takes (NULL = not given). */
@@ -250,16 +315,7 @@ CLI__FN int cli_seg_settings(const cli_seg_opts *o, const char *default_preset, 
         }
     }
     *prec = SCLIP_PRECISION_F32;
-    if (o->precision) {
-        if (!strcmp(o->precision, "q8")) *prec = SCLIP_PRECISION_Q8;
-        else if (!strcmp(o->precision, "bf16")) *prec = SCLIP_PRECISION_BF16;
-        else if (!strcmp(o->precision, "q16")) *prec = SCLIP_PRECISION_Q16;
-        else if (strcmp(o->precision, "f32")) {
-            cli_error("--precision must be f32, q16, q8 or bf16, not '%s'", o->precision);
-            return 0;
-        }
-    }
-    return 1;
+    return !o->precision || cli_parse_precision(o->precision, prec);
 }
 
 /* The last block's parameter that depends on the model (early:B, B below its layers), checked
@@ -273,9 +329,6 @@ CLI__FN int cli_check_attn(const sclip_attn_desc *a, const sclip_model *m) {
     return 1;
 }
 
-CLI__FN const char *cli_precision_name(sclip_precision p) {
-    return p == SCLIP_PRECISION_Q8 ? "q8" : p == SCLIP_PRECISION_Q16 ? "q16" : p == SCLIP_PRECISION_BF16 ? "bf16" : "f32";
-}
 
 /* A vocabulary: from a cache file (vocab_path), or class text encoded with the templates of
    templates_path (NULL: CLIP's 80); saved to save_path when not NULL. NULL with a message. */

@@ -214,13 +214,12 @@ static int count_classes(const options *o, const char *text, size_t len) {
     return n_classes;
 }
 
-/* Presets whose class 0 is their background (the class prob_thd falls back to): drawn white. */
+/* Whether the preset (any of its spellings) has a background class: its class 0 takes the
+   pixels below its prob_thd (voc21, context60, coco-object), and is drawn white. */
 static int preset_has_background(const char *preset) {
-    static const char *const with[] = {"voc21", "context60", "coco-object", "coco_object"};
-    size_t k;
-    for (k = 0; preset && k < sizeof with / sizeof with[0]; k++)
-        if (!strcmp(preset, with[k])) return 1;
-    return 0;
+    sclip_seg_desc d;
+    memset(&d, 0, sizeof d);
+    return preset && sclip_seg_preset(preset, &d, NULL) == SCLIP_OK && d.prob_thd > 0;
 }
 
 /* ---- the images: files, directories, lists ------------------------------------------------------ */
@@ -430,27 +429,10 @@ static int unique_stems(input_list *l) {
 
 /* mkdir -p; 1 when dir is (now) a writable directory, else 0 with a message. */
 static int make_dir(const char *dir) {
-    char *p = str_join(dir, "", ""), *s;
-    struct stat st;
-    if (!p) return 0;
-    for (s = p + 1; *s; s++)
-        if (*s == '/') {
-            *s = 0;
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) break;
-            *s = '/';
-        }
-    if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-        cli_error("cannot create the directory %s: %s", p, strerror(errno));
-        free(p);
-        return 0;
-    }
-    free(p);
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return fail("%s is not a directory", dir);
-    if (access(dir, W_OK) != 0) {
-        cli_error("cannot write in %s: %s", dir, strerror(errno));
-        return 0;
-    }
-    return 1;
+    if (!cli_make_dir(dir)) return 0;
+    if (access(dir, W_OK) == 0) return 1;
+    cli_error("cannot write in %s: %s", dir, strerror(errno));
+    return 0;
 }
 
 static int cmp_file(const void *a, const void *b) {
@@ -462,24 +444,19 @@ static int cmp_file(const void *a, const void *b) {
    the path is not a directory, and not one of the input images (files: the inputs sorted by
    device and inode, n of them). */
 static int check_output(const char *path, int make, input *const *files, int n) {
-    const char *slash = strrchr(path, '/'), *why = NULL;
-    char *dir = slash ? (char *)malloc((size_t)(slash - path) + 2) : NULL;
+    const char *slash = strrchr(path, '/');
     struct stat st;
-    int ok = 1;
-    if (slash) {
-        if (!dir) return 0;
-        memcpy(dir, path, (size_t)(slash - path) + (slash == path));
-        dir[(size_t)(slash - path) + (slash == path)] = 0;
+    if (make && slash && slash > path) { /* the sub-directories of --out-dir */
+        char *dir = (char *)malloc((size_t)(slash - path) + 1);
+        int ok = dir != NULL;
+        if (ok) memcpy(dir, path, (size_t)(slash - path)), dir[slash - path] = 0;
+        ok = ok && make_dir(dir);
+        free(dir);
+        if (!ok) return 0;
     }
-    if (make && dir) ok = make_dir(dir);
-    else if (stat(dir ? dir : ".", &st) != 0) why = strerror(errno);
-    else if (!S_ISDIR(st.st_mode)) why = "its directory is a file";
-    else if (access(dir ? dir : ".", W_OK) != 0) why = strerror(errno);
-    if (why) cli_error("cannot write %s: %s", path, why), ok = 0;
-    free(dir);
-    if (ok && stat(path, &st) == 0) {
+    if (!cli_check_output(path)) return 0;
+    if (stat(path, &st) == 0) {
         input key, *kp = &key, *const *hit;
-        if (S_ISDIR(st.st_mode)) return fail("cannot write %s: it is a directory", path);
         key.dev = st.st_dev, key.ino = st.st_ino;
         hit = files ? (input *const *)bsearch(&kp, files, (size_t)n, sizeof(input *), cmp_file) : NULL;
         if (hit) {
@@ -487,7 +464,7 @@ static int check_output(const char *path, int make, input *const *files, int n) 
             return 0;
         }
     }
-    return ok;
+    return 1;
 }
 
 /* The output paths of image i: the options' (one image) or --out-dir/<stem><suffix>. */

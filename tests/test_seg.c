@@ -422,6 +422,10 @@ static void check_errors(void) {
           "prob_thd 2: %s", sclip_context_error(ctx));
     d.prob_thd = 0;
     CHECK(sclip_seg_preset("voc22", &d, NULL) == SCLIP_ERROR_UNKNOWN_PRESET, "unknown preset");
+    CHECK(!strcmp(sclip_precision_name(SCLIP_PRECISION_F32), "f32") && !strcmp(sclip_precision_name(SCLIP_PRECISION_Q8), "q8") &&
+              !strcmp(sclip_precision_name(SCLIP_PRECISION_BF16), "bf16") &&
+              !strcmp(sclip_precision_name(SCLIP_PRECISION_Q16), "q16") && !strcmp(sclip_precision_name((sclip_precision)4), "unknown"),
+          "precision names");
     CHECK(sclip_seg_preset("voc21", &d, &preset_file) == SCLIP_OK && d.logit_scale == 65 && d.prob_thd == 0.1f &&
               d.area_thd == 0.1f && d.short_side == 336 && !strcmp(preset_file, "voc21.txt"), "voc21 preset");
     CHECK(sclip_seg_preset("cityscapes", &d, NULL) == SCLIP_OK && d.short_side == 560 && d.logit_scale == 40, "cityscapes preset");

@@ -137,12 +137,14 @@ sys.exit(0 if bad == 0 and worst <= 0.5 / 255 + 1e-6 else 1)' "$T/p.npy" "$T/col
     ok "--color = palette(class + 1) on every pixel; --probs-dir within half a level of --logits" || bad "--color / --probs-dir"
 ls "$T/probs" | tr '\n' ' ' | grep -q "000_cat.png 001_sofa.png 002_background.png 003_person.png" && ok "--probs-dir: NNN_name.png" ||
     bad "--probs-dir names: $(ls "$T/probs")"
-# a preset with a background class paints class 0 white whatever its name
-$seg -m $M -c "$classes" --preset voc21 "$S/images/chelsea.png" -q --pred "$T/pv.npy" --color "$T/cv.png" &&
-    build/sclip-image "$T/cv.png" "$T/cv.npy" >/dev/null &&
-    py 'shape, lab = npy(sys.argv[1]); _, rgb = npy(sys.argv[2])
+# a preset with a background class paints class 0 white whatever its name (any spelling of it)
+for preset in voc21 voc pascal_context60 coco_object; do
+    $seg -m $M -c "$classes" --preset $preset "$S/images/chelsea.png" -q --pred "$T/pv.npy" --color "$T/cv.png" &&
+        build/sclip-image "$T/cv.png" "$T/cv.npy" >/dev/null &&
+        py 'shape, lab = npy(sys.argv[1]); _, rgb = npy(sys.argv[2])
 sys.exit(0 if 0 in lab and all(tuple(rgb[3 * i:3 * i + 3]) == voc(c) for i, c in enumerate(lab)) else 1)' "$T/pv.npy" "$T/cv.npy" &&
-    ok "--preset voc21: class 0 white, class c in palette c" || bad "--preset voc21 colours"
+        ok "--preset $preset: class 0 white, class c in palette c" || bad "--preset $preset colours"
+done
 
 # 5. memory: a 20-megapixel photo (5472x3648) with labels only, and --logits on a 12-megapixel
 # one, stay far below classes x pixels floats (peak RSS of the child, from getrusage)
