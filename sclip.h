@@ -42,14 +42,22 @@
                                 (weights also through your own reader, sclip_model_load_callback)
       SCLIP_NO_THREADS          no built-in thread pool (a parallel_for hook still works); the
                                 pool uses pthreads and is off on Windows: give it the hook there
-      SCLIP_NO_SIMD             portable C only (the SIMD paths are chosen at compile time from
-                                __AVX512F__, __AVX2__ + __FMA__, __ARM_NEON: build with
-                                -march=native or -mavx2 -mfma -mf16c; x86-64 without them runs
-                                the portable kernels, ~25x slower)
+      SCLIP_NO_SIMD             portable C only
+      SCLIP_SELF                the name sclip.h includes itself by, to compile its kernels
+                                (default "sclip.h"; define it if you renamed the file)
+      SCLIP_NO_DISPATCH         x86-64, gcc/clang: a build without -mavx2 (plain -O2) compiles
+                                the kernels for AVX-512 with VNNI and BF16, AVX-512, AVX2+FMA and
+                                portable C, and each model runs the best this CPU has, at most
+                                SCLIP_CPU=scalar|avx2|avx512|avx512bf16 (environment, read when a
+                                model loads; another name fails the load). With -march=... or
+                                -mavx2, or with this macro, the flags choose (__AVX512F__,
+                                __AVX2__ + __FMA__, __ARM_NEON) and SCLIP_CPU is not read.
+                                sclip_build_info() names the compiled and the running paths.
 
    3. API overview (every function that can fail returns an sclip_result, 0 = SCLIP_OK;
       sclip_result_string() names it, sclip_context_error() gives the detail)
-      build    sclip_version(), sclip_build_info() (compiler, SIMD paths), sclip_cpus()
+      build    sclip_version(), sclip_build_info() (compiler, SIMD paths compiled and running),
+               sclip_cpus()
       model    sclip_model_load(path, desc, &model, err, cap)      mmap where available
                sclip_model_load_memory(data, size, desc, &model, err, cap)   caller's buffer,
                                           used in place; must outlive the model
@@ -239,8 +247,18 @@ SCLIPDEF const char *sclip_version(void);
 #else
 #define SCLIP__BF16_INFO ""
 #endif
+/* x86-64 builds without -mavx2 (gcc, clang) compile the kernels for every instruction set and
+   choose at run time (section 3 of the manual); SCLIP_NO_DISPATCH keeps the flags' choice. */
+#if !defined(SCLIP_NO_DISPATCH) && !defined(SCLIP_NO_SIMD) && (defined(__GNUC__) || defined(__clang__)) && \
+    defined(__x86_64__) && !defined(__AVX2__)
+#define SCLIP__DISPATCH 1
+#else
+#define SCLIP__DISPATCH 0
+#endif
 #if defined(SCLIP_NO_SIMD)
 #define SCLIP__SIMD_INFO "portable C (SCLIP_NO_SIMD)"
+#elif SCLIP__DISPATCH
+#define SCLIP__SIMD_INFO "AVX-512 (VNNI, BF16), AVX-512, AVX2+FMA, portable C, chosen at run time"
 #elif defined(__AVX512F__)
 #define SCLIP__SIMD_INFO "AVX-512" SCLIP__VNNI_INFO SCLIP__BF16_INFO
 #elif defined(__AVX2__) && defined(__FMA__)
@@ -610,7 +628,6 @@ SCLIPDEF int sclip_seg_windows(int width, int height, int crop, int stride, int 
 #define SCLIP__ALIGN 64
 
 SCLIPDEF const char *sclip_version(void) { return SCLIP_VERSION_STRING; }
-SCLIPDEF const char *sclip_build_info(void) { return SCLIP_BUILD_INFO; }
 
 /* ============================================================================================
    Small helpers: aligned allocation, error messages
@@ -660,47 +677,18 @@ static sclip_result sclip__fail(char *err, size_t cap, sclip_result r, const cha
     return r;
 }
 
-/* ======================================================================================
-   sclip gemm: packed fp32 matrix products (the engine behind 96% of a ViT forward)
-   ======================================================================================
-   Only static functions, no globals, no threads, no allocation: the caller owns every
-   buffer and splits output-column ranges across its threads (sclip__linear_forward).
-
-   y[i][j] = epi( sum_k x[i][k] * W[j][k] + bias[j] ),  W in PyTorch Linear layout [n][k].
-
-   The weights are packed once (sclip__gemm_pack) into column panels of NR output channels:
-   panel p holds, for every k, the NR floats W[p*NR + 0..NR-1][k] back to back (zero padded
-   past n). The micro-kernel keeps an MR x NR tile of y in registers, streams one panel
-   (kc x NR floats, which stays in L1 across all row blocks) and broadcasts x[i][k] from
-   MR unpacked rows of x. K is cut into blocks of at most SCLIP__KC so a panel block fits
-   L1; partial sums go through y, the epilogue runs on the last block only (EPI_ADD starts
-   the sum from the residual already in y). The columns go by chunks of SCLIP__NC, so that a
-   chunk's partial sums stay in L2 from one K block to the next. The next panel block is prefetched toward L2
-   while the current one is swept, and the next tile of y toward L1 while a tile is computed.
-
-   Attention uses the same kernel. The vision tower packs each head's keys (or queries)
-   and values once (sclip__gemm_pack_rows / _cols, the transpose 16x16 in registers on
-   AVX-512) and runs sclip__gemm_packed on them; the text tower's small causal products
-   (sclip__gemm_nt / _nn) copy each kc x NR panel of the right operand into a 32 KB stack
-   buffer, then sweep it with every row block.
-
-   How close these kernels come to the CPU's peak, measured: docs/PERFORMANCE.md.
-   Stack use: up to 33 KB (sclip__gemm_nt/_nn), under 1 KB otherwise.
-
-   Paths, chosen at compile time (the packed layout depends on the path, so pack and run
-   with the same build):
-     AVX-512  (__AVX512F__)          MR x NR = 6 x 32, 12 zmm accumulators
-     AVX2+FMA (__AVX2__ && __FMA__)  6 x 16, 12 ymm accumulators
-     NEON     (__ARM_NEON, aarch64)  6 x 16, 24 q accumulators
-     scalar   (always compiled; the only one under SCLIP_NO_SIMD) 6 x NR of the build
-   sclip__gemm_scalar() runs the portable kernel on the same packed layout, and
-   sclip__gemm_ref() is a plain triple loop on the unpacked W: tests compare all three.
-
-   Numerics: fp32 products and sums (only the summation order differs from the triple
-   loop); the result of an (i,j) never depends on the j0/j1 split or the thread count,
-   because K is never split across threads. QuickGELU/GELU use a vector exp with relative
-   error ~2e-7 (scalar path: libm expf/erfcf).
-   ====================================================================================== */
+/* ============================================================================================
+   Engine interface: the kernels the model calls, one table per instruction set
+   ============================================================================================
+   Everything that depends on the instruction set (the packed matrix products and the row
+   primitives: LayerNorm, softmax) is at the end of this file, behind one table of function
+   pointers, sclip__kernels. The model picks its table when it is loaded (sclip__kernels_choose,
+   section "Kernel selection") and packs its weights for it, so the rest of the library reads as
+   plain C: k->gemm(...), k->layer_norm_row(...). Products are y = epi(x W^T + bias) with W in
+   PyTorch's Linear layout [n][k], packed once into column panels (sizes from *_packed_size).
+   Names used below: m rows of x (tokens), n output channels, k input channels, j0..j1 the output
+   columns one thread computes, epi one of SCLIP__EPI_* (applied after the sum: QuickGELU, GELU,
+   or + the residual already in y). */
 
 #ifndef SCLIP__GEMM_ASSERT
 #ifdef SCLIP_ASSERT
@@ -715,17 +703,6 @@ static sclip_result sclip__fail(char *err, size_t cap, sclip_result r, const cha
 #define SCLIP__MAYBE_UNUSED __attribute__((unused))
 #else
 #define SCLIP__MAYBE_UNUSED
-#endif
-
-#if !defined(SCLIP_NO_SIMD) && defined(__AVX512F__)
-#define SCLIP__GEMM_AVX512 1
-#include <immintrin.h>
-#elif !defined(SCLIP_NO_SIMD) && defined(__AVX2__) && defined(__FMA__)
-#define SCLIP__GEMM_AVX2 1
-#include <immintrin.h>
-#elif !defined(SCLIP_NO_SIMD) && defined(__ARM_NEON) && defined(__aarch64__)
-#define SCLIP__GEMM_NEON 1
-#include <arm_neon.h>
 #endif
 
 #ifdef SCLIP__PREFETCH
@@ -750,22 +727,10 @@ static sclip_result sclip__fail(char *err, size_t cap, sclip_result r, const cha
 #define SCLIP__INLINE inline
 #endif
 
-#define SCLIP__MR 6   /* rows of y per micro-kernel call */
-#if defined(SCLIP__GEMM_AVX512)
-#define SCLIP__NR 32  /* output channels per packed panel */
-#elif defined(SCLIP__GEMM_AVX2) || defined(SCLIP__GEMM_NEON)
-#define SCLIP__NR 16
-#else
-#define SCLIP__NR 8
-#endif
-#ifndef SCLIP__KC
-#define SCLIP__KC 256 /* K block: a 256 x 32 panel block is 32 KB, L1 is 48 KB */
-#endif
-#ifndef SCLIP__NC
-#define SCLIP__NC 256 /* output columns per chunk (a multiple of NR): see sclip__gemm_with */
-#endif
-#if SCLIP__NC % SCLIP__NR != 0 || SCLIP__NC <= 0
-#error "SCLIP__NC must be a positive multiple of SCLIP__NR"
+#if SCLIP__DISPATCH || (!defined(SCLIP_NO_SIMD) && defined(__AVX2__))
+#include <immintrin.h>
+#elif !defined(SCLIP_NO_SIMD) && defined(__ARM_NEON) && defined(__aarch64__)
+#include <arm_neon.h>
 #endif
 
 enum { SCLIP__EPI_NONE, SCLIP__EPI_QUICKGELU, SCLIP__EPI_GELU, SCLIP__EPI_ADD };
@@ -817,197 +782,6 @@ static SCLIP__MAYBE_UNUSED uint16_t sclip__f32_to_f16(float f) {
     return (uint16_t)(sign | r);
 }
 
-/* n conversions; F16C when the build has it. */
-static SCLIP__MAYBE_UNUSED void sclip__f16_to_f32_n(const uint16_t *h, float *f, size_t n) {
-    size_t i = 0;
-#if !defined(SCLIP_NO_SIMD) && defined(__F16C__) && (defined(SCLIP__GEMM_AVX512) || defined(SCLIP__GEMM_AVX2))
-    size_t n8 = n / 8 * 8;
-    for (; i < n8; i += 8)
-        _mm256_storeu_ps(f + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(h + i))));
-#endif
-    for (; i < n; i++) f[i] = sclip__f16_to_f32(h[i]);
-}
-
-static SCLIP__MAYBE_UNUSED void sclip__f32_to_f16_n(const float *f, uint16_t *h, size_t n) {
-    size_t i = 0;
-    for (; i < n; i++) h[i] = sclip__f32_to_f16(f[i]);
-}
-
-/* ---------------------------------------------------------------------------------
-   Panel builders: dst is kb rows of NR floats, columns >= nr zero.
-     from rows: dst[p][jj] = src[jj*ld + p]   (a transpose: Linear weights, K in Q K^T)
-     from cols: dst[p][jj] = src[p*ld + jj]   (a copy: V in P V, visual.proj)
-   --------------------------------------------------------------------------------- */
-#if defined(SCLIP__GEMM_AVX512)
-/* 16 x 16 transpose of rows src[r*ld], r < 16, into dst rows at stride lddst.
-   (Masked forms of the shuffles: the plain ones trip g++ 12's -Wuninitialized.) */
-#define SCLIP__ULO(x, y) _mm512_mask_unpacklo_ps(x, 0xffff, x, y)
-#define SCLIP__UHI(x, y) _mm512_mask_unpackhi_ps(x, 0xffff, x, y)
-#define SCLIP__ULO2(x, y) _mm512_castpd_ps(_mm512_mask_unpacklo_pd(_mm512_castps_pd(x), 0xff, _mm512_castps_pd(x), _mm512_castps_pd(y)))
-#define SCLIP__UHI2(x, y) _mm512_castpd_ps(_mm512_mask_unpackhi_pd(_mm512_castps_pd(x), 0xff, _mm512_castps_pd(x), _mm512_castps_pd(y)))
-#define SCLIP__SH(x, y, imm) _mm512_mask_shuffle_f32x4(x, 0xffff, x, y, imm)
-static void sclip__transpose16(const float *src, ptrdiff_t ld, float *dst, ptrdiff_t lddst) {
-    __m512 r[16], t[16];
-    int i;
-    for (i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(src + i * ld);
-    for (i = 0; i < 16; i += 2) {        /* interleave pairs of rows: 2x2 blocks */
-        t[i] = SCLIP__ULO(r[i], r[i + 1]);
-        t[i + 1] = SCLIP__UHI(r[i], r[i + 1]);
-    }
-    for (i = 0; i < 16; i += 4) {        /* 4x4 blocks within each 128-bit lane */
-        r[i] = SCLIP__ULO2(t[i], t[i + 2]);
-        r[i + 1] = SCLIP__UHI2(t[i], t[i + 2]);
-        r[i + 2] = SCLIP__ULO2(t[i + 1], t[i + 3]);
-        r[i + 3] = SCLIP__UHI2(t[i + 1], t[i + 3]);
-    }
-    for (i = 0; i < 4; i++) {            /* then the 128-bit lanes across rows i, i+4, i+8, i+12 */
-        t[i] = SCLIP__SH(r[i], r[i + 4], 0x88);
-        t[i + 4] = SCLIP__SH(r[i], r[i + 4], 0xdd);
-        t[i + 8] = SCLIP__SH(r[i + 8], r[i + 12], 0x88);
-        t[i + 12] = SCLIP__SH(r[i + 8], r[i + 12], 0xdd);
-    }
-    for (i = 0; i < 4; i++) {
-        r[i] = SCLIP__SH(t[i], t[i + 8], 0x88);
-        r[i + 8] = SCLIP__SH(t[i], t[i + 8], 0xdd);
-        r[i + 4] = SCLIP__SH(t[i + 4], t[i + 12], 0x88);
-        r[i + 12] = SCLIP__SH(t[i + 4], t[i + 12], 0xdd);
-    }
-    for (i = 0; i < 16; i++) _mm512_storeu_ps(dst + i * lddst, r[i]);
-}
-#undef SCLIP__ULO
-#undef SCLIP__UHI
-#undef SCLIP__ULO2
-#undef SCLIP__UHI2
-#undef SCLIP__SH
-#define SCLIP__TB 16 /* side of the register transpose */
-#define SCLIP__TRANSPOSE sclip__transpose16
-#elif defined(SCLIP__GEMM_AVX2)
-/* 8 x 8 transpose: pairs of rows interleaved, then 2x2 blocks of pairs, then the 128-bit halves. */
-static void sclip__transpose8(const float *src, ptrdiff_t ld, float *dst, ptrdiff_t lddst) {
-    __m256 r[8], t[8];
-    int i;
-    for (i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(src + i * ld);
-    for (i = 0; i < 8; i += 2) {
-        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);     /* a0 b0 a1 b1 | a4 b4 a5 b5 */
-        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]); /* a2 b2 a3 b3 | a6 b6 a7 b7 */
-    }
-    for (i = 0; i < 8; i += 4) {
-        r[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);         /* a0 b0 c0 d0 | a4 b4 c4 d4 */
-        r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xee);     /* a1 b1 c1 d1 | a5 ... */
-        r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44); /* a2 ... | a6 ... */
-        r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xee); /* a3 ... | a7 ... */
-    }
-    for (i = 0; i < 4; i++) {
-        _mm256_storeu_ps(dst + i * lddst, _mm256_permute2f128_ps(r[i], r[i + 4], 0x20));
-        _mm256_storeu_ps(dst + (i + 4) * lddst, _mm256_permute2f128_ps(r[i], r[i + 4], 0x31));
-    }
-}
-#define SCLIP__TB 8
-#define SCLIP__TRANSPOSE sclip__transpose8
-#elif defined(SCLIP__GEMM_NEON)
-/* 4 x 4 transpose: 32-bit pairs (trn1/trn2), then 64-bit halves. */
-static void sclip__transpose4(const float *src, ptrdiff_t ld, float *dst, ptrdiff_t lddst) {
-    float32x4_t a = vld1q_f32(src), b = vld1q_f32(src + ld), c = vld1q_f32(src + 2 * ld), d = vld1q_f32(src + 3 * ld);
-    float64x2_t t0 = vreinterpretq_f64_f32(vtrn1q_f32(a, b)), t1 = vreinterpretq_f64_f32(vtrn2q_f32(a, b));
-    float64x2_t t2 = vreinterpretq_f64_f32(vtrn1q_f32(c, d)), t3 = vreinterpretq_f64_f32(vtrn2q_f32(c, d));
-    vst1q_f32(dst, vreinterpretq_f32_f64(vtrn1q_f64(t0, t2)));
-    vst1q_f32(dst + lddst, vreinterpretq_f32_f64(vtrn1q_f64(t1, t3)));
-    vst1q_f32(dst + 2 * lddst, vreinterpretq_f32_f64(vtrn2q_f64(t0, t2)));
-    vst1q_f32(dst + 3 * lddst, vreinterpretq_f32_f64(vtrn2q_f64(t1, t3)));
-}
-#define SCLIP__TB 4
-#define SCLIP__TRANSPOSE sclip__transpose4
-#endif
-
-static void sclip__panel_from_rows(float *dst, const float *src, ptrdiff_t ld, int nr, int kb) {
-    int jj = 0, p;
-#if defined(SCLIP__TB)
-    for (; jj + SCLIP__TB <= nr; jj += SCLIP__TB) {
-        for (p = 0; p + SCLIP__TB <= kb; p += SCLIP__TB)
-            SCLIP__TRANSPOSE(src + jj * ld + p, ld, dst + (ptrdiff_t)p * SCLIP__NR + jj, SCLIP__NR);
-        for (; p < kb; p++) {
-            int q;
-            for (q = 0; q < SCLIP__TB; q++) dst[(ptrdiff_t)p * SCLIP__NR + jj + q] = src[(jj + q) * ld + p];
-        }
-    }
-#endif
-    for (; jj < nr; jj++) {
-        const float *row = src + jj * ld;
-        for (p = 0; p < kb; p++) dst[(ptrdiff_t)p * SCLIP__NR + jj] = row[p];
-    }
-    if (nr < SCLIP__NR)
-        for (p = 0; p < kb; p++)
-            for (jj = nr; jj < SCLIP__NR; jj++) dst[(ptrdiff_t)p * SCLIP__NR + jj] = 0.0f;
-}
-
-static void sclip__panel_from_cols(float *dst, const float *src, ptrdiff_t ld, int nr, int kb) {
-    int p, jj;
-    for (p = 0; p < kb; p++) {
-        memcpy(dst + (ptrdiff_t)p * SCLIP__NR, src + p * ld, (size_t)nr * sizeof(float));
-        for (jj = nr; jj < SCLIP__NR; jj++) dst[(ptrdiff_t)p * SCLIP__NR + jj] = 0.0f;
-    }
-}
-
-/* ---------------------------------------------------------------------------------
-   Packing. Layout: panel p (columns p*NR..), then k, then NR floats.
-   --------------------------------------------------------------------------------- */
-static SCLIP__MAYBE_UNUSED int sclip__gemm_col_block(void) { return SCLIP__NR; }
-
-static SCLIP__MAYBE_UNUSED size_t sclip__gemm_packed_size(int n, int k) {
-    return (size_t)((n + SCLIP__NR - 1) / SCLIP__NR) * SCLIP__NR * (size_t)k;
-}
-
-/* f16 packer: element (j, kk) of W is src[j*sj + kk*sk]. Load time only. */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_pack_any16(const uint16_t *src, ptrdiff_t sj, ptrdiff_t sk,
-                                                       int n, int k, float *packed) {
-    int p, np = (n + SCLIP__NR - 1) / SCLIP__NR;
-    for (p = 0; p < np; p++) {
-        float *dst = packed + (size_t)p * SCLIP__NR * (size_t)k;
-        int jj, kk;
-        for (jj = 0; jj < SCLIP__NR; jj++) {
-            int j = p * SCLIP__NR + jj;
-            for (kk = 0; kk < k; kk++) {
-                float v = 0.0f;
-                if (j < n) v = sclip__f16_to_f32(src[(ptrdiff_t)j * sj + (ptrdiff_t)kk * sk]);
-                dst[(size_t)kk * SCLIP__NR + jj] = v;
-            }
-        }
-    }
-}
-
-/* w: n rows of k floats, row j at w + j*ld (a Linear weight; the keys of one head). */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_pack_rows(const float *w, ptrdiff_t ld, int n, int k, float *packed) {
-    int jp;
-    for (jp = 0; jp < n; jp += SCLIP__NR)
-        sclip__panel_from_rows(packed + (size_t)jp * (size_t)k, w + (ptrdiff_t)jp * ld, ld,
-                               n - jp < SCLIP__NR ? n - jp : SCLIP__NR, k);
-}
-/* w: k rows of n floats, row p at w + p*ld (visual.proj [768][512]; the values of one head):
-   packs its transpose. */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_pack_cols(const float *w, ptrdiff_t ld, int k, int n, float *packed) {
-    int jp;
-    for (jp = 0; jp < n; jp += SCLIP__NR)
-        sclip__panel_from_cols(packed + (size_t)jp * (size_t)k, w + jp, ld,
-                               n - jp < SCLIP__NR ? n - jp : SCLIP__NR, k);
-}
-static SCLIP__MAYBE_UNUSED void sclip__gemm_pack(const float *w, int n, int k, float *packed) {
-    sclip__gemm_pack_rows(w, k, n, k, packed);
-}
-static SCLIP__MAYBE_UNUSED void sclip__gemm_pack_t(const float *w, int k, int n, float *packed) {
-    sclip__gemm_pack_cols(w, n, k, n, packed);
-}
-static SCLIP__MAYBE_UNUSED void sclip__gemm_pack_f16(const uint16_t *w, int n, int k, float *packed) {
-    sclip__gemm_pack_any16(w, k, 1, n, k, packed);
-}
-static SCLIP__MAYBE_UNUSED void sclip__gemm_pack_t_f16(const uint16_t *w, int k, int n, float *packed) {
-    sclip__gemm_pack_any16(w, 1, n, n, k, packed);
-}
-
-/* ---------------------------------------------------------------------------------
-   Micro-kernels. One call: c[0..mr)[0..NR) (+)= a[0..mr)[0..kc) * b[0..kc)[0..NR),
-   b row p at b + p*ldb. Rows >= mr alias row mr-1 (computed, never stored).
-   On the last K block: + bias, * alpha, epilogue.
-   --------------------------------------------------------------------------------- */
 typedef struct {
     const float *a; ptrdiff_t lda;   /* MR rows of A, k contiguous */
     const float *b; ptrdiff_t ldb;   /* kc rows of NR floats */
@@ -1021,678 +795,6 @@ typedef struct {
 } sclip__ukr_args;
 
 typedef void (*sclip__ukr_fn)(const sclip__ukr_args *u);
-
-/* QuickGELU and GELU on one float (scalar path and reference). */
-static float sclip__quickgelu1(float t) { return t / (1.0f + expf(-1.702f * t)); }
-static float sclip__gelu1(float t) { return 0.5f * t * erfcf(-t * 0.70710678118654752f); }
-
-static float sclip__epi1(float t, int epi) {
-    if (epi == SCLIP__EPI_QUICKGELU) return sclip__quickgelu1(t);
-    if (epi == SCLIP__EPI_GELU) return sclip__gelu1(t);
-    return t;
-}
-
-static void sclip__ukr_scalar(const sclip__ukr_args *u) {
-    float acc[SCLIP__MR][SCLIP__NR];
-    int r, j, p;
-    for (r = 0; r < SCLIP__MR; r++) {
-        const float *cr = u->c + (ptrdiff_t)(r < u->mr ? r : u->mr - 1) * u->ldc;
-        for (j = 0; j < SCLIP__NR; j++) acc[r][j] = u->load_c ? cr[j] : 0.0f;
-    }
-    for (p = 0; p < u->kc; p++) {
-        const float *bp = u->b + (ptrdiff_t)p * u->ldb;
-        for (r = 0; r < SCLIP__MR; r++) {
-            float av = u->a[(ptrdiff_t)(r < u->mr ? r : u->mr - 1) * u->lda + p];
-            for (j = 0; j < SCLIP__NR; j++) acc[r][j] += av * bp[j];
-        }
-    }
-    for (r = 0; r < u->mr; r++) {
-        float *cr = u->c + (ptrdiff_t)r * u->ldc;
-        for (j = 0; j < SCLIP__NR; j++) {
-            float t = acc[r][j];
-            if (u->last) {
-                if (u->bias) t += u->bias[j];
-                t = sclip__epi1(t * u->alpha, u->epi);
-            }
-            cr[j] = t;
-        }
-    }
-}
-
-#if defined(SCLIP__GEMM_AVX512)
-/* Mask of the first n & 15 lanes (the tail of a row of n floats). */
-static SCLIP__INLINE __mmask16 sclip__tail_mask(int n) { return (__mmask16)((1u << (n & 15)) - 1u); }
-
-/* Sum and max of the 16 lanes in registers: halves, quarters, pairs, neighbours (a tree of
-   depth 4; storing the lanes and folding them in scalar code cost ~50 cycles more per row). */
-#define SCLIP__FOLD16(op, v)                                                               \
-    v = op(v, 0xffff, v, _mm512_mask_shuffle_f32x4(v, 0xffff, v, v, 0x4e));               \
-    v = op(v, 0xffff, v, _mm512_mask_shuffle_f32x4(v, 0xffff, v, v, 0xb1));               \
-    v = op(v, 0xffff, v, _mm512_mask_permute_ps(v, 0xffff, v, 0x4e));                     \
-    v = op(v, 0xffff, v, _mm512_mask_permute_ps(v, 0xffff, v, 0xb1))
-static SCLIP__INLINE float sclip__hsum512(__m512 v) {
-    SCLIP__FOLD16(_mm512_mask_add_ps, v);
-    return _mm512_cvtss_f32(v);
-}
-static SCLIP__INLINE float sclip__hmax512(__m512 v) {
-    SCLIP__FOLD16(_mm512_mask_max_ps, v);
-    return _mm512_cvtss_f32(v);
-}
-#undef SCLIP__FOLD16
-
-/* e^x, |rel err| ~2e-7: x = n ln2 + r, |r| <= ln2/2, degree-6 Taylor, scale by 2^n. */
-static SCLIP__INLINE __m512 sclip__exp512(__m512 x) {
-    __m512 n, r, p;
-    /* masked forms throughout: the unmasked ones trip g++ 12's -Wmaybe-uninitialized */
-    x = _mm512_mask_min_ps(x, 0xffff, x, _mm512_set1_ps(88.3f));
-    x = _mm512_mask_max_ps(x, 0xffff, x, _mm512_set1_ps(-87.3f));
-    n = _mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f));
-    n = _mm512_mask_roundscale_ps(n, 0xffff, n, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145751953125f), x);      /* ln2 hi */
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.428606765330187e-06f), r);  /* ln2 lo */
-    p = _mm512_set1_ps(1.0f / 720.0f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 120.0f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 24.0f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6.0f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
-    return _mm512_mask_scalef_ps(p, 0xffff, p, n);
-}
-/* 1/d to ~1 ulp: rcp14 and one Newton step. */
-static SCLIP__INLINE __m512 sclip__rcp512(__m512 d) {
-    __m512 r = _mm512_mask_rcp14_ps(d, 0xffff, d);
-    return _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(2.0f)));
-}
-static SCLIP__INLINE __m512 sclip__qgelu512(__m512 t) { /* t / (1 + e^(-1.702 t)) */
-    __m512 e = sclip__exp512(_mm512_mul_ps(t, _mm512_set1_ps(-1.702f)));
-    return _mm512_mul_ps(t, sclip__rcp512(_mm512_add_ps(e, _mm512_set1_ps(1.0f))));
-}
-/* t Phi(t), Phi(t) = erfc(-t/sqrt2)/2; erfc(z), z >= 0, by the Chebyshev fit
-   erfc(z) = u exp(-z^2 + P(u)), u = 1/(1 + z/2) (fractional error < 1.2e-7). */
-static SCLIP__INLINE __m512 sclip__gelu512(__m512 t) {
-    __m512 z = _mm512_mul_ps(_mm512_abs_ps(t), _mm512_set1_ps(0.70710678118654752f));
-    __m512 u = sclip__rcp512(_mm512_fmadd_ps(z, _mm512_set1_ps(0.5f), _mm512_set1_ps(1.0f)));
-    __m512 q = _mm512_set1_ps(0.17087277f), e, h;
-    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(-0.82215223f));
-    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(1.48851587f));
-    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(-1.13520398f));
-    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(0.27886807f));
-    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(-0.18628806f));
-    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(0.09678418f));
-    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(0.37409196f));
-    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(1.00002368f));
-    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(-1.26551223f));
-    q = _mm512_fnmadd_ps(z, z, q);
-    e = _mm512_mul_ps(_mm512_mul_ps(u, sclip__exp512(q)), _mm512_set1_ps(0.5f)); /* Phi(-|t|) */
-    h = _mm512_mask_sub_ps(e, _mm512_cmp_ps_mask(t, _mm512_setzero_ps(), _CMP_GT_OQ),
-                           _mm512_set1_ps(1.0f), e);
-    return _mm512_mul_ps(t, h);
-}
-
-static void sclip__ukr_avx512(const sclip__ukr_args *u) {
-    const ptrdiff_t lda = u->lda, ldb = u->ldb, ldc = u->ldc;
-    const int mr = u->mr;
-    const float *a0 = u->a, *a1 = a0 + (mr > 1 ? lda : 0), *a2 = a1 + (mr > 2 ? lda : 0);
-    const float *a3 = a2 + (mr > 3 ? lda : 0), *a4 = a3 + (mr > 4 ? lda : 0), *a5 = a4 + (mr > 5 ? lda : 0);
-    const float *b = u->b;
-    __m512 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, bv0, bv1, av;
-    int p, kc = u->kc;
-    if (u->load_c) {
-        const float *c0 = u->c, *c1 = c0 + (mr > 1 ? ldc : 0), *c2 = c1 + (mr > 2 ? ldc : 0);
-        const float *c3 = c2 + (mr > 3 ? ldc : 0), *c4 = c3 + (mr > 4 ? ldc : 0), *c5 = c4 + (mr > 5 ? ldc : 0);
-        c00 = _mm512_loadu_ps(c0); c01 = _mm512_loadu_ps(c0 + 16);
-        c10 = _mm512_loadu_ps(c1); c11 = _mm512_loadu_ps(c1 + 16);
-        c20 = _mm512_loadu_ps(c2); c21 = _mm512_loadu_ps(c2 + 16);
-        c30 = _mm512_loadu_ps(c3); c31 = _mm512_loadu_ps(c3 + 16);
-        c40 = _mm512_loadu_ps(c4); c41 = _mm512_loadu_ps(c4 + 16);
-        c50 = _mm512_loadu_ps(c5); c51 = _mm512_loadu_ps(c5 + 16);
-    } else {
-        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm512_setzero_ps();
-    }
-#define SCLIP__K512(q)                                                                  \
-    bv0 = _mm512_loadu_ps(b + (q) * ldb); bv1 = _mm512_loadu_ps(b + (q) * ldb + 16);      \
-    av = _mm512_set1_ps(a0[p + (q)]); c00 = _mm512_fmadd_ps(av, bv0, c00); c01 = _mm512_fmadd_ps(av, bv1, c01); \
-    av = _mm512_set1_ps(a1[p + (q)]); c10 = _mm512_fmadd_ps(av, bv0, c10); c11 = _mm512_fmadd_ps(av, bv1, c11); \
-    av = _mm512_set1_ps(a2[p + (q)]); c20 = _mm512_fmadd_ps(av, bv0, c20); c21 = _mm512_fmadd_ps(av, bv1, c21); \
-    av = _mm512_set1_ps(a3[p + (q)]); c30 = _mm512_fmadd_ps(av, bv0, c30); c31 = _mm512_fmadd_ps(av, bv1, c31); \
-    av = _mm512_set1_ps(a4[p + (q)]); c40 = _mm512_fmadd_ps(av, bv0, c40); c41 = _mm512_fmadd_ps(av, bv1, c41); \
-    av = _mm512_set1_ps(a5[p + (q)]); c50 = _mm512_fmadd_ps(av, bv0, c50); c51 = _mm512_fmadd_ps(av, bv1, c51);
-    for (p = 0; p + 4 <= kc; p += 4) {
-        SCLIP__K512(0) SCLIP__K512(1) SCLIP__K512(2) SCLIP__K512(3)
-        b += 4 * ldb;
-    }
-    for (; p < kc; p++) {
-        SCLIP__K512(0)
-        b += ldb;
-    }
-#undef SCLIP__K512
-    {
-        __m512 acc[12];
-        int r;
-        acc[0] = c00; acc[1] = c01; acc[2] = c10; acc[3] = c11; acc[4] = c20; acc[5] = c21;
-        acc[6] = c30; acc[7] = c31; acc[8] = c40; acc[9] = c41; acc[10] = c50; acc[11] = c51;
-        if (u->last) { /* all 12 vectors (rows >= mr are copies): independent chains overlap */
-            __m512 bias0 = u->bias ? _mm512_loadu_ps(u->bias) : _mm512_setzero_ps();
-            __m512 bias1 = u->bias ? _mm512_loadu_ps(u->bias + 16) : _mm512_setzero_ps();
-            __m512 al = _mm512_set1_ps(u->alpha);
-            for (r = 0; r < 12; r += 2) {
-                acc[r] = _mm512_mul_ps(_mm512_add_ps(acc[r], bias0), al);
-                acc[r + 1] = _mm512_mul_ps(_mm512_add_ps(acc[r + 1], bias1), al);
-            }
-            if (u->epi == SCLIP__EPI_QUICKGELU)
-                for (r = 0; r < 12; r++) acc[r] = sclip__qgelu512(acc[r]);
-            else if (u->epi == SCLIP__EPI_GELU)
-                for (r = 0; r < 12; r++) acc[r] = sclip__gelu512(acc[r]);
-        }
-        for (r = 0; r < mr; r++) {
-            _mm512_storeu_ps(u->c + r * ldc, acc[2 * r]);
-            _mm512_storeu_ps(u->c + r * ldc + 16, acc[2 * r + 1]);
-        }
-    }
-}
-#define SCLIP__UKR_SIMD sclip__ukr_avx512
-#endif /* SCLIP__GEMM_AVX512 */
-
-#if defined(SCLIP__GEMM_AVX2)
-/* e^x, |rel err| ~2e-7: x = n ln2 + r, |r| <= ln2/2, degree-6 Taylor, times 2^n built in
-   the exponent field (x is clamped so that n + 127 stays in [1, 254]). */
-static SCLIP__INLINE __m256 sclip__exp256(__m256 x) {
-    __m256 n, r, p;
-    x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.3f)), _mm256_set1_ps(-87.3f));
-    n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
-                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145751953125f), x);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.428606765330187e-06f), r);
-    p = _mm256_set1_ps(1.0f / 720.0f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    return _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(
-        _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23)));
-}
-/* Sum (lanes in order) and max of the 8 lanes. */
-static float sclip__hsum256(__m256 v) {
-    float t[8], s = 0;
-    int i;
-    _mm256_storeu_ps(t, v);
-    for (i = 0; i < 8; i++) s += t[i];
-    return s;
-}
-static float sclip__hmax256(__m256 v) {
-    float t[8], m;
-    int i;
-    _mm256_storeu_ps(t, v);
-    for (m = t[0], i = 1; i < 8; i++) m = t[i] > m ? t[i] : m;
-    return m;
-}
-/* 1/d: 12-bit estimate and one Newton step (rel err ~1e-7). */
-static SCLIP__INLINE __m256 sclip__rcp256(__m256 d) {
-    __m256 r = _mm256_rcp_ps(d);
-    return _mm256_mul_ps(r, _mm256_fnmadd_ps(d, r, _mm256_set1_ps(2.0f)));
-}
-static SCLIP__INLINE __m256 sclip__qgelu256(__m256 t) { /* t / (1 + e^(-1.702 t)) */
-    __m256 e = sclip__exp256(_mm256_mul_ps(t, _mm256_set1_ps(-1.702f)));
-    return _mm256_mul_ps(t, sclip__rcp256(_mm256_add_ps(e, _mm256_set1_ps(1.0f))));
-}
-static SCLIP__INLINE __m256 sclip__gelu256(__m256 t) { /* t Phi(t), as in the AVX-512 path */
-    __m256 z = _mm256_mul_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), t), _mm256_set1_ps(0.70710678118654752f));
-    __m256 u = sclip__rcp256(_mm256_fmadd_ps(z, _mm256_set1_ps(0.5f), _mm256_set1_ps(1.0f)));
-    __m256 q = _mm256_set1_ps(0.17087277f), e;
-    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(-0.82215223f));
-    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(1.48851587f));
-    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(-1.13520398f));
-    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(0.27886807f));
-    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(-0.18628806f));
-    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(0.09678418f));
-    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(0.37409196f));
-    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(1.00002368f));
-    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(-1.26551223f));
-    q = _mm256_fnmadd_ps(z, z, q);
-    e = _mm256_mul_ps(_mm256_mul_ps(u, sclip__exp256(q)), _mm256_set1_ps(0.5f)); /* Phi(-|t|) */
-    e = _mm256_blendv_ps(e, _mm256_sub_ps(_mm256_set1_ps(1.0f), e),
-                         _mm256_cmp_ps(t, _mm256_setzero_ps(), _CMP_GT_OQ));
-    return _mm256_mul_ps(t, e);
-}
-
-static void sclip__ukr_avx2(const sclip__ukr_args *u) {
-    const ptrdiff_t lda = u->lda, ldb = u->ldb, ldc = u->ldc;
-    const int mr = u->mr;
-    const float *a0 = u->a, *a1 = a0 + (mr > 1 ? lda : 0), *a2 = a1 + (mr > 2 ? lda : 0);
-    const float *a3 = a2 + (mr > 3 ? lda : 0), *a4 = a3 + (mr > 4 ? lda : 0), *a5 = a4 + (mr > 5 ? lda : 0);
-    const float *b = u->b;
-    __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, bv0, bv1, av;
-    int p, kc = u->kc;
-    if (u->load_c) {
-        const float *c0 = u->c, *c1 = c0 + (mr > 1 ? ldc : 0), *c2 = c1 + (mr > 2 ? ldc : 0);
-        const float *c3 = c2 + (mr > 3 ? ldc : 0), *c4 = c3 + (mr > 4 ? ldc : 0), *c5 = c4 + (mr > 5 ? ldc : 0);
-        c00 = _mm256_loadu_ps(c0); c01 = _mm256_loadu_ps(c0 + 8);
-        c10 = _mm256_loadu_ps(c1); c11 = _mm256_loadu_ps(c1 + 8);
-        c20 = _mm256_loadu_ps(c2); c21 = _mm256_loadu_ps(c2 + 8);
-        c30 = _mm256_loadu_ps(c3); c31 = _mm256_loadu_ps(c3 + 8);
-        c40 = _mm256_loadu_ps(c4); c41 = _mm256_loadu_ps(c4 + 8);
-        c50 = _mm256_loadu_ps(c5); c51 = _mm256_loadu_ps(c5 + 8);
-    } else {
-        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps();
-    }
-#define SCLIP__K256(q)                                                                   \
-    bv0 = _mm256_loadu_ps(b + (q) * ldb); bv1 = _mm256_loadu_ps(b + (q) * ldb + 8);        \
-    av = _mm256_broadcast_ss(a0 + p + (q)); c00 = _mm256_fmadd_ps(av, bv0, c00); c01 = _mm256_fmadd_ps(av, bv1, c01); \
-    av = _mm256_broadcast_ss(a1 + p + (q)); c10 = _mm256_fmadd_ps(av, bv0, c10); c11 = _mm256_fmadd_ps(av, bv1, c11); \
-    av = _mm256_broadcast_ss(a2 + p + (q)); c20 = _mm256_fmadd_ps(av, bv0, c20); c21 = _mm256_fmadd_ps(av, bv1, c21); \
-    av = _mm256_broadcast_ss(a3 + p + (q)); c30 = _mm256_fmadd_ps(av, bv0, c30); c31 = _mm256_fmadd_ps(av, bv1, c31); \
-    av = _mm256_broadcast_ss(a4 + p + (q)); c40 = _mm256_fmadd_ps(av, bv0, c40); c41 = _mm256_fmadd_ps(av, bv1, c41); \
-    av = _mm256_broadcast_ss(a5 + p + (q)); c50 = _mm256_fmadd_ps(av, bv0, c50); c51 = _mm256_fmadd_ps(av, bv1, c51);
-    for (p = 0; p + 4 <= kc; p += 4) {
-        SCLIP__K256(0) SCLIP__K256(1) SCLIP__K256(2) SCLIP__K256(3)
-        b += 4 * ldb;
-    }
-    for (; p < kc; p++) {
-        SCLIP__K256(0)
-        b += ldb;
-    }
-#undef SCLIP__K256
-    {
-        __m256 acc[12];
-        int r;
-        acc[0] = c00; acc[1] = c01; acc[2] = c10; acc[3] = c11; acc[4] = c20; acc[5] = c21;
-        acc[6] = c30; acc[7] = c31; acc[8] = c40; acc[9] = c41; acc[10] = c50; acc[11] = c51;
-        if (u->last) { /* all 12 vectors (rows >= mr are copies): independent chains overlap */
-            __m256 bias0 = u->bias ? _mm256_loadu_ps(u->bias) : _mm256_setzero_ps();
-            __m256 bias1 = u->bias ? _mm256_loadu_ps(u->bias + 8) : _mm256_setzero_ps();
-            __m256 al = _mm256_set1_ps(u->alpha);
-            for (r = 0; r < 12; r += 2) {
-                acc[r] = _mm256_mul_ps(_mm256_add_ps(acc[r], bias0), al);
-                acc[r + 1] = _mm256_mul_ps(_mm256_add_ps(acc[r + 1], bias1), al);
-            }
-            if (u->epi == SCLIP__EPI_QUICKGELU)
-                for (r = 0; r < 12; r++) acc[r] = sclip__qgelu256(acc[r]);
-            else if (u->epi == SCLIP__EPI_GELU)
-                for (r = 0; r < 12; r++) acc[r] = sclip__gelu256(acc[r]);
-        }
-        for (r = 0; r < mr; r++) {
-            _mm256_storeu_ps(u->c + r * ldc, acc[2 * r]);
-            _mm256_storeu_ps(u->c + r * ldc + 8, acc[2 * r + 1]);
-        }
-    }
-}
-
-#define SCLIP__UKR_SIMD sclip__ukr_avx2
-#endif /* SCLIP__GEMM_AVX2 */
-
-#if defined(SCLIP__GEMM_NEON)
-/* e^x as in the x86 paths: n = round(x log2 e), Taylor on r, 2^n in the exponent field. */
-static SCLIP__INLINE float32x4_t sclip__exp_neon(float32x4_t x) {
-    float32x4_t n, r, p;
-    int32x4_t ni;
-    x = vmaxq_f32(vminq_f32(x, vdupq_n_f32(88.3f)), vdupq_n_f32(-87.3f));
-    ni = vcvtnq_s32_f32(vmulq_f32(x, vdupq_n_f32(1.44269504088896341f)));
-    n = vcvtq_f32_s32(ni);
-    r = vfmsq_f32(x, n, vdupq_n_f32(0.693145751953125f));
-    r = vfmsq_f32(r, n, vdupq_n_f32(1.428606765330187e-06f));
-    p = vdupq_n_f32(1.0f / 720.0f);
-    p = vfmaq_f32(vdupq_n_f32(1.0f / 120.0f), p, r);
-    p = vfmaq_f32(vdupq_n_f32(1.0f / 24.0f), p, r);
-    p = vfmaq_f32(vdupq_n_f32(1.0f / 6.0f), p, r);
-    p = vfmaq_f32(vdupq_n_f32(0.5f), p, r);
-    p = vfmaq_f32(vdupq_n_f32(1.0f), p, r);
-    p = vfmaq_f32(vdupq_n_f32(1.0f), p, r);
-    return vmulq_f32(p, vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(ni, vdupq_n_s32(127)), 23)));
-}
-static SCLIP__INLINE float32x4_t sclip__epi_neon(float32x4_t t, int epi) {
-    if (epi == SCLIP__EPI_QUICKGELU) {
-        float32x4_t e = sclip__exp_neon(vmulq_f32(t, vdupq_n_f32(-1.702f)));
-        return vdivq_f32(t, vaddq_f32(e, vdupq_n_f32(1.0f)));
-    }
-    if (epi == SCLIP__EPI_GELU) {
-        float32x4_t z = vmulq_f32(vabsq_f32(t), vdupq_n_f32(0.70710678118654752f));
-        float32x4_t u = vdivq_f32(vdupq_n_f32(1.0f), vfmaq_f32(vdupq_n_f32(1.0f), z, vdupq_n_f32(0.5f)));
-        float32x4_t q = vdupq_n_f32(0.17087277f), e;
-        q = vfmaq_f32(vdupq_n_f32(-0.82215223f), q, u);
-        q = vfmaq_f32(vdupq_n_f32(1.48851587f), q, u);
-        q = vfmaq_f32(vdupq_n_f32(-1.13520398f), q, u);
-        q = vfmaq_f32(vdupq_n_f32(0.27886807f), q, u);
-        q = vfmaq_f32(vdupq_n_f32(-0.18628806f), q, u);
-        q = vfmaq_f32(vdupq_n_f32(0.09678418f), q, u);
-        q = vfmaq_f32(vdupq_n_f32(0.37409196f), q, u);
-        q = vfmaq_f32(vdupq_n_f32(1.00002368f), q, u);
-        q = vfmaq_f32(vdupq_n_f32(-1.26551223f), q, u);
-        q = vfmsq_f32(q, z, z);
-        e = vmulq_f32(vmulq_f32(u, sclip__exp_neon(q)), vdupq_n_f32(0.5f)); /* Phi(-|t|) */
-        e = vbslq_f32(vcgtq_f32(t, vdupq_n_f32(0.0f)), vsubq_f32(vdupq_n_f32(1.0f), e), e);
-        return vmulq_f32(t, e);
-    }
-    return t;
-}
-
-/* 6 x 16: 24 accumulators, 4 panel vectors and one broadcast per k. */
-static void sclip__ukr_neon(const sclip__ukr_args *u) {
-    const ptrdiff_t lda = u->lda, ldb = u->ldb, ldc = u->ldc;
-    const int mr = u->mr;
-    const float *ar[6];
-    const float *b = u->b;
-    float32x4_t c[6][4];
-    int p, r, kc = u->kc;
-    for (r = 0; r < 6; r++) ar[r] = u->a + (ptrdiff_t)(r < mr ? r : mr - 1) * lda;
-    for (r = 0; r < 6; r++) {
-        const float *cr = u->c + (ptrdiff_t)(r < mr ? r : mr - 1) * ldc;
-        if (u->load_c) {
-            c[r][0] = vld1q_f32(cr); c[r][1] = vld1q_f32(cr + 4);
-            c[r][2] = vld1q_f32(cr + 8); c[r][3] = vld1q_f32(cr + 12);
-        } else {
-            c[r][0] = c[r][1] = c[r][2] = c[r][3] = vdupq_n_f32(0.0f);
-        }
-    }
-    for (p = 0; p < kc; p++) {
-        float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4), b2 = vld1q_f32(b + 8), b3 = vld1q_f32(b + 12), av;
-        b += ldb;
-#define SCLIP__KNEON(r)                                                                     \
-        av = vld1q_dup_f32(ar[r] + p);                                                        \
-        c[r][0] = vfmaq_f32(c[r][0], b0, av); c[r][1] = vfmaq_f32(c[r][1], b1, av);         \
-        c[r][2] = vfmaq_f32(c[r][2], b2, av); c[r][3] = vfmaq_f32(c[r][3], b3, av);
-        SCLIP__KNEON(0) SCLIP__KNEON(1) SCLIP__KNEON(2) SCLIP__KNEON(3) SCLIP__KNEON(4) SCLIP__KNEON(5)
-#undef SCLIP__KNEON
-    }
-    for (r = 0; r < mr; r++) {
-        float *cr = u->c + (ptrdiff_t)r * ldc;
-        int q;
-        for (q = 0; q < 4; q++) {
-            float32x4_t t = c[r][q];
-            if (u->last) {
-                if (u->bias) t = vaddq_f32(t, vld1q_f32(u->bias + 4 * q));
-                t = sclip__epi_neon(vmulq_n_f32(t, u->alpha), u->epi);
-            }
-            vst1q_f32(cr + 4 * q, t);
-        }
-    }
-}
-#define SCLIP__UKR_SIMD sclip__ukr_neon
-#endif /* SCLIP__GEMM_NEON */
-
-/* ---------------------------------------------------------------------------------
-   Drivers
-   --------------------------------------------------------------------------------- */
-#ifndef SCLIP__UKR_SIMD
-#define SCLIP__UKR_SIMD sclip__ukr_scalar
-#endif
-
-/* Run the kernel on one tile; a tile narrower than NR goes through a stack copy. */
-static void sclip__gemm_tile(sclip__ukr_fn ukr, sclip__ukr_args *u, int nr, float *c, ptrdiff_t ldc) {
-    float tile[SCLIP__MR * SCLIP__NR];
-    int r;
-    if (nr == SCLIP__NR) {
-        u->c = c; u->ldc = ldc;
-        ukr(u);
-        return;
-    }
-    memset(tile, 0, sizeof tile);
-    if (u->load_c)
-        for (r = 0; r < u->mr; r++) memcpy(tile + r * SCLIP__NR, c + r * ldc, (size_t)nr * sizeof(float));
-    u->c = tile; u->ldc = SCLIP__NR;
-    ukr(u);
-    for (r = 0; r < u->mr; r++) memcpy(c + r * ldc, tile + r * SCLIP__NR, (size_t)nr * sizeof(float));
-}
-
-/* The next row block's tile of y (up to MR rows of nr floats) fetched toward L1 while the
-   current one is computed: the kernel starts from those partial sums (K blocks after the
-   first, or the residual), and a tile of a wide product is no longer in L2. */
-static void sclip__gemm_prefetch_tile(float *c, ptrdiff_t ldc, int rows, int nr) {
-    int r;
-    for (r = 0; r < SCLIP__MR && r < rows; r++) {
-        SCLIP__PREFETCH_W(c + r * ldc);
-        SCLIP__PREFETCH_W(c + r * ldc + nr - 1);
-    }
-}
-
-/* K split into nb blocks of nearly equal size, each <= SCLIP__KC. */
-static int sclip__kc_of(int k) {
-    int nb = (k + SCLIP__KC - 1) / SCLIP__KC;
-    return nb > 0 ? (k + nb - 1) / nb : 1;
-}
-
-/* Columns [c0, c1) of y, K block by K block (see sclip__gemm_with); `after` is the first
-   column of the next chunk (-1 after the last), whose first panel block is prefetched at the end. */
-static void sclip__gemm_chunk(sclip__ukr_fn ukr, int m, int k, const float *x, int ldx, const float *packed,
-                              const float *bias, float alpha, int epi, float *y, int ldy, int c0, int c1,
-                              int after) {
-    int kc = sclip__kc_of(k), pc, jp, i;
-    float bias_pad[SCLIP__NR];
-    for (pc = 0; pc < k; pc += kc) {
-        sclip__ukr_args u;
-        int kb = k - pc < kc ? k - pc : kc;
-        u.kc = kb; u.lda = ldx; u.ldb = SCLIP__NR;
-        u.load_c = pc > 0 || epi == SCLIP__EPI_ADD;
-        u.last = pc + kb == k;
-        u.alpha = alpha; u.epi = epi == SCLIP__EPI_ADD ? SCLIP__EPI_NONE : epi;
-        for (jp = c0; jp < c1; jp += SCLIP__NR) {
-            int nr = c1 - jp < SCLIP__NR ? c1 - jp : SCLIP__NR, ib, nrb = (m + SCLIP__MR - 1) / SCLIP__MR;
-            int kn = kb; /* rows of the next panel block */
-            const float *next;
-            size_t lines;
-            u.b = packed + (size_t)jp * (size_t)k + (size_t)pc * SCLIP__NR;
-            u.bias = bias ? bias + jp : NULL;
-            if (bias && nr < SCLIP__NR) {
-                memset(bias_pad, 0, sizeof bias_pad);
-                memcpy(bias_pad, bias + jp, (size_t)nr * sizeof(float));
-                u.bias = bias_pad;
-            }
-            /* the next panel block is fetched toward L2 a slice per row block: the next panel,
-               else the chunk's first panel at the next K block, else the next chunk's first */
-            next = NULL;
-            if (jp + SCLIP__NR < c1) {
-                next = packed + (size_t)(jp + SCLIP__NR) * (size_t)k + (size_t)pc * SCLIP__NR;
-            } else if (pc + kb < k) {
-                next = packed + (size_t)c0 * (size_t)k + (size_t)(pc + kb) * SCLIP__NR;
-                kn = k - pc - kb < kb ? k - pc - kb : kb;
-            } else if (after >= 0) {
-                next = packed + (size_t)after * (size_t)k;
-                kn = kc;
-            }
-            lines = ((size_t)kn * SCLIP__NR + 15) / 16; /* 64-byte lines */
-            for (i = 0, ib = 0; i < m; i += SCLIP__MR, ib++) {
-                u.mr = m - i < SCLIP__MR ? m - i : SCLIP__MR;
-                u.a = x + (ptrdiff_t)i * ldx + pc;
-                if (next) {
-                    size_t l0 = lines * (size_t)ib / (size_t)nrb, l1 = lines * (size_t)(ib + 1) / (size_t)nrb;
-                    for (; l0 < l1; l0++) SCLIP__PREFETCH(next + l0 * 16);
-                }
-                if (i + SCLIP__MR < m)
-                    sclip__gemm_prefetch_tile(y + (ptrdiff_t)(i + SCLIP__MR) * ldy + jp, ldy, m - i - SCLIP__MR, nr);
-                sclip__gemm_tile(ukr, &u, nr, y + (ptrdiff_t)i * ldy + jp, ldy);
-            }
-        }
-    }
-}
-
-/* The output columns go by chunks of SCLIP__NC: a chunk's partial sums (m x NC floats of y,
-   200 KB at m = 197) stay in L2 from one K block to the next, where a whole row of y
-   (m x 2304 floats for in_proj, 1.8 MB) would not. Each (i, j) sees the same K blocks in
-   the same order either way. */
-static void sclip__gemm_with(sclip__ukr_fn ukr, int m, int n, int k, const float *x, int ldx,
-                             const float *packed, const float *bias, float alpha, int epi, float *y, int ldy,
-                             int j0, int j1) {
-    int c0, c1;
-    SCLIP__GEMM_ASSERT(j0 % SCLIP__NR == 0 && j0 >= 0 && j1 <= n);
-    if (m <= 0 || j1 <= j0 || k <= 0) return;
-    for (c0 = j0; c0 < j1; c0 = c1) {
-        c1 = j1 - c0 > SCLIP__NC ? c0 + SCLIP__NC : j1;
-        sclip__gemm_chunk(ukr, m, k, x, ldx, packed, bias, alpha, epi, y, ldy, c0, c1, c1 < j1 ? c1 : -1);
-    }
-}
-
-/* y[i][j] = epi(x[i] . W[j] + bias[j]) for i in [0,m), j in [j0,j1); see the top comment. */
-static SCLIP__MAYBE_UNUSED void sclip__gemm(int m, int n, int k, const float *x, int ldx, const float *packed,
-                        const float *bias, int epi, float *y, int ldy, int j0, int j1) {
-    sclip__gemm_with(SCLIP__UKR_SIMD, m, n, k, x, ldx, packed, bias, 1.0f, epi, y, ldy, j0, j1);
-}
-
-/* Same with the portable kernel (same packed layout): for tests. */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_scalar(int m, int n, int k, const float *x, int ldx,
-                                                   const float *packed, const float *bias, int epi,
-                                                   float *y, int ldy, int j0, int j1) {
-    sclip__gemm_with(sclip__ukr_scalar, m, n, k, x, ldx, packed, bias, 1.0f, epi, y, ldy, j0, j1);
-}
-
-/* Reference: plain triple loop on the unpacked W [n][k], sums in double. */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_ref(int m, int n, int k, const float *x, int ldx,
-                                                const float *w, const float *bias, int epi,
-                                                float *y, int ldy, int j0, int j1) {
-    int i, j, p;
-    (void)n;
-    for (i = 0; i < m; i++)
-        for (j = j0; j < j1; j++) {
-            double s = bias ? bias[j] : 0.0;
-            float t;
-            for (p = 0; p < k; p++) s += (double)x[(ptrdiff_t)i * ldx + p] * w[(ptrdiff_t)j * k + p];
-            t = (float)s;
-            if (epi == SCLIP__EPI_ADD) y[(ptrdiff_t)i * ldy + j] += t;
-            else y[(ptrdiff_t)i * ldy + j] = sclip__epi1(t, epi);
-        }
-}
-
-/* Small unpacked products (attention). Each column panel of b (kc x NR) is copied to the
-   stack, then swept by all row blocks of a. */
-static void sclip__gemm_small(sclip__ukr_fn ukr, int nt, int m, int n, int k, float alpha,
-                              const float *a, int lda, const float *b, int ldb,
-                              float *c, int ldc, int accumulate) {
-    float panel[SCLIP__KC * SCLIP__NR];
-    int kc = sclip__kc_of(k), pc, jp, i;
-    if (m <= 0 || n <= 0) return;
-    if (k <= 0) {                        /* empty sum */
-        if (!accumulate)
-            for (i = 0; i < m; i++) memset(c + (ptrdiff_t)i * ldc, 0, (size_t)n * sizeof(float));
-        return;
-    }
-    for (pc = 0; pc < k; pc += kc) {
-        sclip__ukr_args u;
-        int kb = k - pc < kc ? k - pc : kc;
-        u.kc = kb; u.lda = lda; u.bias = NULL; u.epi = SCLIP__EPI_NONE;
-        u.load_c = pc > 0 || accumulate;
-        u.last = pc + kb == k;
-        u.alpha = alpha;
-        for (jp = 0; jp < n; jp += SCLIP__NR) {
-            int nr = n - jp < SCLIP__NR ? n - jp : SCLIP__NR;
-            /* copy the panel even when b could be used in place: rows of b far apart
-               (V inside a qkv buffer) would fight over a few L1 sets */
-            if (nt) sclip__panel_from_rows(panel, b + (ptrdiff_t)jp * ldb + pc, ldb, nr, kb);
-            else sclip__panel_from_cols(panel, b + (ptrdiff_t)pc * ldb + jp, ldb, nr, kb);
-            u.b = panel;
-            u.ldb = SCLIP__NR;
-            for (i = 0; i < m; i += SCLIP__MR) {
-                u.mr = m - i < SCLIP__MR ? m - i : SCLIP__MR;
-                u.a = a + (ptrdiff_t)i * lda + pc;
-                sclip__gemm_tile(ukr, &u, nr, c + (ptrdiff_t)i * ldc + jp, ldc);
-            }
-        }
-    }
-}
-
-/* c[i][j] = alpha * sum_p a[i][p] * W[j][p], W packed (attention: keys or values of one head) */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_packed(int m, int n, int k, float alpha, const float *a, int lda,
-                                                   const float *packed, float *c, int ldc) {
-    sclip__gemm_with(SCLIP__UKR_SIMD, m, n, k, a, lda, packed, NULL, alpha, SCLIP__EPI_NONE, c, ldc, 0, n);
-}
-/* c[i][j] = alpha * sum_p a[i][p] * b[j][p]   (A B^T, e.g. Q K^T) */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_nt(int m, int n, int k, float alpha, const float *a, int lda,
-                                               const float *b, int ldb, float *c, int ldc) {
-    sclip__gemm_small(SCLIP__UKR_SIMD, 1, m, n, k, alpha, a, lda, b, ldb, c, ldc, 0);
-}
-/* c[i][j] (+)= sum_p a[i][p] * b[p][j]   (A B, e.g. P V) */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_nn(int m, int n, int k, const float *a, int lda,
-                                               const float *b, int ldb, float *c, int ldc, int accumulate) {
-    sclip__gemm_small(SCLIP__UKR_SIMD, 0, m, n, k, 1.0f, a, lda, b, ldb, c, ldc, accumulate);
-}
-static SCLIP__MAYBE_UNUSED void sclip__gemm_nt_scalar(int m, int n, int k, float alpha, const float *a, int lda,
-                                                      const float *b, int ldb, float *c, int ldc) {
-    sclip__gemm_small(sclip__ukr_scalar, 1, m, n, k, alpha, a, lda, b, ldb, c, ldc, 0);
-}
-static SCLIP__MAYBE_UNUSED void sclip__gemm_nn_scalar(int m, int n, int k, const float *a, int lda,
-                                                      const float *b, int ldb, float *c, int ldc, int accumulate) {
-    sclip__gemm_small(sclip__ukr_scalar, 0, m, n, k, 1.0f, a, lda, b, ldb, c, ldc, accumulate);
-}
-
-/* ======================================================================================
-   sclip gemm_lowp: reduced-precision packed matrix products (bf16, int8 and 12-bit weights)
-   ======================================================================================
-   Uses the fp32 block's epilogue enum and helpers. Same contract: static sclip__ functions, no globals,
-   no threads, no allocation (the caller passes scratch, sized by the *_scratch_size
-   functions), y[i][j] = epi( sum_k x[i][k] W[j][k] + bias[j] ) with W in Linear layout
-   [n][k], output columns [j0, j1) per call (j0 a multiple of 32), EPI_ADD adds the result
-   to y. The result of an (i, j) never depends on the column split: K is never split across
-   calls and the activations are converted per row, identically in every call.
-
-   All formats use panels of 32 output channels, the same layout in every build (pack once,
-   run on any path), and a portable scalar kernel that reproduces the SIMD kernel exactly
-   (bit for bit before QuickGELU/GELU, which use the vector exp of the fp32 block).
-
-   bf16  W rounded to bf16 (nearest even); x converted to bf16 once per product (split by
-         rows across the threads, like the q8 quantisation) or per call (sclip__gemm_bf16_with);
-         vdpbf16ps, fp32 sums. Panel layout: for each k pair, 32 x {W[j][2p], W[j][2p+1]}.
-         Error ~2^-9 relative per element (both operands rounded). Whether vdpbf16ps is
-         faster than fp32 FMAs depends on the CPU (docs/PERFORMANCE.md); it always saves
-         memory.
-   q8    W symmetric int8 per output channel (scale_j = max|W_j| / 127); x quantised per
-         row over the whole K (s_i = max|x_i| / 127, q = round(x / s_i)), shifted to u8
-         (q + 128) for vpdpbusd (u8 x s8 -> s32, 4 products per lane); the shift is undone
-         in the epilogue by subtracting 128 * sum_k Wq[j][k] (stored with the panels):
-           y = epi( (acc - 128 colsum_j) * (scale_j * s_i) + bias_j ).
-         Integer sums are exact, so the result is independent of the blocking.
-         Panel layout: for each k quad, 32 x 4 int8; after all panels n32 f32 scales and
-         n32 s32 values 128 * colsum (n32 = n rounded up to 32).
-   q16   as q8 with 2047 for 127 (12-bit integers, no shift) in the bf16 layout of int16
-         pairs; vpdpwssd (s16 x s16 -> s32, 2 products per lane; vpmaddwd + add without
-         VNNI): twice the multiply-adds of an fp32 FMA per instruction. Exact s32 sums per K
-         block of at most 256 (256 x 2047^2 < 2^31), f32 sums across blocks. Error ~2^-12 of
-         the row / column maximum per element: 16 times below q8.
-
-   Paths: AVX-512 BF16 (__AVX512BF16__), AVX-512 VNNI (__AVX512VNNI__), both on top of the
-   AVX-512 fp32 path; q8 also with AVX-VNNI (__AVXVNNI__, 256-bit vpdpbusd, on the AVX2 path)
-   and the Arm dot product (__ARM_FEATURE_DOTPROD, sdot: s8 x s8, so the kernel turns the
-   activation bytes back into q = byte ^ 0x80 and starts its sums at 128 * colsum, which the
-   shared epilogue takes off again); without VNNI, AVX-512 (BW) and AVX2 build vpdpbusd's sums
-   from vpmaddubsw + vpmaddwd the same way (sclip__dpbusd256/512: the same sums, more
-   instructions); q16 with AVX-512 (VNNI or BW), AVX2 (AVX-VNNI or not) and
-   NEON (smlal); otherwise (or under SCLIP_NO_SIMD) the scalar kernels.
-   ====================================================================================== */
-
-#define SCLIP__LP_NR 32     /* output channels per panel, every format, every build */
-#ifndef SCLIP__BF_KC
-#define SCLIP__BF_KC 512    /* k per block (even): a 512 x 32 bf16 panel block is 32 KB */
-#endif
-#ifndef SCLIP__Q8_KC
-#define SCLIP__Q8_KC 1024   /* k per block (multiple of 4): 1024 x 32 int8 = 32 KB */
-#endif
-#ifndef SCLIP__Q8_MR
-#define SCLIP__Q8_MR 8      /* rows per q8 micro-kernel call (6, 8 or 12) */
-#endif
-#define SCLIP__BF_MR 6      /* rows per bf16 micro-kernel call */
-#define SCLIP__LP_MRMAX 12
-
-#if !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_AVX512)
-#define SCLIP__GEMM_BF16_AVX512 1
-#if !defined(__AVX512BF16__)
-/* vdpbf16ps from two FMAs: a 32-bit pair of bf16 is two f32 (sclip__bf16_hi512 / _lo512);
-   hi*hi first, then lo*lo, each product exact in f32 */
-#define SCLIP__BF16_EMULATED 1
-#endif
-#elif !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_AVX2)
-#define SCLIP__GEMM_BF16_AVX2 1 /* the same, 256 bits */
-#define SCLIP__BF16_EMULATED 1
-#endif
-#if !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_AVX512) && (defined(__AVX512VNNI__) || defined(__AVX512BW__))
-#define SCLIP__GEMM_Q8_AVX512 1
-#elif !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_AVX2)
-#define SCLIP__GEMM_Q8_AVX256 1 /* AVX-VNNI, or AVX2 alone */
-#elif !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_NEON) && defined(__ARM_FEATURE_DOTPROD)
-#define SCLIP__GEMM_Q8_SDOT 1
-#endif
-/* x86 without VNNI: the kernels build vpdpbusd's sums from vpmaddubsw and vpmaddwd (sclip__dpbusd256). */
-#if (defined(SCLIP__GEMM_Q8_AVX512) && !defined(__AVX512VNNI__)) || (defined(SCLIP__GEMM_Q8_AVX256) && !defined(__AVXVNNI__))
-#define SCLIP__Q8_EMULATED 1
-#endif
 
 /* Arguments of one micro-kernel call (both formats). */
 typedef struct {
@@ -1711,1306 +813,63 @@ typedef struct {
 
 typedef void (*sclip__lpk_fn)(const sclip__lpk_args *u);
 
-static int sclip__lp_npanel(int n) { return (n + SCLIP__LP_NR - 1) / SCLIP__LP_NR; }
-
-/* K (already padded to a multiple of g) cut into equal blocks of at most kc, multiples of g. */
-static int sclip__lp_kc(int kp, int kc, int g) {
-    int nb = (kp + kc - 1) / kc, b;
-    if (nb < 1) nb = 1;
-    b = (kp + nb - 1) / nb;
-    return (b + g - 1) / g * g;
-}
-
-/* Element (j, kk) of a weight given as f32 or f16 with strides. */
-static float sclip__lp_wget(const void *src, int f16, ptrdiff_t sj, ptrdiff_t sk, int j, int kk) {
-    ptrdiff_t o = (ptrdiff_t)j * sj + (ptrdiff_t)kk * sk;
-    return f16 ? sclip__f16_to_f32(((const uint16_t *)src)[o]) : ((const float *)src)[o];
-}
-
-/* Epilogue of one element in the scalar kernels: the fused function, then the residual. */
-static void sclip__lp_store1(float *y, float t, int epi) {
-    if (epi == SCLIP__EPI_ADD) *y = *y + t;
-    else *y = sclip__epi1(t, epi);
-}
-
-/* =====================================================================================
-   bf16
-   ===================================================================================== */
-
-/* f32 -> bf16 as vcvtneps2bf16: nearest even, denormals to signed zero, NaN kept quiet. */
-static SCLIP__MAYBE_UNUSED uint16_t sclip__f32_to_bf16(float f) {
-    uint32_t x;
-    memcpy(&x, &f, 4);
-    if ((x & 0x7f800000u) == 0) return (uint16_t)((x >> 16) & 0x8000u);
-    if ((x & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((x >> 16) | 0x40u);
-    return (uint16_t)((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
-}
-static SCLIP__MAYBE_UNUSED float sclip__bf16_to_f32(uint16_t h) {
-    uint32_t x = (uint32_t)h << 16;
-    float f;
-    memcpy(&f, &x, 4);
-    return f;
-}
+static int sclip__q8_kp(int k) { return (k + 3) & ~3; }
 
 static int sclip__bf_k2(int k) { return (k + 1) & ~1; }
 
-static SCLIP__MAYBE_UNUSED size_t sclip__gemm_bf16_packed_size(int n, int k) {
-    return (size_t)sclip__lp_npanel(n) * SCLIP__LP_NR * (size_t)sclip__bf_k2(k) * 2;
-}
-/* Partial sums (f32 or s32) of m rows x 32 columns between K blocks, one per thread. */
-static SCLIP__MAYBE_UNUSED size_t sclip__gemm_lp_part_size(int m) {
-    return (size_t)(m + SCLIP__LP_MRMAX) * SCLIP__LP_NR * 4;
-}
-/* Converted activations of m rows: m rows of k2 bf16. */
-static SCLIP__MAYBE_UNUSED size_t sclip__gemm_bf16_act_size(int m, int k) {
-    return (size_t)m * (size_t)sclip__bf_k2(k) * 2;
-}
-/* Scratch of sclip__gemm_bf16: the converted activations, then the partial sums. */
-static SCLIP__MAYBE_UNUSED size_t sclip__gemm_bf16_scratch_size(int m, int k) {
-    return sclip__align64(sclip__gemm_bf16_act_size(m, k)) + sclip__gemm_lp_part_size(m);
-}
+typedef struct sclip__kernels {
+    const char *name;       /* "AVX-512 (VNNI, BF16)", "AVX2+FMA", "portable C", ... */
+    const char *build_info; /* SCLIP_BUILD_INFO and this table's name */
+    /* fp32: pack W once, then y[:, j0:j1] = epi(x W^T + bias) */
+    size_t (*gemm_packed_size)(int n, int k);
+    void (*gemm_pack)(const float *w, int n, int k, float *packed);
+    void (*gemm_pack_t)(const float *w, int k, int n, float *packed);   /* w given as [k][n] */
+    void (*gemm_pack_f16)(const uint16_t *w, int n, int k, float *packed);
+    void (*gemm)(int m, int n, int k, const float *x, int ldx, const float *packed, const float *bias, int epi,
+                 float *y, int ldy, int j0, int j1);
+    /* attention: c = alpha a b^T with b packed from rows (keys) or columns (values) of a matrix */
+    void (*gemm_pack_rows)(const float *w, ptrdiff_t ld, int n, int k, float *packed);
+    void (*gemm_pack_cols)(const float *w, ptrdiff_t ld, int k, int n, float *packed);
+    void (*gemm_packed)(int m, int n, int k, float alpha, const float *a, int lda, const float *packed, float *c,
+                        int ldc);
+    void (*gemm_nt)(int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb, float *c,
+                    int ldc);                                            /* c = alpha a b^T */
+    void (*gemm_nn)(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
+                    int accumulate);                                     /* c (+)= a b */
+    /* low precision (section 3 of the manual): the weights packed once; the activations converted
+       once per product (bf16 / q16 rows, q8 rows with a scale each), then the same column split */
+    size_t (*gemm_bf16_packed_size)(int n, int k);
+    size_t (*gemm_q8_packed_size)(int n, int k);
+    size_t (*gemm_q16_packed_size)(int n, int k);
+    void (*gemm_bf16_pack)(const float *w, int n, int k, void *packed);
+    void (*gemm_bf16_pack_f16)(const uint16_t *w, int n, int k, void *packed);
+    void (*gemm_q8_pack)(const float *w, int n, int k, void *packed);
+    void (*gemm_q8_pack_f16)(const uint16_t *w, int n, int k, void *packed);
+    void (*gemm_q8_pack_q8)(const signed char *q, const float *scales, int n, int k, void *packed);
+    void (*gemm_q16_pack)(const float *w, int n, int k, void *packed);
+    size_t (*gemm_bf16_act_size)(int m, int k);
+    size_t (*gemm_q8_act_size)(int m, int k);
+    size_t (*gemm_q16_act_size)(int m, int k);
+    size_t (*gemm_lp_part_size)(int m);
+    void (*bf16_convert_rows)(int simd, int m, int k, const float *x, int ldx, uint16_t *xa);
+    void (*q8_quantize_row)(int simd, int k, const float *xr, unsigned char *d, float *rs);
+    void (*q16_quantize_rows)(int simd, int m, int k, const float *x, int ldx, int16_t *d, float *rs);
+    int bf16_simd, q8_simd, q16_simd; /* the first argument of the three conversions */
+    void (*gemm_bf16_pre)(int m, int n, int k, const void *act, const void *packed, const float *bias, int epi,
+                          float *y, int ldy, int j0, int j1, void *part);
+    void (*gemm_q8_pre)(int m, int n, int k, const void *act, const void *packed, const float *bias, int epi,
+                        float *y, int ldy, int j0, int j1, void *part);
+    void (*gemm_q16_pre)(int m, int n, int k, const void *act, const void *packed, const float *bias, int epi,
+                         float *y, int ldy, int j0, int j1, void *part);
+    /* rows: LayerNorm y = (x - mean) / sqrt(var + eps) * w + b; softmax in two halves:
+       softmax_exp: x = exp(x - max x), returns 1 / sum; softmax_scale: x = x rx (+ y ry) */
+    void (*layer_norm_row)(const float *xr, float *yr, int n, const float *w, const float *b, float eps);
+    float (*softmax_exp)(float *x, int n);
+    void (*softmax_scale)(float *x, float rx, const float *y, float ry, int n);
+} sclip__kernels;
 
-/* packed[p][kk/2][jj][kk%2] = bf16(W[p*32 + jj][kk]), zero past n and k. */
-static void sclip__gemm_bf16_pack_any(const void *src, int f16, ptrdiff_t sj, ptrdiff_t sk, int n, int k,
-                                      void *packed) {
-    uint16_t *d = (uint16_t *)packed;
-    int k2 = sclip__bf_k2(k), p, jj, kk;
-    for (p = 0; p < sclip__lp_npanel(n); p++) {
-        uint16_t *dp = d + (size_t)p * SCLIP__LP_NR * (size_t)k2;
-        for (jj = 0; jj < SCLIP__LP_NR; jj++) {
-            int j = p * SCLIP__LP_NR + jj;
-            for (kk = 0; kk < k2; kk++) {
-                float v = (j < n && kk < k) ? sclip__lp_wget(src, f16, sj, sk, j, kk) : 0.0f;
-                dp[(size_t)(kk >> 1) * 2 * SCLIP__LP_NR + 2 * jj + (kk & 1)] = sclip__f32_to_bf16(v);
-            }
-        }
-    }
-}
-/* w: n rows of k (Linear weight) / _t: k rows of n / _f16: the same from binary16. */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_pack(const float *w, int n, int k, void *packed) {
-    sclip__gemm_bf16_pack_any(w, 0, k, 1, n, k, packed);
-}
-static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_pack_t(const float *w, int k, int n, void *packed) {
-    sclip__gemm_bf16_pack_any(w, 0, 1, n, n, k, packed);
-}
-static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_pack_f16(const uint16_t *w, int n, int k, void *packed) {
-    sclip__gemm_bf16_pack_any(w, 1, k, 1, n, k, packed);
-}
-static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_pack_t_f16(const uint16_t *w, int k, int n, void *packed) {
-    sclip__gemm_bf16_pack_any(w, 1, 1, n, n, k, packed);
-}
+static const sclip__kernels *sclip__kernels_choose(void);
 
-/* m rows of x -> bf16 rows of k2 (odd k: a zero pad). simd selects the vector converter,
-   which gives the same bits. */
-static void sclip__bf16_convert_rows(int simd, int m, int k, const float *x, int ldx, uint16_t *xa) {
-    int k2 = sclip__bf_k2(k), i, kk;
-    for (i = 0; i < m; i++) {
-        const float *xr = x + (ptrdiff_t)i * ldx;
-        uint16_t *dr = xa + (size_t)i * (size_t)k2;
-        kk = 0;
-#if defined(SCLIP__GEMM_BF16_AVX512) && !defined(SCLIP__BF16_EMULATED)
-        if (simd)
-            for (; kk + 16 <= k; kk += 16) {
-                __m256bh h = _mm512_cvtneps_pbh(_mm512_loadu_ps(xr + kk));
-                _mm256_storeu_si256((__m256i *)(void *)(dr + kk), (__m256i)h);
-            }
-#else
-        (void)simd;
-#endif
-        for (; kk < k; kk++) dr[kk] = sclip__f32_to_bf16(xr[kk]);
-        if (k2 > k) dr[k] = 0;
-    }
-}
-
-/* Scalar bf16 kernel, as vdpbf16ps computes: per pair, acc += hi*hi then acc += lo*lo
-   (the products of two bf16 are exact in f32). */
-static void sclip__ukr_bf16_scalar(const sclip__lpk_args *u) {
-    float acc[SCLIP__LP_MRMAX][SCLIP__LP_NR];
-    float *part = (float *)u->part;
-    int r, j, g;
-    for (r = 0; r < u->mr; r++)
-        for (j = 0; j < SCLIP__LP_NR; j++) acc[r][j] = u->first ? 0.0f : part[r * SCLIP__LP_NR + j];
-    for (g = 0; g < u->kg; g++) {
-        const uint16_t *bg = (const uint16_t *)(const void *)(u->b + (size_t)g * 128);
-        for (r = 0; r < u->mr; r++) {
-            const uint16_t *ar = (const uint16_t *)(const void *)(u->a + r * u->lda) + 2 * g;
-            float a0 = sclip__bf16_to_f32(ar[0]), a1 = sclip__bf16_to_f32(ar[1]);
-            for (j = 0; j < SCLIP__LP_NR; j++) {
-                float t = acc[r][j] + a1 * sclip__bf16_to_f32(bg[2 * j + 1]);
-                acc[r][j] = t + a0 * sclip__bf16_to_f32(bg[2 * j]);
-            }
-        }
-    }
-    for (r = 0; r < u->mr; r++)
-        for (j = 0; j < SCLIP__LP_NR; j++) {
-            if (!u->last) part[r * SCLIP__LP_NR + j] = acc[r][j];
-            else if (j < u->nr) sclip__lp_store1(u->y + r * u->ldy + j, acc[r][j] + (u->bias ? u->bias[j] : 0.0f), u->epi);
-        }
-}
-
-#if defined(SCLIP__GEMM_AVX512)
-/* Masks of the two 16-lane halves of a 32-column tile with nr valid columns. */
-static SCLIP__INLINE __mmask16 sclip__lp_mask(int nr, int half) {
-    int v = nr - 16 * half;
-    return (__mmask16)(v >= 16 ? 0xffff : v <= 0 ? 0 : (1u << v) - 1u);
-}
-/* Masked forms of a few intrinsics: the plain ones trip g++ 12's -Wmaybe-uninitialized. */
-#define SCLIP__LP_MAXABS(p, m) _mm512_mask_max_ps(m, 0xffff, _mm512_abs_ps(p), m) /* NaN: keeps m */
-#define SCLIP__LP_CVT(v) _mm512_mask_cvtps_epi32(_mm512_setzero_si512(), 0xffff, v)
-#define SCLIP__LP_I2F(v) _mm512_mask_cvtepi32_ps(_mm512_setzero_ps(), 0xffff, v)
-/* The fused function on one vector (bias already added). */
-static SCLIP__INLINE __m512 sclip__lp_epi512(__m512 t, int epi) {
-    if (epi == SCLIP__EPI_QUICKGELU) return sclip__qgelu512(t);
-    if (epi == SCLIP__EPI_GELU) return sclip__gelu512(t);
-    return t;
-}
-/* Store one 16-lane half of a row: epilogue, masked, residual added for EPI_ADD. */
-static SCLIP__INLINE void sclip__lp_store512(float *y, __mmask16 mk, __m512 t, int epi) {
-    if (epi == SCLIP__EPI_ADD) t = _mm512_add_ps(_mm512_maskz_loadu_ps(mk, y), t);
-    else t = sclip__lp_epi512(t, epi);
-    _mm512_mask_storeu_ps(y, mk, t);
-}
-/* Last step of the integer kernels for row r of 32 columns in two halves: t * (scale_j * s_i)
-   + bias_j, the fused function, stored under a mask past nr (the residual added for EPI_ADD). */
-static SCLIP__INLINE void sclip__lp_finish512(const sclip__lpk_args *u, int r, __m512 t0, __m512 t1) {
-    __mmask16 m0 = sclip__lp_mask(u->nr, 0), m1 = sclip__lp_mask(u->nr, 1);
-    __m512 bias0 = u->bias ? _mm512_maskz_loadu_ps(m0, u->bias) : _mm512_setzero_ps();
-    __m512 bias1 = u->bias ? _mm512_maskz_loadu_ps(m1, u->bias + 16) : _mm512_setzero_ps();
-    __m512 s = _mm512_set1_ps(u->rs[r]);
-    float *y = u->y + r * u->ldy;
-    sclip__lp_store512(y, m0, _mm512_fmadd_ps(t0, _mm512_mul_ps(_mm512_loadu_ps(u->ws), s), bias0), u->epi);
-    sclip__lp_store512(y + 16, m1, _mm512_fmadd_ps(t1, _mm512_mul_ps(_mm512_loadu_ps(u->ws + 16), s), bias1), u->epi);
-}
-#elif defined(SCLIP__GEMM_AVX2)
-/* Last step of the integer kernels for one row of 32 columns in 4 vectors of 8: t * (scale_j *
-   s_i) + bias_j (bf16, no scales: t + bias_j), the fused function, stored under a mask past nr
-   (the residual added for EPI_ADD). */
-static void sclip__lp_finish256(const sclip__lpk_args *u, int r, const __m256 *t) {
-    float *y = u->y + r * u->ldy;
-    __m256 s = u->rs ? _mm256_set1_ps(u->rs[r]) : _mm256_setzero_ps();
-    int h;
-    for (h = 0; h < 4; h++) {
-        __m256i lane = _mm256_add_epi32(_mm256_set1_epi32(8 * h), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-        __m256i mk = _mm256_cmpgt_epi32(_mm256_set1_epi32(u->nr), lane);
-        __m256 b = u->bias ? _mm256_maskload_ps(u->bias + 8 * h, mk) : _mm256_setzero_ps();
-        __m256 v = u->ws ? _mm256_fmadd_ps(t[h], _mm256_mul_ps(_mm256_loadu_ps(u->ws + 8 * h), s), b)
-                         : _mm256_add_ps(t[h], b); /* bf16: the sums as they are */
-        if (u->epi == SCLIP__EPI_ADD) v = _mm256_add_ps(_mm256_maskload_ps(y + 8 * h, mk), v);
-        else if (u->epi == SCLIP__EPI_QUICKGELU) v = sclip__qgelu256(v);
-        else if (u->epi == SCLIP__EPI_GELU) v = sclip__gelu256(v);
-        _mm256_maskstore_ps(y + 8 * h, mk, v);
-    }
-}
-#elif defined(SCLIP__GEMM_NEON)
-/* The same on Arm, one row of 32 columns in 8 vectors of 4, stored through a tile (nr <= 32). */
-static void sclip__lp_finish_neon(const sclip__lpk_args *u, int r, const float32x4_t *t) {
-    float *y = u->y + r * u->ldy;
-    float tile[32];
-    int h, j;
-    for (h = 0; h < 8; h++) {
-        float bias[4];
-        float32x4_t v;
-        for (j = 0; j < 4; j++) bias[j] = u->bias && 4 * h + j < u->nr ? u->bias[4 * h + j] : 0.0f;
-        v = vfmaq_f32(vld1q_f32(bias), t[h], vmulq_n_f32(vld1q_f32(u->ws + 4 * h), u->rs[r]));
-        if (u->epi != SCLIP__EPI_ADD) v = sclip__epi_neon(v, u->epi);
-        vst1q_f32(tile + 4 * h, v);
-    }
-    for (j = 0; j < u->nr; j++) y[j] = u->epi == SCLIP__EPI_ADD ? y[j] + tile[j] : tile[j];
-}
-#endif
-
-#if defined(SCLIP__BF16_EMULATED) && defined(SCLIP__GEMM_BF16_AVX512)
-/* A vector of bf16 pairs as two f32 vectors: the high halves (x & 0xffff0000), the low ones (x << 16). */
-static SCLIP__INLINE __m512 sclip__bf16_hi512(__m512i x) {
-    return _mm512_castsi512_ps(_mm512_and_si512(x, _mm512_set1_epi32((int)0xffff0000u)));
-}
-static SCLIP__INLINE __m512 sclip__bf16_lo512(__m512i x) { return _mm512_castsi512_ps(_mm512_slli_epi32(x, 16)); }
-#elif defined(SCLIP__BF16_EMULATED)
-static SCLIP__INLINE __m256 sclip__bf16_hi256(__m256i x) {
-    return _mm256_castsi256_ps(_mm256_and_si256(x, _mm256_set1_epi32((int)0xffff0000u)));
-}
-static SCLIP__INLINE __m256 sclip__bf16_lo256(__m256i x) { return _mm256_castsi256_ps(_mm256_slli_epi32(x, 16)); }
-#endif
-
-#if defined(SCLIP__GEMM_BF16_AVX512)
-/* 6 x 32: 12 zmm f32 accumulators; per k pair 2 panel vectors, one 32-bit broadcast per row. */
-static void sclip__ukr_bf16_avx512(const sclip__lpk_args *u) {
-    const ptrdiff_t lda = u->lda;
-    const int mr = u->mr;
-    const unsigned char *b = u->b;
-    const unsigned char *a0 = u->a, *a1 = a0 + (mr > 1 ? lda : 0), *a2 = a1 + (mr > 2 ? lda : 0);
-    const unsigned char *a3 = a2 + (mr > 3 ? lda : 0), *a4 = a3 + (mr > 4 ? lda : 0), *a5 = a4 + (mr > 5 ? lda : 0);
-    float *part = (float *)u->part;
-    __m512 acc[12];
-    __m512 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-    int g, r, kg = u->kg;
-    if (u->first) {
-        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm512_setzero_ps();
-    } else {
-        c00 = _mm512_loadu_ps(part); c01 = _mm512_loadu_ps(part + 16);
-        c10 = _mm512_loadu_ps(part + 32); c11 = _mm512_loadu_ps(part + 48);
-        c20 = _mm512_loadu_ps(part + 64); c21 = _mm512_loadu_ps(part + 80);
-        c30 = _mm512_loadu_ps(part + 96); c31 = _mm512_loadu_ps(part + 112);
-        c40 = _mm512_loadu_ps(part + 128); c41 = _mm512_loadu_ps(part + 144);
-        c50 = _mm512_loadu_ps(part + 160); c51 = _mm512_loadu_ps(part + 176);
-    }
-#if defined(SCLIP__BF16_EMULATED)
-#define SCLIP__BFROW(ar, x0, x1)                                                          \
-    { int32_t w_; __m512i p_; __m512 hi, lo; memcpy(&w_, (ar) + 4 * g, 4);                 \
-      p_ = _mm512_set1_epi32(w_); /* a broadcast load; the halves split in vector registers */ \
-      hi = sclip__bf16_hi512(p_); lo = sclip__bf16_lo512(p_);                                  \
-      x0 = _mm512_fmadd_ps(lo, b0l, _mm512_fmadd_ps(hi, b0h, x0));                           \
-      x1 = _mm512_fmadd_ps(lo, b1l, _mm512_fmadd_ps(hi, b1h, x1)); }
-    for (g = 0; g < kg; g++) {
-        __m512i b0 = _mm512_loadu_si512((const void *)b), b1 = _mm512_loadu_si512((const void *)(b + 64));
-        __m512 b0h = sclip__bf16_hi512(b0), b0l = sclip__bf16_lo512(b0), b1h = sclip__bf16_hi512(b1), b1l = sclip__bf16_lo512(b1);
-#else
-#define SCLIP__BFROW(ar, x0, x1)                                                          \
-    { int32_t w_; memcpy(&w_, (ar) + 4 * g, 4); av = (__m512bh)_mm512_set1_epi32(w_); }    \
-    x0 = _mm512_dpbf16_ps(x0, av, b0); x1 = _mm512_dpbf16_ps(x1, av, b1);
-    for (g = 0; g < kg; g++) {
-        __m512bh b0 = (__m512bh)_mm512_loadu_si512((const void *)b);
-        __m512bh b1 = (__m512bh)_mm512_loadu_si512((const void *)(b + 64)), av;
-#endif
-        SCLIP__BFROW(a0, c00, c01) SCLIP__BFROW(a1, c10, c11) SCLIP__BFROW(a2, c20, c21)
-        SCLIP__BFROW(a3, c30, c31) SCLIP__BFROW(a4, c40, c41) SCLIP__BFROW(a5, c50, c51)
-        b += 128;
-    }
-#undef SCLIP__BFROW
-    acc[0] = c00; acc[1] = c01; acc[2] = c10; acc[3] = c11; acc[4] = c20; acc[5] = c21;
-    acc[6] = c30; acc[7] = c31; acc[8] = c40; acc[9] = c41; acc[10] = c50; acc[11] = c51;
-    if (!u->last) {
-        for (r = 0; r < 2 * mr; r++) _mm512_storeu_ps(part + 16 * r, acc[r]);
-        return;
-    }
-    {
-        __mmask16 m0 = sclip__lp_mask(u->nr, 0), m1 = sclip__lp_mask(u->nr, 1);
-        __m512 bias0 = u->bias ? _mm512_maskz_loadu_ps(m0, u->bias) : _mm512_setzero_ps();
-        __m512 bias1 = u->bias ? _mm512_maskz_loadu_ps(m1, u->bias + 16) : _mm512_setzero_ps();
-        for (r = 0; r < mr; r++) {
-            float *y = u->y + r * u->ldy;
-            sclip__lp_store512(y, m0, _mm512_add_ps(acc[2 * r], bias0), u->epi);
-            sclip__lp_store512(y + 16, m1, _mm512_add_ps(acc[2 * r + 1], bias1), u->epi);
-        }
-    }
-}
-#define SCLIP__UKR_BF16 sclip__ukr_bf16_avx512
-#define SCLIP__BF16_SIMD 1
-#if defined(SCLIP__BF16_EMULATED)
-#define SCLIP__BF16_PATH "avx512 fma"
-#else
-#define SCLIP__BF16_PATH "avx512-bf16"
-#endif
-#elif defined(SCLIP__GEMM_BF16_AVX2)
-/* Two rows x 32 columns at a time, as sclip__ukr_q8_avx2: 8 ymm f32 accumulators; per pair of
-   k the panel's 4 vectors of 8 bf16 pairs split into their high and low halves as f32. */
-static void sclip__ukr_bf16_avx2(const sclip__lpk_args *u) {
-    float *part = (float *)u->part;
-    int r0, g;
-    for (r0 = 0; r0 < u->mr; r0 += 2) {
-        int r1 = r0 + 1 < u->mr ? r0 + 1 : r0; /* a missing second row repeats the first */
-        const unsigned char *a0 = u->a + r0 * u->lda, *a1 = u->a + r1 * u->lda, *b = u->b;
-        __m256 c00, c01, c02, c03, c10, c11, c12, c13, acc0[4], acc1[4];
-#define SCLIP__BF4(X) X(0) X(1) X(2) X(3)
-#define SCLIP__BF_INIT(h)                                                                   \
-    c0##h = u->first ? _mm256_setzero_ps() : _mm256_loadu_ps(part + 32 * r0 + 8 * h);       \
-    c1##h = u->first ? _mm256_setzero_ps() : _mm256_loadu_ps(part + 32 * r1 + 8 * h);
-#define SCLIP__BF_STEP(h)                                                                   \
-    { __m256i bv = _mm256_loadu_si256((const __m256i *)(const void *)(b + 32 * h));          \
-      __m256 bh = sclip__bf16_hi256(bv), bl = sclip__bf16_lo256(bv);                           \
-      c0##h = _mm256_fmadd_ps(lo0, bl, _mm256_fmadd_ps(hi0, bh, c0##h));                     \
-      c1##h = _mm256_fmadd_ps(lo1, bl, _mm256_fmadd_ps(hi1, bh, c1##h)); }
-#define SCLIP__BF_SAVE(h) acc0[h] = c0##h; acc1[h] = c1##h;
-        SCLIP__BF4(SCLIP__BF_INIT)
-        for (g = 0; g < u->kg; g++, b += 128) {
-            int32_t w0, w1;
-            __m256i p0, p1;
-            __m256 hi0, lo0, hi1, lo1;
-            memcpy(&w0, a0 + 4 * g, 4);
-            memcpy(&w1, a1 + 4 * g, 4);
-            p0 = _mm256_set1_epi32(w0), p1 = _mm256_set1_epi32(w1); /* broadcast loads, split in registers */
-            hi0 = sclip__bf16_hi256(p0), lo0 = sclip__bf16_lo256(p0), hi1 = sclip__bf16_hi256(p1), lo1 = sclip__bf16_lo256(p1);
-            SCLIP__BF4(SCLIP__BF_STEP)
-        }
-        SCLIP__BF4(SCLIP__BF_SAVE)
-#undef SCLIP__BF4
-#undef SCLIP__BF_INIT
-#undef SCLIP__BF_STEP
-#undef SCLIP__BF_SAVE
-        if (u->last) {
-            sclip__lp_finish256(u, r0, acc0);
-            if (r1 != r0) sclip__lp_finish256(u, r1, acc1);
-            continue;
-        }
-        for (g = 0; g < 4; g++) {
-            _mm256_storeu_ps(part + 32 * r0 + 8 * g, acc0[g]);
-            if (r1 != r0) _mm256_storeu_ps(part + 32 * r1 + 8 * g, acc1[g]);
-        }
-    }
-}
-#define SCLIP__UKR_BF16 sclip__ukr_bf16_avx2
-#define SCLIP__BF16_SIMD 1
-#define SCLIP__BF16_PATH "avx2 fma"
-#else
-#define SCLIP__UKR_BF16 sclip__ukr_bf16_scalar
-#define SCLIP__BF16_SIMD 0
-#define SCLIP__BF16_PATH "scalar"
-#endif
-
-/* Panels [j0, j1) one at a time; per panel the K blocks, per block every row block. */
-static void sclip__gemm_lp_drive(sclip__lpk_fn ukr, int mrmax, int g, int kcmax, int m, int kp,
-                                 const unsigned char *xa, const unsigned char *packed,
-                                 const float *rs, const float *ws, const int32_t *cs,
-                                 const float *bias, int epi, float *y, int ldy, int j0, int j1, void *part) {
-    int kc = sclip__lp_kc(kp, kcmax, g), jp, pc, i, ib, nrb = (m + mrmax - 1) / mrmax;
-    size_t esz = g == 2 ? 2 : 1, lines = 0;                   /* bytes per k element */
-    ptrdiff_t abytes = (ptrdiff_t)kp * (ptrdiff_t)esz;          /* bytes per activation row */
-    const unsigned char *next;
-    for (jp = j0; jp < j1; jp += SCLIP__LP_NR) {
-        const unsigned char *panel = packed + (size_t)jp * (size_t)kp * (g == 2 ? 2 : 1);
-        for (pc = 0; pc < kp; pc += kc) {
-            sclip__lpk_args u;
-            int kb = kp - pc < kc ? kp - pc : kc;
-            u.lda = abytes; u.kg = kb / g;
-            u.nr = j1 - jp < SCLIP__LP_NR ? j1 - jp : SCLIP__LP_NR;
-            u.b = panel + (size_t)pc * SCLIP__LP_NR * (g == 2 ? 2 : 1);
-            u.first = pc == 0; u.last = pc + kb == kp;
-            u.bias = bias ? bias + jp : NULL;
-            u.ws = ws ? ws + jp : NULL; u.cs = cs ? cs + jp : NULL;
-            u.epi = epi;
-            /* the next panel block is fetched toward L2 a slice per row block */
-            next = NULL;
-            if (pc + kb < kp) {
-                next = u.b + (size_t)kb * SCLIP__LP_NR * esz;
-                lines = ((size_t)(kp - pc - kb < kc ? kp - pc - kb : kc) * SCLIP__LP_NR * esz + 63) / 64;
-            } else if (jp + SCLIP__LP_NR < j1) {
-                next = panel + (size_t)SCLIP__LP_NR * (size_t)kp * esz;
-                lines = ((size_t)(kp < kc ? kp : kc) * SCLIP__LP_NR * esz + 63) / 64;
-            }
-            for (i = 0, ib = 0; i < m; i += mrmax, ib++) {
-                if (next) {
-                    size_t l0 = lines * (size_t)ib / (size_t)nrb, l1 = lines * (size_t)(ib + 1) / (size_t)nrb;
-                    for (; l0 < l1; l0++) SCLIP__PREFETCH(next + l0 * 64);
-                }
-                u.mr = m - i < mrmax ? m - i : mrmax;
-                u.a = xa + (ptrdiff_t)i * abytes + (ptrdiff_t)pc * (g == 2 ? 2 : 1);
-                u.part = (unsigned char *)part + (size_t)i * SCLIP__LP_NR * 4;
-                u.rs = rs ? rs + i : NULL;
-                u.y = y + (ptrdiff_t)i * ldy + jp; u.ldy = ldy;
-                ukr(&u);
-            }
-        }
-    }
-}
-
-static void sclip__gemm_bf16_pre_with(int simd, int m, int n, int k, const void *act, const void *packed,
-                                      const float *bias, int epi, float *y, int ldy, int j0, int j1, void *part) {
-    SCLIP__GEMM_ASSERT(j0 % SCLIP__LP_NR == 0 && j0 >= 0 && j1 <= n);
-    if (m <= 0 || j1 <= j0) return;
-    if (k <= 0) { /* empty sum: the epilogue of bias alone */
-        int i, j;
-        for (i = 0; i < m; i++)
-            for (j = j0; j < j1; j++) sclip__lp_store1(y + (ptrdiff_t)i * ldy + j, bias ? bias[j] : 0.0f, epi);
-        return;
-    }
-    sclip__gemm_lp_drive(simd ? SCLIP__UKR_BF16 : sclip__ukr_bf16_scalar, SCLIP__BF_MR, 2, SCLIP__BF_KC, m,
-                         sclip__bf_k2(k), (const unsigned char *)act, (const unsigned char *)packed, NULL, NULL,
-                         NULL, bias, epi, y, ldy, j0, j1, part);
-}
-
-/* Product on activations converted by sclip__bf16_convert_rows (sclip__gemm_bf16_act_size(m, k)
-   bytes); part: sclip__gemm_lp_part_size(m) bytes per thread. */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_pre(int m, int n, int k, const void *act, const void *packed,
-                                                     const float *bias, int epi, float *y, int ldy, int j0, int j1,
-                                                     void *part) {
-    sclip__gemm_bf16_pre_with(SCLIP__BF16_SIMD, m, n, k, act, packed, bias, epi, y, ldy, j0, j1, part);
-}
-/* All in one (tests), y[i][j] = epi(x[i] . W[j] + bias[j]), i < m, j in [j0, j1); scratch of
-   sclip__gemm_bf16_scratch_size(m, k) bytes, 64-byte aligned. simd = 0 is the portable
-   kernel (bit-identical before QuickGELU/GELU). */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_with(int simd, int m, int n, int k, const float *x, int ldx,
-                                                      const void *packed, const float *bias, int epi, float *y, int ldy,
-                                                      int j0, int j1, void *scratch) {
-    unsigned char *s = (unsigned char *)scratch;
-    if (m <= 0 || j1 <= j0) return;
-    sclip__bf16_convert_rows(simd, m, k, x, ldx, (uint16_t *)scratch);
-    sclip__gemm_bf16_pre_with(simd, m, n, k, s, packed, bias, epi, y, ldy, j0, j1,
-                              s + sclip__align64(sclip__gemm_bf16_act_size(m, k)));
-}
-/* =====================================================================================
-   q8
-   ===================================================================================== */
-static int sclip__q8_kp(int k) { return (k + 3) & ~3; }
-static size_t sclip__q8_panels_bytes(int n, int k) {
-    return (size_t)sclip__lp_npanel(n) * SCLIP__LP_NR * (size_t)sclip__q8_kp(k);
-}
-
-static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q8_packed_size(int n, int k) {
-    return sclip__q8_panels_bytes(n, k) + (size_t)sclip__lp_npanel(n) * SCLIP__LP_NR * 8;
-}
-/* Quantised activations of m rows: m rows of kp bytes, then m f32 row scales. */
-static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q8_act_size(int m, int k) {
-    return sclip__align64((size_t)m * (size_t)sclip__q8_kp(k)) + (size_t)m * 4;
-}
-/* Scratch of sclip__gemm_q8: the quantised activations, then the partial sums. */
-static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q8_scratch_size(int m, int k) {
-    return sclip__align64(sclip__gemm_q8_act_size(m, k)) + sclip__gemm_lp_part_size(m);
-}
-
-/* Round to nearest even, clamp to [-127, 127]; NaN gives -128 (u8 0), as the vector path. */
-static int sclip__q8_round(float v) {
-    if (v != v) return -128;
-    if (v < -127.0f) return -127;
-    if (v > 127.0f) return 127;
-    return (int)lrintf(v);
-}
-
-/* Panels from an element getter: q(j, kk) already quantised, or computed from W and scale. */
-static void sclip__q8_pack_core(const void *src, int kind, ptrdiff_t sj, ptrdiff_t sk, const float *scales,
-                                int n, int k, void *packed) {
-    int kp = sclip__q8_kp(k), np = sclip__lp_npanel(n), p, jj, kk;
-    signed char *d = (signed char *)packed;
-    float *ws = (float *)(void *)(d + sclip__q8_panels_bytes(n, k));
-    int32_t *cs = (int32_t *)(void *)(ws + np * SCLIP__LP_NR);
-    for (p = 0; p < np; p++)
-        for (jj = 0; jj < SCLIP__LP_NR; jj++) {
-            int j = p * SCLIP__LP_NR + jj;
-            float mx = 0.0f, inv = 0.0f, sc = 0.0f;
-            int32_t sum = 0;
-            signed char *dp = d + (size_t)p * SCLIP__LP_NR * (size_t)kp + 4 * jj;
-            if (j < n && kind < 2) {          /* scale_j = max |W_j| / 127 */
-                for (kk = 0; kk < k; kk++) {
-                    float v = fabsf(sclip__lp_wget(src, kind, sj, sk, j, kk));
-                    if (v > mx) mx = v;
-                }
-                if (mx > 1e-30f) { sc = mx / 127.0f; inv = 127.0f / mx; }
-            } else if (j < n) {
-                sc = scales[j];
-            }
-            for (kk = 0; kk < kp; kk++) {
-                int q = 0;
-                if (j < n && kk < k)
-                    q = kind == 2 ? ((const signed char *)src)[(ptrdiff_t)j * sj + (ptrdiff_t)kk * sk]
-                                  : sclip__q8_round(sclip__lp_wget(src, kind, sj, sk, j, kk) * inv);
-                dp[(size_t)(kk >> 2) * 128 + (kk & 3)] = (signed char)q;
-                sum += q;
-            }
-            ws[j] = sc;
-            cs[j] = 128 * sum;
-        }
-}
-/* w: n rows of k floats / _t: k rows of n / _f16, _t_f16: from binary16. */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_pack(const float *w, int n, int k, void *packed) {
-    sclip__q8_pack_core(w, 0, k, 1, NULL, n, k, packed);
-}
-static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_pack_t(const float *w, int k, int n, void *packed) {
-    sclip__q8_pack_core(w, 0, 1, n, NULL, n, k, packed);
-}
-static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_pack_f16(const uint16_t *w, int n, int k, void *packed) {
-    sclip__q8_pack_core(w, 1, k, 1, NULL, n, k, packed);
-}
-static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_pack_t_f16(const uint16_t *w, int k, int n, void *packed) {
-    sclip__q8_pack_core(w, 1, 1, n, NULL, n, k, packed);
-}
-/* From the .sclip q8 tensor: q = n rows of k int8, scales = n f32 (W[j][kk] = q * scale[j]). */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_pack_q8(const signed char *q, const float *scales, int n, int k,
-                                                       void *packed) {
-    sclip__q8_pack_core(q, 2, k, 1, scales, n, k, packed);
-}
-
-/* max |x| over the first whole vectors of a row (returns how many elements it covered; the
-   caller folds in the rest): the integer formats' row scales. NaN never wins. */
-#if defined(SCLIP__GEMM_AVX512)
-#define SCLIP__LP_VMAXABS 1
-static int sclip__lp_maxabs_simd(const float *xr, int k, float *mx) {
-    __m512 m0 = _mm512_setzero_ps(), m1 = m0, m2 = m0, m3 = m0;
-    int kk = 0;
-    for (; kk + 64 <= k; kk += 64) {
-        m0 = SCLIP__LP_MAXABS(_mm512_loadu_ps(xr + kk), m0);
-        m1 = SCLIP__LP_MAXABS(_mm512_loadu_ps(xr + kk + 16), m1);
-        m2 = SCLIP__LP_MAXABS(_mm512_loadu_ps(xr + kk + 32), m2);
-        m3 = SCLIP__LP_MAXABS(_mm512_loadu_ps(xr + kk + 48), m3);
-    }
-    for (; kk + 16 <= k; kk += 16) m0 = SCLIP__LP_MAXABS(_mm512_loadu_ps(xr + kk), m0);
-    /* the chains hold no NaN: fold them in registers (a chain of 64 dependent scalar max over
-       the stored lanes was half of the quantisation's time) */
-    m0 = _mm512_mask_max_ps(m0, 0xffff, m0, m1);
-    m2 = _mm512_mask_max_ps(m2, 0xffff, m2, m3);
-    *mx = sclip__hmax512(_mm512_mask_max_ps(m0, 0xffff, m0, m2));
-    return kk;
-}
-#elif defined(SCLIP__GEMM_AVX2)
-#define SCLIP__LP_VMAXABS 1
-static int sclip__lp_maxabs_simd(const float *xr, int k, float *mx) {
-    __m256 m0 = _mm256_setzero_ps(), m1 = m0, sign = _mm256_set1_ps(-0.0f);
-    int kk = 0;
-    for (; kk + 16 <= k; kk += 16) { /* vmaxps returns its second operand when one is NaN */
-        m0 = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(xr + kk)), m0);
-        m1 = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(xr + kk + 8)), m1);
-    }
-    *mx = sclip__hmax256(_mm256_max_ps(m0, m1));
-    return kk;
-}
-#elif defined(SCLIP__GEMM_NEON)
-#define SCLIP__LP_VMAXABS 1
-static int sclip__lp_maxabs_simd(const float *xr, int k, float *mx) {
-    float32x4_t m0 = vdupq_n_f32(0.0f), m1 = m0;
-    int kk = 0;
-    for (; kk + 8 <= k; kk += 8) { /* maxNum: a NaN operand gives the other */
-        m0 = vmaxnmq_f32(m0, vabsq_f32(vld1q_f32(xr + kk)));
-        m1 = vmaxnmq_f32(m1, vabsq_f32(vld1q_f32(xr + kk + 4)));
-    }
-    *mx = vmaxvq_f32(vmaxq_f32(m0, m1));
-    return kk;
-}
-#endif
-
-/* Vector half of sclip__q8_quantize_row (with sclip__lp_maxabs_simd): u8 = q + 128 = q ^ 0x80
-   for the first whole vectors of a row (the return value: how many floats they cover). Max is
-   exact in any order, and max(|x|, m) keeps m when x is NaN, as the scalar loop; the conversion
-   rounds to nearest even like lrintf, and NaN gives -128 (saturating packs or a select). */
-#if defined(SCLIP__GEMM_Q8_AVX512)
-#define SCLIP__Q8_VQUANT 1
-static int sclip__q8_convert_simd(const float *xr, int k, float inv, unsigned char *d) {
-    __m512 vi = _mm512_set1_ps(inv);
-    __m512i lo = _mm512_set1_epi32(-128), hi = _mm512_set1_epi32(127), off = _mm512_set1_epi32(128);
-    /* 64 at a time: the two saturating packs leave 4-byte groups in the order a0 b0 c0 d0 a1 ...
-       (per 128-bit lane); a dword transpose restores a b c d */
-    const __m512i perm = _mm512_set_epi32(15, 11, 7, 3, 14, 10, 6, 2, 13, 9, 5, 1, 12, 8, 4, 0);
-    int kk = 0;
-    for (; kk + 64 <= k; kk += 64) {
-        __m512i q0 = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk), vi));
-        __m512i q1 = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk + 16), vi));
-        __m512i q2 = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk + 32), vi));
-        __m512i q3 = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk + 48), vi));
-        __m512i q = _mm512_packs_epi16(_mm512_packs_epi32(q0, q1), _mm512_packs_epi32(q2, q3));
-        q = _mm512_xor_si512(_mm512_mask_permutexvar_epi32(q, 0xffff, perm, q), _mm512_set1_epi8((char)0x80));
-        _mm512_storeu_si512((void *)(d + kk), q);
-    }
-    for (; kk + 16 <= k; kk += 16) {
-        __m512i q = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk), vi));
-        q = _mm512_mask_max_epi32(q, 0xffff, q, lo);
-        q = _mm512_add_epi32(_mm512_mask_min_epi32(q, 0xffff, q, hi), off);
-        _mm512_mask_cvtepi32_storeu_epi8((void *)(d + kk), 0xffff, q);
-    }
-    return kk;
-}
-#elif defined(SCLIP__GEMM_Q8_AVX256)
-#define SCLIP__Q8_VQUANT 1
-static int sclip__q8_convert_simd(const float *xr, int k, float inv, unsigned char *d) {
-    __m256 vi = _mm256_set1_ps(inv);
-    /* 32 at a time: the packs leave dwords in the order q0[0..3] q1[0..3] q2 q3 | q0[4..7] ... */
-    const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
-    int kk = 0;
-    for (; kk + 32 <= k; kk += 32) {
-        __m256i q0 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + kk), vi));
-        __m256i q1 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + kk + 8), vi));
-        __m256i q2 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + kk + 16), vi));
-        __m256i q3 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + kk + 24), vi));
-        __m256i q = _mm256_packs_epi16(_mm256_packs_epi32(q0, q1), _mm256_packs_epi32(q2, q3));
-        q = _mm256_xor_si256(_mm256_permutevar8x32_epi32(q, perm), _mm256_set1_epi8((char)0x80));
-        _mm256_storeu_si256((__m256i *)(void *)(d + kk), q);
-    }
-    return kk;
-}
-#elif defined(SCLIP__GEMM_Q8_SDOT)
-#define SCLIP__Q8_VQUANT 1
-static int8x8_t sclip__q8_narrow_neon(float32x4_t a, float32x4_t b) {
-    int32x4_t qa = vbslq_s32(vceqq_f32(a, a), vcvtnq_s32_f32(a), vdupq_n_s32(-128));
-    int32x4_t qb = vbslq_s32(vceqq_f32(b, b), vcvtnq_s32_f32(b), vdupq_n_s32(-128));
-    return vqmovn_s16(vcombine_s16(vqmovn_s32(qa), vqmovn_s32(qb)));
-}
-static int sclip__q8_convert_simd(const float *xr, int k, float inv, unsigned char *d) {
-    int kk = 0;
-    for (; kk + 16 <= k; kk += 16) {
-        int8x8_t lo = sclip__q8_narrow_neon(vmulq_n_f32(vld1q_f32(xr + kk), inv), vmulq_n_f32(vld1q_f32(xr + kk + 4), inv));
-        int8x8_t hi = sclip__q8_narrow_neon(vmulq_n_f32(vld1q_f32(xr + kk + 8), inv), vmulq_n_f32(vld1q_f32(xr + kk + 12), inv));
-        vst1q_u8(d + kk, veorq_u8(vreinterpretq_u8_s8(vcombine_s8(lo, hi)), vdupq_n_u8(0x80)));
-    }
-    return kk;
-}
-#endif
-
-/* Row i of x -> u8 (round(x / s_i) + 128) in kp bytes (pad 128, i.e. zero), s_i = max|x_i| / 127.
-   The vector path gives the same bytes: same max, same products, same rounding. */
-static void sclip__q8_quantize_row(int simd, int k, const float *xr, unsigned char *d, float *rs) {
-    int kp = sclip__q8_kp(k), kk = 0;
-    float mx = 0.0f, inv = 0.0f;
-#if defined(SCLIP__LP_VMAXABS)
-    if (simd) kk = sclip__lp_maxabs_simd(xr, k, &mx);
-#else
-    (void)simd;
-#endif
-    for (; kk < k; kk++) {
-        float v = fabsf(xr[kk]);
-        if (v > mx) mx = v;
-    }
-    if (mx > 1e-30f && mx <= 3.4e38f) { inv = 127.0f / mx; *rs = mx / 127.0f; }
-    else *rs = 0.0f;
-    kk = 0;
-#if defined(SCLIP__Q8_VQUANT)
-    if (simd) kk = sclip__q8_convert_simd(xr, k, inv, d);
-#endif
-    for (; kk < k; kk++) d[kk] = (unsigned char)(sclip__q8_round(xr[kk] * inv) + 128);
-    for (; kk < kp; kk++) d[kk] = 128;
-}
-
-static void sclip__gemm_q8_quantize_with(int simd, int m, int k, const float *x, int ldx, void *act) {
-    int kp = sclip__q8_kp(k), i;
-    unsigned char *d = (unsigned char *)act;
-    float *rs = (float *)(void *)(d + sclip__align64((size_t)m * (size_t)kp));
-    for (i = 0; i < m; i++) sclip__q8_quantize_row(simd, k, x + (ptrdiff_t)i * ldx, d + (size_t)i * kp, rs + i);
-}
-
-/* Scalar q8 kernel: exact s32 sums, then the same float steps as the vector epilogue. */
-static void sclip__ukr_q8_scalar(const sclip__lpk_args *u) {
-    int32_t acc[SCLIP__LP_MRMAX][SCLIP__LP_NR];
-    int32_t *part = (int32_t *)u->part;
-    int r, j, g, e;
-    for (r = 0; r < u->mr; r++)
-        for (j = 0; j < SCLIP__LP_NR; j++) acc[r][j] = u->first ? 0 : part[r * SCLIP__LP_NR + j];
-    for (g = 0; g < u->kg; g++) {
-        const signed char *bg = (const signed char *)(u->b + (size_t)g * 128);
-        for (r = 0; r < u->mr; r++) {
-            const unsigned char *ar = u->a + r * u->lda + 4 * g;
-            for (j = 0; j < SCLIP__LP_NR; j++)
-                for (e = 0; e < 4; e++) acc[r][j] += (int32_t)ar[e] * bg[4 * j + e];
-        }
-    }
-    for (r = 0; r < u->mr; r++)
-        for (j = 0; j < SCLIP__LP_NR; j++) {
-            if (!u->last) {
-                part[r * SCLIP__LP_NR + j] = acc[r][j];
-            } else if (j < u->nr) {
-                float t = fmaf((float)(acc[r][j] - u->cs[j]), u->ws[j] * u->rs[r], u->bias ? u->bias[j] : 0.0f);
-                sclip__lp_store1(u->y + r * u->ldy + j, t, u->epi);
-            }
-        }
-}
-
-#if defined(SCLIP__Q8_EMULATED)
-/* vpdpbusd without VNNI, exactly: per lane c + the sum of 4 q x w, with q the signed
-   activations (the bytes ^ 0x80: SCLIP__Q8_X) and the sums started at 128 colsum, as the
-   u8 x s8 sums of vpdpbusd are. vpmaddubsw multiplies |w| (u8) by q with w's sign (s8) and
-   adds pairs: at most 2 x 128 x 127 in magnitude, so it never saturates; vpmaddwd by 1 adds
-   the pairs of pairs. Exact for every pair but q = -128 (a NaN activation) with w < 0, whose
-   sign flip wraps. The AVX-512 form takes |w| and w's sign bits computed once per panel vector. */
-#define SCLIP__Q8_X(bytes) ((bytes) ^ 0x80808080u)
-static SCLIP__MAYBE_UNUSED SCLIP__INLINE __m256i sclip__dpbusd256(__m256i c, __m256i q, __m256i w) {
-    __m256i p = _mm256_maddubs_epi16(_mm256_abs_epi8(w), _mm256_sign_epi8(q, w));
-    return _mm256_add_epi32(c, _mm256_madd_epi16(p, _mm256_set1_epi16(1)));
-}
-#if defined(SCLIP__GEMM_Q8_AVX512)
-static SCLIP__INLINE __m512i sclip__dpbusd512(__m512i c, __m512i q, __m512i wabs, __mmask64 wneg) {
-    __m512i p = _mm512_maddubs_epi16(wabs, _mm512_mask_sub_epi8(q, wneg, _mm512_setzero_si512(), q));
-    return _mm512_add_epi32(c, _mm512_madd_epi16(p, _mm512_set1_epi16(1)));
-}
-#endif
-#else
-#define SCLIP__Q8_X(bytes) (bytes) /* the u8 activations as they are */
-#endif
-
-#if defined(SCLIP__GEMM_Q8_AVX512)
-#if SCLIP__Q8_MR == 6
-#define SCLIP__Q8_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
-#elif SCLIP__Q8_MR == 8
-#define SCLIP__Q8_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
-#elif SCLIP__Q8_MR == 12
-#define SCLIP__Q8_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
-#else
-#error "SCLIP__Q8_MR must be 6, 8 or 12"
-#endif
-/* MR x 32: 2 MR zmm s32 accumulators; per k quad 2 panel vectors (32 columns x 4 int8) and
-   one 32-bit broadcast of 4 u8 activations per row. */
-static void sclip__ukr_q8_avx512(const sclip__lpk_args *u) {
-    const int mr = u->mr;
-    const unsigned char *b = u->b;
-    int32_t *part = (int32_t *)u->part;
-    __m512i acc[2 * SCLIP__Q8_MR];
-    int g, r, kg = u->kg;
-#define SCLIP__Q8DECL(r) const unsigned char *a##r = u->a + ((r) < mr ? (r) : mr - 1) * u->lda; \
-    __m512i c##r##_0, c##r##_1;
-    SCLIP__Q8_ROWS(SCLIP__Q8DECL)
-#undef SCLIP__Q8DECL
-    if (u->first) {
-#if defined(SCLIP__Q8_EMULATED) /* sums from 128 colsum */
-        const __m512i s0 = _mm512_loadu_si512((const void *)u->cs), s1 = _mm512_loadu_si512((const void *)(u->cs + 16));
-#else /* sums from 0 */
-        const __m512i s0 = _mm512_setzero_si512(), s1 = s0;
-#endif
-#define SCLIP__Q8ZERO(r) c##r##_0 = s0; c##r##_1 = s1;
-        SCLIP__Q8_ROWS(SCLIP__Q8ZERO)
-#undef SCLIP__Q8ZERO
-    } else {
-#define SCLIP__Q8LOAD(r) c##r##_0 = _mm512_loadu_si512((const void *)(part + 32 * (r))); \
-        c##r##_1 = _mm512_loadu_si512((const void *)(part + 32 * (r) + 16));
-        SCLIP__Q8_ROWS(SCLIP__Q8LOAD)
-#undef SCLIP__Q8LOAD
-    }
-#if defined(SCLIP__Q8_EMULATED)
-#define SCLIP__DPBUSD512(c, x, h) sclip__dpbusd512(c, x, wabs##h, wneg##h)
-#else
-#define SCLIP__DPBUSD512(c, x, h) _mm512_dpbusd_epi32(c, x, b##h)
-#endif
-#define SCLIP__Q8STEP(r)                                                                  \
-    { uint32_t w_; memcpy(&w_, a##r + 4 * g, 4); av = _mm512_set1_epi32((int)SCLIP__Q8_X(w_)); } \
-    c##r##_0 = SCLIP__DPBUSD512(c##r##_0, av, 0); c##r##_1 = SCLIP__DPBUSD512(c##r##_1, av, 1);
-    for (g = 0; g < kg; g++) {
-        __m512i b0 = _mm512_loadu_si512((const void *)b), b1 = _mm512_loadu_si512((const void *)(b + 64)), av;
-#if defined(SCLIP__Q8_EMULATED)
-        const __m512i wabs0 = _mm512_abs_epi8(b0), wabs1 = _mm512_abs_epi8(b1);
-        const __mmask64 wneg0 = _mm512_movepi8_mask(b0), wneg1 = _mm512_movepi8_mask(b1);
-#endif
-        SCLIP__Q8_ROWS(SCLIP__Q8STEP)
-        b += 128;
-    }
-#undef SCLIP__Q8STEP
-#undef SCLIP__DPBUSD512
-#define SCLIP__Q8SAVE(r) acc[2 * (r)] = c##r##_0; acc[2 * (r) + 1] = c##r##_1;
-    SCLIP__Q8_ROWS(SCLIP__Q8SAVE)
-#undef SCLIP__Q8SAVE
-    if (!u->last) {
-        for (r = 0; r < 2 * mr; r++) _mm512_storeu_si512((void *)(part + 16 * r), acc[r]);
-        return;
-    }
-    {
-        __m512i cs0 = _mm512_loadu_si512((const void *)u->cs), cs1 = _mm512_loadu_si512((const void *)(u->cs + 16));
-        for (r = 0; r < mr; r++)
-            sclip__lp_finish512(u, r, SCLIP__LP_I2F(_mm512_sub_epi32(acc[2 * r], cs0)),
-                                SCLIP__LP_I2F(_mm512_sub_epi32(acc[2 * r + 1], cs1)));
-    }
-}
-#undef SCLIP__Q8_ROWS
-#define SCLIP__UKR_Q8 sclip__ukr_q8_avx512
-#define SCLIP__Q8_SIMD 1
-#if defined(SCLIP__Q8_EMULATED)
-#define SCLIP__Q8_PATH "avx512bw"
-#else
-#define SCLIP__Q8_PATH "avx512-vnni"
-#endif
-
-#elif defined(SCLIP__GEMM_Q8_AVX256)
-#if defined(SCLIP__Q8_EMULATED)
-#define SCLIP__DPBUSD256(c, x, w) sclip__dpbusd256(c, x, w)
-#define SCLIP__Q8_PATH "avx2"
-#else
-#define SCLIP__DPBUSD256(c, x, w) _mm256_dpbusd_avx_epi32(c, x, w)
-#define SCLIP__Q8_PATH "avx-vnni"
-#endif
-/* Epilogue of one row of 32 columns in 4 vectors of 8: acc - 128 colsum, then sclip__lp_finish256. */
-static void sclip__q8_epi256(const sclip__lpk_args *u, int r, const __m256i *acc) {
-    __m256 t[4];
-    int h;
-    for (h = 0; h < 4; h++)
-        t[h] = _mm256_cvtepi32_ps(_mm256_sub_epi32(acc[h], _mm256_loadu_si256((const __m256i *)(const void *)(u->cs + 8 * h))));
-    sclip__lp_finish256(u, r, t);
-}
-
-/* Two rows x 32 columns at a time: 8 ymm s32 accumulators (named, so they stay in registers);
-   per k quad 4 panel vectors and one 32-bit broadcast of 4 activations per row (vpdpbusd:
-   u8 x s8 -> s32, or its AVX2 form, whose sums start at 128 colsum instead of 0). */
-static void sclip__ukr_q8_avx2(const sclip__lpk_args *u) {
-    int32_t *part = (int32_t *)u->part;
-    int r0, g;
-    for (r0 = 0; r0 < u->mr; r0 += 2) {
-        int r1 = r0 + 1 < u->mr ? r0 + 1 : r0; /* a missing second row repeats the first */
-        const unsigned char *a0 = u->a + r0 * u->lda, *a1 = u->a + r1 * u->lda, *b = u->b;
-        const int32_t *p0 = part + 32 * r0, *p1 = part + 32 * r1;
-        __m256i c00, c01, c02, c03, c10, c11, c12, c13, bv, acc0[4], acc1[4];
-#if defined(SCLIP__Q8_EMULATED)
-        if (u->first) p0 = p1 = u->cs; /* sums from 128 colsum */
-#else
-        if (u->first) p0 = p1 = NULL; /* sums from 0 */
-#endif
-#define SCLIP__VNNI4(X) X(0) X(1) X(2) X(3)
-#define SCLIP__VNNI_INIT(h)                                                                           \
-    c0##h = p0 ? _mm256_loadu_si256((const __m256i *)(const void *)(p0 + 8 * h)) : _mm256_setzero_si256(); \
-    c1##h = p1 ? _mm256_loadu_si256((const __m256i *)(const void *)(p1 + 8 * h)) : _mm256_setzero_si256();
-#define SCLIP__VNNI_STEP(h)                                                                           \
-    bv = _mm256_loadu_si256((const __m256i *)(const void *)(b + 32 * h));                               \
-    c0##h = SCLIP__DPBUSD256(c0##h, x0, bv);                                                          \
-    c1##h = SCLIP__DPBUSD256(c1##h, x1, bv);
-#define SCLIP__VNNI_SAVE(h) acc0[h] = c0##h; acc1[h] = c1##h;
-        SCLIP__VNNI4(SCLIP__VNNI_INIT)
-        for (g = 0; g < u->kg; g++, b += 128) {
-            uint32_t w0, w1;
-            __m256i x0, x1;
-            memcpy(&w0, a0 + 4 * g, 4);
-            memcpy(&w1, a1 + 4 * g, 4);
-            x0 = _mm256_set1_epi32((int)SCLIP__Q8_X(w0)), x1 = _mm256_set1_epi32((int)SCLIP__Q8_X(w1));
-            SCLIP__VNNI4(SCLIP__VNNI_STEP)
-        }
-        SCLIP__VNNI4(SCLIP__VNNI_SAVE)
-#undef SCLIP__VNNI4
-#undef SCLIP__VNNI_INIT
-#undef SCLIP__VNNI_STEP
-#undef SCLIP__VNNI_SAVE
-        if (u->last) {
-            sclip__q8_epi256(u, r0, acc0);
-            if (r1 != r0) sclip__q8_epi256(u, r1, acc1);
-            continue;
-        }
-        for (g = 0; g < 4; g++) {
-            _mm256_storeu_si256((__m256i *)(void *)(part + 32 * r0 + 8 * g), acc0[g]);
-            if (r1 != r0) _mm256_storeu_si256((__m256i *)(void *)(part + 32 * r1 + 8 * g), acc1[g]);
-        }
-    }
-}
-#undef SCLIP__DPBUSD256
-#define SCLIP__UKR_Q8 sclip__ukr_q8_avx2
-#define SCLIP__Q8_SIMD 1
-
-#elif defined(SCLIP__GEMM_Q8_SDOT)
-/* Epilogue of one row of 32 columns in 8 vectors of 4: acc - 128 colsum, then sclip__lp_finish_neon. */
-static void sclip__q8_epi_neon(const sclip__lpk_args *u, int r, const int32x4_t *acc) {
-    float32x4_t t[8];
-    int h;
-    for (h = 0; h < 8; h++) t[h] = vcvtq_f32_s32(vsubq_s32(acc[h], vld1q_s32(u->cs + 4 * h)));
-    sclip__lp_finish_neon(u, r, t);
-}
-
-/* Two rows x 32 columns at a time: 16 s32x4 accumulators (named, so they stay in registers),
-   8 panel vectors (4 columns x 4 int8 each) per k quad; sdot multiplies signed bytes, so the
-   row's u8 quad is flipped back to q = byte ^ 0x80 and the sums start at 128 * colsum (taken
-   off by the epilogue). */
-static void sclip__ukr_q8_sdot(const sclip__lpk_args *u) {
-    int32_t *part = (int32_t *)u->part;
-    int r0, g;
-    for (r0 = 0; r0 < u->mr; r0 += 2) {
-        int r1 = r0 + 1 < u->mr ? r0 + 1 : r0; /* a missing second row repeats the first */
-        const unsigned char *a0 = u->a + r0 * u->lda, *a1 = u->a + r1 * u->lda, *b = u->b;
-        const int32_t *p0 = u->first ? u->cs : part + 32 * r0, *p1 = u->first ? u->cs : part + 32 * r1;
-        int32x4_t c00, c01, c02, c03, c04, c05, c06, c07, c10, c11, c12, c13, c14, c15, c16, c17, acc0[8], acc1[8];
-        int8x16_t bv;
-#define SCLIP__SDOT8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
-#define SCLIP__SDOT_INIT(h) c0##h = vld1q_s32(p0 + 4 * h); c1##h = vld1q_s32(p1 + 4 * h);
-#define SCLIP__SDOT_STEP(h)                                                                           \
-    bv = vld1q_s8((const int8_t *)(const void *)(b + 16 * h));                                         \
-    c0##h = vdotq_s32(c0##h, bv, x0);                                                                 \
-    c1##h = vdotq_s32(c1##h, bv, x1);
-#define SCLIP__SDOT_SAVE(h) acc0[h] = c0##h; acc1[h] = c1##h;
-        SCLIP__SDOT8(SCLIP__SDOT_INIT)
-        for (g = 0; g < u->kg; g++, b += 128) {
-            uint32_t w0, w1;
-            int8x16_t x0, x1;
-            memcpy(&w0, a0 + 4 * g, 4);
-            memcpy(&w1, a1 + 4 * g, 4);
-            x0 = vreinterpretq_s8_u32(vdupq_n_u32(w0 ^ 0x80808080u));
-            x1 = vreinterpretq_s8_u32(vdupq_n_u32(w1 ^ 0x80808080u));
-            SCLIP__SDOT8(SCLIP__SDOT_STEP)
-        }
-        SCLIP__SDOT8(SCLIP__SDOT_SAVE)
-#undef SCLIP__SDOT8
-#undef SCLIP__SDOT_INIT
-#undef SCLIP__SDOT_STEP
-#undef SCLIP__SDOT_SAVE
-        if (u->last) {
-            sclip__q8_epi_neon(u, r0, acc0);
-            if (r1 != r0) sclip__q8_epi_neon(u, r1, acc1);
-            continue;
-        }
-        for (g = 0; g < 8; g++) {
-            vst1q_s32(part + 32 * r0 + 4 * g, acc0[g]);
-            if (r1 != r0) vst1q_s32(part + 32 * r1 + 4 * g, acc1[g]);
-        }
-    }
-}
-#define SCLIP__UKR_Q8 sclip__ukr_q8_sdot
-#define SCLIP__Q8_SIMD 1
-#define SCLIP__Q8_PATH "arm-sdot"
-
-#else
-#define SCLIP__UKR_Q8 sclip__ukr_q8_scalar
-#define SCLIP__Q8_SIMD 0
-#define SCLIP__Q8_PATH "scalar"
-#endif
-
-static void sclip__gemm_q8_pre_with(int simd, int m, int n, int k, const void *act, const void *packed,
-                                    const float *bias, int epi, float *y, int ldy, int j0, int j1, void *part) {
-    int kp = sclip__q8_kp(k), np = sclip__lp_npanel(n);
-    const unsigned char *xa = (const unsigned char *)act;
-    const float *rs = (const float *)(const void *)(xa + sclip__align64((size_t)m * (size_t)kp));
-    const float *ws = (const float *)(const void *)((const unsigned char *)packed + sclip__q8_panels_bytes(n, k));
-    const int32_t *cs = (const int32_t *)(const void *)(ws + np * SCLIP__LP_NR);
-    SCLIP__GEMM_ASSERT(j0 % SCLIP__LP_NR == 0 && j0 >= 0 && j1 <= n);
-    if (m <= 0 || j1 <= j0) return;
-    if (k <= 0) {
-        int i, j;
-        for (i = 0; i < m; i++)
-            for (j = j0; j < j1; j++) sclip__lp_store1(y + (ptrdiff_t)i * ldy + j, bias ? bias[j] : 0.0f, epi);
-        return;
-    }
-    sclip__gemm_lp_drive(simd ? SCLIP__UKR_Q8 : sclip__ukr_q8_scalar, simd ? SCLIP__Q8_MR : SCLIP__LP_MRMAX, 4,
-                         SCLIP__Q8_KC, m, kp, xa, (const unsigned char *)packed, rs, ws, cs, bias, epi, y, ldy,
-                         j0, j1, part);
-}
-
-/* Product on pre-quantised activations (sclip__q8_quantize_row per row); part:
-   sclip__gemm_lp_part_size(m) bytes per thread (used only when k > SCLIP__Q8_KC). */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_pre(int m, int n, int k, const void *act, const void *packed,
-                                                   const float *bias, int epi, float *y, int ldy, int j0, int j1,
-                                                   void *part) {
-    sclip__gemm_q8_pre_with(SCLIP__Q8_SIMD, m, n, k, act, packed, bias, epi, y, ldy, j0, j1, part);
-}
-/* All in one (tests): quantise x into scratch (sclip__gemm_q8_scratch_size(m, k) bytes,
-   64-byte aligned), then the product; simd = 0 is the portable path (same bytes, same sums). */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_with(int simd, int m, int n, int k, const float *x, int ldx,
-                                                    const void *packed, const float *bias, int epi, float *y, int ldy,
-                                                    int j0, int j1, void *scratch) {
-    unsigned char *s = (unsigned char *)scratch;
-    if (m <= 0 || j1 <= j0) return;
-    sclip__gemm_q8_quantize_with(simd, m, k, x, ldx, s);
-    sclip__gemm_q8_pre_with(simd, m, n, k, s, packed, bias, epi, y, ldy, j0, j1,
-                            s + sclip__align64(sclip__gemm_q8_act_size(m, k)));
-}
-
-/* =====================================================================================
-   q16: 12-bit integers in 16-bit lanes, integer dot products of pairs
-   ===================================================================================== */
-/* W per output channel and x per row are rounded to integers of at most 2047 in magnitude
-   (scale = max|.| / 2047, 16 times finer than q8); the bf16 panel layout holds them as int16
-   pairs, followed by n32 f32 column scales. vpdpwssd (or vpmaddwd + add) sums pairs of s16
-   products into s32 lanes; a K block of at most SCLIP__Q16_KC elements stays below
-   2^31 (256 x 2047^2 < 2^30), is exact, and is added to the f32 partial sum:
-     y = epi( (sum over K blocks of float(block sum)) * (scale_j * s_i) + bias_j ). */
-#ifndef SCLIP__Q16_KC
-#define SCLIP__Q16_KC 256
-#endif
-#define SCLIP__Q16_MAX 2047
-
-static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q16_packed_size(int n, int k) {
-    return sclip__gemm_bf16_packed_size(n, k) + (size_t)sclip__lp_npanel(n) * SCLIP__LP_NR * 4;
-}
-/* Quantised activations of m rows: m rows of k2 int16, then m f32 row scales. */
-static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q16_act_size(int m, int k) {
-    return sclip__align64(sclip__gemm_bf16_act_size(m, k)) + (size_t)m * 4;
-}
-
-/* Round to nearest even, clamp to [-2047, 2047]; NaN gives -2047, as the vector path. */
-static int sclip__q16_round(float v) {
-    if (v != v || v < -(float)SCLIP__Q16_MAX) return -SCLIP__Q16_MAX;
-    if (v > (float)SCLIP__Q16_MAX) return SCLIP__Q16_MAX;
-    return (int)lrintf(v);
-}
-
-/* Scale of a row of n floats: max |x| / 2047, and its inverse (both 0 for an all-zero or
-   non-finite maximum); simd takes the vector max (the same value). */
-static float sclip__q16_scale(int simd, const float *x, int n, float *inv) {
-    float mx = 0.0f;
-    int i = 0;
-#if defined(SCLIP__LP_VMAXABS)
-    if (simd) i = sclip__lp_maxabs_simd(x, n, &mx);
-#else
-    (void)simd;
-#endif
-    for (; i < n; i++) {
-        float v = fabsf(x[i]);
-        if (v > mx) mx = v;
-    }
-    if (!(mx > 1e-30f && mx <= 3.4e38f)) return *inv = 0.0f;
-    *inv = (float)SCLIP__Q16_MAX / mx;
-    return mx / (float)SCLIP__Q16_MAX;
-}
-
-/* Vector rounding of x * inv for the first whole vectors of a row (returns how many): the
-   conversion rounds to nearest even like lrintf; NaN gives -2047 (x86: INT_MIN, clamped). */
-#if defined(SCLIP__GEMM_AVX512)
-#define SCLIP__Q16_VQUANT 1
-static int sclip__q16_convert_simd(const float *xr, int k, float inv, int16_t *d) {
-    __m512 vi = _mm512_set1_ps(inv);
-    __m512i lo = _mm512_set1_epi32(-SCLIP__Q16_MAX), hi = _mm512_set1_epi32(SCLIP__Q16_MAX);
-    int kk = 0;
-    for (; kk + 16 <= k; kk += 16) {
-        __m512i q = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk), vi));
-        q = _mm512_mask_min_epi32(q, 0xffff, _mm512_mask_max_epi32(q, 0xffff, q, lo), hi);
-        _mm512_mask_cvtepi32_storeu_epi16((void *)(d + kk), 0xffff, q);
-    }
-    return kk;
-}
-#elif defined(SCLIP__GEMM_AVX2)
-#define SCLIP__Q16_VQUANT 1
-static int sclip__q16_convert_simd(const float *xr, int k, float inv, int16_t *d) {
-    __m256 vi = _mm256_set1_ps(inv);
-    __m256i lo = _mm256_set1_epi32(-SCLIP__Q16_MAX), hi = _mm256_set1_epi32(SCLIP__Q16_MAX);
-    int kk = 0;
-    for (; kk + 16 <= k; kk += 16) { /* the pack interleaves 64-bit quarters: 0 2 1 3 restores them */
-        __m256i q0 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + kk), vi));
-        __m256i q1 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + kk + 8), vi));
-        q0 = _mm256_min_epi32(_mm256_max_epi32(q0, lo), hi);
-        q1 = _mm256_min_epi32(_mm256_max_epi32(q1, lo), hi);
-        _mm256_storeu_si256((__m256i *)(void *)(d + kk), _mm256_permute4x64_epi64(_mm256_packs_epi32(q0, q1), 0xd8));
-    }
-    return kk;
-}
-#elif defined(SCLIP__GEMM_NEON)
-#define SCLIP__Q16_VQUANT 1
-static int sclip__q16_convert_simd(const float *xr, int k, float inv, int16_t *d) {
-    int32x4_t lo = vdupq_n_s32(-SCLIP__Q16_MAX), hi = vdupq_n_s32(SCLIP__Q16_MAX);
-    int kk = 0;
-    for (; kk + 8 <= k; kk += 8) { /* fcvtns gives 0 for NaN: select -2047 for it */
-        float32x4_t a = vmulq_n_f32(vld1q_f32(xr + kk), inv), b = vmulq_n_f32(vld1q_f32(xr + kk + 4), inv);
-        int32x4_t qa = vbslq_s32(vceqq_f32(a, a), vcvtnq_s32_f32(a), lo);
-        int32x4_t qb = vbslq_s32(vceqq_f32(b, b), vcvtnq_s32_f32(b), lo);
-        qa = vminq_s32(vmaxq_s32(qa, lo), hi);
-        qb = vminq_s32(vmaxq_s32(qb, lo), hi);
-        vst1q_s16(d + kk, vcombine_s16(vmovn_s32(qa), vmovn_s32(qb)));
-    }
-    return kk;
-}
-#endif
-
-/* w: n rows of k floats -> panels (as sclip__gemm_bf16_pack) of rounded integers, then scales. */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_q16_pack(const float *w, int n, int k, void *packed) {
-    int k2 = sclip__bf_k2(k), np = sclip__lp_npanel(n), p, jj, kk;
-    int16_t *d = (int16_t *)packed;
-    float *ws = (float *)(void *)((unsigned char *)packed + sclip__gemm_bf16_packed_size(n, k));
-    for (p = 0; p < np; p++)
-        for (jj = 0; jj < SCLIP__LP_NR; jj++) {
-            int j = p * SCLIP__LP_NR + jj;
-            int16_t *dp = d + (size_t)p * SCLIP__LP_NR * (size_t)k2 + 2 * jj;
-            float inv = 0.0f;
-            ws[j] = j < n ? sclip__q16_scale(0, w + (size_t)j * k, k, &inv) : 0.0f;
-            for (kk = 0; kk < k2; kk++)
-                dp[(size_t)(kk >> 1) * 2 * SCLIP__LP_NR + (kk & 1)] =
-                    (int16_t)(j < n && kk < k ? sclip__q16_round(w[(size_t)j * k + kk] * inv) : 0);
-        }
-}
-
-/* m rows of x -> rows of k2 int16 (odd k: a zero pad), then the m row scales; simd selects
-   the vector max and rounding, which give the same values. */
-static void sclip__q16_quantize_rows(int simd, int m, int k, const float *x, int ldx, int16_t *d, float *rs) {
-    int k2 = sclip__bf_k2(k), i, kk;
-    for (i = 0; i < m; i++) {
-        const float *xr = x + (ptrdiff_t)i * ldx;
-        int16_t *dr = d + (size_t)i * k2;
-        float inv;
-        rs[i] = sclip__q16_scale(simd, xr, k, &inv);
-        kk = 0;
-#if defined(SCLIP__Q16_VQUANT)
-        if (simd) kk = sclip__q16_convert_simd(xr, k, inv, dr);
-#endif
-        for (; kk < k; kk++) dr[kk] = (int16_t)sclip__q16_round(xr[kk] * inv);
-        if (k2 > k) dr[k] = 0;
-    }
-}
-
-/* Scalar q16 kernel: exact s32 sums per K block, then the same float steps as the vector ones. */
-static void sclip__ukr_q16_scalar(const sclip__lpk_args *u) {
-    float *part = (float *)u->part;
-    int r, j, g;
-    for (r = 0; r < u->mr; r++) {
-        const int16_t *ar = (const int16_t *)(const void *)(u->a + r * u->lda);
-        for (j = 0; j < SCLIP__LP_NR; j++) {
-            int32_t acc = 0;
-            float t;
-            for (g = 0; g < u->kg; g++) {
-                const int16_t *bg = (const int16_t *)(const void *)(u->b + (size_t)g * 128) + 2 * j;
-                acc += (int32_t)ar[2 * g] * bg[0] + (int32_t)ar[2 * g + 1] * bg[1];
-            }
-            t = u->first ? (float)acc : part[r * SCLIP__LP_NR + j] + (float)acc;
-            if (!u->last) part[r * SCLIP__LP_NR + j] = t;
-            else if (j < u->nr)
-                sclip__lp_store1(u->y + r * u->ldy + j, fmaf(t, u->ws[j] * u->rs[r], u->bias ? u->bias[j] : 0.0f), u->epi);
-        }
-    }
-}
-
-#if defined(SCLIP__GEMM_AVX512) && (defined(__AVX512VNNI__) || defined(__AVX512BW__))
-#if defined(__AVX512VNNI__)
-#define SCLIP__DPWSSD512(c, a, b) _mm512_dpwssd_epi32(c, a, b)
-#else
-#define SCLIP__DPWSSD512(c, a, b) _mm512_add_epi32(c, _mm512_madd_epi16(a, b))
-#endif
-/* 8 x 32: 16 zmm s32 accumulators (8 rows: 10-35% faster than 6 here); per k pair 2 panel
-   vectors (32 columns x 2 int16) and one 32-bit broadcast of each row's pair. */
-static void sclip__ukr_q16_avx512(const sclip__lpk_args *u) {
-    const int mr = u->mr;
-    const unsigned char *b = u->b;
-    float *part = (float *)u->part;
-    __m512i acc[16];
-    int g, r;
-#define SCLIP__Q16_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
-#define SCLIP__Q16DECL(r) const unsigned char *a##r = u->a + ((r) < mr ? (r) : mr - 1) * u->lda; \
-    __m512i c##r##_0 = _mm512_setzero_si512(), c##r##_1 = _mm512_setzero_si512();
-#define SCLIP__Q16STEP(r)                                                                 \
-    { int32_t w_; memcpy(&w_, a##r + 4 * g, 4); av = _mm512_set1_epi32(w_); }             \
-    c##r##_0 = SCLIP__DPWSSD512(c##r##_0, av, b0); c##r##_1 = SCLIP__DPWSSD512(c##r##_1, av, b1);
-#define SCLIP__Q16SAVE(r) acc[2 * (r)] = c##r##_0; acc[2 * (r) + 1] = c##r##_1;
-    SCLIP__Q16_ROWS(SCLIP__Q16DECL)
-    for (g = 0; g < u->kg; g++, b += 128) {
-        __m512i b0 = _mm512_loadu_si512((const void *)b), b1 = _mm512_loadu_si512((const void *)(b + 64)), av;
-        SCLIP__Q16_ROWS(SCLIP__Q16STEP)
-    }
-    SCLIP__Q16_ROWS(SCLIP__Q16SAVE)
-#undef SCLIP__Q16_ROWS
-#undef SCLIP__Q16DECL
-#undef SCLIP__Q16STEP
-#undef SCLIP__Q16SAVE
-    for (r = 0; r < mr; r++) {
-        float *pr = part + 32 * r;
-        __m512 t0 = SCLIP__LP_I2F(acc[2 * r]), t1 = SCLIP__LP_I2F(acc[2 * r + 1]);
-        if (!u->first) t0 = _mm512_add_ps(_mm512_loadu_ps(pr), t0), t1 = _mm512_add_ps(_mm512_loadu_ps(pr + 16), t1);
-        if (u->last) {
-            sclip__lp_finish512(u, r, t0, t1);
-        } else {
-            _mm512_storeu_ps(pr, t0);
-            _mm512_storeu_ps(pr + 16, t1);
-        }
-    }
-}
-#define SCLIP__UKR_Q16 sclip__ukr_q16_avx512
-#define SCLIP__Q16_MR 8
-#define SCLIP__Q16_SIMD 1
-#if defined(__AVX512VNNI__)
-#define SCLIP__Q16_PATH "avx512-vnni"
-#else
-#define SCLIP__Q16_PATH "avx512 vpmaddwd"
-#endif
-
-#elif defined(SCLIP__GEMM_AVX2)
-#if defined(__AVXVNNI__)
-#define SCLIP__DPWSSD256(c, a, b) _mm256_dpwssd_avx_epi32(c, a, b)
-#else
-#define SCLIP__DPWSSD256(c, a, b) _mm256_add_epi32(c, _mm256_madd_epi16(a, b))
-#endif
-/* Two rows x 32 columns at a time: 8 ymm s32 accumulators; per k pair 4 panel vectors and one
-   32-bit broadcast of each row's pair. */
-static void sclip__ukr_q16_avx2(const sclip__lpk_args *u) {
-    float *part = (float *)u->part;
-    int r0, g, h;
-    for (r0 = 0; r0 < u->mr; r0 += 2) {
-        int r1 = r0 + 1 < u->mr ? r0 + 1 : r0; /* a missing second row repeats the first */
-        const unsigned char *a0 = u->a + r0 * u->lda, *a1 = u->a + r1 * u->lda, *b = u->b;
-        __m256i c00 = _mm256_setzero_si256(), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-        __m256i acc[2][4];
-        for (g = 0; g < u->kg; g++, b += 128) {
-            int32_t w0, w1;
-            __m256i x0, x1, bv;
-            memcpy(&w0, a0 + 4 * g, 4);
-            memcpy(&w1, a1 + 4 * g, 4);
-            x0 = _mm256_set1_epi32(w0), x1 = _mm256_set1_epi32(w1);
-#define SCLIP__Q16STEP(h)                                                                             \
-    bv = _mm256_loadu_si256((const __m256i *)(const void *)(b + 32 * h));                               \
-    c0##h = SCLIP__DPWSSD256(c0##h, x0, bv);                                                          \
-    c1##h = SCLIP__DPWSSD256(c1##h, x1, bv);
-            SCLIP__Q16STEP(0) SCLIP__Q16STEP(1) SCLIP__Q16STEP(2) SCLIP__Q16STEP(3)
-#undef SCLIP__Q16STEP
-        }
-        acc[0][0] = c00; acc[0][1] = c01; acc[0][2] = c02; acc[0][3] = c03;
-        acc[1][0] = c10; acc[1][1] = c11; acc[1][2] = c12; acc[1][3] = c13;
-        for (h = 0; h < 2 && (h == 0 || r1 != r0); h++) {
-            int r = h ? r1 : r0, q;
-            float *pr = part + 32 * r;
-            __m256 t[4];
-            for (q = 0; q < 4; q++) {
-                t[q] = _mm256_cvtepi32_ps(acc[h][q]);
-                if (!u->first) t[q] = _mm256_add_ps(_mm256_loadu_ps(pr + 8 * q), t[q]);
-                if (!u->last) _mm256_storeu_ps(pr + 8 * q, t[q]);
-            }
-            if (u->last) sclip__lp_finish256(u, r, t);
-        }
-    }
-}
-#define SCLIP__UKR_Q16 sclip__ukr_q16_avx2
-#define SCLIP__Q16_MR SCLIP__LP_MRMAX
-#define SCLIP__Q16_SIMD 1
-#if defined(__AVXVNNI__)
-#define SCLIP__Q16_PATH "avx-vnni"
-#else
-#define SCLIP__Q16_PATH "avx2 vpmaddwd"
-#endif
-
-#elif defined(SCLIP__GEMM_NEON)
-/* One row x 32 columns at a time: 16 s32x4 accumulators hold the products of the two k of a
-   pair apart (smlal: 4 products per instruction, as many as an f32 fmla) and are added in
-   pairs (addp) at the end of the K block. */
-static void sclip__ukr_q16_neon(const sclip__lpk_args *u) {
-    float *part = (float *)u->part;
-    int r, g, h;
-    for (r = 0; r < u->mr; r++) {
-        const unsigned char *ar = u->a + r * u->lda, *b = u->b;
-        float *pr = part + 32 * r;
-        int32x4_t c0 = vdupq_n_s32(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-        int32x4_t c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0, c13 = c0, c14 = c0, c15 = c0;
-        int32x4_t acc[8];
-        float32x4_t t[8];
-        for (g = 0; g < u->kg; g++, b += 128) {
-            uint32_t w;
-            int16x8_t x, bv;
-            memcpy(&w, ar + 4 * g, 4);
-            x = vreinterpretq_s16_u32(vdupq_n_u32(w)); /* a0 a1 a0 a1 ... */
-#define SCLIP__Q16STEP(h, lo, hi)                                                                      \
-    bv = vld1q_s16((const int16_t *)(const void *)(b + 16 * h));                                         \
-    lo = vmlal_s16(lo, vget_low_s16(bv), vget_low_s16(x));                                            \
-    hi = vmlal_high_s16(hi, bv, x);
-            SCLIP__Q16STEP(0, c0, c1) SCLIP__Q16STEP(1, c2, c3) SCLIP__Q16STEP(2, c4, c5) SCLIP__Q16STEP(3, c6, c7)
-            SCLIP__Q16STEP(4, c8, c9) SCLIP__Q16STEP(5, c10, c11) SCLIP__Q16STEP(6, c12, c13) SCLIP__Q16STEP(7, c14, c15)
-#undef SCLIP__Q16STEP
-        }
-        acc[0] = vpaddq_s32(c0, c1); acc[1] = vpaddq_s32(c2, c3); acc[2] = vpaddq_s32(c4, c5);
-        acc[3] = vpaddq_s32(c6, c7); acc[4] = vpaddq_s32(c8, c9); acc[5] = vpaddq_s32(c10, c11);
-        acc[6] = vpaddq_s32(c12, c13); acc[7] = vpaddq_s32(c14, c15);
-        for (h = 0; h < 8; h++) {
-            t[h] = vcvtq_f32_s32(acc[h]);
-            if (!u->first) t[h] = vaddq_f32(vld1q_f32(pr + 4 * h), t[h]);
-            if (!u->last) vst1q_f32(pr + 4 * h, t[h]);
-        }
-        if (u->last) sclip__lp_finish_neon(u, r, t);
-    }
-}
-#define SCLIP__UKR_Q16 sclip__ukr_q16_neon
-#define SCLIP__Q16_MR SCLIP__LP_MRMAX
-#define SCLIP__Q16_SIMD 1
-#define SCLIP__Q16_PATH "neon smlal"
-
-#else
-#define SCLIP__UKR_Q16 sclip__ukr_q16_scalar
-#define SCLIP__Q16_MR SCLIP__LP_MRMAX
-#define SCLIP__Q16_SIMD 0
-#define SCLIP__Q16_PATH "scalar"
-#endif
-
-static void sclip__gemm_q16_pre_with(int simd, int m, int n, int k, const void *act, const void *packed,
-                                     const float *bias, int epi, float *y, int ldy, int j0, int j1, void *part) {
-    const unsigned char *xa = (const unsigned char *)act;
-    const float *rs = (const float *)(const void *)(xa + sclip__align64(sclip__gemm_bf16_act_size(m, k)));
-    const float *ws = (const float *)(const void *)((const unsigned char *)packed + sclip__gemm_bf16_packed_size(n, k));
-    SCLIP__GEMM_ASSERT(j0 % SCLIP__LP_NR == 0 && j0 >= 0 && j1 <= n);
-    if (m <= 0 || j1 <= j0) return;
-    if (k <= 0) {
-        int i, j;
-        for (i = 0; i < m; i++)
-            for (j = j0; j < j1; j++) sclip__lp_store1(y + (ptrdiff_t)i * ldy + j, bias ? bias[j] : 0.0f, epi);
-        return;
-    }
-    sclip__gemm_lp_drive(simd ? SCLIP__UKR_Q16 : sclip__ukr_q16_scalar, simd ? SCLIP__Q16_MR : SCLIP__LP_MRMAX, 2,
-                         SCLIP__Q16_KC, m, sclip__bf_k2(k), xa, (const unsigned char *)packed, rs, ws, NULL, bias, epi,
-                         y, ldy, j0, j1, part);
-}
-
-/* Product on activations quantised by sclip__q16_quantize_rows (sclip__gemm_q16_act_size(m, k)
-   bytes: the rows, then at align64(m k2 2) the row scales); part: sclip__gemm_lp_part_size(m)
-   bytes per thread. */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_q16_pre(int m, int n, int k, const void *act, const void *packed,
-                                                    const float *bias, int epi, float *y, int ldy, int j0, int j1,
-                                                    void *part) {
-    sclip__gemm_q16_pre_with(SCLIP__Q16_SIMD, m, n, k, act, packed, bias, epi, y, ldy, j0, j1, part);
-}
-/* All in one (tests): scratch of sclip__gemm_q16_scratch_size(m, k) bytes, 64-byte aligned;
-   simd = 0 is the portable kernel (bit-identical before QuickGELU/GELU). */
-static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q16_scratch_size(int m, int k) {
-    return sclip__align64(sclip__gemm_q16_act_size(m, k)) + sclip__gemm_lp_part_size(m);
-}
-static SCLIP__MAYBE_UNUSED void sclip__gemm_q16_with(int simd, int m, int n, int k, const float *x, int ldx,
-                                                     const void *packed, const float *bias, int epi, float *y, int ldy,
-                                                     int j0, int j1, void *scratch) {
-    unsigned char *s = (unsigned char *)scratch;
-    if (m <= 0 || j1 <= j0) return;
-    sclip__q16_quantize_rows(simd, m, k, x, ldx, (int16_t *)scratch,
-                             (float *)(void *)(s + sclip__align64(sclip__gemm_bf16_act_size(m, k))));
-    sclip__gemm_q16_pre_with(simd, m, n, k, s, packed, bias, epi, y, ldy, j0, j1,
-                             s + sclip__align64(sclip__gemm_q16_act_size(m, k)));
-}
 
 /* ============================================================================================
    Weight file (.sclip): parsing and validation. See the manual's section 7, "Weight file".
@@ -3282,6 +1141,7 @@ typedef struct sclip__linear {
     int precision;       /* an sclip_precision: the layout of packed */
     const void *packed;  /* n x k weights in the kernel's layout */
     const float *bias;   /* n, or NULL */
+    const sclip__kernels *kern; /* the kernels packed is laid out for */
 } sclip__linear;
 
 typedef struct sclip__block {
@@ -3297,6 +1157,7 @@ typedef struct sclip__tower {
 } sclip__tower;
 
 struct sclip_model {
+    const sclip__kernels *kern; /* the instruction set's kernels, chosen at load (Kernel selection) */
     sclip_arch arch;
     sclip_towers towers;
     sclip_precision precision;
@@ -3458,17 +1319,19 @@ static sclip_result sclip__get_linear_dims(sclip__loader *L, const char *wname, 
     void *packed, *stored = NULL;
     float *tmp = NULL;
     const float *w;
+    const sclip__kernels *kern = L->m->kern;
     sclip_result r = sclip__lookup(L, wname, dims, &t);
     if (r != SCLIP_OK) return r;
+    lin->kern = kern;
     lin->n = n;
     lin->k = k;
     lin->bias = NULL;
     if (bname && (r = sclip__get(L, bname, n, 0, 0, 0, &lin->bias)) != SCLIP_OK) return r;
     lin->precision = transposed ? SCLIP_PRECISION_F32 : L->precision;
-    packed = sclip__model_alloc(L->m, lin->precision == SCLIP_PRECISION_Q8     ? sclip__gemm_q8_packed_size(n, k)
-                                      : lin->precision == SCLIP_PRECISION_BF16 ? sclip__gemm_bf16_packed_size(n, k)
-                                      : lin->precision == SCLIP_PRECISION_Q16  ? sclip__gemm_q16_packed_size(n, k)
-                                                                               : sclip__gemm_packed_size(n, k) * sizeof(float));
+    packed = sclip__model_alloc(L->m, lin->precision == SCLIP_PRECISION_Q8     ? kern->gemm_q8_packed_size(n, k)
+                                      : lin->precision == SCLIP_PRECISION_BF16 ? kern->gemm_bf16_packed_size(n, k)
+                                      : lin->precision == SCLIP_PRECISION_Q16  ? kern->gemm_q16_packed_size(n, k)
+                                                                               : kern->gemm_packed_size(n, k) * sizeof(float));
     if (!packed) return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", wname);
     if ((r = sclip__tensor_src(L, t, 0, &src, &stored)) != SCLIP_OK) { /* a read file: one tensor at a time */
         sclip__free(stored);
@@ -3481,13 +1344,13 @@ static sclip_result sclip__get_linear_dims(sclip__loader *L, const char *wname, 
     if (t == L->fingerprint) L->m->fingerprint = sclip__fingerprint(L->f, t, src); /* so each tensor is read once */
     if (t->dtype == SCLIP__DT_Q8 && lin->precision == SCLIP_PRECISION_Q8 && !transposed && ((size_t)src & 3) == 0 &&
         sclip__little_endian()) {
-        sclip__gemm_q8_pack_q8((const signed char *)src, (const float *)(const void *)sclip__q8_scales(src, t), n, k, packed);
+        kern->gemm_q8_pack_q8((const signed char *)src, (const float *)(const void *)sclip__q8_scales(src, t), n, k, packed);
     } else if (t->dtype == SCLIP__DT_F16 && ((size_t)src & 1) == 0 && sclip__little_endian() && !transposed &&
                lin->precision != SCLIP_PRECISION_Q16) { /* q16 packs from f32 (below) */
         const uint16_t *h = (const uint16_t *)(const void *)src;
-        if (lin->precision == SCLIP_PRECISION_Q8) sclip__gemm_q8_pack_f16(h, n, k, packed);
-        else if (lin->precision == SCLIP_PRECISION_BF16) sclip__gemm_bf16_pack_f16(h, n, k, packed);
-        else sclip__gemm_pack_f16(h, n, k, (float *)packed);
+        if (lin->precision == SCLIP_PRECISION_Q8) kern->gemm_q8_pack_f16(h, n, k, packed);
+        else if (lin->precision == SCLIP_PRECISION_BF16) kern->gemm_bf16_pack_f16(h, n, k, packed);
+        else kern->gemm_pack_f16(h, n, k, (float *)packed);
     } else {
         if (t->dtype != SCLIP__DT_F32 || ((size_t)src & 3) || !sclip__little_endian()) {
             tmp = (float *)sclip__alloc((size_t)n * k * sizeof(float));
@@ -3497,11 +1360,11 @@ static sclip_result sclip__get_linear_dims(sclip__loader *L, const char *wname, 
             }
         }
         sclip__tensor_f32(L, t, src, tmp, &w);
-        if (transposed) sclip__gemm_pack_t(w, k, n, (float *)packed);
-        else if (lin->precision == SCLIP_PRECISION_Q8) sclip__gemm_q8_pack(w, n, k, packed);
-        else if (lin->precision == SCLIP_PRECISION_BF16) sclip__gemm_bf16_pack(w, n, k, packed);
-        else if (lin->precision == SCLIP_PRECISION_Q16) sclip__gemm_q16_pack(w, n, k, packed);
-        else sclip__gemm_pack(w, n, k, (float *)packed);
+        if (transposed) kern->gemm_pack_t(w, k, n, (float *)packed);
+        else if (lin->precision == SCLIP_PRECISION_Q8) kern->gemm_q8_pack(w, n, k, packed);
+        else if (lin->precision == SCLIP_PRECISION_BF16) kern->gemm_bf16_pack(w, n, k, packed);
+        else if (lin->precision == SCLIP_PRECISION_Q16) kern->gemm_q16_pack(w, n, k, packed);
+        else kern->gemm_pack(w, n, k, (float *)packed);
         sclip__free(tmp);
     }
     sclip__free(stored);
@@ -3670,6 +1533,11 @@ static sclip_result sclip__model_load(const void *data, sclip_read_fn read, void
     if (!out || (!data && !read)) return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT, "weights: NULL argument");
     m = (sclip_model *)sclip__calloc(1, sizeof *m);
     if (!m) return sclip__fail(err, err_cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory");
+    if (!(m->kern = sclip__kernels_choose())) {
+        sclip_model_free(m);
+        return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT,
+                           "SCLIP_CPU=%s names no kernel path (scalar, avx2, avx512 or avx512bf16)", getenv("SCLIP_CPU"));
+    }
     r = sclip__model_build(m, (const unsigned char *)data, read, user, size, desc, map_fd, err, err_cap);
     if (r != SCLIP_OK) {
         sclip_model_free(m);
@@ -4131,20 +1999,21 @@ static void sclip__linear_units(sclip__linear_job *j) {
 static void sclip__linear_task(void *arg, int i) {
     sclip__linear_job *j = (sclip__linear_job *)arg;
     const sclip__linear *l = j->lin;
+    const sclip__kernels *kern = l->kern;
     int u;
     for (u = sclip__claim(&j->next, -1, i, j->parts); u < j->n_units; u = sclip__claim(&j->next, u, i, j->parts)) {
         int j0 = j->unit[u], j1 = j->unit[u + 1] < l->n ? j->unit[u + 1] : l->n;
         if (l->precision == SCLIP_PRECISION_Q8)
-            sclip__gemm_q8_pre(j->m, l->n, l->k, j->act, l->packed, l->bias, j->epi, j->y, j->ldy, j0, j1,
+            kern->gemm_q8_pre(j->m, l->n, l->k, j->act, l->packed, l->bias, j->epi, j->y, j->ldy, j0, j1,
                                j->scratch + (size_t)i * j->part_bytes);
         else if (l->precision == SCLIP_PRECISION_BF16)
-            sclip__gemm_bf16_pre(j->m, l->n, l->k, j->act, l->packed, l->bias, j->epi, j->y, j->ldy, j0, j1,
+            kern->gemm_bf16_pre(j->m, l->n, l->k, j->act, l->packed, l->bias, j->epi, j->y, j->ldy, j0, j1,
                                  j->scratch + (size_t)i * j->part_bytes);
         else if (l->precision == SCLIP_PRECISION_Q16)
-            sclip__gemm_q16_pre(j->m, l->n, l->k, j->act, l->packed, l->bias, j->epi, j->y, j->ldy, j0, j1,
+            kern->gemm_q16_pre(j->m, l->n, l->k, j->act, l->packed, l->bias, j->epi, j->y, j->ldy, j0, j1,
                                 j->scratch + (size_t)i * j->part_bytes);
         else
-            sclip__gemm(j->m, l->n, l->k, j->x, j->ldx, (const float *)l->packed, l->bias, j->epi, j->y, j->ldy, j0,
+            kern->gemm(j->m, l->n, l->k, j->x, j->ldx, (const float *)l->packed, l->bias, j->epi, j->y, j->ldy, j0,
                         j1);
     }
 }
@@ -4153,20 +2022,21 @@ static void sclip__linear_task(void *arg, int i) {
    row; bf16, rounded to bf16. */
 static void sclip__convert_task(void *arg, int i) {
     const sclip__linear_job *j = (const sclip__linear_job *)arg;
+    const sclip__kernels *kern = j->lin->kern;
     int per = (j->m + j->parts - 1) / j->parts, r0 = i * per, r1 = r0 + per < j->m ? r0 + per : j->m, r;
     int k = j->lin->k, kp = sclip__q8_kp(k);
     float *scales = (float *)(void *)(j->act + sclip__align64((size_t)j->m * kp));
     if (r0 >= r1) return;
     if (j->lin->precision == SCLIP_PRECISION_BF16)
-        sclip__bf16_convert_rows(SCLIP__BF16_SIMD, r1 - r0, k, j->x + (size_t)r0 * j->ldx, j->ldx,
+        kern->bf16_convert_rows(kern->bf16_simd, r1 - r0, k, j->x + (size_t)r0 * j->ldx, j->ldx,
                                  (uint16_t *)(void *)j->act + (size_t)r0 * sclip__bf_k2(k));
     else if (j->lin->precision == SCLIP_PRECISION_Q16)
-        sclip__q16_quantize_rows(SCLIP__Q16_SIMD, r1 - r0, k, j->x + (size_t)r0 * j->ldx, j->ldx,
+        kern->q16_quantize_rows(kern->q16_simd, r1 - r0, k, j->x + (size_t)r0 * j->ldx, j->ldx,
                                  (int16_t *)(void *)j->act + (size_t)r0 * sclip__bf_k2(k),
-                                 (float *)(void *)(j->act + sclip__align64(sclip__gemm_bf16_act_size(j->m, k))) + r0);
+                                 (float *)(void *)(j->act + sclip__align64(kern->gemm_bf16_act_size(j->m, k))) + r0);
     else
         for (r = r0; r < r1; r++)
-            sclip__q8_quantize_row(SCLIP__Q8_SIMD, k, j->x + (size_t)r * j->ldx, j->act + (size_t)r * kp, &scales[r]);
+            kern->q8_quantize_row(kern->q8_simd, k, j->x + (size_t)r * j->ldx, j->act + (size_t)r * kp, &scales[r]);
 }
 
 /* Scratch of the low-precision products, grown to the largest seen (NULL when out of memory). */
@@ -4180,19 +2050,20 @@ static unsigned char *sclip__lp_scratch(sclip_context *c, size_t bytes) {
 }
 
 /* Bytes of the activations of m rows of k converted for a product of the given precision. */
-static size_t sclip__lp_act_size(int precision, int m, int k) {
-    return sclip__align64(precision == SCLIP_PRECISION_Q8    ? sclip__gemm_q8_act_size(m, k)
-                          : precision == SCLIP_PRECISION_Q16 ? sclip__gemm_q16_act_size(m, k)
-                                                             : sclip__gemm_bf16_act_size(m, k));
+static size_t sclip__lp_act_size(const sclip__kernels *kern, int precision, int m, int k) {
+    return sclip__align64(precision == SCLIP_PRECISION_Q8    ? kern->gemm_q8_act_size(m, k)
+                          : precision == SCLIP_PRECISION_Q16 ? kern->gemm_q16_act_size(m, k)
+                                                             : kern->gemm_bf16_act_size(m, k));
 }
 
 /* Reserves the low-precision scratch for products of up to `rows` rows and k <= kmax, so
    that sclip__linear_forward never allocates. Returns 0 when out of memory. */
 static int sclip__reserve_lp(sclip_context *c, int rows, int kmax) {
+    const sclip__kernels *kern = c->model->kern;
     size_t parts = (size_t)c->n_threads;
     if (c->model->precision == SCLIP_PRECISION_F32) return 1;
-    return sclip__lp_scratch(c, sclip__lp_act_size(c->model->precision, rows, kmax) +
-                                    parts * sclip__align64(sclip__gemm_lp_part_size(rows))) != NULL;
+    return sclip__lp_scratch(c, sclip__lp_act_size(kern, c->model->precision, rows, kmax) +
+                                    parts * sclip__align64(kern->gemm_lp_part_size(rows))) != NULL;
 }
 
 /* y = epi(x W^T + b) for m rows; the output columns are split across the threads. */
@@ -4211,8 +2082,8 @@ static void sclip__linear_forward(sclip_context *c, const sclip__linear *lin, in
     j.parts = c->n_threads;
     if (lin->precision != SCLIP_PRECISION_F32) {
         unsigned char *mem;
-        act = sclip__lp_act_size(lin->precision, m, lin->k);
-        j.part_bytes = sclip__align64(sclip__gemm_lp_part_size(m));
+        act = sclip__lp_act_size(lin->kern, lin->precision, m, lin->k);
+        j.part_bytes = sclip__align64(lin->kern->gemm_lp_part_size(m));
         mem = sclip__lp_scratch(c, act + (size_t)j.parts * j.part_bytes);
         SCLIP_ASSERT(mem != NULL); /* reserved beforehand by sclip__reserve_lp */
         j.act = mem;
@@ -4223,97 +2094,14 @@ static void sclip__linear_forward(sclip_context *c, const sclip__linear *lin, in
     sclip__parallel(c, sclip__linear_task, &j, j.parts);
 }
 
-/* Sum of n floats (squares: of (x - shift)^2) with 8 running partial sums, lane l taking
-   the elements i = l mod 8. The AVX2 and NEON paths keep the 8 sums in vector lanes, with
-   the same operations in the same order, so every path gives the same bits (where the
-   compiler does not fuse the scalar loop's multiply-add: gcc -std=c99 does not, clang does). */
-static SCLIP__MAYBE_UNUSED float sclip__sum8(const float *x, int n, float shift, int squares) {
-    float p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    int i = 0, l;
-#if defined(SCLIP__GEMM_AVX2)
-    __m256 a = _mm256_setzero_ps(), sh = _mm256_set1_ps(shift), t;
-    for (; i + 8 <= n; i += 8) {
-        t = _mm256_loadu_ps(x + i);
-        if (squares) t = _mm256_sub_ps(t, sh), t = _mm256_mul_ps(t, t);
-        a = _mm256_add_ps(a, t);
-    }
-    _mm256_storeu_ps(p, a);
-#elif defined(SCLIP__GEMM_NEON)
-    float32x4_t a0 = vdupq_n_f32(0), a1 = a0, sh = vdupq_n_f32(shift), t0, t1;
-    for (; i + 8 <= n; i += 8) {
-        t0 = vld1q_f32(x + i);
-        t1 = vld1q_f32(x + i + 4);
-        if (squares) t0 = vsubq_f32(t0, sh), t1 = vsubq_f32(t1, sh), t0 = vmulq_f32(t0, t0), t1 = vmulq_f32(t1, t1);
-        a0 = vaddq_f32(a0, t0);
-        a1 = vaddq_f32(a1, t1);
-    }
-    vst1q_f32(p, a0);
-    vst1q_f32(p + 4, a1);
-#endif
-    for (; i + 8 <= n; i += 8)
-        for (l = 0; l < 8; l++) p[l] += squares ? (x[i + l] - shift) * (x[i + l] - shift) : x[i + l];
-    for (; i < n; i++) p[0] += squares ? (x[i] - shift) * (x[i] - shift) : x[i];
-    return ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
-}
-
-#if defined(SCLIP__GEMM_AVX512)
-/* sum_i (x_i - shift)^squares over a row, 16 lanes in two chains. */
-static float sclip__sum512(const float *x, int n, float shift, int squares) {
-    __m512 a0 = _mm512_setzero_ps(), a1 = a0, sh = _mm512_set1_ps(shift), t;
-    int i = 0;
-    for (; i + 32 <= n; i += 32) {
-        __m512 t0 = _mm512_sub_ps(_mm512_loadu_ps(x + i), sh), t1 = _mm512_sub_ps(_mm512_loadu_ps(x + i + 16), sh);
-        a0 = squares ? _mm512_fmadd_ps(t0, t0, a0) : _mm512_add_ps(a0, t0);
-        a1 = squares ? _mm512_fmadd_ps(t1, t1, a1) : _mm512_add_ps(a1, t1);
-    }
-    for (; i < n; i += 16) {
-        __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : sclip__tail_mask(n);
-        t = _mm512_maskz_sub_ps(m, _mm512_maskz_loadu_ps(m, x + i), sh);
-        a0 = squares ? _mm512_fmadd_ps(t, t, a0) : _mm512_add_ps(a0, t);
-    }
-    return sclip__hsum512(_mm512_add_ps(a0, a1));
-}
-#endif
-
-/* LayerNorm of one row: y = (x - mean) / sqrt(var + eps) * w + b (biased variance). */
-static void sclip__layer_norm_row(const float *xr, float *yr, int n, const float *w, const float *b, float eps) {
-    int i = 0;
-#if defined(SCLIP__GEMM_AVX512)
-    float mean = sclip__sum512(xr, n, 0, 0) / (float)n;
-    float inv = 1.0f / sqrtf(sclip__sum512(xr, n, mean, 1) / (float)n + eps);
-    __m512 vm = _mm512_set1_ps(mean), vi = _mm512_set1_ps(inv);
-    for (; i < n; i += 16) {
-        __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : sclip__tail_mask(n);
-        __m512 t = _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, xr + i), vm), vi);
-        _mm512_mask_storeu_ps(yr + i, m, _mm512_fmadd_ps(t, _mm512_maskz_loadu_ps(m, w + i), _mm512_maskz_loadu_ps(m, b + i)));
-    }
-#else
-    float mean = sclip__sum8(xr, n, 0, 0) / (float)n;
-    float inv = 1.0f / sqrtf(sclip__sum8(xr, n, mean, 1) / (float)n + eps);
-#if defined(SCLIP__GEMM_AVX2) /* separate multiply and add, as the scalar loop: the same bits */
-    __m256 vm = _mm256_set1_ps(mean), vi = _mm256_set1_ps(inv);
-    for (; i + 8 <= n; i += 8) {
-        __m256 t = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + i), vm), vi);
-        _mm256_storeu_ps(yr + i, _mm256_add_ps(_mm256_mul_ps(t, _mm256_loadu_ps(w + i)), _mm256_loadu_ps(b + i)));
-    }
-#elif defined(SCLIP__GEMM_NEON)
-    float32x4_t vm = vdupq_n_f32(mean), vi = vdupq_n_f32(inv);
-    for (; i + 4 <= n; i += 4) {
-        float32x4_t t = vmulq_f32(vsubq_f32(vld1q_f32(xr + i), vm), vi);
-        vst1q_f32(yr + i, vaddq_f32(vmulq_f32(t, vld1q_f32(w + i)), vld1q_f32(b + i)));
-    }
-#endif
-    for (; i < n; i++) yr[i] = ((xr[i] - mean) * inv) * w[i] + b[i];
-#endif
-}
-
-static void sclip__layer_norm(const float *x, int ldx, float *y, int ldy, int rows, int n, const float *w, const float *b,
-                              float eps) {
+static void sclip__layer_norm(const sclip__kernels *kern, const float *x, int ldx, float *y, int ldy, int rows, int n,
+                              const float *w, const float *b, float eps) {
     int r;
-    for (r = 0; r < rows; r++) sclip__layer_norm_row(x + (size_t)r * ldx, y + (size_t)r * ldy, n, w, b, eps);
+    for (r = 0; r < rows; r++) kern->layer_norm_row(x + (size_t)r * ldx, y + (size_t)r * ldy, n, w, b, eps);
 }
 
 typedef struct sclip__ln_job {
+    const sclip__kernels *kern;
     const float *x, *w, *b;
     float *y;
     int ldx, ldy, rows, n, parts;
@@ -4324,7 +2112,7 @@ static void sclip__ln_task(void *arg, int i) {
     const sclip__ln_job *j = (const sclip__ln_job *)arg;
     int per = (j->rows + j->parts - 1) / j->parts, r0 = i * per, r1 = r0 + per < j->rows ? r0 + per : j->rows;
     if (r0 < r1)
-        sclip__layer_norm(j->x + (size_t)r0 * j->ldx, j->ldx, j->y + (size_t)r0 * j->ldy, j->ldy, r1 - r0, j->n, j->w, j->b,
+        sclip__layer_norm(j->kern, j->x + (size_t)r0 * j->ldx, j->ldx, j->y + (size_t)r0 * j->ldy, j->ldy, r1 - r0, j->n, j->w, j->b,
                           j->eps);
 }
 
@@ -4332,6 +2120,7 @@ static void sclip__ln_task(void *arg, int i) {
 static void sclip__layer_norm_par(sclip_context *c, const float *x, int ldx, float *y, int ldy, int rows, int n,
                                   const float *w, const float *b) {
     sclip__ln_job j;
+    j.kern = c->model->kern;
     j.x = x;
     j.ldx = ldx;
     j.y = y;
@@ -4345,117 +2134,9 @@ static void sclip__layer_norm_par(sclip_context *c, const float *x, int ldx, flo
     sclip__parallel(c, sclip__ln_task, &j, j.parts);
 }
 
-/* First half of a softmax, in place: x = exp(x - max(x)); returns 1 / sum of them. */
-static float sclip__softmax_exp(float *x, int n) {
-    float mx = x[0];
-    int i = 0;
-#if defined(SCLIP__GEMM_AVX512)
-    { /* 16 lanes at a time, the tail under a mask: the max, then exp(x - max) with the kernels'
-         exp (relative error ~2e-7; it clamps, so -inf gives ~1e-38), and the sum */
-        __m512 vm = _mm512_set1_ps(x[0]), vs = _mm512_setzero_ps(), e;
-        __mmask16 mt = sclip__tail_mask(n);
-        int nf = n & ~15;
-        for (i = 0; i < nf; i += 16) vm = _mm512_mask_max_ps(vm, 0xffff, vm, _mm512_loadu_ps(x + i));
-        if (mt) vm = _mm512_mask_max_ps(vm, mt, vm, _mm512_maskz_loadu_ps(mt, x + nf));
-        mx = sclip__hmax512(vm);
-        vm = _mm512_set1_ps(mx);
-        for (i = 0; i < nf; i += 16) {
-            e = sclip__exp512(_mm512_sub_ps(_mm512_loadu_ps(x + i), vm));
-            _mm512_storeu_ps(x + i, e);
-            vs = _mm512_add_ps(vs, e);
-        }
-        if (mt) {
-            e = sclip__exp512(_mm512_sub_ps(_mm512_maskz_loadu_ps(mt, x + nf), vm));
-            _mm512_mask_storeu_ps(x + nf, mt, e);
-            vs = _mm512_mask_add_ps(vs, mt, vs, e);
-        }
-        return 1.0f / sclip__hsum512(vs);
-    }
-#elif defined(SCLIP__GEMM_AVX2)
-    { /* the same with 8 lanes; the tail through maskload/maskstore, kept out of the sum */
-        __m256i mt = _mm256_cmpgt_epi32(_mm256_set1_epi32(n & 7), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-        __m256 vm = _mm256_set1_ps(x[0]), vs = _mm256_setzero_ps(), e;
-        int nf = n & ~7, l;
-        for (i = 0; i < nf; i += 8) vm = _mm256_max_ps(_mm256_loadu_ps(x + i), vm);
-        mx = sclip__hmax256(vm);
-        for (l = nf; l < n; l++) mx = x[l] > mx ? x[l] : mx;
-        vm = _mm256_set1_ps(mx);
-        for (i = 0; i < nf; i += 8) {
-            e = sclip__exp256(_mm256_sub_ps(_mm256_loadu_ps(x + i), vm));
-            _mm256_storeu_ps(x + i, e);
-            vs = _mm256_add_ps(vs, e);
-        }
-        if (n & 7) {
-            e = sclip__exp256(_mm256_sub_ps(_mm256_maskload_ps(x + nf, mt), vm));
-            _mm256_maskstore_ps(x + nf, mt, e);
-            vs = _mm256_add_ps(vs, _mm256_and_ps(e, _mm256_castsi256_ps(mt)));
-        }
-        return 1.0f / sclip__hsum256(vs);
-    }
-#elif defined(SCLIP__GEMM_NEON)
-    { /* the same with 4 lanes; the last n % 4 in scalar code */
-        float32x4_t vm = vdupq_n_f32(x[0]), vs = vdupq_n_f32(0.0f);
-        float s;
-        int nf = n & ~3;
-        for (i = 0; i < nf; i += 4) vm = vmaxq_f32(vm, vld1q_f32(x + i));
-        mx = vmaxvq_f32(vm);
-        for (i = nf; i < n; i++) mx = x[i] > mx ? x[i] : mx;
-        vm = vdupq_n_f32(mx);
-        for (i = 0; i < nf; i += 4) {
-            float32x4_t e = sclip__exp_neon(vsubq_f32(vld1q_f32(x + i), vm));
-            vst1q_f32(x + i, e);
-            vs = vaddq_f32(vs, e);
-        }
-        s = vaddvq_f32(vs);
-        for (i = nf; i < n; i++) s += (x[i] = expf(x[i] - mx));
-        return 1.0f / s;
-    }
-#else
-    float s = 0;
-    for (i = 1; i < n; i++)
-        if (x[i] > mx) mx = x[i];
-    for (i = 0; i < n; i++) s += (x[i] = expf(x[i] - mx));
-    return 1.0f / s;
-#endif
-}
-
-/* Second half: x = x * rx, or with y, x = x * rx + y * ry: CSA's softmax(a) + softmax(b) in one
-   pass (two rounded products, then their sum: without FMA contraction, the bits of scaling
-   each row and adding them). */
-static void sclip__softmax_scale(float *x, float rx, const float *y, float ry, int n) {
-    int i = 0;
-#if defined(SCLIP__GEMM_AVX512)
-    __m512 vx = _mm512_set1_ps(rx), vy = _mm512_set1_ps(ry), t;
-    for (; i < n; i += 16) {
-        __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : sclip__tail_mask(n);
-        t = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + i), vx);
-        if (y) t = _mm512_add_ps(t, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, y + i), vy));
-        _mm512_mask_storeu_ps(x + i, m, t);
-    }
-#elif defined(SCLIP__GEMM_AVX2)
-    __m256 vx = _mm256_set1_ps(rx), vy = _mm256_set1_ps(ry), t;
-    for (; i + 8 <= n; i += 8) {
-        t = _mm256_mul_ps(_mm256_loadu_ps(x + i), vx);
-        if (y) t = _mm256_add_ps(t, _mm256_mul_ps(_mm256_loadu_ps(y + i), vy));
-        _mm256_storeu_ps(x + i, t);
-    }
-#elif defined(SCLIP__GEMM_NEON)
-    float32x4_t t;
-    for (; i + 4 <= n; i += 4) {
-        t = vmulq_n_f32(vld1q_f32(x + i), rx);
-        if (y) t = vaddq_f32(t, vmulq_n_f32(vld1q_f32(y + i), ry));
-        vst1q_f32(x + i, t);
-    }
-#endif
-    for (; i < n; i++) {
-        float t1 = x[i] * rx;
-        x[i] = y ? t1 + y[i] * ry : t1;
-    }
-}
-
 /* Softmax of a row in place: exp(x - max) / sum. */
-static void sclip__softmax(float *x, int n) {
-    sclip__softmax_scale(x, sclip__softmax_exp(x, n), NULL, 0.0f, n);
+static void sclip__softmax(const sclip__kernels *kern, float *x, int n) {
+    kern->softmax_scale(x, kern->softmax_exp(x, n), NULL, 0.0f, n);
 }
 
 /* Cubic convolution weights of PyTorch's bicubic (A = -0.75) for fraction t in [0, 1). */
@@ -4529,6 +2210,7 @@ static const sclip__variant sclip__variants[SCLIP_ATTN_COUNT] = { /* indexed by 
 #define SCLIP__NACLIP_SIGMA 5.0
 
 typedef struct sclip__attn_job {
+    const sclip__kernels *kern;
     const sclip__variant *var; /* what A is (sclip__variants) */
     float temperature;   /* sharpen: T (1 otherwise) */
     int window;          /* local: W */
@@ -4588,15 +2270,15 @@ static void sclip__attn_rows_causal(const sclip__attn_job *j, int seq, int h, in
     const float *pq = pre >= 0 ? j->qkv + (size_t)j->seq_start[pre] * ld + (size_t)h * hd : own;
     float *o = j->out + ((size_t)j->seq_start[seq] + r0) * W + (size_t)h * hd;
     float s = 1.0f / sqrtf((float)hd);
-    if (P) sclip__gemm_nt(nr, P, hd, s, own + (size_t)r0 * ld, ld, pq + W, ld, s1, n);
-    sclip__gemm_nt(nr, L, hd, s, own + (size_t)r0 * ld, ld, own + W, ld, s1 + P, n);
+    if (P) j->kern->gemm_nt(nr, P, hd, s, own + (size_t)r0 * ld, ld, pq + W, ld, s1, n);
+    j->kern->gemm_nt(nr, L, hd, s, own + (size_t)r0 * ld, ld, own + W, ld, s1 + P, n);
     for (i = 0; i < nr; i++) {
         float *row = s1 + (size_t)i * n;
         for (t = P + r0 + i + 1; t < n; t++) row[t] = -INFINITY;
-        sclip__softmax(row, n);
+        sclip__softmax(j->kern, row, n);
     }
-    if (P) sclip__gemm_nn(nr, hd, P, s1, n, pq + 2 * W, ld, o, W, 0);
-    sclip__gemm_nn(nr, hd, L, s1 + P, n, own + 2 * W, ld, o, W, P > 0);
+    if (P) j->kern->gemm_nn(nr, hd, P, s1, n, pq + 2 * W, ld, o, W, 0);
+    j->kern->gemm_nn(nr, hd, L, s1 + P, n, own + 2 * W, ld, o, W, P > 0);
 }
 
 /* One head of one sequence while it runs: the left operands of the scores' terms (rows at
@@ -4612,18 +2294,18 @@ typedef struct sclip__attn_head_bufs {
 
 /* The scratch layout above, in floats from the start of a thread's part, for `packs` packed
    right operands; off[4] = its size. */
-static void sclip__attn_layout(int max_len, int head_dim, int packs, size_t off[5]) {
-    size_t scores = SCLIP__ROW_BLOCK * sclip__gemm_packed_size(max_len, 1);
+static void sclip__attn_layout(const sclip__kernels *kern, int max_len, int head_dim, int packs, size_t off[5]) {
+    size_t scores = SCLIP__ROW_BLOCK * kern->gemm_packed_size(max_len, 1);
     off[0] = 0;                  /* s1 */
     off[1] = scores;             /* s2 */
     off[2] = 2 * scores;         /* pv */
-    off[3] = off[2] + sclip__gemm_packed_size(head_dim, max_len); /* pack[0], pack[1], ... */
-    off[4] = off[3] + (size_t)packs * sclip__gemm_packed_size(max_len, head_dim);
+    off[3] = off[2] + kern->gemm_packed_size(head_dim, max_len); /* pack[0], pack[1], ... */
+    off[4] = off[3] + (size_t)packs * kern->gemm_packed_size(max_len, head_dim);
 }
 
-static size_t sclip__attn_part_floats(int max_len, int head_dim, int packs) {
+static size_t sclip__attn_part_floats(const sclip__kernels *kern, int max_len, int head_dim, int packs) {
     size_t off[5];
-    sclip__attn_layout(max_len, head_dim, packs, off);
+    sclip__attn_layout(kern, max_len, head_dim, packs, off);
     return off[4];
 }
 
@@ -4643,7 +2325,7 @@ static const float *sclip__attn_operand(const sclip__attn_job *j, char op, int t
    terms), then o = A v. */
 static void sclip__attn_rows(const sclip__attn_job *j, const sclip__attn_head_bufs *hb, int L, int r0, int nr) {
     const sclip__variant *v = j->var;
-    int hd = j->head_dim, i, t, k, Lp = (int)sclip__gemm_packed_size(L, 1); /* rows padded with zeros past L */
+    int hd = j->head_dim, i, t, k, Lp = (int)j->kern->gemm_packed_size(L, 1); /* rows padded with zeros past L */
     float *s1 = hb->s1, *s2 = hb->s2;
     float scale = 1.0f / sqrtf((float)hd) / j->temperature;
     if (v->source == 'e') /* early:B: the weights that block computed */
@@ -4651,13 +2333,13 @@ static void sclip__attn_rows(const sclip__attn_job *j, const sclip__attn_head_bu
             memcpy(s1 + (size_t)i * Lp, j->borrowed + ((size_t)hb->h * L + r0 + i) * L, (size_t)L * sizeof(float));
     else {
         /* s1 = scale * L_r R' for the first term */
-        sclip__gemm_packed(nr, Lp, hd, scale, hb->left[0] + (size_t)r0 * hb->ldl[0], hb->ldl[0], hb->pack0, s1, Lp);
+        j->kern->gemm_packed(nr, Lp, hd, scale, hb->left[0] + (size_t)r0 * hb->ldl[0], hb->ldl[0], hb->pack0, s1, Lp);
         if (v->left2) { /* CSA: softmax(s1) + softmax(s2), no averaging */
-            sclip__gemm_packed(nr, Lp, hd, scale, hb->left[1] + (size_t)r0 * hb->ldl[1], hb->ldl[1], hb->pack0 + hb->pack_floats,
+            j->kern->gemm_packed(nr, Lp, hd, scale, hb->left[1] + (size_t)r0 * hb->ldl[1], hb->ldl[1], hb->pack0 + hb->pack_floats,
                                s2, Lp);
             for (i = 0; i < nr; i++) {
                 float *row = s1 + (size_t)i * Lp, *row2 = s2 + (size_t)i * Lp;
-                sclip__softmax_scale(row, sclip__softmax_exp(row, L), row2, sclip__softmax_exp(row2, L), L);
+                j->kern->softmax_scale(row, j->kern->softmax_exp(row, L), row2, j->kern->softmax_exp(row2, L), L);
             }
         } else {
             for (i = 0; i < nr; i++) {
@@ -4665,15 +2347,15 @@ static void sclip__attn_rows(const sclip__attn_job *j, const sclip__attn_head_bu
                 if (v->extra == 'g')
                     for (t = 0; t < L; t++) row[t] += sclip__naclip_term(j, r0 + i, t);
                 if (v->extra == 'l') sclip__local_mask(j, r0 + i, row, L, -INFINITY);
-                sclip__softmax(row, L);
+                sclip__softmax(j->kern, row, L);
                 if (v->extra == 'l') sclip__local_mask(j, r0 + i, row, L, 0.0f);
             }
             for (k = 1; k < hb->terms; k++) { /* csa-rand: the other projections' softmaxes, summed */
-                sclip__gemm_packed(nr, Lp, hd, scale, hb->left[k] + (size_t)r0 * hb->ldl[k], hb->ldl[k],
+                j->kern->gemm_packed(nr, Lp, hd, scale, hb->left[k] + (size_t)r0 * hb->ldl[k], hb->ldl[k],
                                    hb->pack0 + (size_t)k * hb->pack_floats, s2, Lp);
                 for (i = 0; i < nr; i++) {
                     float *row = s1 + (size_t)i * Lp, *row2 = s2 + (size_t)i * Lp;
-                    sclip__softmax(row2, L);
+                    sclip__softmax(j->kern, row2, L);
                     for (t = 0; t < L; t++) row[t] += row2[t];
                 }
             }
@@ -4685,7 +2367,7 @@ static void sclip__attn_rows(const sclip__attn_job *j, const sclip__attn_head_bu
     if (j->capture)
         for (i = 0; i < nr; i++)
             memcpy(j->capture + ((size_t)hb->h * L + r0 + i) * L, s1 + (size_t)i * Lp, (size_t)L * sizeof(float));
-    sclip__gemm_packed(nr, hd, L, 1.0f, s1, Lp, hb->pv, hb->o + (size_t)r0 * j->width, j->width);
+    j->kern->gemm_packed(nr, hd, L, 1.0f, s1, Lp, hb->pv, hb->o + (size_t)r0 * j->width, j->width);
 }
 
 /* Query rows per block for a sequence of L tokens: blocks of nearly equal size, whole kernel
@@ -4715,14 +2397,14 @@ static void sclip__attn_head(const sclip__attn_job *j, int seq, int h, float *sc
     const float *val = sclip__attn_operand(j, 'q', 0, seq, h, &ld) + 2 * (size_t)j->width;
     sclip__attn_head_bufs hb;
     size_t off[5];
-    sclip__attn_layout(j->max_len, hd, j->packs, off);
+    sclip__attn_layout(j->kern, j->max_len, hd, j->packs, off);
     hb.h = h;
     hb.o = j->out + (size_t)j->seq_start[seq] * j->width + (size_t)h * hd;
     hb.s1 = scratch + off[0];
     hb.s2 = scratch + off[1];
     hb.pv = scratch + off[2];
     hb.pack0 = scratch + off[3];
-    hb.pack_floats = sclip__gemm_packed_size(j->max_len, hd);
+    hb.pack_floats = j->kern->gemm_packed_size(j->max_len, hd);
     if (j->causal) {
         for (r0 = 0; r0 < L; r0 += rb) sclip__attn_rows_causal(j, seq, h, r0, L - r0 < rb ? L - r0 : rb, hb.s1);
         return;
@@ -4735,17 +2417,17 @@ static void sclip__attn_head(const sclip__attn_job *j, int seq, int h, float *sc
     for (t = 0; t < hb.terms; t++) { /* the terms' operands; the right ones packed */
         char left = t == 1 && v->left2 ? v->left2 : v->left, right = t == 1 && v->right2 ? v->right2 : v->right;
         const float *r = sclip__attn_operand(j, right, t, seq, h, &ld);
-        sclip__gemm_pack_rows(r, ld, L, hd, hb.pack0 + (size_t)t * hb.pack_floats);
+        j->kern->gemm_pack_rows(r, ld, L, hd, hb.pack0 + (size_t)t * hb.pack_floats);
         hb.left[t] = sclip__attn_operand(j, left, t, seq, h, &hb.ldl[t]);
     }
-    sclip__gemm_pack_cols(val, 3 * j->width, L, hd, hb.pv);
+    j->kern->gemm_pack_cols(val, 3 * j->width, L, hd, hb.pv);
     for (r0 = 0; r0 < L; r0 += rb) sclip__attn_rows(j, &hb, L, r0, L - r0 < rb ? L - r0 : rb);
 }
 
 /* Work units: the (sequence, head) pairs, claimed by the tasks. */
 static void sclip__attn_task(void *arg, int part) {
     sclip__attn_job *j = (sclip__attn_job *)arg;
-    float *scratch = j->scratch + (size_t)part * sclip__attn_part_floats(j->max_len, j->head_dim, j->packs);
+    float *scratch = j->scratch + (size_t)part * sclip__attn_part_floats(j->kern, j->max_len, j->head_dim, j->packs);
     int u, n = j->n_seq * j->heads;
     for (u = sclip__claim(&j->next, -1, part, j->parts); u < n; u = sclip__claim(&j->next, u, part, j->parts))
         sclip__attn_head(j, u / j->heads, u % j->heads, scratch);
@@ -4757,9 +2439,9 @@ typedef struct sclip__block_buf {
 } sclip__block_buf;
 
 /* packs: packed right operands of the attention's terms (2; csa-rand: N). */
-static size_t sclip__block_buf_floats(const sclip__tower *t, int rows, int max_len, int parts, int packs) {
+static size_t sclip__block_buf_floats(const sclip__kernels *kern, const sclip__tower *t, int rows, int max_len, int parts, int packs) {
     return (size_t)rows * (5 * (size_t)t->width + (size_t)t->mlp) +
-           (size_t)parts * sclip__attn_part_floats(max_len, t->width / t->heads, packs) + 64;
+           (size_t)parts * sclip__attn_part_floats(kern, max_len, t->width / t->heads, packs) + 64;
 }
 
 static void sclip__block_buf_init(sclip__block_buf *b, float *mem, int rows, int width, int mlp) {
@@ -4901,8 +2583,9 @@ static void sclip__random_projections(uint64_t seed, int n, int d, float *out) {
 /* The context's csa-rand projections for (n, seed), packed as Linear layers: made on first use
    and kept until another (n, seed) is asked for. */
 static sclip_result sclip__rand_projections(sclip_context *c, int n, uint64_t seed) {
+    const sclip__kernels *kern = c->model->kern;
     int D = c->model->arch.vision_width, i;
-    size_t per = sclip__gemm_packed_size(D, D);
+    size_t per = kern->gemm_packed_size(D, D);
     float *tmp;
     if (c->rand_packed && c->rand_n == n && c->rand_seed == seed) return SCLIP_OK;
     sclip__free(c->rand_packed);
@@ -4916,8 +2599,9 @@ static sclip_result sclip__rand_projections(sclip_context *c, int n, uint64_t se
     }
     sclip__random_projections(seed, n, D, tmp);
     for (i = 0; i < n; i++) {
-        sclip__gemm_pack(tmp + (size_t)i * D * D, D, D, c->rand_packed + (size_t)i * per);
+        kern->gemm_pack(tmp + (size_t)i * D * D, D, D, c->rand_packed + (size_t)i * per);
         c->rand_lin[i].n = c->rand_lin[i].k = D;
+        c->rand_lin[i].kern = kern;
         c->rand_lin[i].precision = SCLIP_PRECISION_F32;
         c->rand_lin[i].packed = c->rand_packed + (size_t)i * per;
         c->rand_lin[i].bias = NULL;
@@ -4971,14 +2655,14 @@ static sclip_result sclip__vision_tokens(sclip_context *c, const float *chw, int
     L = gh * gw + 1;
     /* x, the patches, one block's buffers, then csa-rand's r_i or an early block's weights, then
        naclip's Gaussian of the grid distances */
-    mem = sclip__scratch(c, (size_t)L * W + (size_t)L * 3 * P * P + sclip__block_buf_floats(t, L, L, c->n_threads, packs) +
+    mem = sclip__scratch(c, (size_t)L * W + (size_t)L * 3 * P * P + sclip__block_buf_floats(c->model->kern, t, L, L, c->n_threads, packs) +
                                 (size_t)n_rand * L * W + (early >= 0 ? (size_t)t->heads * L * L : 0) + (size_t)(gh > gw ? gh : gw));
     if (!mem || !sclip__reserve_lp(c, L, t->mlp > W ? t->mlp : W))
         return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory for %d tokens", L);
     x = mem;
     patches = x + (size_t)L * W;
     sclip__block_buf_init(buf, patches + (size_t)L * 3 * P * P, L, W, t->mlp);
-    extra = buf->scratch + (size_t)c->n_threads * sclip__attn_part_floats(L, W / t->heads, packs);
+    extra = buf->scratch + (size_t)c->n_threads * sclip__attn_part_floats(c->model->kern, L, W / t->heads, packs);
     gauss = extra + (size_t)n_rand * L * W + (early >= 0 ? (size_t)t->heads * L * L : 0);
     pos = sclip__vision_pos(c, gh, gw);
     if (!pos) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory");
@@ -4991,6 +2675,7 @@ static sclip_result sclip__vision_tokens(sclip_context *c, const float *chw, int
     for (j = 0; j < (gh > gw ? gh : gw); j++)
         gauss[j] = (float)exp(-(double)j * j / (2.0 * SCLIP__NACLIP_SIGMA * SCLIP__NACLIP_SIGMA));
     memset(&job, 0, sizeof job);
+    job.kern = c->model->kern;
     seq_len = L;
     job.n_seq = 1;
     job.seq_start = &seq_start;
@@ -5052,7 +2737,7 @@ SCLIPDEF sclip_result sclip_encode_image(sclip_context *c, const float *chw, int
     static const sclip_attn_desc vanilla = {SCLIP_ATTN_VANILLA, 0, 0.0f, 0};
     if ((r = sclip__vision_tokens(c, chw, h, w, &vanilla, NULL, &x, &L, &buf)) != SCLIP_OK) return r;
     W = c->model->vision.width;
-    sclip__layer_norm(x, W, buf.h, W, 1, W, c->model->vision.ln_w, c->model->vision.ln_b, c->model->arch.ln_eps);
+    sclip__layer_norm(c->model->kern, x, W, buf.h, W, 1, W, c->model->vision.ln_w, c->model->vision.ln_b, c->model->arch.ln_eps);
     sclip__linear_forward(c, &c->model->vision.proj, 1, buf.h, W, out, c->model->arch.embed_dim, SCLIP__EPI_NONE);
     return SCLIP_OK;
 }
@@ -5131,7 +2816,7 @@ static sclip_result sclip__text_batch(sclip_context *c, const int32_t *tokens, i
     sclip__attn_job job;
     if (!start) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory");
     n_seq = sclip__text_layout(p0, p1, len, first, shared, start, lens, prefix, pos0, src, &rows);
-    mem = sclip__scratch(c, (size_t)rows * W + sclip__block_buf_floats(t, rows, ctx, c->n_threads, 2));
+    mem = sclip__scratch(c, (size_t)rows * W + sclip__block_buf_floats(c->model->kern, t, rows, ctx, c->n_threads, 2));
     if (!mem || !sclip__reserve_lp(c, rows, t->mlp > W ? t->mlp : W)) {
         sclip__free(start);
         return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory for %d text rows", rows);
@@ -5147,6 +2832,7 @@ static sclip_result sclip__text_batch(sclip_context *c, const int32_t *tokens, i
             for (ch = 0; ch < W; ch++) xr[ch] = e[ch] + pe[ch];
         }
     memset(&job, 0, sizeof job);
+    job.kern = c->model->kern;
     job.var = &sclip__variants[SCLIP_ATTN_VANILLA];
     job.temperature = 1.0f;
     job.packs = 2;
@@ -5160,7 +2846,7 @@ static sclip_result sclip__text_batch(sclip_context *c, const int32_t *tokens, i
     /* ln_final on each prompt's EOT row (its last), then text_projection */
     for (s = 0; s < n_seq; s++)
         if (pos0[s] + lens[s] == len[src[s]])
-            sclip__layer_norm(x + (size_t)(start[s] + lens[s] - 1) * W, W, buf.h + (size_t)k++ * W, W, 1, W, t->ln_w, t->ln_b,
+            sclip__layer_norm(c->model->kern, x + (size_t)(start[s] + lens[s] - 1) * W, W, buf.h + (size_t)k++ * W, W, 1, W, t->ln_w, t->ln_b,
                               m->arch.ln_eps);
     sclip__linear_forward(c, &t->proj, n, buf.h, W, out + (size_t)p0 * E, E, SCLIP__EPI_NONE);
     sclip__free(start);
@@ -7242,7 +4928,7 @@ static sclip_result sclip__seg_cosine(sclip_context *c, const sclip_vocab *v, co
     sclip__normalize_crop(rgb, (size_t)W1 * 3, box[1], box[0], w, h, chw);
     if ((r = sclip_encode_image_dense(c, chw, h, w, attn, tok, NULL)) != SCLIP_OK) return r;
     for (i = 1; i < L; i++) sclip__l2_normalize(tok + (size_t)i * E, E);
-    sclip__gemm_nt(L - 1, v->n_queries, E, 1.0f, tok + E, E, v->features, E, *cosm, v->n_queries);
+    m->kern->gemm_nt(L - 1, v->n_queries, E, 1.0f, tok + E, E, v->features, E, *cosm, v->n_queries);
     return SCLIP_OK;
 }
 
@@ -7414,8 +5100,2848 @@ SCLIPDEF sclip_result sclip_segment(sclip_context *c, const sclip_vocab *v, cons
     return r;
 }
 
+/* ============================================================================================
+   Kernel selection
+   ============================================================================================
+   The kernels (the last part of this file) are compiled here, by sclip.h including itself:
+   once with the compiler's flags, or, in x86-64 builds without -mavx2 (SCLIP__DISPATCH), once
+   per level under gcc/clang target pragmas, each pass under its own names (sclip__gemm becomes
+   sclip__gemm__avx2, ...) and with its own table. A model takes the best level that this CPU and
+   its OS support (cpuid, xgetbv) when it is loaded, lowered by SCLIP_CPU=scalar|avx2|avx512|
+   avx512bf16 from the environment (the tests run every level from one binary that way). */
+#ifndef SCLIP_SELF
+#define SCLIP_SELF "sclip.h" /* this file, as the compiler finds it from itself */
+#endif
+#define SCLIP__CAT2(a, b) a##b
+#define SCLIP__CAT(a, b) SCLIP__CAT2(a, b)
+
+#if !SCLIP__DISPATCH
+#define SCLIP__KPASS 0
+#define SCLIP__KNAME SCLIP__SIMD_INFO
+#define SCLIP__KINFO SCLIP_BUILD_INFO
+#define SCLIP__KTABLE sclip__kernels_native
+#include SCLIP_SELF
+
+static const sclip__kernels *sclip__kernels_choose(void) { return &sclip__kernels_native; }
+
+#else
+#include <cpuid.h>
+#define sclip__bf16_convert_rows SCLIP__CAT(sclip__bf16_convert_rows, SCLIP__KSUF)
+#define sclip__bf16_hi256 SCLIP__CAT(sclip__bf16_hi256, SCLIP__KSUF)
+#define sclip__bf16_hi512 SCLIP__CAT(sclip__bf16_hi512, SCLIP__KSUF)
+#define sclip__bf16_lo256 SCLIP__CAT(sclip__bf16_lo256, SCLIP__KSUF)
+#define sclip__bf16_lo512 SCLIP__CAT(sclip__bf16_lo512, SCLIP__KSUF)
+#define sclip__bf16_to_f32 SCLIP__CAT(sclip__bf16_to_f32, SCLIP__KSUF)
+#define sclip__dpbusd256 SCLIP__CAT(sclip__dpbusd256, SCLIP__KSUF)
+#define sclip__dpbusd512 SCLIP__CAT(sclip__dpbusd512, SCLIP__KSUF)
+#define sclip__epi1 SCLIP__CAT(sclip__epi1, SCLIP__KSUF)
+#define sclip__epi_neon SCLIP__CAT(sclip__epi_neon, SCLIP__KSUF)
+#define sclip__exp256 SCLIP__CAT(sclip__exp256, SCLIP__KSUF)
+#define sclip__exp512 SCLIP__CAT(sclip__exp512, SCLIP__KSUF)
+#define sclip__exp_neon SCLIP__CAT(sclip__exp_neon, SCLIP__KSUF)
+#define sclip__f16_to_f32_n SCLIP__CAT(sclip__f16_to_f32_n, SCLIP__KSUF)
+#define sclip__f32_to_bf16 SCLIP__CAT(sclip__f32_to_bf16, SCLIP__KSUF)
+#define sclip__f32_to_f16_n SCLIP__CAT(sclip__f32_to_f16_n, SCLIP__KSUF)
+#define sclip__gelu1 SCLIP__CAT(sclip__gelu1, SCLIP__KSUF)
+#define sclip__gelu256 SCLIP__CAT(sclip__gelu256, SCLIP__KSUF)
+#define sclip__gelu512 SCLIP__CAT(sclip__gelu512, SCLIP__KSUF)
+#define sclip__gemm SCLIP__CAT(sclip__gemm, SCLIP__KSUF)
+#define sclip__gemm_bf16_act_size SCLIP__CAT(sclip__gemm_bf16_act_size, SCLIP__KSUF)
+#define sclip__gemm_bf16_pack SCLIP__CAT(sclip__gemm_bf16_pack, SCLIP__KSUF)
+#define sclip__gemm_bf16_pack_any SCLIP__CAT(sclip__gemm_bf16_pack_any, SCLIP__KSUF)
+#define sclip__gemm_bf16_pack_f16 SCLIP__CAT(sclip__gemm_bf16_pack_f16, SCLIP__KSUF)
+#define sclip__gemm_bf16_pack_t SCLIP__CAT(sclip__gemm_bf16_pack_t, SCLIP__KSUF)
+#define sclip__gemm_bf16_pack_t_f16 SCLIP__CAT(sclip__gemm_bf16_pack_t_f16, SCLIP__KSUF)
+#define sclip__gemm_bf16_packed_size SCLIP__CAT(sclip__gemm_bf16_packed_size, SCLIP__KSUF)
+#define sclip__gemm_bf16_pre SCLIP__CAT(sclip__gemm_bf16_pre, SCLIP__KSUF)
+#define sclip__gemm_bf16_pre_with SCLIP__CAT(sclip__gemm_bf16_pre_with, SCLIP__KSUF)
+#define sclip__gemm_bf16_scratch_size SCLIP__CAT(sclip__gemm_bf16_scratch_size, SCLIP__KSUF)
+#define sclip__gemm_bf16_with SCLIP__CAT(sclip__gemm_bf16_with, SCLIP__KSUF)
+#define sclip__gemm_chunk SCLIP__CAT(sclip__gemm_chunk, SCLIP__KSUF)
+#define sclip__gemm_col_block SCLIP__CAT(sclip__gemm_col_block, SCLIP__KSUF)
+#define sclip__gemm_lp_drive SCLIP__CAT(sclip__gemm_lp_drive, SCLIP__KSUF)
+#define sclip__gemm_lp_part_size SCLIP__CAT(sclip__gemm_lp_part_size, SCLIP__KSUF)
+#define sclip__gemm_nn SCLIP__CAT(sclip__gemm_nn, SCLIP__KSUF)
+#define sclip__gemm_nn_scalar SCLIP__CAT(sclip__gemm_nn_scalar, SCLIP__KSUF)
+#define sclip__gemm_nt SCLIP__CAT(sclip__gemm_nt, SCLIP__KSUF)
+#define sclip__gemm_nt_scalar SCLIP__CAT(sclip__gemm_nt_scalar, SCLIP__KSUF)
+#define sclip__gemm_pack SCLIP__CAT(sclip__gemm_pack, SCLIP__KSUF)
+#define sclip__gemm_pack_any16 SCLIP__CAT(sclip__gemm_pack_any16, SCLIP__KSUF)
+#define sclip__gemm_pack_cols SCLIP__CAT(sclip__gemm_pack_cols, SCLIP__KSUF)
+#define sclip__gemm_pack_f16 SCLIP__CAT(sclip__gemm_pack_f16, SCLIP__KSUF)
+#define sclip__gemm_pack_rows SCLIP__CAT(sclip__gemm_pack_rows, SCLIP__KSUF)
+#define sclip__gemm_pack_t SCLIP__CAT(sclip__gemm_pack_t, SCLIP__KSUF)
+#define sclip__gemm_pack_t_f16 SCLIP__CAT(sclip__gemm_pack_t_f16, SCLIP__KSUF)
+#define sclip__gemm_packed SCLIP__CAT(sclip__gemm_packed, SCLIP__KSUF)
+#define sclip__gemm_packed_size SCLIP__CAT(sclip__gemm_packed_size, SCLIP__KSUF)
+#define sclip__gemm_prefetch_tile SCLIP__CAT(sclip__gemm_prefetch_tile, SCLIP__KSUF)
+#define sclip__gemm_q16_act_size SCLIP__CAT(sclip__gemm_q16_act_size, SCLIP__KSUF)
+#define sclip__gemm_q16_pack SCLIP__CAT(sclip__gemm_q16_pack, SCLIP__KSUF)
+#define sclip__gemm_q16_packed_size SCLIP__CAT(sclip__gemm_q16_packed_size, SCLIP__KSUF)
+#define sclip__gemm_q16_pre SCLIP__CAT(sclip__gemm_q16_pre, SCLIP__KSUF)
+#define sclip__gemm_q16_pre_with SCLIP__CAT(sclip__gemm_q16_pre_with, SCLIP__KSUF)
+#define sclip__gemm_q16_scratch_size SCLIP__CAT(sclip__gemm_q16_scratch_size, SCLIP__KSUF)
+#define sclip__gemm_q16_with SCLIP__CAT(sclip__gemm_q16_with, SCLIP__KSUF)
+#define sclip__gemm_q8_act_size SCLIP__CAT(sclip__gemm_q8_act_size, SCLIP__KSUF)
+#define sclip__gemm_q8_pack SCLIP__CAT(sclip__gemm_q8_pack, SCLIP__KSUF)
+#define sclip__gemm_q8_pack_f16 SCLIP__CAT(sclip__gemm_q8_pack_f16, SCLIP__KSUF)
+#define sclip__gemm_q8_pack_q8 SCLIP__CAT(sclip__gemm_q8_pack_q8, SCLIP__KSUF)
+#define sclip__gemm_q8_pack_t SCLIP__CAT(sclip__gemm_q8_pack_t, SCLIP__KSUF)
+#define sclip__gemm_q8_pack_t_f16 SCLIP__CAT(sclip__gemm_q8_pack_t_f16, SCLIP__KSUF)
+#define sclip__gemm_q8_packed_size SCLIP__CAT(sclip__gemm_q8_packed_size, SCLIP__KSUF)
+#define sclip__gemm_q8_pre SCLIP__CAT(sclip__gemm_q8_pre, SCLIP__KSUF)
+#define sclip__gemm_q8_pre_with SCLIP__CAT(sclip__gemm_q8_pre_with, SCLIP__KSUF)
+#define sclip__gemm_q8_quantize_with SCLIP__CAT(sclip__gemm_q8_quantize_with, SCLIP__KSUF)
+#define sclip__gemm_q8_scratch_size SCLIP__CAT(sclip__gemm_q8_scratch_size, SCLIP__KSUF)
+#define sclip__gemm_q8_with SCLIP__CAT(sclip__gemm_q8_with, SCLIP__KSUF)
+#define sclip__gemm_ref SCLIP__CAT(sclip__gemm_ref, SCLIP__KSUF)
+#define sclip__gemm_scalar SCLIP__CAT(sclip__gemm_scalar, SCLIP__KSUF)
+#define sclip__gemm_small SCLIP__CAT(sclip__gemm_small, SCLIP__KSUF)
+#define sclip__gemm_tile SCLIP__CAT(sclip__gemm_tile, SCLIP__KSUF)
+#define sclip__gemm_with SCLIP__CAT(sclip__gemm_with, SCLIP__KSUF)
+#define sclip__hmax256 SCLIP__CAT(sclip__hmax256, SCLIP__KSUF)
+#define sclip__hmax512 SCLIP__CAT(sclip__hmax512, SCLIP__KSUF)
+#define sclip__hsum256 SCLIP__CAT(sclip__hsum256, SCLIP__KSUF)
+#define sclip__hsum512 SCLIP__CAT(sclip__hsum512, SCLIP__KSUF)
+#define sclip__kc_of SCLIP__CAT(sclip__kc_of, SCLIP__KSUF)
+#define sclip__layer_norm_row SCLIP__CAT(sclip__layer_norm_row, SCLIP__KSUF)
+#define sclip__lp_epi512 SCLIP__CAT(sclip__lp_epi512, SCLIP__KSUF)
+#define sclip__lp_finish256 SCLIP__CAT(sclip__lp_finish256, SCLIP__KSUF)
+#define sclip__lp_finish512 SCLIP__CAT(sclip__lp_finish512, SCLIP__KSUF)
+#define sclip__lp_finish_neon SCLIP__CAT(sclip__lp_finish_neon, SCLIP__KSUF)
+#define sclip__lp_kc SCLIP__CAT(sclip__lp_kc, SCLIP__KSUF)
+#define sclip__lp_mask SCLIP__CAT(sclip__lp_mask, SCLIP__KSUF)
+#define sclip__lp_maxabs_simd SCLIP__CAT(sclip__lp_maxabs_simd, SCLIP__KSUF)
+#define sclip__lp_npanel SCLIP__CAT(sclip__lp_npanel, SCLIP__KSUF)
+#define sclip__lp_store1 SCLIP__CAT(sclip__lp_store1, SCLIP__KSUF)
+#define sclip__lp_store512 SCLIP__CAT(sclip__lp_store512, SCLIP__KSUF)
+#define sclip__lp_wget SCLIP__CAT(sclip__lp_wget, SCLIP__KSUF)
+#define sclip__panel_from_cols SCLIP__CAT(sclip__panel_from_cols, SCLIP__KSUF)
+#define sclip__panel_from_rows SCLIP__CAT(sclip__panel_from_rows, SCLIP__KSUF)
+#define sclip__q16_convert_simd SCLIP__CAT(sclip__q16_convert_simd, SCLIP__KSUF)
+#define sclip__q16_quantize_rows SCLIP__CAT(sclip__q16_quantize_rows, SCLIP__KSUF)
+#define sclip__q16_round SCLIP__CAT(sclip__q16_round, SCLIP__KSUF)
+#define sclip__q16_scale SCLIP__CAT(sclip__q16_scale, SCLIP__KSUF)
+#define sclip__q8_convert_simd SCLIP__CAT(sclip__q8_convert_simd, SCLIP__KSUF)
+#define sclip__q8_epi256 SCLIP__CAT(sclip__q8_epi256, SCLIP__KSUF)
+#define sclip__q8_epi_neon SCLIP__CAT(sclip__q8_epi_neon, SCLIP__KSUF)
+#define sclip__q8_narrow_neon SCLIP__CAT(sclip__q8_narrow_neon, SCLIP__KSUF)
+#define sclip__q8_pack_core SCLIP__CAT(sclip__q8_pack_core, SCLIP__KSUF)
+#define sclip__q8_panels_bytes SCLIP__CAT(sclip__q8_panels_bytes, SCLIP__KSUF)
+#define sclip__q8_quantize_row SCLIP__CAT(sclip__q8_quantize_row, SCLIP__KSUF)
+#define sclip__q8_round SCLIP__CAT(sclip__q8_round, SCLIP__KSUF)
+#define sclip__qgelu256 SCLIP__CAT(sclip__qgelu256, SCLIP__KSUF)
+#define sclip__qgelu512 SCLIP__CAT(sclip__qgelu512, SCLIP__KSUF)
+#define sclip__quickgelu1 SCLIP__CAT(sclip__quickgelu1, SCLIP__KSUF)
+#define sclip__rcp256 SCLIP__CAT(sclip__rcp256, SCLIP__KSUF)
+#define sclip__rcp512 SCLIP__CAT(sclip__rcp512, SCLIP__KSUF)
+#define sclip__softmax_exp SCLIP__CAT(sclip__softmax_exp, SCLIP__KSUF)
+#define sclip__softmax_scale SCLIP__CAT(sclip__softmax_scale, SCLIP__KSUF)
+#define sclip__sum512 SCLIP__CAT(sclip__sum512, SCLIP__KSUF)
+#define sclip__sum8 SCLIP__CAT(sclip__sum8, SCLIP__KSUF)
+#define sclip__tail_mask SCLIP__CAT(sclip__tail_mask, SCLIP__KSUF)
+#define sclip__transpose16 SCLIP__CAT(sclip__transpose16, SCLIP__KSUF)
+#define sclip__transpose4 SCLIP__CAT(sclip__transpose4, SCLIP__KSUF)
+#define sclip__transpose8 SCLIP__CAT(sclip__transpose8, SCLIP__KSUF)
+#define sclip__ukr_avx2 SCLIP__CAT(sclip__ukr_avx2, SCLIP__KSUF)
+#define sclip__ukr_avx512 SCLIP__CAT(sclip__ukr_avx512, SCLIP__KSUF)
+#define sclip__ukr_bf16_avx2 SCLIP__CAT(sclip__ukr_bf16_avx2, SCLIP__KSUF)
+#define sclip__ukr_bf16_avx512 SCLIP__CAT(sclip__ukr_bf16_avx512, SCLIP__KSUF)
+#define sclip__ukr_bf16_scalar SCLIP__CAT(sclip__ukr_bf16_scalar, SCLIP__KSUF)
+#define sclip__ukr_neon SCLIP__CAT(sclip__ukr_neon, SCLIP__KSUF)
+#define sclip__ukr_q16_avx2 SCLIP__CAT(sclip__ukr_q16_avx2, SCLIP__KSUF)
+#define sclip__ukr_q16_avx512 SCLIP__CAT(sclip__ukr_q16_avx512, SCLIP__KSUF)
+#define sclip__ukr_q16_neon SCLIP__CAT(sclip__ukr_q16_neon, SCLIP__KSUF)
+#define sclip__ukr_q16_scalar SCLIP__CAT(sclip__ukr_q16_scalar, SCLIP__KSUF)
+#define sclip__ukr_q8_avx2 SCLIP__CAT(sclip__ukr_q8_avx2, SCLIP__KSUF)
+#define sclip__ukr_q8_avx512 SCLIP__CAT(sclip__ukr_q8_avx512, SCLIP__KSUF)
+#define sclip__ukr_q8_scalar SCLIP__CAT(sclip__ukr_q8_scalar, SCLIP__KSUF)
+#define sclip__ukr_q8_sdot SCLIP__CAT(sclip__ukr_q8_sdot, SCLIP__KSUF)
+#define sclip__ukr_scalar SCLIP__CAT(sclip__ukr_scalar, SCLIP__KSUF)
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wuninitialized" /* gcc 12, C++: _mm256_undefined_pd in target pragmas */
+#if !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#define SCLIP__KPASS 1
+#define SCLIP__KSUF __c
+#define SCLIP__KNAME "portable C"
+#define SCLIP__KINFO SCLIP_BUILD_INFO "; running: portable C"
+#define SCLIP__KTABLE SCLIP__CAT(sclip__kernels, SCLIP__KSUF)
+#include SCLIP_SELF
+#define SCLIP__KPASS 2
+#define SCLIP__KSUF __avx2
+#define SCLIP__KNAME "AVX2+FMA"
+#define SCLIP__KINFO SCLIP_BUILD_INFO "; running: AVX2+FMA"
+#define SCLIP__KTABLE SCLIP__CAT(sclip__kernels, SCLIP__KSUF)
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
+#include SCLIP_SELF
+#pragma clang attribute pop
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,f16c")
+#include SCLIP_SELF
+#pragma GCC pop_options
+#endif
+#define SCLIP__KPASS 3
+#define SCLIP__KSUF __avx512
+#define SCLIP__KNAME "AVX-512"
+#define SCLIP__KINFO SCLIP_BUILD_INFO "; running: AVX-512"
+#define SCLIP__KTABLE SCLIP__CAT(sclip__kernels, SCLIP__KSUF)
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512cd,avx512bw,avx512dq,avx512vl"))), apply_to = function)
+#include SCLIP_SELF
+#pragma clang attribute pop
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,f16c,avx512f,avx512cd,avx512bw,avx512dq,avx512vl")
+#include SCLIP_SELF
+#pragma GCC pop_options
+#endif
+#define SCLIP__KPASS 4
+#define SCLIP__KSUF __avx512bf16
+#define SCLIP__KNAME "AVX-512 (VNNI, BF16)"
+#define SCLIP__KINFO SCLIP_BUILD_INFO "; running: AVX-512 (VNNI, BF16)"
+#define SCLIP__KTABLE SCLIP__CAT(sclip__kernels, SCLIP__KSUF)
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512cd,avx512bw,avx512dq,avx512vl,avx512vnni,avx512bf16"))), apply_to = function)
+#include SCLIP_SELF
+#pragma clang attribute pop
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,f16c,avx512f,avx512cd,avx512bw,avx512dq,avx512vl,avx512vnni,avx512bf16")
+#include SCLIP_SELF
+#pragma GCC pop_options
+#endif
+#pragma GCC diagnostic pop
+
+/* The best level of this CPU: 1 portable, 2 AVX2+FMA+F16C, 3 AVX-512 F/CD/BW/DQ/VL, 4 with VNNI
+   and BF16; a level counts only when the OS saves its registers (XCR0: bits 1-2 for AVX,
+   5-7 for AVX-512). */
+static int sclip__cpu_level(void) {
+    unsigned a, b, c, d, c1, max7 = 0, b7 = 0, c7 = 0, a71 = 0, xcr0 = 0, xhi = 0;
+    int level = 1;
+    if (!__get_cpuid(1, &a, &b, &c1, &d) || !(c1 & (1u << 27))) return 1; /* no OSXSAVE */
+    __asm__ __volatile__("xgetbv" : "=a"(xcr0), "=d"(xhi) : "c"(0));
+    (void)xhi;
+    if (__get_cpuid_max(0, NULL) >= 7) {
+        __cpuid_count(7, 0, max7, b7, c7, d);
+        if (max7 >= 1) __cpuid_count(7, 1, a71, b, c, d);
+    }
+    if ((xcr0 & 6) == 6 && (c1 >> 12 & 1) && (c1 >> 28 & 1) && (c1 >> 29 & 1) && (b7 >> 5 & 1)) level = 2;
+    if (level == 2 && (xcr0 & 0xe6) == 0xe6 && (b7 >> 16 & 1) && (b7 >> 17 & 1) && (b7 >> 28 & 1) &&
+        (b7 >> 30 & 1) && (b7 >> 31 & 1))
+        level = 3;
+    if (level == 3 && (c7 >> 11 & 1) && (a71 >> 5 & 1)) level = 4;
+    return level;
+}
+
+/* The table of the best level, at most SCLIP_CPU's; NULL when SCLIP_CPU names no level. */
+static const sclip__kernels *sclip__kernels_choose(void) {
+    static const char *const names[] = {"scalar", "avx2", "avx512", "avx512bf16"};
+    const sclip__kernels *tables[4];
+    const char *env = getenv("SCLIP_CPU");
+    int level = sclip__cpu_level(), cap = 4, i;
+    tables[0] = &sclip__kernels__c;
+    tables[1] = &sclip__kernels__avx2;
+    tables[2] = &sclip__kernels__avx512;
+    tables[3] = &sclip__kernels__avx512bf16;
+    if (env && *env) {
+        for (cap = 0, i = 0; i < 4; i++)
+            if (!strcmp(env, names[i])) cap = i + 1;
+        if (!cap) return NULL;
+    }
+    return tables[(level < cap ? level : cap) - 1];
+}
+#endif /* SCLIP__DISPATCH */
+
+SCLIPDEF const char *sclip_build_info(void) {
+    const sclip__kernels *k = sclip__kernels_choose();
+    return k ? k->build_info : SCLIP_BUILD_INFO "; SCLIP_CPU names no kernel path (scalar, avx2, avx512, avx512bf16)";
+}
+
 #endif /* SCLIP_IMPLEMENTATION_DONE */
 #endif /* SCLIP_IMPLEMENTATION */
+
+/* ============================================================================================
+   KERNELS, compiled once per instruction set: the fp32 and low-precision matrix products and
+   the row primitives, behind the table sclip__kernels ("Engine interface"). This part of the
+   file is read only when sclip.h includes itself from "Kernel selection", with SCLIP__KPASS:
+   0 the compiler's flags (one pass); in x86-64 run-time dispatch builds 1 portable C,
+   2 AVX2+FMA+F16C, 3 AVX-512 (F, CD, BW, DQ, VL), 4 the same with VNNI and BF16. Each pass
+   sees the instruction sets of its level as SCLIP__GEMM_* and SCLIP__HAS_* macros.
+   ============================================================================================ */
+#if defined(SCLIP__KPASS) && !defined(SCLIP__KPASS_OPEN)
+#define SCLIP__KPASS_OPEN 1
+#if SCLIP__KPASS == 0 && !defined(SCLIP_NO_SIMD)
+#if defined(__AVX512F__)
+#define SCLIP__GEMM_AVX512 1
+#elif defined(__AVX2__) && defined(__FMA__)
+#define SCLIP__GEMM_AVX2 1
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+#define SCLIP__GEMM_NEON 1
+#endif
+#if defined(__F16C__)
+#define SCLIP__HAS_F16C 1
+#endif
+#if defined(__AVX512BW__)
+#define SCLIP__HAS_AVX512BW 1
+#endif
+#if defined(__AVX512VNNI__)
+#define SCLIP__HAS_AVX512VNNI 1
+#endif
+#if defined(__AVX512BF16__)
+#define SCLIP__HAS_AVX512BF16 1
+#endif
+#if defined(__AVXVNNI__)
+#define SCLIP__HAS_AVXVNNI 1
+#endif
+#if defined(__ARM_FEATURE_DOTPROD)
+#define SCLIP__HAS_DOTPROD 1
+#endif
+#elif SCLIP__KPASS == 2
+#define SCLIP__GEMM_AVX2 1
+#define SCLIP__HAS_F16C 1
+#elif SCLIP__KPASS >= 3
+#define SCLIP__GEMM_AVX512 1
+#define SCLIP__HAS_F16C 1
+#define SCLIP__HAS_AVX512BW 1
+#if SCLIP__KPASS == 4
+#define SCLIP__HAS_AVX512VNNI 1
+#define SCLIP__HAS_AVX512BF16 1
+#endif
+#endif
+
+/* ======================================================================================
+   sclip gemm: packed fp32 matrix products (the engine behind 96% of a ViT forward)
+   ======================================================================================
+   Only static functions, no globals, no threads, no allocation: the caller owns every
+   buffer and splits output-column ranges across its threads (sclip__linear_forward).
+
+   y[i][j] = epi( sum_k x[i][k] * W[j][k] + bias[j] ),  W in PyTorch Linear layout [n][k].
+
+   The weights are packed once (sclip__gemm_pack) into column panels of NR output channels:
+   panel p holds, for every k, the NR floats W[p*NR + 0..NR-1][k] back to back (zero padded
+   past n). The micro-kernel keeps an MR x NR tile of y in registers, streams one panel
+   (kc x NR floats, which stays in L1 across all row blocks) and broadcasts x[i][k] from
+   MR unpacked rows of x. K is cut into blocks of at most SCLIP__KC so a panel block fits
+   L1; partial sums go through y, the epilogue runs on the last block only (EPI_ADD starts
+   the sum from the residual already in y). The columns go by chunks of SCLIP__NC, so that a
+   chunk's partial sums stay in L2 from one K block to the next. The next panel block is prefetched toward L2
+   while the current one is swept, and the next tile of y toward L1 while a tile is computed.
+
+   Attention uses the same kernel. The vision tower packs each head's keys (or queries)
+   and values once (sclip__gemm_pack_rows / _cols, the transpose 16x16 in registers on
+   AVX-512) and runs sclip__gemm_packed on them; the text tower's small causal products
+   (sclip__gemm_nt / _nn) copy each kc x NR panel of the right operand into a 32 KB stack
+   buffer, then sweep it with every row block.
+
+   How close these kernels come to the CPU's peak, measured: docs/PERFORMANCE.md.
+   Stack use: up to 33 KB (sclip__gemm_nt/_nn), under 1 KB otherwise.
+
+   Paths (one per pass, see "Kernel selection"; the packed layout depends on the path, so a
+   model packs and runs with the same table):
+     AVX-512  (__AVX512F__)          MR x NR = 6 x 32, 12 zmm accumulators
+     AVX2+FMA (__AVX2__ && __FMA__)  6 x 16, 12 ymm accumulators
+     NEON     (__ARM_NEON, aarch64)  6 x 16, 24 q accumulators
+     scalar   (always compiled; the only one under SCLIP_NO_SIMD) 6 x NR of the build
+   sclip__gemm_scalar() runs the portable kernel on the same packed layout, and
+   sclip__gemm_ref() is a plain triple loop on the unpacked W: tests compare all three.
+
+   Numerics: fp32 products and sums (only the summation order differs from the triple
+   loop); the result of an (i,j) never depends on the j0/j1 split or the thread count,
+   because K is never split across threads. QuickGELU/GELU use a vector exp with relative
+   error ~2e-7 (scalar path: libm expf/erfcf).
+   ====================================================================================== */
+
+
+
+
+#define SCLIP__MR 6   /* rows of y per micro-kernel call */
+#if defined(SCLIP__GEMM_AVX512)
+#define SCLIP__NR 32  /* output channels per packed panel */
+#elif defined(SCLIP__GEMM_AVX2) || defined(SCLIP__GEMM_NEON)
+#define SCLIP__NR 16
+#else
+#define SCLIP__NR 8
+#endif
+#ifndef SCLIP__KC
+#define SCLIP__KC 256 /* K block: a 256 x 32 panel block is 32 KB, L1 is 48 KB */
+#endif
+#ifndef SCLIP__NC
+#define SCLIP__NC 256 /* output columns per chunk (a multiple of NR): see sclip__gemm_with */
+#endif
+#if SCLIP__NC % SCLIP__NR != 0 || SCLIP__NC <= 0
+#error "SCLIP__NC must be a positive multiple of SCLIP__NR"
+#endif
+
+
+
+/* n conversions; F16C when the build has it. */
+static SCLIP__MAYBE_UNUSED void sclip__f16_to_f32_n(const uint16_t *h, float *f, size_t n) {
+    size_t i = 0;
+#if !defined(SCLIP_NO_SIMD) && defined(SCLIP__HAS_F16C) && (defined(SCLIP__GEMM_AVX512) || defined(SCLIP__GEMM_AVX2))
+    size_t n8 = n / 8 * 8;
+    for (; i < n8; i += 8)
+        _mm256_storeu_ps(f + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(h + i))));
+#endif
+    for (; i < n; i++) f[i] = sclip__f16_to_f32(h[i]);
+}
+
+static SCLIP__MAYBE_UNUSED void sclip__f32_to_f16_n(const float *f, uint16_t *h, size_t n) {
+    size_t i = 0;
+    for (; i < n; i++) h[i] = sclip__f32_to_f16(f[i]);
+}
+
+/* ---------------------------------------------------------------------------------
+   Panel builders: dst is kb rows of NR floats, columns >= nr zero.
+     from rows: dst[p][jj] = src[jj*ld + p]   (a transpose: Linear weights, K in Q K^T)
+     from cols: dst[p][jj] = src[p*ld + jj]   (a copy: V in P V, visual.proj)
+   --------------------------------------------------------------------------------- */
+#if defined(SCLIP__GEMM_AVX512)
+/* 16 x 16 transpose of rows src[r*ld], r < 16, into dst rows at stride lddst.
+   (Masked forms of the shuffles: the plain ones trip g++ 12's -Wuninitialized.) */
+#define SCLIP__ULO(x, y) _mm512_mask_unpacklo_ps(x, 0xffff, x, y)
+#define SCLIP__UHI(x, y) _mm512_mask_unpackhi_ps(x, 0xffff, x, y)
+#define SCLIP__ULO2(x, y) _mm512_castpd_ps(_mm512_mask_unpacklo_pd(_mm512_castps_pd(x), 0xff, _mm512_castps_pd(x), _mm512_castps_pd(y)))
+#define SCLIP__UHI2(x, y) _mm512_castpd_ps(_mm512_mask_unpackhi_pd(_mm512_castps_pd(x), 0xff, _mm512_castps_pd(x), _mm512_castps_pd(y)))
+#define SCLIP__SH(x, y, imm) _mm512_mask_shuffle_f32x4(x, 0xffff, x, y, imm)
+static void sclip__transpose16(const float *src, ptrdiff_t ld, float *dst, ptrdiff_t lddst) {
+    __m512 r[16], t[16];
+    int i;
+    for (i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(src + i * ld);
+    for (i = 0; i < 16; i += 2) {        /* interleave pairs of rows: 2x2 blocks */
+        t[i] = SCLIP__ULO(r[i], r[i + 1]);
+        t[i + 1] = SCLIP__UHI(r[i], r[i + 1]);
+    }
+    for (i = 0; i < 16; i += 4) {        /* 4x4 blocks within each 128-bit lane */
+        r[i] = SCLIP__ULO2(t[i], t[i + 2]);
+        r[i + 1] = SCLIP__UHI2(t[i], t[i + 2]);
+        r[i + 2] = SCLIP__ULO2(t[i + 1], t[i + 3]);
+        r[i + 3] = SCLIP__UHI2(t[i + 1], t[i + 3]);
+    }
+    for (i = 0; i < 4; i++) {            /* then the 128-bit lanes across rows i, i+4, i+8, i+12 */
+        t[i] = SCLIP__SH(r[i], r[i + 4], 0x88);
+        t[i + 4] = SCLIP__SH(r[i], r[i + 4], 0xdd);
+        t[i + 8] = SCLIP__SH(r[i + 8], r[i + 12], 0x88);
+        t[i + 12] = SCLIP__SH(r[i + 8], r[i + 12], 0xdd);
+    }
+    for (i = 0; i < 4; i++) {
+        r[i] = SCLIP__SH(t[i], t[i + 8], 0x88);
+        r[i + 8] = SCLIP__SH(t[i], t[i + 8], 0xdd);
+        r[i + 4] = SCLIP__SH(t[i + 4], t[i + 12], 0x88);
+        r[i + 12] = SCLIP__SH(t[i + 4], t[i + 12], 0xdd);
+    }
+    for (i = 0; i < 16; i++) _mm512_storeu_ps(dst + i * lddst, r[i]);
+}
+#undef SCLIP__ULO
+#undef SCLIP__UHI
+#undef SCLIP__ULO2
+#undef SCLIP__UHI2
+#undef SCLIP__SH
+#define SCLIP__TB 16 /* side of the register transpose */
+#define SCLIP__TRANSPOSE sclip__transpose16
+#elif defined(SCLIP__GEMM_AVX2)
+/* 8 x 8 transpose: pairs of rows interleaved, then 2x2 blocks of pairs, then the 128-bit halves. */
+static void sclip__transpose8(const float *src, ptrdiff_t ld, float *dst, ptrdiff_t lddst) {
+    __m256 r[8], t[8];
+    int i;
+    for (i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(src + i * ld);
+    for (i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);     /* a0 b0 a1 b1 | a4 b4 a5 b5 */
+        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]); /* a2 b2 a3 b3 | a6 b6 a7 b7 */
+    }
+    for (i = 0; i < 8; i += 4) {
+        r[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);         /* a0 b0 c0 d0 | a4 b4 c4 d4 */
+        r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xee);     /* a1 b1 c1 d1 | a5 ... */
+        r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44); /* a2 ... | a6 ... */
+        r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xee); /* a3 ... | a7 ... */
+    }
+    for (i = 0; i < 4; i++) {
+        _mm256_storeu_ps(dst + i * lddst, _mm256_permute2f128_ps(r[i], r[i + 4], 0x20));
+        _mm256_storeu_ps(dst + (i + 4) * lddst, _mm256_permute2f128_ps(r[i], r[i + 4], 0x31));
+    }
+}
+#define SCLIP__TB 8
+#define SCLIP__TRANSPOSE sclip__transpose8
+#elif defined(SCLIP__GEMM_NEON)
+/* 4 x 4 transpose: 32-bit pairs (trn1/trn2), then 64-bit halves. */
+static void sclip__transpose4(const float *src, ptrdiff_t ld, float *dst, ptrdiff_t lddst) {
+    float32x4_t a = vld1q_f32(src), b = vld1q_f32(src + ld), c = vld1q_f32(src + 2 * ld), d = vld1q_f32(src + 3 * ld);
+    float64x2_t t0 = vreinterpretq_f64_f32(vtrn1q_f32(a, b)), t1 = vreinterpretq_f64_f32(vtrn2q_f32(a, b));
+    float64x2_t t2 = vreinterpretq_f64_f32(vtrn1q_f32(c, d)), t3 = vreinterpretq_f64_f32(vtrn2q_f32(c, d));
+    vst1q_f32(dst, vreinterpretq_f32_f64(vtrn1q_f64(t0, t2)));
+    vst1q_f32(dst + lddst, vreinterpretq_f32_f64(vtrn1q_f64(t1, t3)));
+    vst1q_f32(dst + 2 * lddst, vreinterpretq_f32_f64(vtrn2q_f64(t0, t2)));
+    vst1q_f32(dst + 3 * lddst, vreinterpretq_f32_f64(vtrn2q_f64(t1, t3)));
+}
+#define SCLIP__TB 4
+#define SCLIP__TRANSPOSE sclip__transpose4
+#endif
+
+static void sclip__panel_from_rows(float *dst, const float *src, ptrdiff_t ld, int nr, int kb) {
+    int jj = 0, p;
+#if defined(SCLIP__TB)
+    for (; jj + SCLIP__TB <= nr; jj += SCLIP__TB) {
+        for (p = 0; p + SCLIP__TB <= kb; p += SCLIP__TB)
+            SCLIP__TRANSPOSE(src + jj * ld + p, ld, dst + (ptrdiff_t)p * SCLIP__NR + jj, SCLIP__NR);
+        for (; p < kb; p++) {
+            int q;
+            for (q = 0; q < SCLIP__TB; q++) dst[(ptrdiff_t)p * SCLIP__NR + jj + q] = src[(jj + q) * ld + p];
+        }
+    }
+#endif
+    for (; jj < nr; jj++) {
+        const float *row = src + jj * ld;
+        for (p = 0; p < kb; p++) dst[(ptrdiff_t)p * SCLIP__NR + jj] = row[p];
+    }
+    if (nr < SCLIP__NR)
+        for (p = 0; p < kb; p++)
+            for (jj = nr; jj < SCLIP__NR; jj++) dst[(ptrdiff_t)p * SCLIP__NR + jj] = 0.0f;
+}
+
+static void sclip__panel_from_cols(float *dst, const float *src, ptrdiff_t ld, int nr, int kb) {
+    int p, jj;
+    for (p = 0; p < kb; p++) {
+        memcpy(dst + (ptrdiff_t)p * SCLIP__NR, src + p * ld, (size_t)nr * sizeof(float));
+        for (jj = nr; jj < SCLIP__NR; jj++) dst[(ptrdiff_t)p * SCLIP__NR + jj] = 0.0f;
+    }
+}
+
+/* ---------------------------------------------------------------------------------
+   Packing. Layout: panel p (columns p*NR..), then k, then NR floats.
+   --------------------------------------------------------------------------------- */
+static SCLIP__MAYBE_UNUSED int sclip__gemm_col_block(void) { return SCLIP__NR; }
+
+static SCLIP__MAYBE_UNUSED size_t sclip__gemm_packed_size(int n, int k) {
+    return (size_t)((n + SCLIP__NR - 1) / SCLIP__NR) * SCLIP__NR * (size_t)k;
+}
+
+/* f16 packer: element (j, kk) of W is src[j*sj + kk*sk]. Load time only. */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_pack_any16(const uint16_t *src, ptrdiff_t sj, ptrdiff_t sk,
+                                                       int n, int k, float *packed) {
+    int p, np = (n + SCLIP__NR - 1) / SCLIP__NR;
+    for (p = 0; p < np; p++) {
+        float *dst = packed + (size_t)p * SCLIP__NR * (size_t)k;
+        int jj, kk;
+        for (jj = 0; jj < SCLIP__NR; jj++) {
+            int j = p * SCLIP__NR + jj;
+            for (kk = 0; kk < k; kk++) {
+                float v = 0.0f;
+                if (j < n) v = sclip__f16_to_f32(src[(ptrdiff_t)j * sj + (ptrdiff_t)kk * sk]);
+                dst[(size_t)kk * SCLIP__NR + jj] = v;
+            }
+        }
+    }
+}
+
+/* w: n rows of k floats, row j at w + j*ld (a Linear weight; the keys of one head). */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_pack_rows(const float *w, ptrdiff_t ld, int n, int k, float *packed) {
+    int jp;
+    for (jp = 0; jp < n; jp += SCLIP__NR)
+        sclip__panel_from_rows(packed + (size_t)jp * (size_t)k, w + (ptrdiff_t)jp * ld, ld,
+                               n - jp < SCLIP__NR ? n - jp : SCLIP__NR, k);
+}
+/* w: k rows of n floats, row p at w + p*ld (visual.proj [768][512]; the values of one head):
+   packs its transpose. */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_pack_cols(const float *w, ptrdiff_t ld, int k, int n, float *packed) {
+    int jp;
+    for (jp = 0; jp < n; jp += SCLIP__NR)
+        sclip__panel_from_cols(packed + (size_t)jp * (size_t)k, w + jp, ld,
+                               n - jp < SCLIP__NR ? n - jp : SCLIP__NR, k);
+}
+static SCLIP__MAYBE_UNUSED void sclip__gemm_pack(const float *w, int n, int k, float *packed) {
+    sclip__gemm_pack_rows(w, k, n, k, packed);
+}
+static SCLIP__MAYBE_UNUSED void sclip__gemm_pack_t(const float *w, int k, int n, float *packed) {
+    sclip__gemm_pack_cols(w, n, k, n, packed);
+}
+static SCLIP__MAYBE_UNUSED void sclip__gemm_pack_f16(const uint16_t *w, int n, int k, float *packed) {
+    sclip__gemm_pack_any16(w, k, 1, n, k, packed);
+}
+static SCLIP__MAYBE_UNUSED void sclip__gemm_pack_t_f16(const uint16_t *w, int k, int n, float *packed) {
+    sclip__gemm_pack_any16(w, 1, n, n, k, packed);
+}
+
+/* ---------------------------------------------------------------------------------
+   Micro-kernels. One call: c[0..mr)[0..NR) (+)= a[0..mr)[0..kc) * b[0..kc)[0..NR),
+   b row p at b + p*ldb. Rows >= mr alias row mr-1 (computed, never stored).
+   On the last K block: + bias, * alpha, epilogue.
+   --------------------------------------------------------------------------------- */
+
+/* QuickGELU and GELU on one float (scalar path and reference). */
+static float sclip__quickgelu1(float t) { return t / (1.0f + expf(-1.702f * t)); }
+static float sclip__gelu1(float t) { return 0.5f * t * erfcf(-t * 0.70710678118654752f); }
+
+static float sclip__epi1(float t, int epi) {
+    if (epi == SCLIP__EPI_QUICKGELU) return sclip__quickgelu1(t);
+    if (epi == SCLIP__EPI_GELU) return sclip__gelu1(t);
+    return t;
+}
+
+static void sclip__ukr_scalar(const sclip__ukr_args *u) {
+    float acc[SCLIP__MR][SCLIP__NR];
+    int r, j, p;
+    for (r = 0; r < SCLIP__MR; r++) {
+        const float *cr = u->c + (ptrdiff_t)(r < u->mr ? r : u->mr - 1) * u->ldc;
+        for (j = 0; j < SCLIP__NR; j++) acc[r][j] = u->load_c ? cr[j] : 0.0f;
+    }
+    for (p = 0; p < u->kc; p++) {
+        const float *bp = u->b + (ptrdiff_t)p * u->ldb;
+        for (r = 0; r < SCLIP__MR; r++) {
+            float av = u->a[(ptrdiff_t)(r < u->mr ? r : u->mr - 1) * u->lda + p];
+            for (j = 0; j < SCLIP__NR; j++) acc[r][j] += av * bp[j];
+        }
+    }
+    for (r = 0; r < u->mr; r++) {
+        float *cr = u->c + (ptrdiff_t)r * u->ldc;
+        for (j = 0; j < SCLIP__NR; j++) {
+            float t = acc[r][j];
+            if (u->last) {
+                if (u->bias) t += u->bias[j];
+                t = sclip__epi1(t * u->alpha, u->epi);
+            }
+            cr[j] = t;
+        }
+    }
+}
+
+#if defined(SCLIP__GEMM_AVX512)
+/* Mask of the first n & 15 lanes (the tail of a row of n floats). */
+static SCLIP__INLINE __mmask16 sclip__tail_mask(int n) { return (__mmask16)((1u << (n & 15)) - 1u); }
+
+/* Sum and max of the 16 lanes in registers: halves, quarters, pairs, neighbours (a tree of
+   depth 4; storing the lanes and folding them in scalar code cost ~50 cycles more per row). */
+#define SCLIP__FOLD16(op, v)                                                               \
+    v = op(v, 0xffff, v, _mm512_mask_shuffle_f32x4(v, 0xffff, v, v, 0x4e));               \
+    v = op(v, 0xffff, v, _mm512_mask_shuffle_f32x4(v, 0xffff, v, v, 0xb1));               \
+    v = op(v, 0xffff, v, _mm512_mask_permute_ps(v, 0xffff, v, 0x4e));                     \
+    v = op(v, 0xffff, v, _mm512_mask_permute_ps(v, 0xffff, v, 0xb1))
+static SCLIP__INLINE float sclip__hsum512(__m512 v) {
+    SCLIP__FOLD16(_mm512_mask_add_ps, v);
+    return _mm512_cvtss_f32(v);
+}
+static SCLIP__INLINE float sclip__hmax512(__m512 v) {
+    SCLIP__FOLD16(_mm512_mask_max_ps, v);
+    return _mm512_cvtss_f32(v);
+}
+#undef SCLIP__FOLD16
+
+/* e^x, |rel err| ~2e-7: x = n ln2 + r, |r| <= ln2/2, degree-6 Taylor, scale by 2^n. */
+static SCLIP__INLINE __m512 sclip__exp512(__m512 x) {
+    __m512 n, r, p;
+    /* masked forms throughout: the unmasked ones trip g++ 12's -Wmaybe-uninitialized */
+    x = _mm512_mask_min_ps(x, 0xffff, x, _mm512_set1_ps(88.3f));
+    x = _mm512_mask_max_ps(x, 0xffff, x, _mm512_set1_ps(-87.3f));
+    n = _mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f));
+    n = _mm512_mask_roundscale_ps(n, 0xffff, n, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145751953125f), x);      /* ln2 hi */
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.428606765330187e-06f), r);  /* ln2 lo */
+    p = _mm512_set1_ps(1.0f / 720.0f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 120.0f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 24.0f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6.0f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    return _mm512_mask_scalef_ps(p, 0xffff, p, n);
+}
+/* 1/d to ~1 ulp: rcp14 and one Newton step. */
+static SCLIP__INLINE __m512 sclip__rcp512(__m512 d) {
+    __m512 r = _mm512_mask_rcp14_ps(d, 0xffff, d);
+    return _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(2.0f)));
+}
+static SCLIP__INLINE __m512 sclip__qgelu512(__m512 t) { /* t / (1 + e^(-1.702 t)) */
+    __m512 e = sclip__exp512(_mm512_mul_ps(t, _mm512_set1_ps(-1.702f)));
+    return _mm512_mul_ps(t, sclip__rcp512(_mm512_add_ps(e, _mm512_set1_ps(1.0f))));
+}
+/* t Phi(t), Phi(t) = erfc(-t/sqrt2)/2; erfc(z), z >= 0, by the Chebyshev fit
+   erfc(z) = u exp(-z^2 + P(u)), u = 1/(1 + z/2) (fractional error < 1.2e-7). */
+static SCLIP__INLINE __m512 sclip__gelu512(__m512 t) {
+    __m512 z = _mm512_mul_ps(_mm512_abs_ps(t), _mm512_set1_ps(0.70710678118654752f));
+    __m512 u = sclip__rcp512(_mm512_fmadd_ps(z, _mm512_set1_ps(0.5f), _mm512_set1_ps(1.0f)));
+    __m512 q = _mm512_set1_ps(0.17087277f), e, h;
+    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(-0.82215223f));
+    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(1.48851587f));
+    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(-1.13520398f));
+    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(0.27886807f));
+    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(-0.18628806f));
+    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(0.09678418f));
+    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(0.37409196f));
+    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(1.00002368f));
+    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(-1.26551223f));
+    q = _mm512_fnmadd_ps(z, z, q);
+    e = _mm512_mul_ps(_mm512_mul_ps(u, sclip__exp512(q)), _mm512_set1_ps(0.5f)); /* Phi(-|t|) */
+    h = _mm512_mask_sub_ps(e, _mm512_cmp_ps_mask(t, _mm512_setzero_ps(), _CMP_GT_OQ),
+                           _mm512_set1_ps(1.0f), e);
+    return _mm512_mul_ps(t, h);
+}
+
+static void sclip__ukr_avx512(const sclip__ukr_args *u) {
+    const ptrdiff_t lda = u->lda, ldb = u->ldb, ldc = u->ldc;
+    const int mr = u->mr;
+    const float *a0 = u->a, *a1 = a0 + (mr > 1 ? lda : 0), *a2 = a1 + (mr > 2 ? lda : 0);
+    const float *a3 = a2 + (mr > 3 ? lda : 0), *a4 = a3 + (mr > 4 ? lda : 0), *a5 = a4 + (mr > 5 ? lda : 0);
+    const float *b = u->b;
+    __m512 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, bv0, bv1, av;
+    int p, kc = u->kc;
+    if (u->load_c) {
+        const float *c0 = u->c, *c1 = c0 + (mr > 1 ? ldc : 0), *c2 = c1 + (mr > 2 ? ldc : 0);
+        const float *c3 = c2 + (mr > 3 ? ldc : 0), *c4 = c3 + (mr > 4 ? ldc : 0), *c5 = c4 + (mr > 5 ? ldc : 0);
+        c00 = _mm512_loadu_ps(c0); c01 = _mm512_loadu_ps(c0 + 16);
+        c10 = _mm512_loadu_ps(c1); c11 = _mm512_loadu_ps(c1 + 16);
+        c20 = _mm512_loadu_ps(c2); c21 = _mm512_loadu_ps(c2 + 16);
+        c30 = _mm512_loadu_ps(c3); c31 = _mm512_loadu_ps(c3 + 16);
+        c40 = _mm512_loadu_ps(c4); c41 = _mm512_loadu_ps(c4 + 16);
+        c50 = _mm512_loadu_ps(c5); c51 = _mm512_loadu_ps(c5 + 16);
+    } else {
+        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm512_setzero_ps();
+    }
+#define SCLIP__K512(q)                                                                  \
+    bv0 = _mm512_loadu_ps(b + (q) * ldb); bv1 = _mm512_loadu_ps(b + (q) * ldb + 16);      \
+    av = _mm512_set1_ps(a0[p + (q)]); c00 = _mm512_fmadd_ps(av, bv0, c00); c01 = _mm512_fmadd_ps(av, bv1, c01); \
+    av = _mm512_set1_ps(a1[p + (q)]); c10 = _mm512_fmadd_ps(av, bv0, c10); c11 = _mm512_fmadd_ps(av, bv1, c11); \
+    av = _mm512_set1_ps(a2[p + (q)]); c20 = _mm512_fmadd_ps(av, bv0, c20); c21 = _mm512_fmadd_ps(av, bv1, c21); \
+    av = _mm512_set1_ps(a3[p + (q)]); c30 = _mm512_fmadd_ps(av, bv0, c30); c31 = _mm512_fmadd_ps(av, bv1, c31); \
+    av = _mm512_set1_ps(a4[p + (q)]); c40 = _mm512_fmadd_ps(av, bv0, c40); c41 = _mm512_fmadd_ps(av, bv1, c41); \
+    av = _mm512_set1_ps(a5[p + (q)]); c50 = _mm512_fmadd_ps(av, bv0, c50); c51 = _mm512_fmadd_ps(av, bv1, c51);
+    for (p = 0; p + 4 <= kc; p += 4) {
+        SCLIP__K512(0) SCLIP__K512(1) SCLIP__K512(2) SCLIP__K512(3)
+        b += 4 * ldb;
+    }
+    for (; p < kc; p++) {
+        SCLIP__K512(0)
+        b += ldb;
+    }
+#undef SCLIP__K512
+    {
+        __m512 acc[12];
+        int r;
+        acc[0] = c00; acc[1] = c01; acc[2] = c10; acc[3] = c11; acc[4] = c20; acc[5] = c21;
+        acc[6] = c30; acc[7] = c31; acc[8] = c40; acc[9] = c41; acc[10] = c50; acc[11] = c51;
+        if (u->last) { /* all 12 vectors (rows >= mr are copies): independent chains overlap */
+            __m512 bias0 = u->bias ? _mm512_loadu_ps(u->bias) : _mm512_setzero_ps();
+            __m512 bias1 = u->bias ? _mm512_loadu_ps(u->bias + 16) : _mm512_setzero_ps();
+            __m512 al = _mm512_set1_ps(u->alpha);
+            for (r = 0; r < 12; r += 2) {
+                acc[r] = _mm512_mul_ps(_mm512_add_ps(acc[r], bias0), al);
+                acc[r + 1] = _mm512_mul_ps(_mm512_add_ps(acc[r + 1], bias1), al);
+            }
+            if (u->epi == SCLIP__EPI_QUICKGELU)
+                for (r = 0; r < 12; r++) acc[r] = sclip__qgelu512(acc[r]);
+            else if (u->epi == SCLIP__EPI_GELU)
+                for (r = 0; r < 12; r++) acc[r] = sclip__gelu512(acc[r]);
+        }
+        for (r = 0; r < mr; r++) {
+            _mm512_storeu_ps(u->c + r * ldc, acc[2 * r]);
+            _mm512_storeu_ps(u->c + r * ldc + 16, acc[2 * r + 1]);
+        }
+    }
+}
+#define SCLIP__UKR_SIMD sclip__ukr_avx512
+#endif /* SCLIP__GEMM_AVX512 */
+
+#if defined(SCLIP__GEMM_AVX2)
+/* e^x, |rel err| ~2e-7: x = n ln2 + r, |r| <= ln2/2, degree-6 Taylor, times 2^n built in
+   the exponent field (x is clamped so that n + 127 stays in [1, 254]). */
+static SCLIP__INLINE __m256 sclip__exp256(__m256 x) {
+    __m256 n, r, p;
+    x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.3f)), _mm256_set1_ps(-87.3f));
+    n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145751953125f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.428606765330187e-06f), r);
+    p = _mm256_set1_ps(1.0f / 720.0f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(
+        _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23)));
+}
+/* Sum (lanes in order) and max of the 8 lanes. */
+static float sclip__hsum256(__m256 v) {
+    float t[8], s = 0;
+    int i;
+    _mm256_storeu_ps(t, v);
+    for (i = 0; i < 8; i++) s += t[i];
+    return s;
+}
+static float sclip__hmax256(__m256 v) {
+    float t[8], m;
+    int i;
+    _mm256_storeu_ps(t, v);
+    for (m = t[0], i = 1; i < 8; i++) m = t[i] > m ? t[i] : m;
+    return m;
+}
+/* 1/d: 12-bit estimate and one Newton step (rel err ~1e-7). */
+static SCLIP__INLINE __m256 sclip__rcp256(__m256 d) {
+    __m256 r = _mm256_rcp_ps(d);
+    return _mm256_mul_ps(r, _mm256_fnmadd_ps(d, r, _mm256_set1_ps(2.0f)));
+}
+static SCLIP__INLINE __m256 sclip__qgelu256(__m256 t) { /* t / (1 + e^(-1.702 t)) */
+    __m256 e = sclip__exp256(_mm256_mul_ps(t, _mm256_set1_ps(-1.702f)));
+    return _mm256_mul_ps(t, sclip__rcp256(_mm256_add_ps(e, _mm256_set1_ps(1.0f))));
+}
+static SCLIP__INLINE __m256 sclip__gelu256(__m256 t) { /* t Phi(t), as in the AVX-512 path */
+    __m256 z = _mm256_mul_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), t), _mm256_set1_ps(0.70710678118654752f));
+    __m256 u = sclip__rcp256(_mm256_fmadd_ps(z, _mm256_set1_ps(0.5f), _mm256_set1_ps(1.0f)));
+    __m256 q = _mm256_set1_ps(0.17087277f), e;
+    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(-0.82215223f));
+    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(1.48851587f));
+    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(-1.13520398f));
+    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(0.27886807f));
+    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(-0.18628806f));
+    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(0.09678418f));
+    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(0.37409196f));
+    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(1.00002368f));
+    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(-1.26551223f));
+    q = _mm256_fnmadd_ps(z, z, q);
+    e = _mm256_mul_ps(_mm256_mul_ps(u, sclip__exp256(q)), _mm256_set1_ps(0.5f)); /* Phi(-|t|) */
+    e = _mm256_blendv_ps(e, _mm256_sub_ps(_mm256_set1_ps(1.0f), e),
+                         _mm256_cmp_ps(t, _mm256_setzero_ps(), _CMP_GT_OQ));
+    return _mm256_mul_ps(t, e);
+}
+
+static void sclip__ukr_avx2(const sclip__ukr_args *u) {
+    const ptrdiff_t lda = u->lda, ldb = u->ldb, ldc = u->ldc;
+    const int mr = u->mr;
+    const float *a0 = u->a, *a1 = a0 + (mr > 1 ? lda : 0), *a2 = a1 + (mr > 2 ? lda : 0);
+    const float *a3 = a2 + (mr > 3 ? lda : 0), *a4 = a3 + (mr > 4 ? lda : 0), *a5 = a4 + (mr > 5 ? lda : 0);
+    const float *b = u->b;
+    __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, bv0, bv1, av;
+    int p, kc = u->kc;
+    if (u->load_c) {
+        const float *c0 = u->c, *c1 = c0 + (mr > 1 ? ldc : 0), *c2 = c1 + (mr > 2 ? ldc : 0);
+        const float *c3 = c2 + (mr > 3 ? ldc : 0), *c4 = c3 + (mr > 4 ? ldc : 0), *c5 = c4 + (mr > 5 ? ldc : 0);
+        c00 = _mm256_loadu_ps(c0); c01 = _mm256_loadu_ps(c0 + 8);
+        c10 = _mm256_loadu_ps(c1); c11 = _mm256_loadu_ps(c1 + 8);
+        c20 = _mm256_loadu_ps(c2); c21 = _mm256_loadu_ps(c2 + 8);
+        c30 = _mm256_loadu_ps(c3); c31 = _mm256_loadu_ps(c3 + 8);
+        c40 = _mm256_loadu_ps(c4); c41 = _mm256_loadu_ps(c4 + 8);
+        c50 = _mm256_loadu_ps(c5); c51 = _mm256_loadu_ps(c5 + 8);
+    } else {
+        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps();
+    }
+#define SCLIP__K256(q)                                                                   \
+    bv0 = _mm256_loadu_ps(b + (q) * ldb); bv1 = _mm256_loadu_ps(b + (q) * ldb + 8);        \
+    av = _mm256_broadcast_ss(a0 + p + (q)); c00 = _mm256_fmadd_ps(av, bv0, c00); c01 = _mm256_fmadd_ps(av, bv1, c01); \
+    av = _mm256_broadcast_ss(a1 + p + (q)); c10 = _mm256_fmadd_ps(av, bv0, c10); c11 = _mm256_fmadd_ps(av, bv1, c11); \
+    av = _mm256_broadcast_ss(a2 + p + (q)); c20 = _mm256_fmadd_ps(av, bv0, c20); c21 = _mm256_fmadd_ps(av, bv1, c21); \
+    av = _mm256_broadcast_ss(a3 + p + (q)); c30 = _mm256_fmadd_ps(av, bv0, c30); c31 = _mm256_fmadd_ps(av, bv1, c31); \
+    av = _mm256_broadcast_ss(a4 + p + (q)); c40 = _mm256_fmadd_ps(av, bv0, c40); c41 = _mm256_fmadd_ps(av, bv1, c41); \
+    av = _mm256_broadcast_ss(a5 + p + (q)); c50 = _mm256_fmadd_ps(av, bv0, c50); c51 = _mm256_fmadd_ps(av, bv1, c51);
+    for (p = 0; p + 4 <= kc; p += 4) {
+        SCLIP__K256(0) SCLIP__K256(1) SCLIP__K256(2) SCLIP__K256(3)
+        b += 4 * ldb;
+    }
+    for (; p < kc; p++) {
+        SCLIP__K256(0)
+        b += ldb;
+    }
+#undef SCLIP__K256
+    {
+        __m256 acc[12];
+        int r;
+        acc[0] = c00; acc[1] = c01; acc[2] = c10; acc[3] = c11; acc[4] = c20; acc[5] = c21;
+        acc[6] = c30; acc[7] = c31; acc[8] = c40; acc[9] = c41; acc[10] = c50; acc[11] = c51;
+        if (u->last) { /* all 12 vectors (rows >= mr are copies): independent chains overlap */
+            __m256 bias0 = u->bias ? _mm256_loadu_ps(u->bias) : _mm256_setzero_ps();
+            __m256 bias1 = u->bias ? _mm256_loadu_ps(u->bias + 8) : _mm256_setzero_ps();
+            __m256 al = _mm256_set1_ps(u->alpha);
+            for (r = 0; r < 12; r += 2) {
+                acc[r] = _mm256_mul_ps(_mm256_add_ps(acc[r], bias0), al);
+                acc[r + 1] = _mm256_mul_ps(_mm256_add_ps(acc[r + 1], bias1), al);
+            }
+            if (u->epi == SCLIP__EPI_QUICKGELU)
+                for (r = 0; r < 12; r++) acc[r] = sclip__qgelu256(acc[r]);
+            else if (u->epi == SCLIP__EPI_GELU)
+                for (r = 0; r < 12; r++) acc[r] = sclip__gelu256(acc[r]);
+        }
+        for (r = 0; r < mr; r++) {
+            _mm256_storeu_ps(u->c + r * ldc, acc[2 * r]);
+            _mm256_storeu_ps(u->c + r * ldc + 8, acc[2 * r + 1]);
+        }
+    }
+}
+
+#define SCLIP__UKR_SIMD sclip__ukr_avx2
+#endif /* SCLIP__GEMM_AVX2 */
+
+#if defined(SCLIP__GEMM_NEON)
+/* e^x as in the x86 paths: n = round(x log2 e), Taylor on r, 2^n in the exponent field. */
+static SCLIP__INLINE float32x4_t sclip__exp_neon(float32x4_t x) {
+    float32x4_t n, r, p;
+    int32x4_t ni;
+    x = vmaxq_f32(vminq_f32(x, vdupq_n_f32(88.3f)), vdupq_n_f32(-87.3f));
+    ni = vcvtnq_s32_f32(vmulq_f32(x, vdupq_n_f32(1.44269504088896341f)));
+    n = vcvtq_f32_s32(ni);
+    r = vfmsq_f32(x, n, vdupq_n_f32(0.693145751953125f));
+    r = vfmsq_f32(r, n, vdupq_n_f32(1.428606765330187e-06f));
+    p = vdupq_n_f32(1.0f / 720.0f);
+    p = vfmaq_f32(vdupq_n_f32(1.0f / 120.0f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.0f / 24.0f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.0f / 6.0f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(0.5f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.0f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.0f), p, r);
+    return vmulq_f32(p, vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(ni, vdupq_n_s32(127)), 23)));
+}
+static SCLIP__INLINE float32x4_t sclip__epi_neon(float32x4_t t, int epi) {
+    if (epi == SCLIP__EPI_QUICKGELU) {
+        float32x4_t e = sclip__exp_neon(vmulq_f32(t, vdupq_n_f32(-1.702f)));
+        return vdivq_f32(t, vaddq_f32(e, vdupq_n_f32(1.0f)));
+    }
+    if (epi == SCLIP__EPI_GELU) {
+        float32x4_t z = vmulq_f32(vabsq_f32(t), vdupq_n_f32(0.70710678118654752f));
+        float32x4_t u = vdivq_f32(vdupq_n_f32(1.0f), vfmaq_f32(vdupq_n_f32(1.0f), z, vdupq_n_f32(0.5f)));
+        float32x4_t q = vdupq_n_f32(0.17087277f), e;
+        q = vfmaq_f32(vdupq_n_f32(-0.82215223f), q, u);
+        q = vfmaq_f32(vdupq_n_f32(1.48851587f), q, u);
+        q = vfmaq_f32(vdupq_n_f32(-1.13520398f), q, u);
+        q = vfmaq_f32(vdupq_n_f32(0.27886807f), q, u);
+        q = vfmaq_f32(vdupq_n_f32(-0.18628806f), q, u);
+        q = vfmaq_f32(vdupq_n_f32(0.09678418f), q, u);
+        q = vfmaq_f32(vdupq_n_f32(0.37409196f), q, u);
+        q = vfmaq_f32(vdupq_n_f32(1.00002368f), q, u);
+        q = vfmaq_f32(vdupq_n_f32(-1.26551223f), q, u);
+        q = vfmsq_f32(q, z, z);
+        e = vmulq_f32(vmulq_f32(u, sclip__exp_neon(q)), vdupq_n_f32(0.5f)); /* Phi(-|t|) */
+        e = vbslq_f32(vcgtq_f32(t, vdupq_n_f32(0.0f)), vsubq_f32(vdupq_n_f32(1.0f), e), e);
+        return vmulq_f32(t, e);
+    }
+    return t;
+}
+
+/* 6 x 16: 24 accumulators, 4 panel vectors and one broadcast per k. */
+static void sclip__ukr_neon(const sclip__ukr_args *u) {
+    const ptrdiff_t lda = u->lda, ldb = u->ldb, ldc = u->ldc;
+    const int mr = u->mr;
+    const float *ar[6];
+    const float *b = u->b;
+    float32x4_t c[6][4];
+    int p, r, kc = u->kc;
+    for (r = 0; r < 6; r++) ar[r] = u->a + (ptrdiff_t)(r < mr ? r : mr - 1) * lda;
+    for (r = 0; r < 6; r++) {
+        const float *cr = u->c + (ptrdiff_t)(r < mr ? r : mr - 1) * ldc;
+        if (u->load_c) {
+            c[r][0] = vld1q_f32(cr); c[r][1] = vld1q_f32(cr + 4);
+            c[r][2] = vld1q_f32(cr + 8); c[r][3] = vld1q_f32(cr + 12);
+        } else {
+            c[r][0] = c[r][1] = c[r][2] = c[r][3] = vdupq_n_f32(0.0f);
+        }
+    }
+    for (p = 0; p < kc; p++) {
+        float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4), b2 = vld1q_f32(b + 8), b3 = vld1q_f32(b + 12), av;
+        b += ldb;
+#define SCLIP__KNEON(r)                                                                     \
+        av = vld1q_dup_f32(ar[r] + p);                                                        \
+        c[r][0] = vfmaq_f32(c[r][0], b0, av); c[r][1] = vfmaq_f32(c[r][1], b1, av);         \
+        c[r][2] = vfmaq_f32(c[r][2], b2, av); c[r][3] = vfmaq_f32(c[r][3], b3, av);
+        SCLIP__KNEON(0) SCLIP__KNEON(1) SCLIP__KNEON(2) SCLIP__KNEON(3) SCLIP__KNEON(4) SCLIP__KNEON(5)
+#undef SCLIP__KNEON
+    }
+    for (r = 0; r < mr; r++) {
+        float *cr = u->c + (ptrdiff_t)r * ldc;
+        int q;
+        for (q = 0; q < 4; q++) {
+            float32x4_t t = c[r][q];
+            if (u->last) {
+                if (u->bias) t = vaddq_f32(t, vld1q_f32(u->bias + 4 * q));
+                t = sclip__epi_neon(vmulq_n_f32(t, u->alpha), u->epi);
+            }
+            vst1q_f32(cr + 4 * q, t);
+        }
+    }
+}
+#define SCLIP__UKR_SIMD sclip__ukr_neon
+#endif /* SCLIP__GEMM_NEON */
+
+/* ---------------------------------------------------------------------------------
+   Drivers
+   --------------------------------------------------------------------------------- */
+#ifndef SCLIP__UKR_SIMD
+#define SCLIP__UKR_SIMD sclip__ukr_scalar
+#endif
+
+/* Run the kernel on one tile; a tile narrower than NR goes through a stack copy. */
+static void sclip__gemm_tile(sclip__ukr_fn ukr, sclip__ukr_args *u, int nr, float *c, ptrdiff_t ldc) {
+    float tile[SCLIP__MR * SCLIP__NR];
+    int r;
+    if (nr == SCLIP__NR) {
+        u->c = c; u->ldc = ldc;
+        ukr(u);
+        return;
+    }
+    memset(tile, 0, sizeof tile);
+    if (u->load_c)
+        for (r = 0; r < u->mr; r++) memcpy(tile + r * SCLIP__NR, c + r * ldc, (size_t)nr * sizeof(float));
+    u->c = tile; u->ldc = SCLIP__NR;
+    ukr(u);
+    for (r = 0; r < u->mr; r++) memcpy(c + r * ldc, tile + r * SCLIP__NR, (size_t)nr * sizeof(float));
+}
+
+/* The next row block's tile of y (up to MR rows of nr floats) fetched toward L1 while the
+   current one is computed: the kernel starts from those partial sums (K blocks after the
+   first, or the residual), and a tile of a wide product is no longer in L2. */
+static void sclip__gemm_prefetch_tile(float *c, ptrdiff_t ldc, int rows, int nr) {
+    int r;
+    for (r = 0; r < SCLIP__MR && r < rows; r++) {
+        SCLIP__PREFETCH_W(c + r * ldc);
+        SCLIP__PREFETCH_W(c + r * ldc + nr - 1);
+    }
+}
+
+/* K split into nb blocks of nearly equal size, each <= SCLIP__KC. */
+static int sclip__kc_of(int k) {
+    int nb = (k + SCLIP__KC - 1) / SCLIP__KC;
+    return nb > 0 ? (k + nb - 1) / nb : 1;
+}
+
+/* Columns [c0, c1) of y, K block by K block (see sclip__gemm_with); `after` is the first
+   column of the next chunk (-1 after the last), whose first panel block is prefetched at the end. */
+static void sclip__gemm_chunk(sclip__ukr_fn ukr, int m, int k, const float *x, int ldx, const float *packed,
+                              const float *bias, float alpha, int epi, float *y, int ldy, int c0, int c1,
+                              int after) {
+    int kc = sclip__kc_of(k), pc, jp, i;
+    float bias_pad[SCLIP__NR];
+    for (pc = 0; pc < k; pc += kc) {
+        sclip__ukr_args u;
+        int kb = k - pc < kc ? k - pc : kc;
+        u.kc = kb; u.lda = ldx; u.ldb = SCLIP__NR;
+        u.load_c = pc > 0 || epi == SCLIP__EPI_ADD;
+        u.last = pc + kb == k;
+        u.alpha = alpha; u.epi = epi == SCLIP__EPI_ADD ? SCLIP__EPI_NONE : epi;
+        for (jp = c0; jp < c1; jp += SCLIP__NR) {
+            int nr = c1 - jp < SCLIP__NR ? c1 - jp : SCLIP__NR, ib, nrb = (m + SCLIP__MR - 1) / SCLIP__MR;
+            int kn = kb; /* rows of the next panel block */
+            const float *next;
+            size_t lines;
+            u.b = packed + (size_t)jp * (size_t)k + (size_t)pc * SCLIP__NR;
+            u.bias = bias ? bias + jp : NULL;
+            if (bias && nr < SCLIP__NR) {
+                memset(bias_pad, 0, sizeof bias_pad);
+                memcpy(bias_pad, bias + jp, (size_t)nr * sizeof(float));
+                u.bias = bias_pad;
+            }
+            /* the next panel block is fetched toward L2 a slice per row block: the next panel,
+               else the chunk's first panel at the next K block, else the next chunk's first */
+            next = NULL;
+            if (jp + SCLIP__NR < c1) {
+                next = packed + (size_t)(jp + SCLIP__NR) * (size_t)k + (size_t)pc * SCLIP__NR;
+            } else if (pc + kb < k) {
+                next = packed + (size_t)c0 * (size_t)k + (size_t)(pc + kb) * SCLIP__NR;
+                kn = k - pc - kb < kb ? k - pc - kb : kb;
+            } else if (after >= 0) {
+                next = packed + (size_t)after * (size_t)k;
+                kn = kc;
+            }
+            lines = ((size_t)kn * SCLIP__NR + 15) / 16; /* 64-byte lines */
+            for (i = 0, ib = 0; i < m; i += SCLIP__MR, ib++) {
+                u.mr = m - i < SCLIP__MR ? m - i : SCLIP__MR;
+                u.a = x + (ptrdiff_t)i * ldx + pc;
+                if (next) {
+                    size_t l0 = lines * (size_t)ib / (size_t)nrb, l1 = lines * (size_t)(ib + 1) / (size_t)nrb;
+                    for (; l0 < l1; l0++) SCLIP__PREFETCH(next + l0 * 16);
+                }
+                if (i + SCLIP__MR < m)
+                    sclip__gemm_prefetch_tile(y + (ptrdiff_t)(i + SCLIP__MR) * ldy + jp, ldy, m - i - SCLIP__MR, nr);
+                sclip__gemm_tile(ukr, &u, nr, y + (ptrdiff_t)i * ldy + jp, ldy);
+            }
+        }
+    }
+}
+
+/* The output columns go by chunks of SCLIP__NC: a chunk's partial sums (m x NC floats of y,
+   200 KB at m = 197) stay in L2 from one K block to the next, where a whole row of y
+   (m x 2304 floats for in_proj, 1.8 MB) would not. Each (i, j) sees the same K blocks in
+   the same order either way. */
+static void sclip__gemm_with(sclip__ukr_fn ukr, int m, int n, int k, const float *x, int ldx,
+                             const float *packed, const float *bias, float alpha, int epi, float *y, int ldy,
+                             int j0, int j1) {
+    int c0, c1;
+    SCLIP__GEMM_ASSERT(j0 % SCLIP__NR == 0 && j0 >= 0 && j1 <= n);
+    if (m <= 0 || j1 <= j0 || k <= 0) return;
+    for (c0 = j0; c0 < j1; c0 = c1) {
+        c1 = j1 - c0 > SCLIP__NC ? c0 + SCLIP__NC : j1;
+        sclip__gemm_chunk(ukr, m, k, x, ldx, packed, bias, alpha, epi, y, ldy, c0, c1, c1 < j1 ? c1 : -1);
+    }
+}
+
+/* y[i][j] = epi(x[i] . W[j] + bias[j]) for i in [0,m), j in [j0,j1); see the top comment. */
+static SCLIP__MAYBE_UNUSED void sclip__gemm(int m, int n, int k, const float *x, int ldx, const float *packed,
+                        const float *bias, int epi, float *y, int ldy, int j0, int j1) {
+    sclip__gemm_with(SCLIP__UKR_SIMD, m, n, k, x, ldx, packed, bias, 1.0f, epi, y, ldy, j0, j1);
+}
+
+/* Same with the portable kernel (same packed layout): for tests. */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_scalar(int m, int n, int k, const float *x, int ldx,
+                                                   const float *packed, const float *bias, int epi,
+                                                   float *y, int ldy, int j0, int j1) {
+    sclip__gemm_with(sclip__ukr_scalar, m, n, k, x, ldx, packed, bias, 1.0f, epi, y, ldy, j0, j1);
+}
+
+/* Reference: plain triple loop on the unpacked W [n][k], sums in double. */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_ref(int m, int n, int k, const float *x, int ldx,
+                                                const float *w, const float *bias, int epi,
+                                                float *y, int ldy, int j0, int j1) {
+    int i, j, p;
+    (void)n;
+    for (i = 0; i < m; i++)
+        for (j = j0; j < j1; j++) {
+            double s = bias ? bias[j] : 0.0;
+            float t;
+            for (p = 0; p < k; p++) s += (double)x[(ptrdiff_t)i * ldx + p] * w[(ptrdiff_t)j * k + p];
+            t = (float)s;
+            if (epi == SCLIP__EPI_ADD) y[(ptrdiff_t)i * ldy + j] += t;
+            else y[(ptrdiff_t)i * ldy + j] = sclip__epi1(t, epi);
+        }
+}
+
+/* Small unpacked products (attention). Each column panel of b (kc x NR) is copied to the
+   stack, then swept by all row blocks of a. */
+static void sclip__gemm_small(sclip__ukr_fn ukr, int nt, int m, int n, int k, float alpha,
+                              const float *a, int lda, const float *b, int ldb,
+                              float *c, int ldc, int accumulate) {
+    float panel[SCLIP__KC * SCLIP__NR];
+    int kc = sclip__kc_of(k), pc, jp, i;
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) {                        /* empty sum */
+        if (!accumulate)
+            for (i = 0; i < m; i++) memset(c + (ptrdiff_t)i * ldc, 0, (size_t)n * sizeof(float));
+        return;
+    }
+    for (pc = 0; pc < k; pc += kc) {
+        sclip__ukr_args u;
+        int kb = k - pc < kc ? k - pc : kc;
+        u.kc = kb; u.lda = lda; u.bias = NULL; u.epi = SCLIP__EPI_NONE;
+        u.load_c = pc > 0 || accumulate;
+        u.last = pc + kb == k;
+        u.alpha = alpha;
+        for (jp = 0; jp < n; jp += SCLIP__NR) {
+            int nr = n - jp < SCLIP__NR ? n - jp : SCLIP__NR;
+            /* copy the panel even when b could be used in place: rows of b far apart
+               (V inside a qkv buffer) would fight over a few L1 sets */
+            if (nt) sclip__panel_from_rows(panel, b + (ptrdiff_t)jp * ldb + pc, ldb, nr, kb);
+            else sclip__panel_from_cols(panel, b + (ptrdiff_t)pc * ldb + jp, ldb, nr, kb);
+            u.b = panel;
+            u.ldb = SCLIP__NR;
+            for (i = 0; i < m; i += SCLIP__MR) {
+                u.mr = m - i < SCLIP__MR ? m - i : SCLIP__MR;
+                u.a = a + (ptrdiff_t)i * lda + pc;
+                sclip__gemm_tile(ukr, &u, nr, c + (ptrdiff_t)i * ldc + jp, ldc);
+            }
+        }
+    }
+}
+
+/* c[i][j] = alpha * sum_p a[i][p] * W[j][p], W packed (attention: keys or values of one head) */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_packed(int m, int n, int k, float alpha, const float *a, int lda,
+                                                   const float *packed, float *c, int ldc) {
+    sclip__gemm_with(SCLIP__UKR_SIMD, m, n, k, a, lda, packed, NULL, alpha, SCLIP__EPI_NONE, c, ldc, 0, n);
+}
+/* c[i][j] = alpha * sum_p a[i][p] * b[j][p]   (A B^T, e.g. Q K^T) */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_nt(int m, int n, int k, float alpha, const float *a, int lda,
+                                               const float *b, int ldb, float *c, int ldc) {
+    sclip__gemm_small(SCLIP__UKR_SIMD, 1, m, n, k, alpha, a, lda, b, ldb, c, ldc, 0);
+}
+/* c[i][j] (+)= sum_p a[i][p] * b[p][j]   (A B, e.g. P V) */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_nn(int m, int n, int k, const float *a, int lda,
+                                               const float *b, int ldb, float *c, int ldc, int accumulate) {
+    sclip__gemm_small(SCLIP__UKR_SIMD, 0, m, n, k, 1.0f, a, lda, b, ldb, c, ldc, accumulate);
+}
+static SCLIP__MAYBE_UNUSED void sclip__gemm_nt_scalar(int m, int n, int k, float alpha, const float *a, int lda,
+                                                      const float *b, int ldb, float *c, int ldc) {
+    sclip__gemm_small(sclip__ukr_scalar, 1, m, n, k, alpha, a, lda, b, ldb, c, ldc, 0);
+}
+static SCLIP__MAYBE_UNUSED void sclip__gemm_nn_scalar(int m, int n, int k, const float *a, int lda,
+                                                      const float *b, int ldb, float *c, int ldc, int accumulate) {
+    sclip__gemm_small(sclip__ukr_scalar, 0, m, n, k, 1.0f, a, lda, b, ldb, c, ldc, accumulate);
+}
+
+/* ======================================================================================
+   sclip gemm_lowp: reduced-precision packed matrix products (bf16, int8 and 12-bit weights)
+   ======================================================================================
+   Uses the fp32 block's epilogue enum and helpers. Same contract: static sclip__ functions, no globals,
+   no threads, no allocation (the caller passes scratch, sized by the *_scratch_size
+   functions), y[i][j] = epi( sum_k x[i][k] W[j][k] + bias[j] ) with W in Linear layout
+   [n][k], output columns [j0, j1) per call (j0 a multiple of 32), EPI_ADD adds the result
+   to y. The result of an (i, j) never depends on the column split: K is never split across
+   calls and the activations are converted per row, identically in every call.
+
+   All formats use panels of 32 output channels, the same layout in every build (pack once,
+   run on any path), and a portable scalar kernel that reproduces the SIMD kernel exactly
+   (bit for bit before QuickGELU/GELU, which use the vector exp of the fp32 block).
+
+   bf16  W rounded to bf16 (nearest even); x converted to bf16 once per product (split by
+         rows across the threads, like the q8 quantisation) or per call (sclip__gemm_bf16_with);
+         vdpbf16ps, fp32 sums. Panel layout: for each k pair, 32 x {W[j][2p], W[j][2p+1]}.
+         Error ~2^-9 relative per element (both operands rounded). Whether vdpbf16ps is
+         faster than fp32 FMAs depends on the CPU (docs/PERFORMANCE.md); it always saves
+         memory.
+   q8    W symmetric int8 per output channel (scale_j = max|W_j| / 127); x quantised per
+         row over the whole K (s_i = max|x_i| / 127, q = round(x / s_i)), shifted to u8
+         (q + 128) for vpdpbusd (u8 x s8 -> s32, 4 products per lane); the shift is undone
+         in the epilogue by subtracting 128 * sum_k Wq[j][k] (stored with the panels):
+           y = epi( (acc - 128 colsum_j) * (scale_j * s_i) + bias_j ).
+         Integer sums are exact, so the result is independent of the blocking.
+         Panel layout: for each k quad, 32 x 4 int8; after all panels n32 f32 scales and
+         n32 s32 values 128 * colsum (n32 = n rounded up to 32).
+   q16   as q8 with 2047 for 127 (12-bit integers, no shift) in the bf16 layout of int16
+         pairs; vpdpwssd (s16 x s16 -> s32, 2 products per lane; vpmaddwd + add without
+         VNNI): twice the multiply-adds of an fp32 FMA per instruction. Exact s32 sums per K
+         block of at most 256 (256 x 2047^2 < 2^31), f32 sums across blocks. Error ~2^-12 of
+         the row / column maximum per element: 16 times below q8.
+
+   Paths: AVX-512 BF16 (__AVX512BF16__), AVX-512 VNNI (__AVX512VNNI__), both on top of the
+   AVX-512 fp32 path; q8 also with AVX-VNNI (__AVXVNNI__, 256-bit vpdpbusd, on the AVX2 path)
+   and the Arm dot product (__ARM_FEATURE_DOTPROD, sdot: s8 x s8, so the kernel turns the
+   activation bytes back into q = byte ^ 0x80 and starts its sums at 128 * colsum, which the
+   shared epilogue takes off again); without VNNI, AVX-512 (BW) and AVX2 build vpdpbusd's sums
+   from vpmaddubsw + vpmaddwd the same way (sclip__dpbusd256/512: the same sums, more
+   instructions); q16 with AVX-512 (VNNI or BW), AVX2 (AVX-VNNI or not) and
+   NEON (smlal); otherwise (or under SCLIP_NO_SIMD) the scalar kernels.
+   ====================================================================================== */
+
+#define SCLIP__LP_NR 32     /* output channels per panel, every format, every build */
+#ifndef SCLIP__BF_KC
+#define SCLIP__BF_KC 512    /* k per block (even): a 512 x 32 bf16 panel block is 32 KB */
+#endif
+#ifndef SCLIP__Q8_KC
+#define SCLIP__Q8_KC 1024   /* k per block (multiple of 4): 1024 x 32 int8 = 32 KB */
+#endif
+#ifndef SCLIP__Q8_MR
+#define SCLIP__Q8_MR 8      /* rows per q8 micro-kernel call (6, 8 or 12) */
+#endif
+#define SCLIP__BF_MR 6      /* rows per bf16 micro-kernel call */
+#define SCLIP__LP_MRMAX 12
+
+#if !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_AVX512)
+#define SCLIP__GEMM_BF16_AVX512 1
+#if !defined(SCLIP__HAS_AVX512BF16)
+/* vdpbf16ps from two FMAs: a 32-bit pair of bf16 is two f32 (sclip__bf16_hi512 / _lo512);
+   hi*hi first, then lo*lo, each product exact in f32 */
+#define SCLIP__BF16_EMULATED 1
+#endif
+#elif !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_AVX2)
+#define SCLIP__GEMM_BF16_AVX2 1 /* the same, 256 bits */
+#define SCLIP__BF16_EMULATED 1
+#endif
+#if !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_AVX512) && (defined(SCLIP__HAS_AVX512VNNI) || defined(SCLIP__HAS_AVX512BW))
+#define SCLIP__GEMM_Q8_AVX512 1
+#elif !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_AVX2)
+#define SCLIP__GEMM_Q8_AVX256 1 /* AVX-VNNI, or AVX2 alone */
+#elif !defined(SCLIP_NO_SIMD) && defined(SCLIP__GEMM_NEON) && defined(SCLIP__HAS_DOTPROD)
+#define SCLIP__GEMM_Q8_SDOT 1
+#endif
+/* x86 without VNNI: the kernels build vpdpbusd's sums from vpmaddubsw and vpmaddwd (sclip__dpbusd256). */
+#if (defined(SCLIP__GEMM_Q8_AVX512) && !defined(SCLIP__HAS_AVX512VNNI)) || (defined(SCLIP__GEMM_Q8_AVX256) && !defined(SCLIP__HAS_AVXVNNI))
+#define SCLIP__Q8_EMULATED 1
+#endif
+
+
+static int sclip__lp_npanel(int n) { return (n + SCLIP__LP_NR - 1) / SCLIP__LP_NR; }
+
+/* K (already padded to a multiple of g) cut into equal blocks of at most kc, multiples of g. */
+static int sclip__lp_kc(int kp, int kc, int g) {
+    int nb = (kp + kc - 1) / kc, b;
+    if (nb < 1) nb = 1;
+    b = (kp + nb - 1) / nb;
+    return (b + g - 1) / g * g;
+}
+
+/* Element (j, kk) of a weight given as f32 or f16 with strides. */
+static float sclip__lp_wget(const void *src, int f16, ptrdiff_t sj, ptrdiff_t sk, int j, int kk) {
+    ptrdiff_t o = (ptrdiff_t)j * sj + (ptrdiff_t)kk * sk;
+    return f16 ? sclip__f16_to_f32(((const uint16_t *)src)[o]) : ((const float *)src)[o];
+}
+
+/* Epilogue of one element in the scalar kernels: the fused function, then the residual. */
+static void sclip__lp_store1(float *y, float t, int epi) {
+    if (epi == SCLIP__EPI_ADD) *y = *y + t;
+    else *y = sclip__epi1(t, epi);
+}
+
+/* =====================================================================================
+   bf16
+   ===================================================================================== */
+
+/* f32 -> bf16 as vcvtneps2bf16: nearest even, denormals to signed zero, NaN kept quiet. */
+static SCLIP__MAYBE_UNUSED uint16_t sclip__f32_to_bf16(float f) {
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    if ((x & 0x7f800000u) == 0) return (uint16_t)((x >> 16) & 0x8000u);
+    if ((x & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((x >> 16) | 0x40u);
+    return (uint16_t)((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
+}
+static SCLIP__MAYBE_UNUSED float sclip__bf16_to_f32(uint16_t h) {
+    uint32_t x = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &x, 4);
+    return f;
+}
+
+
+static SCLIP__MAYBE_UNUSED size_t sclip__gemm_bf16_packed_size(int n, int k) {
+    return (size_t)sclip__lp_npanel(n) * SCLIP__LP_NR * (size_t)sclip__bf_k2(k) * 2;
+}
+/* Partial sums (f32 or s32) of m rows x 32 columns between K blocks, one per thread. */
+static SCLIP__MAYBE_UNUSED size_t sclip__gemm_lp_part_size(int m) {
+    return (size_t)(m + SCLIP__LP_MRMAX) * SCLIP__LP_NR * 4;
+}
+/* Converted activations of m rows: m rows of k2 bf16. */
+static SCLIP__MAYBE_UNUSED size_t sclip__gemm_bf16_act_size(int m, int k) {
+    return (size_t)m * (size_t)sclip__bf_k2(k) * 2;
+}
+/* Scratch of sclip__gemm_bf16: the converted activations, then the partial sums. */
+static SCLIP__MAYBE_UNUSED size_t sclip__gemm_bf16_scratch_size(int m, int k) {
+    return sclip__align64(sclip__gemm_bf16_act_size(m, k)) + sclip__gemm_lp_part_size(m);
+}
+
+/* packed[p][kk/2][jj][kk%2] = bf16(W[p*32 + jj][kk]), zero past n and k. */
+static void sclip__gemm_bf16_pack_any(const void *src, int f16, ptrdiff_t sj, ptrdiff_t sk, int n, int k,
+                                      void *packed) {
+    uint16_t *d = (uint16_t *)packed;
+    int k2 = sclip__bf_k2(k), p, jj, kk;
+    for (p = 0; p < sclip__lp_npanel(n); p++) {
+        uint16_t *dp = d + (size_t)p * SCLIP__LP_NR * (size_t)k2;
+        for (jj = 0; jj < SCLIP__LP_NR; jj++) {
+            int j = p * SCLIP__LP_NR + jj;
+            for (kk = 0; kk < k2; kk++) {
+                float v = (j < n && kk < k) ? sclip__lp_wget(src, f16, sj, sk, j, kk) : 0.0f;
+                dp[(size_t)(kk >> 1) * 2 * SCLIP__LP_NR + 2 * jj + (kk & 1)] = sclip__f32_to_bf16(v);
+            }
+        }
+    }
+}
+/* w: n rows of k (Linear weight) / _t: k rows of n / _f16: the same from binary16. */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_pack(const float *w, int n, int k, void *packed) {
+    sclip__gemm_bf16_pack_any(w, 0, k, 1, n, k, packed);
+}
+static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_pack_t(const float *w, int k, int n, void *packed) {
+    sclip__gemm_bf16_pack_any(w, 0, 1, n, n, k, packed);
+}
+static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_pack_f16(const uint16_t *w, int n, int k, void *packed) {
+    sclip__gemm_bf16_pack_any(w, 1, k, 1, n, k, packed);
+}
+static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_pack_t_f16(const uint16_t *w, int k, int n, void *packed) {
+    sclip__gemm_bf16_pack_any(w, 1, 1, n, n, k, packed);
+}
+
+/* m rows of x -> bf16 rows of k2 (odd k: a zero pad). simd selects the vector converter,
+   which gives the same bits. */
+static void sclip__bf16_convert_rows(int simd, int m, int k, const float *x, int ldx, uint16_t *xa) {
+    int k2 = sclip__bf_k2(k), i, kk;
+    for (i = 0; i < m; i++) {
+        const float *xr = x + (ptrdiff_t)i * ldx;
+        uint16_t *dr = xa + (size_t)i * (size_t)k2;
+        kk = 0;
+#if defined(SCLIP__GEMM_BF16_AVX512) && !defined(SCLIP__BF16_EMULATED)
+        if (simd)
+            for (; kk + 16 <= k; kk += 16) {
+                __m256bh h = _mm512_cvtneps_pbh(_mm512_loadu_ps(xr + kk));
+                _mm256_storeu_si256((__m256i *)(void *)(dr + kk), (__m256i)h);
+            }
+#else
+        (void)simd;
+#endif
+        for (; kk < k; kk++) dr[kk] = sclip__f32_to_bf16(xr[kk]);
+        if (k2 > k) dr[k] = 0;
+    }
+}
+
+/* Scalar bf16 kernel, as vdpbf16ps computes: per pair, acc += hi*hi then acc += lo*lo
+   (the products of two bf16 are exact in f32). */
+static void sclip__ukr_bf16_scalar(const sclip__lpk_args *u) {
+    float acc[SCLIP__LP_MRMAX][SCLIP__LP_NR];
+    float *part = (float *)u->part;
+    int r, j, g;
+    for (r = 0; r < u->mr; r++)
+        for (j = 0; j < SCLIP__LP_NR; j++) acc[r][j] = u->first ? 0.0f : part[r * SCLIP__LP_NR + j];
+    for (g = 0; g < u->kg; g++) {
+        const uint16_t *bg = (const uint16_t *)(const void *)(u->b + (size_t)g * 128);
+        for (r = 0; r < u->mr; r++) {
+            const uint16_t *ar = (const uint16_t *)(const void *)(u->a + r * u->lda) + 2 * g;
+            float a0 = sclip__bf16_to_f32(ar[0]), a1 = sclip__bf16_to_f32(ar[1]);
+            for (j = 0; j < SCLIP__LP_NR; j++) {
+                float t = acc[r][j] + a1 * sclip__bf16_to_f32(bg[2 * j + 1]);
+                acc[r][j] = t + a0 * sclip__bf16_to_f32(bg[2 * j]);
+            }
+        }
+    }
+    for (r = 0; r < u->mr; r++)
+        for (j = 0; j < SCLIP__LP_NR; j++) {
+            if (!u->last) part[r * SCLIP__LP_NR + j] = acc[r][j];
+            else if (j < u->nr) sclip__lp_store1(u->y + r * u->ldy + j, acc[r][j] + (u->bias ? u->bias[j] : 0.0f), u->epi);
+        }
+}
+
+#if defined(SCLIP__GEMM_AVX512)
+/* Masks of the two 16-lane halves of a 32-column tile with nr valid columns. */
+static SCLIP__INLINE __mmask16 sclip__lp_mask(int nr, int half) {
+    int v = nr - 16 * half;
+    return (__mmask16)(v >= 16 ? 0xffff : v <= 0 ? 0 : (1u << v) - 1u);
+}
+/* Masked forms of a few intrinsics: the plain ones trip g++ 12's -Wmaybe-uninitialized. */
+#define SCLIP__LP_MAXABS(p, m) _mm512_mask_max_ps(m, 0xffff, _mm512_abs_ps(p), m) /* NaN: keeps m */
+#define SCLIP__LP_CVT(v) _mm512_mask_cvtps_epi32(_mm512_setzero_si512(), 0xffff, v)
+#define SCLIP__LP_I2F(v) _mm512_mask_cvtepi32_ps(_mm512_setzero_ps(), 0xffff, v)
+/* The fused function on one vector (bias already added). */
+static SCLIP__INLINE __m512 sclip__lp_epi512(__m512 t, int epi) {
+    if (epi == SCLIP__EPI_QUICKGELU) return sclip__qgelu512(t);
+    if (epi == SCLIP__EPI_GELU) return sclip__gelu512(t);
+    return t;
+}
+/* Store one 16-lane half of a row: epilogue, masked, residual added for EPI_ADD. */
+static SCLIP__INLINE void sclip__lp_store512(float *y, __mmask16 mk, __m512 t, int epi) {
+    if (epi == SCLIP__EPI_ADD) t = _mm512_add_ps(_mm512_maskz_loadu_ps(mk, y), t);
+    else t = sclip__lp_epi512(t, epi);
+    _mm512_mask_storeu_ps(y, mk, t);
+}
+/* Last step of the integer kernels for row r of 32 columns in two halves: t * (scale_j * s_i)
+   + bias_j, the fused function, stored under a mask past nr (the residual added for EPI_ADD). */
+static SCLIP__INLINE void sclip__lp_finish512(const sclip__lpk_args *u, int r, __m512 t0, __m512 t1) {
+    __mmask16 m0 = sclip__lp_mask(u->nr, 0), m1 = sclip__lp_mask(u->nr, 1);
+    __m512 bias0 = u->bias ? _mm512_maskz_loadu_ps(m0, u->bias) : _mm512_setzero_ps();
+    __m512 bias1 = u->bias ? _mm512_maskz_loadu_ps(m1, u->bias + 16) : _mm512_setzero_ps();
+    __m512 s = _mm512_set1_ps(u->rs[r]);
+    float *y = u->y + r * u->ldy;
+    sclip__lp_store512(y, m0, _mm512_fmadd_ps(t0, _mm512_mul_ps(_mm512_loadu_ps(u->ws), s), bias0), u->epi);
+    sclip__lp_store512(y + 16, m1, _mm512_fmadd_ps(t1, _mm512_mul_ps(_mm512_loadu_ps(u->ws + 16), s), bias1), u->epi);
+}
+#elif defined(SCLIP__GEMM_AVX2)
+/* Last step of the integer kernels for one row of 32 columns in 4 vectors of 8: t * (scale_j *
+   s_i) + bias_j (bf16, no scales: t + bias_j), the fused function, stored under a mask past nr
+   (the residual added for EPI_ADD). */
+static void sclip__lp_finish256(const sclip__lpk_args *u, int r, const __m256 *t) {
+    float *y = u->y + r * u->ldy;
+    __m256 s = u->rs ? _mm256_set1_ps(u->rs[r]) : _mm256_setzero_ps();
+    int h;
+    for (h = 0; h < 4; h++) {
+        __m256i lane = _mm256_add_epi32(_mm256_set1_epi32(8 * h), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        __m256i mk = _mm256_cmpgt_epi32(_mm256_set1_epi32(u->nr), lane);
+        __m256 b = u->bias ? _mm256_maskload_ps(u->bias + 8 * h, mk) : _mm256_setzero_ps();
+        __m256 v = u->ws ? _mm256_fmadd_ps(t[h], _mm256_mul_ps(_mm256_loadu_ps(u->ws + 8 * h), s), b)
+                         : _mm256_add_ps(t[h], b); /* bf16: the sums as they are */
+        if (u->epi == SCLIP__EPI_ADD) v = _mm256_add_ps(_mm256_maskload_ps(y + 8 * h, mk), v);
+        else if (u->epi == SCLIP__EPI_QUICKGELU) v = sclip__qgelu256(v);
+        else if (u->epi == SCLIP__EPI_GELU) v = sclip__gelu256(v);
+        _mm256_maskstore_ps(y + 8 * h, mk, v);
+    }
+}
+#elif defined(SCLIP__GEMM_NEON)
+/* The same on Arm, one row of 32 columns in 8 vectors of 4, stored through a tile (nr <= 32). */
+static void sclip__lp_finish_neon(const sclip__lpk_args *u, int r, const float32x4_t *t) {
+    float *y = u->y + r * u->ldy;
+    float tile[32];
+    int h, j;
+    for (h = 0; h < 8; h++) {
+        float bias[4];
+        float32x4_t v;
+        for (j = 0; j < 4; j++) bias[j] = u->bias && 4 * h + j < u->nr ? u->bias[4 * h + j] : 0.0f;
+        v = vfmaq_f32(vld1q_f32(bias), t[h], vmulq_n_f32(vld1q_f32(u->ws + 4 * h), u->rs[r]));
+        if (u->epi != SCLIP__EPI_ADD) v = sclip__epi_neon(v, u->epi);
+        vst1q_f32(tile + 4 * h, v);
+    }
+    for (j = 0; j < u->nr; j++) y[j] = u->epi == SCLIP__EPI_ADD ? y[j] + tile[j] : tile[j];
+}
+#endif
+
+#if defined(SCLIP__BF16_EMULATED) && defined(SCLIP__GEMM_BF16_AVX512)
+/* A vector of bf16 pairs as two f32 vectors: the high halves (x & 0xffff0000), the low ones (x << 16). */
+static SCLIP__INLINE __m512 sclip__bf16_hi512(__m512i x) {
+    return _mm512_castsi512_ps(_mm512_and_si512(x, _mm512_set1_epi32((int)0xffff0000u)));
+}
+static SCLIP__INLINE __m512 sclip__bf16_lo512(__m512i x) { return _mm512_castsi512_ps(_mm512_slli_epi32(x, 16)); }
+#elif defined(SCLIP__BF16_EMULATED)
+static SCLIP__INLINE __m256 sclip__bf16_hi256(__m256i x) {
+    return _mm256_castsi256_ps(_mm256_and_si256(x, _mm256_set1_epi32((int)0xffff0000u)));
+}
+static SCLIP__INLINE __m256 sclip__bf16_lo256(__m256i x) { return _mm256_castsi256_ps(_mm256_slli_epi32(x, 16)); }
+#endif
+
+#if defined(SCLIP__GEMM_BF16_AVX512)
+/* 6 x 32: 12 zmm f32 accumulators; per k pair 2 panel vectors, one 32-bit broadcast per row. */
+static void sclip__ukr_bf16_avx512(const sclip__lpk_args *u) {
+    const ptrdiff_t lda = u->lda;
+    const int mr = u->mr;
+    const unsigned char *b = u->b;
+    const unsigned char *a0 = u->a, *a1 = a0 + (mr > 1 ? lda : 0), *a2 = a1 + (mr > 2 ? lda : 0);
+    const unsigned char *a3 = a2 + (mr > 3 ? lda : 0), *a4 = a3 + (mr > 4 ? lda : 0), *a5 = a4 + (mr > 5 ? lda : 0);
+    float *part = (float *)u->part;
+    __m512 acc[12];
+    __m512 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+    int g, r, kg = u->kg;
+    if (u->first) {
+        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm512_setzero_ps();
+    } else {
+        c00 = _mm512_loadu_ps(part); c01 = _mm512_loadu_ps(part + 16);
+        c10 = _mm512_loadu_ps(part + 32); c11 = _mm512_loadu_ps(part + 48);
+        c20 = _mm512_loadu_ps(part + 64); c21 = _mm512_loadu_ps(part + 80);
+        c30 = _mm512_loadu_ps(part + 96); c31 = _mm512_loadu_ps(part + 112);
+        c40 = _mm512_loadu_ps(part + 128); c41 = _mm512_loadu_ps(part + 144);
+        c50 = _mm512_loadu_ps(part + 160); c51 = _mm512_loadu_ps(part + 176);
+    }
+#if defined(SCLIP__BF16_EMULATED)
+#define SCLIP__BFROW(ar, x0, x1)                                                          \
+    { int32_t w_; __m512i p_; __m512 hi, lo; memcpy(&w_, (ar) + 4 * g, 4);                 \
+      p_ = _mm512_set1_epi32(w_); /* a broadcast load; the halves split in vector registers */ \
+      hi = sclip__bf16_hi512(p_); lo = sclip__bf16_lo512(p_);                                  \
+      x0 = _mm512_fmadd_ps(lo, b0l, _mm512_fmadd_ps(hi, b0h, x0));                           \
+      x1 = _mm512_fmadd_ps(lo, b1l, _mm512_fmadd_ps(hi, b1h, x1)); }
+    for (g = 0; g < kg; g++) {
+        __m512i b0 = _mm512_loadu_si512((const void *)b), b1 = _mm512_loadu_si512((const void *)(b + 64));
+        __m512 b0h = sclip__bf16_hi512(b0), b0l = sclip__bf16_lo512(b0), b1h = sclip__bf16_hi512(b1), b1l = sclip__bf16_lo512(b1);
+#else
+#define SCLIP__BFROW(ar, x0, x1)                                                          \
+    { int32_t w_; memcpy(&w_, (ar) + 4 * g, 4); av = (__m512bh)_mm512_set1_epi32(w_); }    \
+    x0 = _mm512_dpbf16_ps(x0, av, b0); x1 = _mm512_dpbf16_ps(x1, av, b1);
+    for (g = 0; g < kg; g++) {
+        __m512bh b0 = (__m512bh)_mm512_loadu_si512((const void *)b);
+        __m512bh b1 = (__m512bh)_mm512_loadu_si512((const void *)(b + 64)), av;
+#endif
+        SCLIP__BFROW(a0, c00, c01) SCLIP__BFROW(a1, c10, c11) SCLIP__BFROW(a2, c20, c21)
+        SCLIP__BFROW(a3, c30, c31) SCLIP__BFROW(a4, c40, c41) SCLIP__BFROW(a5, c50, c51)
+        b += 128;
+    }
+#undef SCLIP__BFROW
+    acc[0] = c00; acc[1] = c01; acc[2] = c10; acc[3] = c11; acc[4] = c20; acc[5] = c21;
+    acc[6] = c30; acc[7] = c31; acc[8] = c40; acc[9] = c41; acc[10] = c50; acc[11] = c51;
+    if (!u->last) {
+        for (r = 0; r < 2 * mr; r++) _mm512_storeu_ps(part + 16 * r, acc[r]);
+        return;
+    }
+    {
+        __mmask16 m0 = sclip__lp_mask(u->nr, 0), m1 = sclip__lp_mask(u->nr, 1);
+        __m512 bias0 = u->bias ? _mm512_maskz_loadu_ps(m0, u->bias) : _mm512_setzero_ps();
+        __m512 bias1 = u->bias ? _mm512_maskz_loadu_ps(m1, u->bias + 16) : _mm512_setzero_ps();
+        for (r = 0; r < mr; r++) {
+            float *y = u->y + r * u->ldy;
+            sclip__lp_store512(y, m0, _mm512_add_ps(acc[2 * r], bias0), u->epi);
+            sclip__lp_store512(y + 16, m1, _mm512_add_ps(acc[2 * r + 1], bias1), u->epi);
+        }
+    }
+}
+#define SCLIP__UKR_BF16 sclip__ukr_bf16_avx512
+#define SCLIP__BF16_SIMD 1
+#if defined(SCLIP__BF16_EMULATED)
+#define SCLIP__BF16_PATH "avx512 fma"
+#else
+#define SCLIP__BF16_PATH "avx512-bf16"
+#endif
+#elif defined(SCLIP__GEMM_BF16_AVX2)
+/* Two rows x 32 columns at a time, as sclip__ukr_q8_avx2: 8 ymm f32 accumulators; per pair of
+   k the panel's 4 vectors of 8 bf16 pairs split into their high and low halves as f32. */
+static void sclip__ukr_bf16_avx2(const sclip__lpk_args *u) {
+    float *part = (float *)u->part;
+    int r0, g;
+    for (r0 = 0; r0 < u->mr; r0 += 2) {
+        int r1 = r0 + 1 < u->mr ? r0 + 1 : r0; /* a missing second row repeats the first */
+        const unsigned char *a0 = u->a + r0 * u->lda, *a1 = u->a + r1 * u->lda, *b = u->b;
+        __m256 c00, c01, c02, c03, c10, c11, c12, c13, acc0[4], acc1[4];
+#define SCLIP__BF4(X) X(0) X(1) X(2) X(3)
+#define SCLIP__BF_INIT(h)                                                                   \
+    c0##h = u->first ? _mm256_setzero_ps() : _mm256_loadu_ps(part + 32 * r0 + 8 * h);       \
+    c1##h = u->first ? _mm256_setzero_ps() : _mm256_loadu_ps(part + 32 * r1 + 8 * h);
+#define SCLIP__BF_STEP(h)                                                                   \
+    { __m256i bv = _mm256_loadu_si256((const __m256i *)(const void *)(b + 32 * h));          \
+      __m256 bh = sclip__bf16_hi256(bv), bl = sclip__bf16_lo256(bv);                           \
+      c0##h = _mm256_fmadd_ps(lo0, bl, _mm256_fmadd_ps(hi0, bh, c0##h));                     \
+      c1##h = _mm256_fmadd_ps(lo1, bl, _mm256_fmadd_ps(hi1, bh, c1##h)); }
+#define SCLIP__BF_SAVE(h) acc0[h] = c0##h; acc1[h] = c1##h;
+        SCLIP__BF4(SCLIP__BF_INIT)
+        for (g = 0; g < u->kg; g++, b += 128) {
+            int32_t w0, w1;
+            __m256i p0, p1;
+            __m256 hi0, lo0, hi1, lo1;
+            memcpy(&w0, a0 + 4 * g, 4);
+            memcpy(&w1, a1 + 4 * g, 4);
+            p0 = _mm256_set1_epi32(w0), p1 = _mm256_set1_epi32(w1); /* broadcast loads, split in registers */
+            hi0 = sclip__bf16_hi256(p0), lo0 = sclip__bf16_lo256(p0), hi1 = sclip__bf16_hi256(p1), lo1 = sclip__bf16_lo256(p1);
+            SCLIP__BF4(SCLIP__BF_STEP)
+        }
+        SCLIP__BF4(SCLIP__BF_SAVE)
+#undef SCLIP__BF4
+#undef SCLIP__BF_INIT
+#undef SCLIP__BF_STEP
+#undef SCLIP__BF_SAVE
+        if (u->last) {
+            sclip__lp_finish256(u, r0, acc0);
+            if (r1 != r0) sclip__lp_finish256(u, r1, acc1);
+            continue;
+        }
+        for (g = 0; g < 4; g++) {
+            _mm256_storeu_ps(part + 32 * r0 + 8 * g, acc0[g]);
+            if (r1 != r0) _mm256_storeu_ps(part + 32 * r1 + 8 * g, acc1[g]);
+        }
+    }
+}
+#define SCLIP__UKR_BF16 sclip__ukr_bf16_avx2
+#define SCLIP__BF16_SIMD 1
+#define SCLIP__BF16_PATH "avx2 fma"
+#else
+#define SCLIP__UKR_BF16 sclip__ukr_bf16_scalar
+#define SCLIP__BF16_SIMD 0
+#define SCLIP__BF16_PATH "scalar"
+#endif
+
+/* Panels [j0, j1) one at a time; per panel the K blocks, per block every row block. */
+static void sclip__gemm_lp_drive(sclip__lpk_fn ukr, int mrmax, int g, int kcmax, int m, int kp,
+                                 const unsigned char *xa, const unsigned char *packed,
+                                 const float *rs, const float *ws, const int32_t *cs,
+                                 const float *bias, int epi, float *y, int ldy, int j0, int j1, void *part) {
+    int kc = sclip__lp_kc(kp, kcmax, g), jp, pc, i, ib, nrb = (m + mrmax - 1) / mrmax;
+    size_t esz = g == 2 ? 2 : 1, lines = 0;                   /* bytes per k element */
+    ptrdiff_t abytes = (ptrdiff_t)kp * (ptrdiff_t)esz;          /* bytes per activation row */
+    const unsigned char *next;
+    for (jp = j0; jp < j1; jp += SCLIP__LP_NR) {
+        const unsigned char *panel = packed + (size_t)jp * (size_t)kp * (g == 2 ? 2 : 1);
+        for (pc = 0; pc < kp; pc += kc) {
+            sclip__lpk_args u;
+            int kb = kp - pc < kc ? kp - pc : kc;
+            u.lda = abytes; u.kg = kb / g;
+            u.nr = j1 - jp < SCLIP__LP_NR ? j1 - jp : SCLIP__LP_NR;
+            u.b = panel + (size_t)pc * SCLIP__LP_NR * (g == 2 ? 2 : 1);
+            u.first = pc == 0; u.last = pc + kb == kp;
+            u.bias = bias ? bias + jp : NULL;
+            u.ws = ws ? ws + jp : NULL; u.cs = cs ? cs + jp : NULL;
+            u.epi = epi;
+            /* the next panel block is fetched toward L2 a slice per row block */
+            next = NULL;
+            if (pc + kb < kp) {
+                next = u.b + (size_t)kb * SCLIP__LP_NR * esz;
+                lines = ((size_t)(kp - pc - kb < kc ? kp - pc - kb : kc) * SCLIP__LP_NR * esz + 63) / 64;
+            } else if (jp + SCLIP__LP_NR < j1) {
+                next = panel + (size_t)SCLIP__LP_NR * (size_t)kp * esz;
+                lines = ((size_t)(kp < kc ? kp : kc) * SCLIP__LP_NR * esz + 63) / 64;
+            }
+            for (i = 0, ib = 0; i < m; i += mrmax, ib++) {
+                if (next) {
+                    size_t l0 = lines * (size_t)ib / (size_t)nrb, l1 = lines * (size_t)(ib + 1) / (size_t)nrb;
+                    for (; l0 < l1; l0++) SCLIP__PREFETCH(next + l0 * 64);
+                }
+                u.mr = m - i < mrmax ? m - i : mrmax;
+                u.a = xa + (ptrdiff_t)i * abytes + (ptrdiff_t)pc * (g == 2 ? 2 : 1);
+                u.part = (unsigned char *)part + (size_t)i * SCLIP__LP_NR * 4;
+                u.rs = rs ? rs + i : NULL;
+                u.y = y + (ptrdiff_t)i * ldy + jp; u.ldy = ldy;
+                ukr(&u);
+            }
+        }
+    }
+}
+
+static void sclip__gemm_bf16_pre_with(int simd, int m, int n, int k, const void *act, const void *packed,
+                                      const float *bias, int epi, float *y, int ldy, int j0, int j1, void *part) {
+    SCLIP__GEMM_ASSERT(j0 % SCLIP__LP_NR == 0 && j0 >= 0 && j1 <= n);
+    if (m <= 0 || j1 <= j0) return;
+    if (k <= 0) { /* empty sum: the epilogue of bias alone */
+        int i, j;
+        for (i = 0; i < m; i++)
+            for (j = j0; j < j1; j++) sclip__lp_store1(y + (ptrdiff_t)i * ldy + j, bias ? bias[j] : 0.0f, epi);
+        return;
+    }
+    sclip__gemm_lp_drive(simd ? SCLIP__UKR_BF16 : sclip__ukr_bf16_scalar, SCLIP__BF_MR, 2, SCLIP__BF_KC, m,
+                         sclip__bf_k2(k), (const unsigned char *)act, (const unsigned char *)packed, NULL, NULL,
+                         NULL, bias, epi, y, ldy, j0, j1, part);
+}
+
+/* Product on activations converted by sclip__bf16_convert_rows (sclip__gemm_bf16_act_size(m, k)
+   bytes); part: sclip__gemm_lp_part_size(m) bytes per thread. */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_pre(int m, int n, int k, const void *act, const void *packed,
+                                                     const float *bias, int epi, float *y, int ldy, int j0, int j1,
+                                                     void *part) {
+    sclip__gemm_bf16_pre_with(SCLIP__BF16_SIMD, m, n, k, act, packed, bias, epi, y, ldy, j0, j1, part);
+}
+/* All in one (tests), y[i][j] = epi(x[i] . W[j] + bias[j]), i < m, j in [j0, j1); scratch of
+   sclip__gemm_bf16_scratch_size(m, k) bytes, 64-byte aligned. simd = 0 is the portable
+   kernel (bit-identical before QuickGELU/GELU). */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_with(int simd, int m, int n, int k, const float *x, int ldx,
+                                                      const void *packed, const float *bias, int epi, float *y, int ldy,
+                                                      int j0, int j1, void *scratch) {
+    unsigned char *s = (unsigned char *)scratch;
+    if (m <= 0 || j1 <= j0) return;
+    sclip__bf16_convert_rows(simd, m, k, x, ldx, (uint16_t *)scratch);
+    sclip__gemm_bf16_pre_with(simd, m, n, k, s, packed, bias, epi, y, ldy, j0, j1,
+                              s + sclip__align64(sclip__gemm_bf16_act_size(m, k)));
+}
+/* =====================================================================================
+   q8
+   ===================================================================================== */
+static size_t sclip__q8_panels_bytes(int n, int k) {
+    return (size_t)sclip__lp_npanel(n) * SCLIP__LP_NR * (size_t)sclip__q8_kp(k);
+}
+
+static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q8_packed_size(int n, int k) {
+    return sclip__q8_panels_bytes(n, k) + (size_t)sclip__lp_npanel(n) * SCLIP__LP_NR * 8;
+}
+/* Quantised activations of m rows: m rows of kp bytes, then m f32 row scales. */
+static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q8_act_size(int m, int k) {
+    return sclip__align64((size_t)m * (size_t)sclip__q8_kp(k)) + (size_t)m * 4;
+}
+/* Scratch of sclip__gemm_q8: the quantised activations, then the partial sums. */
+static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q8_scratch_size(int m, int k) {
+    return sclip__align64(sclip__gemm_q8_act_size(m, k)) + sclip__gemm_lp_part_size(m);
+}
+
+/* Round to nearest even, clamp to [-127, 127]; NaN gives -128 (u8 0), as the vector path. */
+static int sclip__q8_round(float v) {
+    if (v != v) return -128;
+    if (v < -127.0f) return -127;
+    if (v > 127.0f) return 127;
+    return (int)lrintf(v);
+}
+
+/* Panels from an element getter: q(j, kk) already quantised, or computed from W and scale. */
+static void sclip__q8_pack_core(const void *src, int kind, ptrdiff_t sj, ptrdiff_t sk, const float *scales,
+                                int n, int k, void *packed) {
+    int kp = sclip__q8_kp(k), np = sclip__lp_npanel(n), p, jj, kk;
+    signed char *d = (signed char *)packed;
+    float *ws = (float *)(void *)(d + sclip__q8_panels_bytes(n, k));
+    int32_t *cs = (int32_t *)(void *)(ws + np * SCLIP__LP_NR);
+    for (p = 0; p < np; p++)
+        for (jj = 0; jj < SCLIP__LP_NR; jj++) {
+            int j = p * SCLIP__LP_NR + jj;
+            float mx = 0.0f, inv = 0.0f, sc = 0.0f;
+            int32_t sum = 0;
+            signed char *dp = d + (size_t)p * SCLIP__LP_NR * (size_t)kp + 4 * jj;
+            if (j < n && kind < 2) {          /* scale_j = max |W_j| / 127 */
+                for (kk = 0; kk < k; kk++) {
+                    float v = fabsf(sclip__lp_wget(src, kind, sj, sk, j, kk));
+                    if (v > mx) mx = v;
+                }
+                if (mx > 1e-30f) { sc = mx / 127.0f; inv = 127.0f / mx; }
+            } else if (j < n) {
+                sc = scales[j];
+            }
+            for (kk = 0; kk < kp; kk++) {
+                int q = 0;
+                if (j < n && kk < k)
+                    q = kind == 2 ? ((const signed char *)src)[(ptrdiff_t)j * sj + (ptrdiff_t)kk * sk]
+                                  : sclip__q8_round(sclip__lp_wget(src, kind, sj, sk, j, kk) * inv);
+                dp[(size_t)(kk >> 2) * 128 + (kk & 3)] = (signed char)q;
+                sum += q;
+            }
+            ws[j] = sc;
+            cs[j] = 128 * sum;
+        }
+}
+/* w: n rows of k floats / _t: k rows of n / _f16, _t_f16: from binary16. */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_pack(const float *w, int n, int k, void *packed) {
+    sclip__q8_pack_core(w, 0, k, 1, NULL, n, k, packed);
+}
+static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_pack_t(const float *w, int k, int n, void *packed) {
+    sclip__q8_pack_core(w, 0, 1, n, NULL, n, k, packed);
+}
+static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_pack_f16(const uint16_t *w, int n, int k, void *packed) {
+    sclip__q8_pack_core(w, 1, k, 1, NULL, n, k, packed);
+}
+static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_pack_t_f16(const uint16_t *w, int k, int n, void *packed) {
+    sclip__q8_pack_core(w, 1, 1, n, NULL, n, k, packed);
+}
+/* From the .sclip q8 tensor: q = n rows of k int8, scales = n f32 (W[j][kk] = q * scale[j]). */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_pack_q8(const signed char *q, const float *scales, int n, int k,
+                                                       void *packed) {
+    sclip__q8_pack_core(q, 2, k, 1, scales, n, k, packed);
+}
+
+/* max |x| over the first whole vectors of a row (returns how many elements it covered; the
+   caller folds in the rest): the integer formats' row scales. NaN never wins. */
+#if defined(SCLIP__GEMM_AVX512)
+#define SCLIP__LP_VMAXABS 1
+static int sclip__lp_maxabs_simd(const float *xr, int k, float *mx) {
+    __m512 m0 = _mm512_setzero_ps(), m1 = m0, m2 = m0, m3 = m0;
+    int kk = 0;
+    for (; kk + 64 <= k; kk += 64) {
+        m0 = SCLIP__LP_MAXABS(_mm512_loadu_ps(xr + kk), m0);
+        m1 = SCLIP__LP_MAXABS(_mm512_loadu_ps(xr + kk + 16), m1);
+        m2 = SCLIP__LP_MAXABS(_mm512_loadu_ps(xr + kk + 32), m2);
+        m3 = SCLIP__LP_MAXABS(_mm512_loadu_ps(xr + kk + 48), m3);
+    }
+    for (; kk + 16 <= k; kk += 16) m0 = SCLIP__LP_MAXABS(_mm512_loadu_ps(xr + kk), m0);
+    /* the chains hold no NaN: fold them in registers (a chain of 64 dependent scalar max over
+       the stored lanes was half of the quantisation's time) */
+    m0 = _mm512_mask_max_ps(m0, 0xffff, m0, m1);
+    m2 = _mm512_mask_max_ps(m2, 0xffff, m2, m3);
+    *mx = sclip__hmax512(_mm512_mask_max_ps(m0, 0xffff, m0, m2));
+    return kk;
+}
+#elif defined(SCLIP__GEMM_AVX2)
+#define SCLIP__LP_VMAXABS 1
+static int sclip__lp_maxabs_simd(const float *xr, int k, float *mx) {
+    __m256 m0 = _mm256_setzero_ps(), m1 = m0, sign = _mm256_set1_ps(-0.0f);
+    int kk = 0;
+    for (; kk + 16 <= k; kk += 16) { /* vmaxps returns its second operand when one is NaN */
+        m0 = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(xr + kk)), m0);
+        m1 = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(xr + kk + 8)), m1);
+    }
+    *mx = sclip__hmax256(_mm256_max_ps(m0, m1));
+    return kk;
+}
+#elif defined(SCLIP__GEMM_NEON)
+#define SCLIP__LP_VMAXABS 1
+static int sclip__lp_maxabs_simd(const float *xr, int k, float *mx) {
+    float32x4_t m0 = vdupq_n_f32(0.0f), m1 = m0;
+    int kk = 0;
+    for (; kk + 8 <= k; kk += 8) { /* maxNum: a NaN operand gives the other */
+        m0 = vmaxnmq_f32(m0, vabsq_f32(vld1q_f32(xr + kk)));
+        m1 = vmaxnmq_f32(m1, vabsq_f32(vld1q_f32(xr + kk + 4)));
+    }
+    *mx = vmaxvq_f32(vmaxq_f32(m0, m1));
+    return kk;
+}
+#endif
+
+/* Vector half of sclip__q8_quantize_row (with sclip__lp_maxabs_simd): u8 = q + 128 = q ^ 0x80
+   for the first whole vectors of a row (the return value: how many floats they cover). Max is
+   exact in any order, and max(|x|, m) keeps m when x is NaN, as the scalar loop; the conversion
+   rounds to nearest even like lrintf, and NaN gives -128 (saturating packs or a select). */
+#if defined(SCLIP__GEMM_Q8_AVX512)
+#define SCLIP__Q8_VQUANT 1
+static int sclip__q8_convert_simd(const float *xr, int k, float inv, unsigned char *d) {
+    __m512 vi = _mm512_set1_ps(inv);
+    __m512i lo = _mm512_set1_epi32(-128), hi = _mm512_set1_epi32(127), off = _mm512_set1_epi32(128);
+    /* 64 at a time: the two saturating packs leave 4-byte groups in the order a0 b0 c0 d0 a1 ...
+       (per 128-bit lane); a dword transpose restores a b c d */
+    const __m512i perm = _mm512_set_epi32(15, 11, 7, 3, 14, 10, 6, 2, 13, 9, 5, 1, 12, 8, 4, 0);
+    int kk = 0;
+    for (; kk + 64 <= k; kk += 64) {
+        __m512i q0 = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk), vi));
+        __m512i q1 = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk + 16), vi));
+        __m512i q2 = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk + 32), vi));
+        __m512i q3 = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk + 48), vi));
+        __m512i q = _mm512_packs_epi16(_mm512_packs_epi32(q0, q1), _mm512_packs_epi32(q2, q3));
+        q = _mm512_xor_si512(_mm512_mask_permutexvar_epi32(q, 0xffff, perm, q), _mm512_set1_epi8((char)0x80));
+        _mm512_storeu_si512((void *)(d + kk), q);
+    }
+    for (; kk + 16 <= k; kk += 16) {
+        __m512i q = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk), vi));
+        q = _mm512_mask_max_epi32(q, 0xffff, q, lo);
+        q = _mm512_add_epi32(_mm512_mask_min_epi32(q, 0xffff, q, hi), off);
+        _mm512_mask_cvtepi32_storeu_epi8((void *)(d + kk), 0xffff, q);
+    }
+    return kk;
+}
+#elif defined(SCLIP__GEMM_Q8_AVX256)
+#define SCLIP__Q8_VQUANT 1
+static int sclip__q8_convert_simd(const float *xr, int k, float inv, unsigned char *d) {
+    __m256 vi = _mm256_set1_ps(inv);
+    /* 32 at a time: the packs leave dwords in the order q0[0..3] q1[0..3] q2 q3 | q0[4..7] ... */
+    const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    int kk = 0;
+    for (; kk + 32 <= k; kk += 32) {
+        __m256i q0 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + kk), vi));
+        __m256i q1 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + kk + 8), vi));
+        __m256i q2 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + kk + 16), vi));
+        __m256i q3 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + kk + 24), vi));
+        __m256i q = _mm256_packs_epi16(_mm256_packs_epi32(q0, q1), _mm256_packs_epi32(q2, q3));
+        q = _mm256_xor_si256(_mm256_permutevar8x32_epi32(q, perm), _mm256_set1_epi8((char)0x80));
+        _mm256_storeu_si256((__m256i *)(void *)(d + kk), q);
+    }
+    return kk;
+}
+#elif defined(SCLIP__GEMM_Q8_SDOT)
+#define SCLIP__Q8_VQUANT 1
+static int8x8_t sclip__q8_narrow_neon(float32x4_t a, float32x4_t b) {
+    int32x4_t qa = vbslq_s32(vceqq_f32(a, a), vcvtnq_s32_f32(a), vdupq_n_s32(-128));
+    int32x4_t qb = vbslq_s32(vceqq_f32(b, b), vcvtnq_s32_f32(b), vdupq_n_s32(-128));
+    return vqmovn_s16(vcombine_s16(vqmovn_s32(qa), vqmovn_s32(qb)));
+}
+static int sclip__q8_convert_simd(const float *xr, int k, float inv, unsigned char *d) {
+    int kk = 0;
+    for (; kk + 16 <= k; kk += 16) {
+        int8x8_t lo = sclip__q8_narrow_neon(vmulq_n_f32(vld1q_f32(xr + kk), inv), vmulq_n_f32(vld1q_f32(xr + kk + 4), inv));
+        int8x8_t hi = sclip__q8_narrow_neon(vmulq_n_f32(vld1q_f32(xr + kk + 8), inv), vmulq_n_f32(vld1q_f32(xr + kk + 12), inv));
+        vst1q_u8(d + kk, veorq_u8(vreinterpretq_u8_s8(vcombine_s8(lo, hi)), vdupq_n_u8(0x80)));
+    }
+    return kk;
+}
+#endif
+
+/* Row i of x -> u8 (round(x / s_i) + 128) in kp bytes (pad 128, i.e. zero), s_i = max|x_i| / 127.
+   The vector path gives the same bytes: same max, same products, same rounding. */
+static void sclip__q8_quantize_row(int simd, int k, const float *xr, unsigned char *d, float *rs) {
+    int kp = sclip__q8_kp(k), kk = 0;
+    float mx = 0.0f, inv = 0.0f;
+#if defined(SCLIP__LP_VMAXABS)
+    if (simd) kk = sclip__lp_maxabs_simd(xr, k, &mx);
+#else
+    (void)simd;
+#endif
+    for (; kk < k; kk++) {
+        float v = fabsf(xr[kk]);
+        if (v > mx) mx = v;
+    }
+    if (mx > 1e-30f && mx <= 3.4e38f) { inv = 127.0f / mx; *rs = mx / 127.0f; }
+    else *rs = 0.0f;
+    kk = 0;
+#if defined(SCLIP__Q8_VQUANT)
+    if (simd) kk = sclip__q8_convert_simd(xr, k, inv, d);
+#endif
+    for (; kk < k; kk++) d[kk] = (unsigned char)(sclip__q8_round(xr[kk] * inv) + 128);
+    for (; kk < kp; kk++) d[kk] = 128;
+}
+
+static void sclip__gemm_q8_quantize_with(int simd, int m, int k, const float *x, int ldx, void *act) {
+    int kp = sclip__q8_kp(k), i;
+    unsigned char *d = (unsigned char *)act;
+    float *rs = (float *)(void *)(d + sclip__align64((size_t)m * (size_t)kp));
+    for (i = 0; i < m; i++) sclip__q8_quantize_row(simd, k, x + (ptrdiff_t)i * ldx, d + (size_t)i * kp, rs + i);
+}
+
+/* Scalar q8 kernel: exact s32 sums, then the same float steps as the vector epilogue. */
+static void sclip__ukr_q8_scalar(const sclip__lpk_args *u) {
+    int32_t acc[SCLIP__LP_MRMAX][SCLIP__LP_NR];
+    int32_t *part = (int32_t *)u->part;
+    int r, j, g, e;
+    for (r = 0; r < u->mr; r++)
+        for (j = 0; j < SCLIP__LP_NR; j++) acc[r][j] = u->first ? 0 : part[r * SCLIP__LP_NR + j];
+    for (g = 0; g < u->kg; g++) {
+        const signed char *bg = (const signed char *)(u->b + (size_t)g * 128);
+        for (r = 0; r < u->mr; r++) {
+            const unsigned char *ar = u->a + r * u->lda + 4 * g;
+            for (j = 0; j < SCLIP__LP_NR; j++)
+                for (e = 0; e < 4; e++) acc[r][j] += (int32_t)ar[e] * bg[4 * j + e];
+        }
+    }
+    for (r = 0; r < u->mr; r++)
+        for (j = 0; j < SCLIP__LP_NR; j++) {
+            if (!u->last) {
+                part[r * SCLIP__LP_NR + j] = acc[r][j];
+            } else if (j < u->nr) {
+                float t = fmaf((float)(acc[r][j] - u->cs[j]), u->ws[j] * u->rs[r], u->bias ? u->bias[j] : 0.0f);
+                sclip__lp_store1(u->y + r * u->ldy + j, t, u->epi);
+            }
+        }
+}
+
+#if defined(SCLIP__Q8_EMULATED)
+/* vpdpbusd without VNNI, exactly: per lane c + the sum of 4 q x w, with q the signed
+   activations (the bytes ^ 0x80: SCLIP__Q8_X) and the sums started at 128 colsum, as the
+   u8 x s8 sums of vpdpbusd are. vpmaddubsw multiplies |w| (u8) by q with w's sign (s8) and
+   adds pairs: at most 2 x 128 x 127 in magnitude, so it never saturates; vpmaddwd by 1 adds
+   the pairs of pairs. Exact for every pair but q = -128 (a NaN activation) with w < 0, whose
+   sign flip wraps. The AVX-512 form takes |w| and w's sign bits computed once per panel vector. */
+#define SCLIP__Q8_X(bytes) ((bytes) ^ 0x80808080u)
+static SCLIP__MAYBE_UNUSED SCLIP__INLINE __m256i sclip__dpbusd256(__m256i c, __m256i q, __m256i w) {
+    __m256i p = _mm256_maddubs_epi16(_mm256_abs_epi8(w), _mm256_sign_epi8(q, w));
+    return _mm256_add_epi32(c, _mm256_madd_epi16(p, _mm256_set1_epi16(1)));
+}
+#if defined(SCLIP__GEMM_Q8_AVX512)
+static SCLIP__INLINE __m512i sclip__dpbusd512(__m512i c, __m512i q, __m512i wabs, __mmask64 wneg) {
+    __m512i p = _mm512_maddubs_epi16(wabs, _mm512_mask_sub_epi8(q, wneg, _mm512_setzero_si512(), q));
+    return _mm512_add_epi32(c, _mm512_madd_epi16(p, _mm512_set1_epi16(1)));
+}
+#endif
+#else
+#define SCLIP__Q8_X(bytes) (bytes) /* the u8 activations as they are */
+#endif
+
+#if defined(SCLIP__GEMM_Q8_AVX512)
+#if SCLIP__Q8_MR == 6
+#define SCLIP__Q8_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
+#elif SCLIP__Q8_MR == 8
+#define SCLIP__Q8_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#elif SCLIP__Q8_MR == 12
+#define SCLIP__Q8_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
+#else
+#error "SCLIP__Q8_MR must be 6, 8 or 12"
+#endif
+/* MR x 32: 2 MR zmm s32 accumulators; per k quad 2 panel vectors (32 columns x 4 int8) and
+   one 32-bit broadcast of 4 u8 activations per row. */
+static void sclip__ukr_q8_avx512(const sclip__lpk_args *u) {
+    const int mr = u->mr;
+    const unsigned char *b = u->b;
+    int32_t *part = (int32_t *)u->part;
+    __m512i acc[2 * SCLIP__Q8_MR];
+    int g, r, kg = u->kg;
+#define SCLIP__Q8DECL(r) const unsigned char *a##r = u->a + ((r) < mr ? (r) : mr - 1) * u->lda; \
+    __m512i c##r##_0, c##r##_1;
+    SCLIP__Q8_ROWS(SCLIP__Q8DECL)
+#undef SCLIP__Q8DECL
+    if (u->first) {
+#if defined(SCLIP__Q8_EMULATED) /* sums from 128 colsum */
+        const __m512i s0 = _mm512_loadu_si512((const void *)u->cs), s1 = _mm512_loadu_si512((const void *)(u->cs + 16));
+#else /* sums from 0 */
+        const __m512i s0 = _mm512_setzero_si512(), s1 = s0;
+#endif
+#define SCLIP__Q8ZERO(r) c##r##_0 = s0; c##r##_1 = s1;
+        SCLIP__Q8_ROWS(SCLIP__Q8ZERO)
+#undef SCLIP__Q8ZERO
+    } else {
+#define SCLIP__Q8LOAD(r) c##r##_0 = _mm512_loadu_si512((const void *)(part + 32 * (r))); \
+        c##r##_1 = _mm512_loadu_si512((const void *)(part + 32 * (r) + 16));
+        SCLIP__Q8_ROWS(SCLIP__Q8LOAD)
+#undef SCLIP__Q8LOAD
+    }
+#if defined(SCLIP__Q8_EMULATED)
+#define SCLIP__DPBUSD512(c, x, h) sclip__dpbusd512(c, x, wabs##h, wneg##h)
+#else
+#define SCLIP__DPBUSD512(c, x, h) _mm512_dpbusd_epi32(c, x, b##h)
+#endif
+#define SCLIP__Q8STEP(r)                                                                  \
+    { uint32_t w_; memcpy(&w_, a##r + 4 * g, 4); av = _mm512_set1_epi32((int)SCLIP__Q8_X(w_)); } \
+    c##r##_0 = SCLIP__DPBUSD512(c##r##_0, av, 0); c##r##_1 = SCLIP__DPBUSD512(c##r##_1, av, 1);
+    for (g = 0; g < kg; g++) {
+        __m512i b0 = _mm512_loadu_si512((const void *)b), b1 = _mm512_loadu_si512((const void *)(b + 64)), av;
+#if defined(SCLIP__Q8_EMULATED)
+        const __m512i wabs0 = _mm512_abs_epi8(b0), wabs1 = _mm512_abs_epi8(b1);
+        const __mmask64 wneg0 = _mm512_movepi8_mask(b0), wneg1 = _mm512_movepi8_mask(b1);
+#endif
+        SCLIP__Q8_ROWS(SCLIP__Q8STEP)
+        b += 128;
+    }
+#undef SCLIP__Q8STEP
+#undef SCLIP__DPBUSD512
+#define SCLIP__Q8SAVE(r) acc[2 * (r)] = c##r##_0; acc[2 * (r) + 1] = c##r##_1;
+    SCLIP__Q8_ROWS(SCLIP__Q8SAVE)
+#undef SCLIP__Q8SAVE
+    if (!u->last) {
+        for (r = 0; r < 2 * mr; r++) _mm512_storeu_si512((void *)(part + 16 * r), acc[r]);
+        return;
+    }
+    {
+        __m512i cs0 = _mm512_loadu_si512((const void *)u->cs), cs1 = _mm512_loadu_si512((const void *)(u->cs + 16));
+        for (r = 0; r < mr; r++)
+            sclip__lp_finish512(u, r, SCLIP__LP_I2F(_mm512_sub_epi32(acc[2 * r], cs0)),
+                                SCLIP__LP_I2F(_mm512_sub_epi32(acc[2 * r + 1], cs1)));
+    }
+}
+#undef SCLIP__Q8_ROWS
+#define SCLIP__UKR_Q8 sclip__ukr_q8_avx512
+#define SCLIP__Q8_SIMD 1
+#if defined(SCLIP__Q8_EMULATED)
+#define SCLIP__Q8_PATH "avx512bw"
+#else
+#define SCLIP__Q8_PATH "avx512-vnni"
+#endif
+
+#elif defined(SCLIP__GEMM_Q8_AVX256)
+#if defined(SCLIP__Q8_EMULATED)
+#define SCLIP__DPBUSD256(c, x, w) sclip__dpbusd256(c, x, w)
+#define SCLIP__Q8_PATH "avx2"
+#else
+#define SCLIP__DPBUSD256(c, x, w) _mm256_dpbusd_avx_epi32(c, x, w)
+#define SCLIP__Q8_PATH "avx-vnni"
+#endif
+/* Epilogue of one row of 32 columns in 4 vectors of 8: acc - 128 colsum, then sclip__lp_finish256. */
+static void sclip__q8_epi256(const sclip__lpk_args *u, int r, const __m256i *acc) {
+    __m256 t[4];
+    int h;
+    for (h = 0; h < 4; h++)
+        t[h] = _mm256_cvtepi32_ps(_mm256_sub_epi32(acc[h], _mm256_loadu_si256((const __m256i *)(const void *)(u->cs + 8 * h))));
+    sclip__lp_finish256(u, r, t);
+}
+
+/* Two rows x 32 columns at a time: 8 ymm s32 accumulators (named, so they stay in registers);
+   per k quad 4 panel vectors and one 32-bit broadcast of 4 activations per row (vpdpbusd:
+   u8 x s8 -> s32, or its AVX2 form, whose sums start at 128 colsum instead of 0). */
+static void sclip__ukr_q8_avx2(const sclip__lpk_args *u) {
+    int32_t *part = (int32_t *)u->part;
+    int r0, g;
+    for (r0 = 0; r0 < u->mr; r0 += 2) {
+        int r1 = r0 + 1 < u->mr ? r0 + 1 : r0; /* a missing second row repeats the first */
+        const unsigned char *a0 = u->a + r0 * u->lda, *a1 = u->a + r1 * u->lda, *b = u->b;
+        const int32_t *p0 = part + 32 * r0, *p1 = part + 32 * r1;
+        __m256i c00, c01, c02, c03, c10, c11, c12, c13, bv, acc0[4], acc1[4];
+#if defined(SCLIP__Q8_EMULATED)
+        if (u->first) p0 = p1 = u->cs; /* sums from 128 colsum */
+#else
+        if (u->first) p0 = p1 = NULL; /* sums from 0 */
+#endif
+#define SCLIP__VNNI4(X) X(0) X(1) X(2) X(3)
+#define SCLIP__VNNI_INIT(h)                                                                           \
+    c0##h = p0 ? _mm256_loadu_si256((const __m256i *)(const void *)(p0 + 8 * h)) : _mm256_setzero_si256(); \
+    c1##h = p1 ? _mm256_loadu_si256((const __m256i *)(const void *)(p1 + 8 * h)) : _mm256_setzero_si256();
+#define SCLIP__VNNI_STEP(h)                                                                           \
+    bv = _mm256_loadu_si256((const __m256i *)(const void *)(b + 32 * h));                               \
+    c0##h = SCLIP__DPBUSD256(c0##h, x0, bv);                                                          \
+    c1##h = SCLIP__DPBUSD256(c1##h, x1, bv);
+#define SCLIP__VNNI_SAVE(h) acc0[h] = c0##h; acc1[h] = c1##h;
+        SCLIP__VNNI4(SCLIP__VNNI_INIT)
+        for (g = 0; g < u->kg; g++, b += 128) {
+            uint32_t w0, w1;
+            __m256i x0, x1;
+            memcpy(&w0, a0 + 4 * g, 4);
+            memcpy(&w1, a1 + 4 * g, 4);
+            x0 = _mm256_set1_epi32((int)SCLIP__Q8_X(w0)), x1 = _mm256_set1_epi32((int)SCLIP__Q8_X(w1));
+            SCLIP__VNNI4(SCLIP__VNNI_STEP)
+        }
+        SCLIP__VNNI4(SCLIP__VNNI_SAVE)
+#undef SCLIP__VNNI4
+#undef SCLIP__VNNI_INIT
+#undef SCLIP__VNNI_STEP
+#undef SCLIP__VNNI_SAVE
+        if (u->last) {
+            sclip__q8_epi256(u, r0, acc0);
+            if (r1 != r0) sclip__q8_epi256(u, r1, acc1);
+            continue;
+        }
+        for (g = 0; g < 4; g++) {
+            _mm256_storeu_si256((__m256i *)(void *)(part + 32 * r0 + 8 * g), acc0[g]);
+            if (r1 != r0) _mm256_storeu_si256((__m256i *)(void *)(part + 32 * r1 + 8 * g), acc1[g]);
+        }
+    }
+}
+#undef SCLIP__DPBUSD256
+#define SCLIP__UKR_Q8 sclip__ukr_q8_avx2
+#define SCLIP__Q8_SIMD 1
+
+#elif defined(SCLIP__GEMM_Q8_SDOT)
+/* Epilogue of one row of 32 columns in 8 vectors of 4: acc - 128 colsum, then sclip__lp_finish_neon. */
+static void sclip__q8_epi_neon(const sclip__lpk_args *u, int r, const int32x4_t *acc) {
+    float32x4_t t[8];
+    int h;
+    for (h = 0; h < 8; h++) t[h] = vcvtq_f32_s32(vsubq_s32(acc[h], vld1q_s32(u->cs + 4 * h)));
+    sclip__lp_finish_neon(u, r, t);
+}
+
+/* Two rows x 32 columns at a time: 16 s32x4 accumulators (named, so they stay in registers),
+   8 panel vectors (4 columns x 4 int8 each) per k quad; sdot multiplies signed bytes, so the
+   row's u8 quad is flipped back to q = byte ^ 0x80 and the sums start at 128 * colsum (taken
+   off by the epilogue). */
+static void sclip__ukr_q8_sdot(const sclip__lpk_args *u) {
+    int32_t *part = (int32_t *)u->part;
+    int r0, g;
+    for (r0 = 0; r0 < u->mr; r0 += 2) {
+        int r1 = r0 + 1 < u->mr ? r0 + 1 : r0; /* a missing second row repeats the first */
+        const unsigned char *a0 = u->a + r0 * u->lda, *a1 = u->a + r1 * u->lda, *b = u->b;
+        const int32_t *p0 = u->first ? u->cs : part + 32 * r0, *p1 = u->first ? u->cs : part + 32 * r1;
+        int32x4_t c00, c01, c02, c03, c04, c05, c06, c07, c10, c11, c12, c13, c14, c15, c16, c17, acc0[8], acc1[8];
+        int8x16_t bv;
+#define SCLIP__SDOT8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define SCLIP__SDOT_INIT(h) c0##h = vld1q_s32(p0 + 4 * h); c1##h = vld1q_s32(p1 + 4 * h);
+#define SCLIP__SDOT_STEP(h)                                                                           \
+    bv = vld1q_s8((const int8_t *)(const void *)(b + 16 * h));                                         \
+    c0##h = vdotq_s32(c0##h, bv, x0);                                                                 \
+    c1##h = vdotq_s32(c1##h, bv, x1);
+#define SCLIP__SDOT_SAVE(h) acc0[h] = c0##h; acc1[h] = c1##h;
+        SCLIP__SDOT8(SCLIP__SDOT_INIT)
+        for (g = 0; g < u->kg; g++, b += 128) {
+            uint32_t w0, w1;
+            int8x16_t x0, x1;
+            memcpy(&w0, a0 + 4 * g, 4);
+            memcpy(&w1, a1 + 4 * g, 4);
+            x0 = vreinterpretq_s8_u32(vdupq_n_u32(w0 ^ 0x80808080u));
+            x1 = vreinterpretq_s8_u32(vdupq_n_u32(w1 ^ 0x80808080u));
+            SCLIP__SDOT8(SCLIP__SDOT_STEP)
+        }
+        SCLIP__SDOT8(SCLIP__SDOT_SAVE)
+#undef SCLIP__SDOT8
+#undef SCLIP__SDOT_INIT
+#undef SCLIP__SDOT_STEP
+#undef SCLIP__SDOT_SAVE
+        if (u->last) {
+            sclip__q8_epi_neon(u, r0, acc0);
+            if (r1 != r0) sclip__q8_epi_neon(u, r1, acc1);
+            continue;
+        }
+        for (g = 0; g < 8; g++) {
+            vst1q_s32(part + 32 * r0 + 4 * g, acc0[g]);
+            if (r1 != r0) vst1q_s32(part + 32 * r1 + 4 * g, acc1[g]);
+        }
+    }
+}
+#define SCLIP__UKR_Q8 sclip__ukr_q8_sdot
+#define SCLIP__Q8_SIMD 1
+#define SCLIP__Q8_PATH "arm-sdot"
+
+#else
+#define SCLIP__UKR_Q8 sclip__ukr_q8_scalar
+#define SCLIP__Q8_SIMD 0
+#define SCLIP__Q8_PATH "scalar"
+#endif
+
+static void sclip__gemm_q8_pre_with(int simd, int m, int n, int k, const void *act, const void *packed,
+                                    const float *bias, int epi, float *y, int ldy, int j0, int j1, void *part) {
+    int kp = sclip__q8_kp(k), np = sclip__lp_npanel(n);
+    const unsigned char *xa = (const unsigned char *)act;
+    const float *rs = (const float *)(const void *)(xa + sclip__align64((size_t)m * (size_t)kp));
+    const float *ws = (const float *)(const void *)((const unsigned char *)packed + sclip__q8_panels_bytes(n, k));
+    const int32_t *cs = (const int32_t *)(const void *)(ws + np * SCLIP__LP_NR);
+    SCLIP__GEMM_ASSERT(j0 % SCLIP__LP_NR == 0 && j0 >= 0 && j1 <= n);
+    if (m <= 0 || j1 <= j0) return;
+    if (k <= 0) {
+        int i, j;
+        for (i = 0; i < m; i++)
+            for (j = j0; j < j1; j++) sclip__lp_store1(y + (ptrdiff_t)i * ldy + j, bias ? bias[j] : 0.0f, epi);
+        return;
+    }
+    sclip__gemm_lp_drive(simd ? SCLIP__UKR_Q8 : sclip__ukr_q8_scalar, simd ? SCLIP__Q8_MR : SCLIP__LP_MRMAX, 4,
+                         SCLIP__Q8_KC, m, kp, xa, (const unsigned char *)packed, rs, ws, cs, bias, epi, y, ldy,
+                         j0, j1, part);
+}
+
+/* Product on pre-quantised activations (sclip__q8_quantize_row per row); part:
+   sclip__gemm_lp_part_size(m) bytes per thread (used only when k > SCLIP__Q8_KC). */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_pre(int m, int n, int k, const void *act, const void *packed,
+                                                   const float *bias, int epi, float *y, int ldy, int j0, int j1,
+                                                   void *part) {
+    sclip__gemm_q8_pre_with(SCLIP__Q8_SIMD, m, n, k, act, packed, bias, epi, y, ldy, j0, j1, part);
+}
+/* All in one (tests): quantise x into scratch (sclip__gemm_q8_scratch_size(m, k) bytes,
+   64-byte aligned), then the product; simd = 0 is the portable path (same bytes, same sums). */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_with(int simd, int m, int n, int k, const float *x, int ldx,
+                                                    const void *packed, const float *bias, int epi, float *y, int ldy,
+                                                    int j0, int j1, void *scratch) {
+    unsigned char *s = (unsigned char *)scratch;
+    if (m <= 0 || j1 <= j0) return;
+    sclip__gemm_q8_quantize_with(simd, m, k, x, ldx, s);
+    sclip__gemm_q8_pre_with(simd, m, n, k, s, packed, bias, epi, y, ldy, j0, j1,
+                            s + sclip__align64(sclip__gemm_q8_act_size(m, k)));
+}
+
+/* =====================================================================================
+   q16: 12-bit integers in 16-bit lanes, integer dot products of pairs
+   ===================================================================================== */
+/* W per output channel and x per row are rounded to integers of at most 2047 in magnitude
+   (scale = max|.| / 2047, 16 times finer than q8); the bf16 panel layout holds them as int16
+   pairs, followed by n32 f32 column scales. vpdpwssd (or vpmaddwd + add) sums pairs of s16
+   products into s32 lanes; a K block of at most SCLIP__Q16_KC elements stays below
+   2^31 (256 x 2047^2 < 2^30), is exact, and is added to the f32 partial sum:
+     y = epi( (sum over K blocks of float(block sum)) * (scale_j * s_i) + bias_j ). */
+#ifndef SCLIP__Q16_KC
+#define SCLIP__Q16_KC 256
+#endif
+#define SCLIP__Q16_MAX 2047
+
+static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q16_packed_size(int n, int k) {
+    return sclip__gemm_bf16_packed_size(n, k) + (size_t)sclip__lp_npanel(n) * SCLIP__LP_NR * 4;
+}
+/* Quantised activations of m rows: m rows of k2 int16, then m f32 row scales. */
+static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q16_act_size(int m, int k) {
+    return sclip__align64(sclip__gemm_bf16_act_size(m, k)) + (size_t)m * 4;
+}
+
+/* Round to nearest even, clamp to [-2047, 2047]; NaN gives -2047, as the vector path. */
+static int sclip__q16_round(float v) {
+    if (v != v || v < -(float)SCLIP__Q16_MAX) return -SCLIP__Q16_MAX;
+    if (v > (float)SCLIP__Q16_MAX) return SCLIP__Q16_MAX;
+    return (int)lrintf(v);
+}
+
+/* Scale of a row of n floats: max |x| / 2047, and its inverse (both 0 for an all-zero or
+   non-finite maximum); simd takes the vector max (the same value). */
+static float sclip__q16_scale(int simd, const float *x, int n, float *inv) {
+    float mx = 0.0f;
+    int i = 0;
+#if defined(SCLIP__LP_VMAXABS)
+    if (simd) i = sclip__lp_maxabs_simd(x, n, &mx);
+#else
+    (void)simd;
+#endif
+    for (; i < n; i++) {
+        float v = fabsf(x[i]);
+        if (v > mx) mx = v;
+    }
+    if (!(mx > 1e-30f && mx <= 3.4e38f)) return *inv = 0.0f;
+    *inv = (float)SCLIP__Q16_MAX / mx;
+    return mx / (float)SCLIP__Q16_MAX;
+}
+
+/* Vector rounding of x * inv for the first whole vectors of a row (returns how many): the
+   conversion rounds to nearest even like lrintf; NaN gives -2047 (x86: INT_MIN, clamped). */
+#if defined(SCLIP__GEMM_AVX512)
+#define SCLIP__Q16_VQUANT 1
+static int sclip__q16_convert_simd(const float *xr, int k, float inv, int16_t *d) {
+    __m512 vi = _mm512_set1_ps(inv);
+    __m512i lo = _mm512_set1_epi32(-SCLIP__Q16_MAX), hi = _mm512_set1_epi32(SCLIP__Q16_MAX);
+    int kk = 0;
+    for (; kk + 16 <= k; kk += 16) {
+        __m512i q = SCLIP__LP_CVT(_mm512_mul_ps(_mm512_loadu_ps(xr + kk), vi));
+        q = _mm512_mask_min_epi32(q, 0xffff, _mm512_mask_max_epi32(q, 0xffff, q, lo), hi);
+        _mm512_mask_cvtepi32_storeu_epi16((void *)(d + kk), 0xffff, q);
+    }
+    return kk;
+}
+#elif defined(SCLIP__GEMM_AVX2)
+#define SCLIP__Q16_VQUANT 1
+static int sclip__q16_convert_simd(const float *xr, int k, float inv, int16_t *d) {
+    __m256 vi = _mm256_set1_ps(inv);
+    __m256i lo = _mm256_set1_epi32(-SCLIP__Q16_MAX), hi = _mm256_set1_epi32(SCLIP__Q16_MAX);
+    int kk = 0;
+    for (; kk + 16 <= k; kk += 16) { /* the pack interleaves 64-bit quarters: 0 2 1 3 restores them */
+        __m256i q0 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + kk), vi));
+        __m256i q1 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + kk + 8), vi));
+        q0 = _mm256_min_epi32(_mm256_max_epi32(q0, lo), hi);
+        q1 = _mm256_min_epi32(_mm256_max_epi32(q1, lo), hi);
+        _mm256_storeu_si256((__m256i *)(void *)(d + kk), _mm256_permute4x64_epi64(_mm256_packs_epi32(q0, q1), 0xd8));
+    }
+    return kk;
+}
+#elif defined(SCLIP__GEMM_NEON)
+#define SCLIP__Q16_VQUANT 1
+static int sclip__q16_convert_simd(const float *xr, int k, float inv, int16_t *d) {
+    int32x4_t lo = vdupq_n_s32(-SCLIP__Q16_MAX), hi = vdupq_n_s32(SCLIP__Q16_MAX);
+    int kk = 0;
+    for (; kk + 8 <= k; kk += 8) { /* fcvtns gives 0 for NaN: select -2047 for it */
+        float32x4_t a = vmulq_n_f32(vld1q_f32(xr + kk), inv), b = vmulq_n_f32(vld1q_f32(xr + kk + 4), inv);
+        int32x4_t qa = vbslq_s32(vceqq_f32(a, a), vcvtnq_s32_f32(a), lo);
+        int32x4_t qb = vbslq_s32(vceqq_f32(b, b), vcvtnq_s32_f32(b), lo);
+        qa = vminq_s32(vmaxq_s32(qa, lo), hi);
+        qb = vminq_s32(vmaxq_s32(qb, lo), hi);
+        vst1q_s16(d + kk, vcombine_s16(vmovn_s32(qa), vmovn_s32(qb)));
+    }
+    return kk;
+}
+#endif
+
+/* w: n rows of k floats -> panels (as sclip__gemm_bf16_pack) of rounded integers, then scales. */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_q16_pack(const float *w, int n, int k, void *packed) {
+    int k2 = sclip__bf_k2(k), np = sclip__lp_npanel(n), p, jj, kk;
+    int16_t *d = (int16_t *)packed;
+    float *ws = (float *)(void *)((unsigned char *)packed + sclip__gemm_bf16_packed_size(n, k));
+    for (p = 0; p < np; p++)
+        for (jj = 0; jj < SCLIP__LP_NR; jj++) {
+            int j = p * SCLIP__LP_NR + jj;
+            int16_t *dp = d + (size_t)p * SCLIP__LP_NR * (size_t)k2 + 2 * jj;
+            float inv = 0.0f;
+            ws[j] = j < n ? sclip__q16_scale(0, w + (size_t)j * k, k, &inv) : 0.0f;
+            for (kk = 0; kk < k2; kk++)
+                dp[(size_t)(kk >> 1) * 2 * SCLIP__LP_NR + (kk & 1)] =
+                    (int16_t)(j < n && kk < k ? sclip__q16_round(w[(size_t)j * k + kk] * inv) : 0);
+        }
+}
+
+/* m rows of x -> rows of k2 int16 (odd k: a zero pad), then the m row scales; simd selects
+   the vector max and rounding, which give the same values. */
+static void sclip__q16_quantize_rows(int simd, int m, int k, const float *x, int ldx, int16_t *d, float *rs) {
+    int k2 = sclip__bf_k2(k), i, kk;
+    for (i = 0; i < m; i++) {
+        const float *xr = x + (ptrdiff_t)i * ldx;
+        int16_t *dr = d + (size_t)i * k2;
+        float inv;
+        rs[i] = sclip__q16_scale(simd, xr, k, &inv);
+        kk = 0;
+#if defined(SCLIP__Q16_VQUANT)
+        if (simd) kk = sclip__q16_convert_simd(xr, k, inv, dr);
+#endif
+        for (; kk < k; kk++) dr[kk] = (int16_t)sclip__q16_round(xr[kk] * inv);
+        if (k2 > k) dr[k] = 0;
+    }
+}
+
+/* Scalar q16 kernel: exact s32 sums per K block, then the same float steps as the vector ones. */
+static void sclip__ukr_q16_scalar(const sclip__lpk_args *u) {
+    float *part = (float *)u->part;
+    int r, j, g;
+    for (r = 0; r < u->mr; r++) {
+        const int16_t *ar = (const int16_t *)(const void *)(u->a + r * u->lda);
+        for (j = 0; j < SCLIP__LP_NR; j++) {
+            int32_t acc = 0;
+            float t;
+            for (g = 0; g < u->kg; g++) {
+                const int16_t *bg = (const int16_t *)(const void *)(u->b + (size_t)g * 128) + 2 * j;
+                acc += (int32_t)ar[2 * g] * bg[0] + (int32_t)ar[2 * g + 1] * bg[1];
+            }
+            t = u->first ? (float)acc : part[r * SCLIP__LP_NR + j] + (float)acc;
+            if (!u->last) part[r * SCLIP__LP_NR + j] = t;
+            else if (j < u->nr)
+                sclip__lp_store1(u->y + r * u->ldy + j, fmaf(t, u->ws[j] * u->rs[r], u->bias ? u->bias[j] : 0.0f), u->epi);
+        }
+    }
+}
+
+#if defined(SCLIP__GEMM_AVX512) && (defined(SCLIP__HAS_AVX512VNNI) || defined(SCLIP__HAS_AVX512BW))
+#if defined(SCLIP__HAS_AVX512VNNI)
+#define SCLIP__DPWSSD512(c, a, b) _mm512_dpwssd_epi32(c, a, b)
+#else
+#define SCLIP__DPWSSD512(c, a, b) _mm512_add_epi32(c, _mm512_madd_epi16(a, b))
+#endif
+/* 8 x 32: 16 zmm s32 accumulators (8 rows: 10-35% faster than 6 here); per k pair 2 panel
+   vectors (32 columns x 2 int16) and one 32-bit broadcast of each row's pair. */
+static void sclip__ukr_q16_avx512(const sclip__lpk_args *u) {
+    const int mr = u->mr;
+    const unsigned char *b = u->b;
+    float *part = (float *)u->part;
+    __m512i acc[16];
+    int g, r;
+#define SCLIP__Q16_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define SCLIP__Q16DECL(r) const unsigned char *a##r = u->a + ((r) < mr ? (r) : mr - 1) * u->lda; \
+    __m512i c##r##_0 = _mm512_setzero_si512(), c##r##_1 = _mm512_setzero_si512();
+#define SCLIP__Q16STEP(r)                                                                 \
+    { int32_t w_; memcpy(&w_, a##r + 4 * g, 4); av = _mm512_set1_epi32(w_); }             \
+    c##r##_0 = SCLIP__DPWSSD512(c##r##_0, av, b0); c##r##_1 = SCLIP__DPWSSD512(c##r##_1, av, b1);
+#define SCLIP__Q16SAVE(r) acc[2 * (r)] = c##r##_0; acc[2 * (r) + 1] = c##r##_1;
+    SCLIP__Q16_ROWS(SCLIP__Q16DECL)
+    for (g = 0; g < u->kg; g++, b += 128) {
+        __m512i b0 = _mm512_loadu_si512((const void *)b), b1 = _mm512_loadu_si512((const void *)(b + 64)), av;
+        SCLIP__Q16_ROWS(SCLIP__Q16STEP)
+    }
+    SCLIP__Q16_ROWS(SCLIP__Q16SAVE)
+#undef SCLIP__Q16_ROWS
+#undef SCLIP__Q16DECL
+#undef SCLIP__Q16STEP
+#undef SCLIP__Q16SAVE
+    for (r = 0; r < mr; r++) {
+        float *pr = part + 32 * r;
+        __m512 t0 = SCLIP__LP_I2F(acc[2 * r]), t1 = SCLIP__LP_I2F(acc[2 * r + 1]);
+        if (!u->first) t0 = _mm512_add_ps(_mm512_loadu_ps(pr), t0), t1 = _mm512_add_ps(_mm512_loadu_ps(pr + 16), t1);
+        if (u->last) {
+            sclip__lp_finish512(u, r, t0, t1);
+        } else {
+            _mm512_storeu_ps(pr, t0);
+            _mm512_storeu_ps(pr + 16, t1);
+        }
+    }
+}
+#define SCLIP__UKR_Q16 sclip__ukr_q16_avx512
+#define SCLIP__Q16_MR 8
+#define SCLIP__Q16_SIMD 1
+#if defined(SCLIP__HAS_AVX512VNNI)
+#define SCLIP__Q16_PATH "avx512-vnni"
+#else
+#define SCLIP__Q16_PATH "avx512 vpmaddwd"
+#endif
+
+#elif defined(SCLIP__GEMM_AVX2)
+#if defined(SCLIP__HAS_AVXVNNI)
+#define SCLIP__DPWSSD256(c, a, b) _mm256_dpwssd_avx_epi32(c, a, b)
+#else
+#define SCLIP__DPWSSD256(c, a, b) _mm256_add_epi32(c, _mm256_madd_epi16(a, b))
+#endif
+/* Two rows x 32 columns at a time: 8 ymm s32 accumulators; per k pair 4 panel vectors and one
+   32-bit broadcast of each row's pair. */
+static void sclip__ukr_q16_avx2(const sclip__lpk_args *u) {
+    float *part = (float *)u->part;
+    int r0, g, h;
+    for (r0 = 0; r0 < u->mr; r0 += 2) {
+        int r1 = r0 + 1 < u->mr ? r0 + 1 : r0; /* a missing second row repeats the first */
+        const unsigned char *a0 = u->a + r0 * u->lda, *a1 = u->a + r1 * u->lda, *b = u->b;
+        __m256i c00 = _mm256_setzero_si256(), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        __m256i acc[2][4];
+        for (g = 0; g < u->kg; g++, b += 128) {
+            int32_t w0, w1;
+            __m256i x0, x1, bv;
+            memcpy(&w0, a0 + 4 * g, 4);
+            memcpy(&w1, a1 + 4 * g, 4);
+            x0 = _mm256_set1_epi32(w0), x1 = _mm256_set1_epi32(w1);
+#define SCLIP__Q16STEP(h)                                                                             \
+    bv = _mm256_loadu_si256((const __m256i *)(const void *)(b + 32 * h));                               \
+    c0##h = SCLIP__DPWSSD256(c0##h, x0, bv);                                                          \
+    c1##h = SCLIP__DPWSSD256(c1##h, x1, bv);
+            SCLIP__Q16STEP(0) SCLIP__Q16STEP(1) SCLIP__Q16STEP(2) SCLIP__Q16STEP(3)
+#undef SCLIP__Q16STEP
+        }
+        acc[0][0] = c00; acc[0][1] = c01; acc[0][2] = c02; acc[0][3] = c03;
+        acc[1][0] = c10; acc[1][1] = c11; acc[1][2] = c12; acc[1][3] = c13;
+        for (h = 0; h < 2 && (h == 0 || r1 != r0); h++) {
+            int r = h ? r1 : r0, q;
+            float *pr = part + 32 * r;
+            __m256 t[4];
+            for (q = 0; q < 4; q++) {
+                t[q] = _mm256_cvtepi32_ps(acc[h][q]);
+                if (!u->first) t[q] = _mm256_add_ps(_mm256_loadu_ps(pr + 8 * q), t[q]);
+                if (!u->last) _mm256_storeu_ps(pr + 8 * q, t[q]);
+            }
+            if (u->last) sclip__lp_finish256(u, r, t);
+        }
+    }
+}
+#define SCLIP__UKR_Q16 sclip__ukr_q16_avx2
+#define SCLIP__Q16_MR SCLIP__LP_MRMAX
+#define SCLIP__Q16_SIMD 1
+#if defined(SCLIP__HAS_AVXVNNI)
+#define SCLIP__Q16_PATH "avx-vnni"
+#else
+#define SCLIP__Q16_PATH "avx2 vpmaddwd"
+#endif
+
+#elif defined(SCLIP__GEMM_NEON)
+/* One row x 32 columns at a time: 16 s32x4 accumulators hold the products of the two k of a
+   pair apart (smlal: 4 products per instruction, as many as an f32 fmla) and are added in
+   pairs (addp) at the end of the K block. */
+static void sclip__ukr_q16_neon(const sclip__lpk_args *u) {
+    float *part = (float *)u->part;
+    int r, g, h;
+    for (r = 0; r < u->mr; r++) {
+        const unsigned char *ar = u->a + r * u->lda, *b = u->b;
+        float *pr = part + 32 * r;
+        int32x4_t c0 = vdupq_n_s32(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        int32x4_t c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0, c13 = c0, c14 = c0, c15 = c0;
+        int32x4_t acc[8];
+        float32x4_t t[8];
+        for (g = 0; g < u->kg; g++, b += 128) {
+            uint32_t w;
+            int16x8_t x, bv;
+            memcpy(&w, ar + 4 * g, 4);
+            x = vreinterpretq_s16_u32(vdupq_n_u32(w)); /* a0 a1 a0 a1 ... */
+#define SCLIP__Q16STEP(h, lo, hi)                                                                      \
+    bv = vld1q_s16((const int16_t *)(const void *)(b + 16 * h));                                         \
+    lo = vmlal_s16(lo, vget_low_s16(bv), vget_low_s16(x));                                            \
+    hi = vmlal_high_s16(hi, bv, x);
+            SCLIP__Q16STEP(0, c0, c1) SCLIP__Q16STEP(1, c2, c3) SCLIP__Q16STEP(2, c4, c5) SCLIP__Q16STEP(3, c6, c7)
+            SCLIP__Q16STEP(4, c8, c9) SCLIP__Q16STEP(5, c10, c11) SCLIP__Q16STEP(6, c12, c13) SCLIP__Q16STEP(7, c14, c15)
+#undef SCLIP__Q16STEP
+        }
+        acc[0] = vpaddq_s32(c0, c1); acc[1] = vpaddq_s32(c2, c3); acc[2] = vpaddq_s32(c4, c5);
+        acc[3] = vpaddq_s32(c6, c7); acc[4] = vpaddq_s32(c8, c9); acc[5] = vpaddq_s32(c10, c11);
+        acc[6] = vpaddq_s32(c12, c13); acc[7] = vpaddq_s32(c14, c15);
+        for (h = 0; h < 8; h++) {
+            t[h] = vcvtq_f32_s32(acc[h]);
+            if (!u->first) t[h] = vaddq_f32(vld1q_f32(pr + 4 * h), t[h]);
+            if (!u->last) vst1q_f32(pr + 4 * h, t[h]);
+        }
+        if (u->last) sclip__lp_finish_neon(u, r, t);
+    }
+}
+#define SCLIP__UKR_Q16 sclip__ukr_q16_neon
+#define SCLIP__Q16_MR SCLIP__LP_MRMAX
+#define SCLIP__Q16_SIMD 1
+#define SCLIP__Q16_PATH "neon smlal"
+
+#else
+#define SCLIP__UKR_Q16 sclip__ukr_q16_scalar
+#define SCLIP__Q16_MR SCLIP__LP_MRMAX
+#define SCLIP__Q16_SIMD 0
+#define SCLIP__Q16_PATH "scalar"
+#endif
+
+static void sclip__gemm_q16_pre_with(int simd, int m, int n, int k, const void *act, const void *packed,
+                                     const float *bias, int epi, float *y, int ldy, int j0, int j1, void *part) {
+    const unsigned char *xa = (const unsigned char *)act;
+    const float *rs = (const float *)(const void *)(xa + sclip__align64(sclip__gemm_bf16_act_size(m, k)));
+    const float *ws = (const float *)(const void *)((const unsigned char *)packed + sclip__gemm_bf16_packed_size(n, k));
+    SCLIP__GEMM_ASSERT(j0 % SCLIP__LP_NR == 0 && j0 >= 0 && j1 <= n);
+    if (m <= 0 || j1 <= j0) return;
+    if (k <= 0) {
+        int i, j;
+        for (i = 0; i < m; i++)
+            for (j = j0; j < j1; j++) sclip__lp_store1(y + (ptrdiff_t)i * ldy + j, bias ? bias[j] : 0.0f, epi);
+        return;
+    }
+    sclip__gemm_lp_drive(simd ? SCLIP__UKR_Q16 : sclip__ukr_q16_scalar, simd ? SCLIP__Q16_MR : SCLIP__LP_MRMAX, 2,
+                         SCLIP__Q16_KC, m, sclip__bf_k2(k), xa, (const unsigned char *)packed, rs, ws, NULL, bias, epi,
+                         y, ldy, j0, j1, part);
+}
+
+/* Product on activations quantised by sclip__q16_quantize_rows (sclip__gemm_q16_act_size(m, k)
+   bytes: the rows, then at align64(m k2 2) the row scales); part: sclip__gemm_lp_part_size(m)
+   bytes per thread. */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_q16_pre(int m, int n, int k, const void *act, const void *packed,
+                                                    const float *bias, int epi, float *y, int ldy, int j0, int j1,
+                                                    void *part) {
+    sclip__gemm_q16_pre_with(SCLIP__Q16_SIMD, m, n, k, act, packed, bias, epi, y, ldy, j0, j1, part);
+}
+/* All in one (tests): scratch of sclip__gemm_q16_scratch_size(m, k) bytes, 64-byte aligned;
+   simd = 0 is the portable kernel (bit-identical before QuickGELU/GELU). */
+static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q16_scratch_size(int m, int k) {
+    return sclip__align64(sclip__gemm_q16_act_size(m, k)) + sclip__gemm_lp_part_size(m);
+}
+static SCLIP__MAYBE_UNUSED void sclip__gemm_q16_with(int simd, int m, int n, int k, const float *x, int ldx,
+                                                     const void *packed, const float *bias, int epi, float *y, int ldy,
+                                                     int j0, int j1, void *scratch) {
+    unsigned char *s = (unsigned char *)scratch;
+    if (m <= 0 || j1 <= j0) return;
+    sclip__q16_quantize_rows(simd, m, k, x, ldx, (int16_t *)scratch,
+                             (float *)(void *)(s + sclip__align64(sclip__gemm_bf16_act_size(m, k))));
+    sclip__gemm_q16_pre_with(simd, m, n, k, s, packed, bias, epi, y, ldy, j0, j1,
+                             s + sclip__align64(sclip__gemm_q16_act_size(m, k)));
+}
+
+/* ---- rows: LayerNorm, softmax ---- */
+
+/* Sum of n floats (squares: of (x - shift)^2) with 8 running partial sums, lane l taking
+   the elements i = l mod 8. The AVX2 and NEON paths keep the 8 sums in vector lanes, with
+   the same operations in the same order, so every path gives the same bits (where the
+   compiler does not fuse the scalar loop's multiply-add: gcc -std=c99 does not, clang does). */
+static SCLIP__MAYBE_UNUSED float sclip__sum8(const float *x, int n, float shift, int squares) {
+    float p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int i = 0, l;
+#if defined(SCLIP__GEMM_AVX2)
+    __m256 a = _mm256_setzero_ps(), sh = _mm256_set1_ps(shift), t;
+    for (; i + 8 <= n; i += 8) {
+        t = _mm256_loadu_ps(x + i);
+        if (squares) t = _mm256_sub_ps(t, sh), t = _mm256_mul_ps(t, t);
+        a = _mm256_add_ps(a, t);
+    }
+    _mm256_storeu_ps(p, a);
+#elif defined(SCLIP__GEMM_NEON)
+    float32x4_t a0 = vdupq_n_f32(0), a1 = a0, sh = vdupq_n_f32(shift), t0, t1;
+    for (; i + 8 <= n; i += 8) {
+        t0 = vld1q_f32(x + i);
+        t1 = vld1q_f32(x + i + 4);
+        if (squares) t0 = vsubq_f32(t0, sh), t1 = vsubq_f32(t1, sh), t0 = vmulq_f32(t0, t0), t1 = vmulq_f32(t1, t1);
+        a0 = vaddq_f32(a0, t0);
+        a1 = vaddq_f32(a1, t1);
+    }
+    vst1q_f32(p, a0);
+    vst1q_f32(p + 4, a1);
+#endif
+    for (; i + 8 <= n; i += 8)
+        for (l = 0; l < 8; l++) p[l] += squares ? (x[i + l] - shift) * (x[i + l] - shift) : x[i + l];
+    for (; i < n; i++) p[0] += squares ? (x[i] - shift) * (x[i] - shift) : x[i];
+    return ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+}
+
+#if defined(SCLIP__GEMM_AVX512)
+/* sum_i (x_i - shift)^squares over a row, 16 lanes in two chains. */
+static float sclip__sum512(const float *x, int n, float shift, int squares) {
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0, sh = _mm512_set1_ps(shift), t;
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m512 t0 = _mm512_sub_ps(_mm512_loadu_ps(x + i), sh), t1 = _mm512_sub_ps(_mm512_loadu_ps(x + i + 16), sh);
+        a0 = squares ? _mm512_fmadd_ps(t0, t0, a0) : _mm512_add_ps(a0, t0);
+        a1 = squares ? _mm512_fmadd_ps(t1, t1, a1) : _mm512_add_ps(a1, t1);
+    }
+    for (; i < n; i += 16) {
+        __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : sclip__tail_mask(n);
+        t = _mm512_maskz_sub_ps(m, _mm512_maskz_loadu_ps(m, x + i), sh);
+        a0 = squares ? _mm512_fmadd_ps(t, t, a0) : _mm512_add_ps(a0, t);
+    }
+    return sclip__hsum512(_mm512_add_ps(a0, a1));
+}
+#endif
+
+/* LayerNorm of one row: y = (x - mean) / sqrt(var + eps) * w + b (biased variance). */
+static void sclip__layer_norm_row(const float *xr, float *yr, int n, const float *w, const float *b, float eps) {
+    int i = 0;
+#if defined(SCLIP__GEMM_AVX512)
+    float mean = sclip__sum512(xr, n, 0, 0) / (float)n;
+    float inv = 1.0f / sqrtf(sclip__sum512(xr, n, mean, 1) / (float)n + eps);
+    __m512 vm = _mm512_set1_ps(mean), vi = _mm512_set1_ps(inv);
+    for (; i < n; i += 16) {
+        __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : sclip__tail_mask(n);
+        __m512 t = _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, xr + i), vm), vi);
+        _mm512_mask_storeu_ps(yr + i, m, _mm512_fmadd_ps(t, _mm512_maskz_loadu_ps(m, w + i), _mm512_maskz_loadu_ps(m, b + i)));
+    }
+#else
+    float mean = sclip__sum8(xr, n, 0, 0) / (float)n;
+    float inv = 1.0f / sqrtf(sclip__sum8(xr, n, mean, 1) / (float)n + eps);
+#if defined(SCLIP__GEMM_AVX2) /* separate multiply and add, as the scalar loop: the same bits */
+    __m256 vm = _mm256_set1_ps(mean), vi = _mm256_set1_ps(inv);
+    for (; i + 8 <= n; i += 8) {
+        __m256 t = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + i), vm), vi);
+        _mm256_storeu_ps(yr + i, _mm256_add_ps(_mm256_mul_ps(t, _mm256_loadu_ps(w + i)), _mm256_loadu_ps(b + i)));
+    }
+#elif defined(SCLIP__GEMM_NEON)
+    float32x4_t vm = vdupq_n_f32(mean), vi = vdupq_n_f32(inv);
+    for (; i + 4 <= n; i += 4) {
+        float32x4_t t = vmulq_f32(vsubq_f32(vld1q_f32(xr + i), vm), vi);
+        vst1q_f32(yr + i, vaddq_f32(vmulq_f32(t, vld1q_f32(w + i)), vld1q_f32(b + i)));
+    }
+#endif
+    for (; i < n; i++) yr[i] = ((xr[i] - mean) * inv) * w[i] + b[i];
+#endif
+}
+
+/* First half of a softmax, in place: x = exp(x - max(x)); returns 1 / sum of them. */
+static float sclip__softmax_exp(float *x, int n) {
+    float mx = x[0];
+    int i = 0;
+#if defined(SCLIP__GEMM_AVX512)
+    { /* 16 lanes at a time, the tail under a mask: the max, then exp(x - max) with the kernels'
+         exp (relative error ~2e-7; it clamps, so -inf gives ~1e-38), and the sum */
+        __m512 vm = _mm512_set1_ps(x[0]), vs = _mm512_setzero_ps(), e;
+        __mmask16 mt = sclip__tail_mask(n);
+        int nf = n & ~15;
+        for (i = 0; i < nf; i += 16) vm = _mm512_mask_max_ps(vm, 0xffff, vm, _mm512_loadu_ps(x + i));
+        if (mt) vm = _mm512_mask_max_ps(vm, mt, vm, _mm512_maskz_loadu_ps(mt, x + nf));
+        mx = sclip__hmax512(vm);
+        vm = _mm512_set1_ps(mx);
+        for (i = 0; i < nf; i += 16) {
+            e = sclip__exp512(_mm512_sub_ps(_mm512_loadu_ps(x + i), vm));
+            _mm512_storeu_ps(x + i, e);
+            vs = _mm512_add_ps(vs, e);
+        }
+        if (mt) {
+            e = sclip__exp512(_mm512_sub_ps(_mm512_maskz_loadu_ps(mt, x + nf), vm));
+            _mm512_mask_storeu_ps(x + nf, mt, e);
+            vs = _mm512_mask_add_ps(vs, mt, vs, e);
+        }
+        return 1.0f / sclip__hsum512(vs);
+    }
+#elif defined(SCLIP__GEMM_AVX2)
+    { /* the same with 8 lanes; the tail through maskload/maskstore, kept out of the sum */
+        __m256i mt = _mm256_cmpgt_epi32(_mm256_set1_epi32(n & 7), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        __m256 vm = _mm256_set1_ps(x[0]), vs = _mm256_setzero_ps(), e;
+        int nf = n & ~7, l;
+        for (i = 0; i < nf; i += 8) vm = _mm256_max_ps(_mm256_loadu_ps(x + i), vm);
+        mx = sclip__hmax256(vm);
+        for (l = nf; l < n; l++) mx = x[l] > mx ? x[l] : mx;
+        vm = _mm256_set1_ps(mx);
+        for (i = 0; i < nf; i += 8) {
+            e = sclip__exp256(_mm256_sub_ps(_mm256_loadu_ps(x + i), vm));
+            _mm256_storeu_ps(x + i, e);
+            vs = _mm256_add_ps(vs, e);
+        }
+        if (n & 7) {
+            e = sclip__exp256(_mm256_sub_ps(_mm256_maskload_ps(x + nf, mt), vm));
+            _mm256_maskstore_ps(x + nf, mt, e);
+            vs = _mm256_add_ps(vs, _mm256_and_ps(e, _mm256_castsi256_ps(mt)));
+        }
+        return 1.0f / sclip__hsum256(vs);
+    }
+#elif defined(SCLIP__GEMM_NEON)
+    { /* the same with 4 lanes; the last n % 4 in scalar code */
+        float32x4_t vm = vdupq_n_f32(x[0]), vs = vdupq_n_f32(0.0f);
+        float s;
+        int nf = n & ~3;
+        for (i = 0; i < nf; i += 4) vm = vmaxq_f32(vm, vld1q_f32(x + i));
+        mx = vmaxvq_f32(vm);
+        for (i = nf; i < n; i++) mx = x[i] > mx ? x[i] : mx;
+        vm = vdupq_n_f32(mx);
+        for (i = 0; i < nf; i += 4) {
+            float32x4_t e = sclip__exp_neon(vsubq_f32(vld1q_f32(x + i), vm));
+            vst1q_f32(x + i, e);
+            vs = vaddq_f32(vs, e);
+        }
+        s = vaddvq_f32(vs);
+        for (i = nf; i < n; i++) s += (x[i] = expf(x[i] - mx));
+        return 1.0f / s;
+    }
+#else
+    float s = 0;
+    for (i = 1; i < n; i++)
+        if (x[i] > mx) mx = x[i];
+    for (i = 0; i < n; i++) s += (x[i] = expf(x[i] - mx));
+    return 1.0f / s;
+#endif
+}
+
+/* Second half: x = x * rx, or with y, x = x * rx + y * ry: CSA's softmax(a) + softmax(b) in one
+   pass (two rounded products, then their sum: without FMA contraction, the bits of scaling
+   each row and adding them). */
+static void sclip__softmax_scale(float *x, float rx, const float *y, float ry, int n) {
+    int i = 0;
+#if defined(SCLIP__GEMM_AVX512)
+    __m512 vx = _mm512_set1_ps(rx), vy = _mm512_set1_ps(ry), t;
+    for (; i < n; i += 16) {
+        __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : sclip__tail_mask(n);
+        t = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + i), vx);
+        if (y) t = _mm512_add_ps(t, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, y + i), vy));
+        _mm512_mask_storeu_ps(x + i, m, t);
+    }
+#elif defined(SCLIP__GEMM_AVX2)
+    __m256 vx = _mm256_set1_ps(rx), vy = _mm256_set1_ps(ry), t;
+    for (; i + 8 <= n; i += 8) {
+        t = _mm256_mul_ps(_mm256_loadu_ps(x + i), vx);
+        if (y) t = _mm256_add_ps(t, _mm256_mul_ps(_mm256_loadu_ps(y + i), vy));
+        _mm256_storeu_ps(x + i, t);
+    }
+#elif defined(SCLIP__GEMM_NEON)
+    float32x4_t t;
+    for (; i + 4 <= n; i += 4) {
+        t = vmulq_n_f32(vld1q_f32(x + i), rx);
+        if (y) t = vaddq_f32(t, vmulq_n_f32(vld1q_f32(y + i), ry));
+        vst1q_f32(x + i, t);
+    }
+#endif
+    for (; i < n; i++) {
+        float t1 = x[i] * rx;
+        x[i] = y ? t1 + y[i] * ry : t1;
+    }
+}
+
+
+/* ---- the table of this pass (see "Engine interface") ------------------------------------ */
+static const sclip__kernels SCLIP__KTABLE = {
+    SCLIP__KNAME, SCLIP__KINFO,
+    sclip__gemm_packed_size, sclip__gemm_pack, sclip__gemm_pack_t, sclip__gemm_pack_f16, sclip__gemm,
+    sclip__gemm_pack_rows, sclip__gemm_pack_cols, sclip__gemm_packed, sclip__gemm_nt, sclip__gemm_nn,
+    sclip__gemm_bf16_packed_size, sclip__gemm_q8_packed_size, sclip__gemm_q16_packed_size,
+    sclip__gemm_bf16_pack, sclip__gemm_bf16_pack_f16, sclip__gemm_q8_pack, sclip__gemm_q8_pack_f16,
+    sclip__gemm_q8_pack_q8, sclip__gemm_q16_pack, sclip__gemm_bf16_act_size, sclip__gemm_q8_act_size,
+    sclip__gemm_q16_act_size, sclip__gemm_lp_part_size, sclip__bf16_convert_rows, sclip__q8_quantize_row,
+    sclip__q16_quantize_rows,
+    SCLIP__BF16_SIMD, SCLIP__Q8_SIMD, SCLIP__Q16_SIMD,
+    sclip__gemm_bf16_pre, sclip__gemm_q8_pre, sclip__gemm_q16_pre, sclip__layer_norm_row, sclip__softmax_exp,
+    sclip__softmax_scale
+};
+
+#if SCLIP__DISPATCH /* the next pass defines its own */
+#undef SCLIP__BF16_EMULATED
+#undef SCLIP__BF16_PATH
+#undef SCLIP__BF16_SIMD
+#undef SCLIP__BF4
+#undef SCLIP__BFROW
+#undef SCLIP__BF_INIT
+#undef SCLIP__BF_MR
+#undef SCLIP__BF_SAVE
+#undef SCLIP__BF_STEP
+#undef SCLIP__DPBUSD256
+#undef SCLIP__DPBUSD512
+#undef SCLIP__DPWSSD256
+#undef SCLIP__DPWSSD512
+#undef SCLIP__FOLD16
+#undef SCLIP__GEMM_AVX2
+#undef SCLIP__GEMM_AVX512
+#undef SCLIP__GEMM_BF16_AVX2
+#undef SCLIP__GEMM_BF16_AVX512
+#undef SCLIP__GEMM_NEON
+#undef SCLIP__GEMM_Q8_AVX256
+#undef SCLIP__GEMM_Q8_AVX512
+#undef SCLIP__GEMM_Q8_SDOT
+#undef SCLIP__HAS_AVX512BF16
+#undef SCLIP__HAS_AVX512BW
+#undef SCLIP__HAS_AVX512VNNI
+#undef SCLIP__HAS_AVXVNNI
+#undef SCLIP__HAS_DOTPROD
+#undef SCLIP__HAS_F16C
+#undef SCLIP__K256
+#undef SCLIP__K512
+#undef SCLIP__KNEON
+#undef SCLIP__KPASS_OPEN
+#undef SCLIP__LP_CVT
+#undef SCLIP__LP_I2F
+#undef SCLIP__LP_MAXABS
+#undef SCLIP__LP_MRMAX
+#undef SCLIP__LP_NR
+#undef SCLIP__LP_VMAXABS
+#undef SCLIP__MR
+#undef SCLIP__NR
+#undef SCLIP__Q16DECL
+#undef SCLIP__Q16SAVE
+#undef SCLIP__Q16STEP
+#undef SCLIP__Q16_MAX
+#undef SCLIP__Q16_MR
+#undef SCLIP__Q16_PATH
+#undef SCLIP__Q16_ROWS
+#undef SCLIP__Q16_SIMD
+#undef SCLIP__Q16_VQUANT
+#undef SCLIP__Q8DECL
+#undef SCLIP__Q8LOAD
+#undef SCLIP__Q8SAVE
+#undef SCLIP__Q8STEP
+#undef SCLIP__Q8ZERO
+#undef SCLIP__Q8_EMULATED
+#undef SCLIP__Q8_PATH
+#undef SCLIP__Q8_ROWS
+#undef SCLIP__Q8_SIMD
+#undef SCLIP__Q8_VQUANT
+#undef SCLIP__Q8_X
+#undef SCLIP__SDOT8
+#undef SCLIP__SDOT_INIT
+#undef SCLIP__SDOT_SAVE
+#undef SCLIP__SDOT_STEP
+#undef SCLIP__SH
+#undef SCLIP__TB
+#undef SCLIP__TRANSPOSE
+#undef SCLIP__UHI
+#undef SCLIP__UHI2
+#undef SCLIP__UKR_BF16
+#undef SCLIP__UKR_Q16
+#undef SCLIP__UKR_Q8
+#undef SCLIP__UKR_SIMD
+#undef SCLIP__ULO
+#undef SCLIP__ULO2
+#undef SCLIP__VNNI4
+#undef SCLIP__VNNI_INIT
+#undef SCLIP__VNNI_SAVE
+#undef SCLIP__VNNI_STEP
+#undef SCLIP__KPASS
+#undef SCLIP__KSUF
+#undef SCLIP__KNAME
+#undef SCLIP__KINFO
+#undef SCLIP__KTABLE
+#endif
+#endif /* SCLIP__KPASS */
+
 
 /*
 ------------------------------------------------------------------------------

@@ -5,7 +5,9 @@
 # and the kernel tests (f32, int8, bf16), the fixture tests and the segmentation steps' tests
 # pass with SCLIP_NO_SIMD (portable C), with AVX2+FMA only (and with AVX-VNNI for int8), with
 # AVX-512 without VNNI and BF16 (vpmaddubsw / vpmaddwd and FMA forms of the dot products), and on arm64 with NEON,
-# with and without the dot product (cross-compiled, run under qemu-aarch64) when those tools exist.
+# with and without the dot product (cross-compiled, run under qemu-aarch64) when those tools exist;
+# and a plain -O2 x86-64 build (run-time dispatch) passes them on every level this CPU has,
+# forced by SCLIP_CPU, and never reports a level the CPU lacks.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 O=build/builds
@@ -128,6 +130,41 @@ elif [ "${CI:-}" = true ]; then
     echo "FAIL arm64: aarch64-linux-gnu-gcc or qemu-aarch64 missing under CI"; fails=$((fails + 1))
 else
     echo "skip arm64 NEON (aarch64-linux-gnu-gcc / qemu-aarch64 not installed)"
+fi
+# 3. run-time dispatch: a plain -O2 build on x86-64 (no -m flags) runs the best kernels of this CPU,
+# at most SCLIP_CPU's; every level this CPU has passes the fixture tests from the one binary, and
+# the level reported (sclip-seg --version: "running: ...") is never one this CPU lacks.
+if [ "$(uname -m)" = x86_64 ]; then
+    flags=" $(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null) "
+    hasall() { local f; for f in "$@"; do case $flags in *" $f "*) ;; *) return 1 ;; esac; done; }
+    best=1
+    hasall avx2 fma f16c && best=2
+    [ $best = 2 ] && hasall avx512f avx512cd avx512bw avx512dq avx512vl && best=3
+    [ $best = 3 ] && hasall avx512_vnni avx512_bf16 && best=4
+    names=("" "portable C" "AVX2+FMA" "AVX-512" "AVX-512 (VNNI, BF16)")
+    for t in test_seg test_towers; do step "dispatch-$t-build" gcc $W -O2 $I tests/$t.c -o "$O/dispatch-$t" -lm -lpthread; done
+    step "dispatch-clang-test_towers-build" clang $W -O2 $I tests/test_towers.c -o "$O/dispatch-clang-test_towers" -lm -lpthread
+    step "dispatch-sclip-seg-build" gcc $W -O2 $I examples/seg.c -o "$O/dispatch-sclip-seg" -lm -lpthread
+    level=0
+    for cpu in scalar avx2 avx512 avx512bf16; do
+        level=$((level + 1))
+        want=$((level < best ? level : best))
+        got=$(SCLIP_CPU=$cpu "$O/dispatch-sclip-seg" --version 2>&1)
+        case $got in
+            *"running: ${names[$want]};"*) echo "ok   dispatch SCLIP_CPU=$cpu runs ${names[$want]}" ;;
+            *) echo "FAIL dispatch SCLIP_CPU=$cpu: expected \"running: ${names[$want]}\" (this CPU's best: ${names[$best]}), got: $got"
+               fails=$((fails + 1)) ;;
+        esac
+        [ $level -gt $best ] && continue # the same kernels as the level below
+        for t in test_seg test_towers clang-test_towers; do step "dispatch-$cpu-$t" env SCLIP_CPU=$cpu "$O/dispatch-$t"; done
+    done
+    printf 'cat\n' >"$O/cat.txt"
+    out=$(SCLIP_CPU=avx9 "$O/dispatch-sclip-seg" -m build/tiny.sclip -c "$O/cat.txt" "${SCLIP_SHARED:-../shared}/images/chelsea.png" -q 2>&1); rc=$?
+    case "$rc $out" in
+        "0 "*) echo "FAIL dispatch: SCLIP_CPU=avx9 was accepted"; fails=$((fails + 1)) ;;
+        *"SCLIP_CPU=avx9 names no kernel path"*) echo "ok   dispatch: SCLIP_CPU=avx9 refused (exit $rc)" ;;
+        *) echo "FAIL dispatch: SCLIP_CPU=avx9: $out"; fails=$((fails + 1)) ;;
+    esac
 fi
 echo "$fails failure(s)"
 [ $fails -eq 0 ]
