@@ -45,14 +45,19 @@
       SCLIP_NO_SIMD             portable C only
       SCLIP_SELF                the name sclip.h includes itself by, to compile its kernels
                                 (default "sclip.h"; define it if you renamed the file)
-      SCLIP_NO_DISPATCH         x86-64, gcc/clang: a build without -mavx2 (plain -O2) compiles
+      SCLIP_NO_DISPATCH         gcc/clang: a build without -mavx2 on x86-64 (plain -O2) compiles
                                 the kernels for AVX-512 with VNNI and BF16, AVX-512, AVX2+FMA and
-                                portable C, and each model runs the best this CPU has, at most
-                                SCLIP_CPU=scalar|avx2|avx512|avx512bf16 (environment, read when a
-                                model loads; another name fails the load). With -march=... or
-                                -mavx2, or with this macro, the flags choose (__AVX512F__,
-                                __AVX2__ + __FMA__, __ARM_NEON) and SCLIP_CPU is not read.
+                                portable C (arm64 Linux without the dot product in its flags: NEON
+                                with and without it), and each model runs the best this CPU has,
+                                at most SCLIP_CPU=scalar|avx2|avx512|avx512bf16 (arm64: neon|
+                                dotprod) from the environment, read when a model loads; another
+                                name fails the load. With -march=... or -mavx2, or with this
+                                macro, the flags choose (__AVX512F__, __AVX2__ + __FMA__,
+                                __ARM_NEON) and the level names are not read.
                                 sclip_build_info() names the compiled and the running paths.
+      SCLIP_REFERENCE           the model runs on the reference kernels, the plain loops of the
+                                section "Reference kernels" (float32 only; the tests hold every
+                                SIMD path to them); SCLIP_CPU=reference does so at run time
 
    3. API overview (every function that can fail returns an sclip_result, 0 = SCLIP_OK;
       sclip_result_string() names it, sclip_context_error() gives the detail)
@@ -247,18 +252,24 @@ SCLIPDEF const char *sclip_version(void);
 #else
 #define SCLIP__BF16_INFO ""
 #endif
-/* x86-64 builds without -mavx2 (gcc, clang) compile the kernels for every instruction set and
-   choose at run time (section 3 of the manual); SCLIP_NO_DISPATCH keeps the flags' choice. */
+/* x86-64 builds without -mavx2 and arm64 Linux builds without the dot product (gcc, clang)
+   compile the kernels for every level of the architecture and choose at run time (section 2 of
+   the manual): SCLIP__DISPATCH 1 on x86-64, 2 on arm64; SCLIP_NO_DISPATCH keeps the flags' choice. */
 #if !defined(SCLIP_NO_DISPATCH) && !defined(SCLIP_NO_SIMD) && (defined(__GNUC__) || defined(__clang__)) && \
     defined(__x86_64__) && !defined(__AVX2__)
 #define SCLIP__DISPATCH 1
+#elif !defined(SCLIP_NO_DISPATCH) && !defined(SCLIP_NO_SIMD) && (defined(__GNUC__) || defined(__clang__)) && \
+    defined(__aarch64__) && defined(__ARM_NEON) && defined(__linux__) && !defined(__ARM_FEATURE_DOTPROD)
+#define SCLIP__DISPATCH 2
 #else
 #define SCLIP__DISPATCH 0
 #endif
 #if defined(SCLIP_NO_SIMD)
 #define SCLIP__SIMD_INFO "portable C (SCLIP_NO_SIMD)"
-#elif SCLIP__DISPATCH
+#elif SCLIP__DISPATCH == 1
 #define SCLIP__SIMD_INFO "AVX-512 (VNNI, BF16), AVX-512, AVX2+FMA, portable C, chosen at run time"
+#elif SCLIP__DISPATCH == 2
+#define SCLIP__SIMD_INFO "NEON with the dot product, NEON, chosen at run time"
 #elif defined(__AVX512F__)
 #define SCLIP__SIMD_INFO "AVX-512" SCLIP__VNNI_INFO SCLIP__BF16_INFO
 #elif defined(__AVX2__) && defined(__FMA__)
@@ -727,7 +738,7 @@ static sclip_result sclip__fail(char *err, size_t cap, sclip_result r, const cha
 #define SCLIP__INLINE inline
 #endif
 
-#if SCLIP__DISPATCH || (!defined(SCLIP_NO_SIMD) && defined(__AVX2__))
+#if SCLIP__DISPATCH == 1 || (!defined(SCLIP_NO_SIMD) && defined(__AVX2__))
 #include <immintrin.h>
 #elif !defined(SCLIP_NO_SIMD) && defined(__ARM_NEON) && defined(__aarch64__)
 #include <arm_neon.h>
@@ -869,6 +880,143 @@ typedef struct sclip__kernels {
 } sclip__kernels;
 
 static const sclip__kernels *sclip__kernels_choose(void);
+
+/* ============================================================================================
+   Reference kernels: plain loops (SCLIP_REFERENCE)
+   ============================================================================================
+   Every entry of the engine table as a textbook writes it: W kept as [n][k] (packing is a copy),
+   y = epi(x W^T + b) by a triple loop with double sums, LayerNorm and softmax row by row. A build
+   with SCLIP_REFERENCE runs the whole model on them (float32 only); tests/test_kernels.c holds the
+   kernels of every instruction set to them. */
+/* QuickGELU and GELU on one float (scalar path and reference). */
+static float sclip__quickgelu1(float t) { return t / (1.0f + expf(-1.702f * t)); }
+static float sclip__gelu1(float t) { return 0.5f * t * erfcf(-t * 0.70710678118654752f); }
+
+static float sclip__epi1(float t, int epi) {
+    if (epi == SCLIP__EPI_QUICKGELU) return sclip__quickgelu1(t);
+    if (epi == SCLIP__EPI_GELU) return sclip__gelu1(t);
+    return t;
+}
+
+/* y[i][j] = epi(x[i] . W[j] + bias[j]) for j in [j0, j1); EPI_ADD: y[i][j] += x[i] . W[j] + bias[j]. */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_ref(int m, int n, int k, const float *x, int ldx,
+                                                const float *w, const float *bias, int epi,
+                                                float *y, int ldy, int j0, int j1) {
+    int i, j, p;
+    (void)n;
+    for (i = 0; i < m; i++)
+        for (j = j0; j < j1; j++) {
+            double s = bias ? bias[j] : 0.0;
+            float t;
+            for (p = 0; p < k; p++) s += (double)x[(ptrdiff_t)i * ldx + p] * w[(ptrdiff_t)j * k + p];
+            t = (float)s;
+            if (epi == SCLIP__EPI_ADD) y[(ptrdiff_t)i * ldy + j] += t;
+            else y[(ptrdiff_t)i * ldy + j] = sclip__epi1(t, epi);
+        }
+}
+
+static size_t sclip__ref_packed_size(int n, int k) { return (size_t)n * (size_t)k; }
+
+static void sclip__ref_pack(const float *w, int n, int k, float *packed) {
+    memcpy(packed, w, (size_t)n * (size_t)k * sizeof(float));
+}
+
+
+static void sclip__ref_pack_f16(const uint16_t *w, int n, int k, float *packed) {
+    size_t i;
+    for (i = 0; i < (size_t)n * (size_t)k; i++) packed[i] = sclip__f16_to_f32(w[i]);
+}
+
+static void sclip__ref_gemm(int m, int n, int k, const float *x, int ldx, const float *packed, const float *bias,
+                            int epi, float *y, int ldy, int j0, int j1) {
+    sclip__gemm_ref(m, n, k, x, ldx, packed, bias, epi, y, ldy, j0, j1);
+}
+
+/* n rows of k floats, row j at w + j * ld (keys: one head's columns of qkv). */
+static void sclip__ref_pack_rows(const float *w, ptrdiff_t ld, int n, int k, float *packed) {
+    int j;
+    for (j = 0; j < n; j++) memcpy(packed + (size_t)j * k, w + j * ld, (size_t)k * sizeof(float));
+}
+
+/* k rows of n floats (values): packed[j][p] = w[p][j], so that c = a w is c[i][j] = a[i] . packed[j]. */
+static void sclip__ref_pack_cols(const float *w, ptrdiff_t ld, int k, int n, float *packed) {
+    int j, p;
+    for (j = 0; j < n; j++)
+        for (p = 0; p < k; p++) packed[(size_t)j * k + p] = w[p * ld + j];
+}
+
+
+/* c[i][j] = alpha sum_p a[i][p] b[j][p] */
+static void sclip__ref_gemm_nt(int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb,
+                               float *c, int ldc) {
+    int i, j, p;
+    for (i = 0; i < m; i++)
+        for (j = 0; j < n; j++) {
+            double s = 0;
+            for (p = 0; p < k; p++) s += (double)a[(ptrdiff_t)i * lda + p] * b[(ptrdiff_t)j * ldb + p];
+            c[(ptrdiff_t)i * ldc + j] = alpha * (float)s;
+        }
+}
+
+/* w given as [k][n] (visual.proj): packed[j][p] = w[p][j]. */
+static void sclip__ref_pack_t(const float *w, int k, int n, float *packed) {
+    sclip__ref_pack_cols(w, n, k, n, packed);
+}
+
+/* c[i][j] = alpha sum_p a[i][p] packed[j][p] */
+static void sclip__ref_gemm_packed(int m, int n, int k, float alpha, const float *a, int lda, const float *packed,
+                                   float *c, int ldc) {
+    sclip__ref_gemm_nt(m, n, k, alpha, a, lda, packed, k, c, ldc);
+}
+
+/* c[i][j] (+)= sum_p a[i][p] b[p][j] */
+static void sclip__ref_gemm_nn(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
+                               int accumulate) {
+    int i, j, p;
+    for (i = 0; i < m; i++)
+        for (j = 0; j < n; j++) {
+            double s = 0;
+            for (p = 0; p < k; p++) s += (double)a[(ptrdiff_t)i * lda + p] * b[(ptrdiff_t)p * ldb + j];
+            c[(ptrdiff_t)i * ldc + j] = accumulate ? c[(ptrdiff_t)i * ldc + j] + (float)s : (float)s;
+        }
+}
+
+/* y = (x - mean) / sqrt(var + eps) * w + b, with the biased variance */
+static void sclip__ref_layer_norm_row(const float *xr, float *yr, int n, const float *w, const float *b, float eps) {
+    double mean = 0, var = 0;
+    int i;
+    for (i = 0; i < n; i++) mean += xr[i];
+    mean /= n;
+    for (i = 0; i < n; i++) var += (xr[i] - mean) * (xr[i] - mean);
+    var /= n;
+    for (i = 0; i < n; i++) yr[i] = (float)((xr[i] - mean) / sqrt(var + eps)) * w[i] + b[i];
+}
+
+/* x = exp(x - max x); returns 1 / sum */
+static float sclip__ref_softmax_exp(float *x, int n) {
+    float mx = x[0];
+    double sum = 0;
+    int i;
+    for (i = 1; i < n; i++) mx = x[i] > mx ? x[i] : mx;
+    for (i = 0; i < n; i++) sum += x[i] = expf(x[i] - mx);
+    return (float)(1.0 / sum);
+}
+
+/* x = x rx (+ y ry) */
+static void sclip__ref_softmax_scale(float *x, float rx, const float *y, float ry, int n) {
+    int i;
+    for (i = 0; i < n; i++) x[i] = y ? x[i] * rx + y[i] * ry : x[i] * rx;
+}
+
+static const sclip__kernels sclip__kernels_reference = {
+    "reference (plain loops, SCLIP_REFERENCE)", SCLIP_BUILD_INFO "; running: reference (plain loops, SCLIP_REFERENCE)",
+    sclip__ref_packed_size, sclip__ref_pack, sclip__ref_pack_t, sclip__ref_pack_f16, sclip__ref_gemm,
+    sclip__ref_pack_rows, sclip__ref_pack_cols, sclip__ref_gemm_packed, sclip__ref_gemm_nt, sclip__ref_gemm_nn,
+    /* float32 only: no low-precision products */
+    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, NULL,
+    NULL,
+    sclip__ref_layer_norm_row, sclip__ref_softmax_exp, sclip__ref_softmax_scale};
+
 
 
 /* ============================================================================================
@@ -1536,7 +1684,12 @@ static sclip_result sclip__model_load(const void *data, sclip_read_fn read, void
     if (!(m->kern = sclip__kernels_choose())) {
         sclip_model_free(m);
         return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT,
-                           "SCLIP_CPU=%s names no kernel path (scalar, avx2, avx512 or avx512bf16)", getenv("SCLIP_CPU"));
+                           "SCLIP_CPU=%s names no kernel path (scalar, avx2, avx512, avx512bf16, neon, dotprod or reference)", getenv("SCLIP_CPU"));
+    }
+    if (desc && desc->precision != SCLIP_PRECISION_F32 && !m->kern->gemm_q8_pre) {
+        sclip_model_free(m);
+        return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT, "the %s kernels run float32 only, not %s",
+                           m->kern->name, sclip_precision_name(desc->precision));
     }
     r = sclip__model_build(m, (const unsigned char *)data, read, user, size, desc, map_fd, err, err_cap);
     if (r != SCLIP_OK) {
@@ -5122,10 +5275,15 @@ SCLIPDEF sclip_result sclip_segment(sclip_context *c, const sclip_vocab *v, cons
 #define SCLIP__KTABLE sclip__kernels_native
 #include SCLIP_SELF
 
-static const sclip__kernels *sclip__kernels_choose(void) { return &sclip__kernels_native; }
+/* This build's kernels; NULL when SCLIP_CPU names no path (the flags chose: levels are not read). */
+static const sclip__kernels *sclip__kernels_best(const char *env) {
+    static const char *const names[] = {"scalar", "avx2", "avx512", "avx512bf16", "neon", "dotprod", "reference"};
+    int i, known = !env || !*env;
+    for (i = 0; i < 7; i++) known |= env && !strcmp(env, names[i]);
+    return known ? &sclip__kernels_native : NULL;
+}
 
-#else
-#include <cpuid.h>
+#else /* SCLIP__DISPATCH: every name of the kernels, renamed per pass */
 #define sclip__bf16_convert_rows SCLIP__CAT(sclip__bf16_convert_rows, SCLIP__KSUF)
 #define sclip__bf16_hi256 SCLIP__CAT(sclip__bf16_hi256, SCLIP__KSUF)
 #define sclip__bf16_hi512 SCLIP__CAT(sclip__bf16_hi512, SCLIP__KSUF)
@@ -5134,7 +5292,6 @@ static const sclip__kernels *sclip__kernels_choose(void) { return &sclip__kernel
 #define sclip__bf16_to_f32 SCLIP__CAT(sclip__bf16_to_f32, SCLIP__KSUF)
 #define sclip__dpbusd256 SCLIP__CAT(sclip__dpbusd256, SCLIP__KSUF)
 #define sclip__dpbusd512 SCLIP__CAT(sclip__dpbusd512, SCLIP__KSUF)
-#define sclip__epi1 SCLIP__CAT(sclip__epi1, SCLIP__KSUF)
 #define sclip__epi_neon SCLIP__CAT(sclip__epi_neon, SCLIP__KSUF)
 #define sclip__exp256 SCLIP__CAT(sclip__exp256, SCLIP__KSUF)
 #define sclip__exp512 SCLIP__CAT(sclip__exp512, SCLIP__KSUF)
@@ -5142,7 +5299,6 @@ static const sclip__kernels *sclip__kernels_choose(void) { return &sclip__kernel
 #define sclip__f16_to_f32_n SCLIP__CAT(sclip__f16_to_f32_n, SCLIP__KSUF)
 #define sclip__f32_to_bf16 SCLIP__CAT(sclip__f32_to_bf16, SCLIP__KSUF)
 #define sclip__f32_to_f16_n SCLIP__CAT(sclip__f32_to_f16_n, SCLIP__KSUF)
-#define sclip__gelu1 SCLIP__CAT(sclip__gelu1, SCLIP__KSUF)
 #define sclip__gelu256 SCLIP__CAT(sclip__gelu256, SCLIP__KSUF)
 #define sclip__gelu512 SCLIP__CAT(sclip__gelu512, SCLIP__KSUF)
 #define sclip__gemm SCLIP__CAT(sclip__gemm, SCLIP__KSUF)
@@ -5194,7 +5350,6 @@ static const sclip__kernels *sclip__kernels_choose(void) { return &sclip__kernel
 #define sclip__gemm_q8_quantize_with SCLIP__CAT(sclip__gemm_q8_quantize_with, SCLIP__KSUF)
 #define sclip__gemm_q8_scratch_size SCLIP__CAT(sclip__gemm_q8_scratch_size, SCLIP__KSUF)
 #define sclip__gemm_q8_with SCLIP__CAT(sclip__gemm_q8_with, SCLIP__KSUF)
-#define sclip__gemm_ref SCLIP__CAT(sclip__gemm_ref, SCLIP__KSUF)
 #define sclip__gemm_scalar SCLIP__CAT(sclip__gemm_scalar, SCLIP__KSUF)
 #define sclip__gemm_small SCLIP__CAT(sclip__gemm_small, SCLIP__KSUF)
 #define sclip__gemm_tile SCLIP__CAT(sclip__gemm_tile, SCLIP__KSUF)
@@ -5232,7 +5387,6 @@ static const sclip__kernels *sclip__kernels_choose(void) { return &sclip__kernel
 #define sclip__q8_round SCLIP__CAT(sclip__q8_round, SCLIP__KSUF)
 #define sclip__qgelu256 SCLIP__CAT(sclip__qgelu256, SCLIP__KSUF)
 #define sclip__qgelu512 SCLIP__CAT(sclip__qgelu512, SCLIP__KSUF)
-#define sclip__quickgelu1 SCLIP__CAT(sclip__quickgelu1, SCLIP__KSUF)
 #define sclip__rcp256 SCLIP__CAT(sclip__rcp256, SCLIP__KSUF)
 #define sclip__rcp512 SCLIP__CAT(sclip__rcp512, SCLIP__KSUF)
 #define sclip__softmax_exp SCLIP__CAT(sclip__softmax_exp, SCLIP__KSUF)
@@ -5265,6 +5419,7 @@ static const sclip__kernels *sclip__kernels_choose(void) { return &sclip__kernel
 #if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
+#if SCLIP__DISPATCH == 1
 #define SCLIP__KPASS 1
 #define SCLIP__KSUF __c
 #define SCLIP__KNAME "portable C"
@@ -5316,7 +5471,27 @@ static const sclip__kernels *sclip__kernels_choose(void) { return &sclip__kernel
 #include SCLIP_SELF
 #pragma GCC pop_options
 #endif
+#else
+#define SCLIP__KPASS 5
+#define SCLIP__KSUF __neon
+#define SCLIP__KNAME "NEON"
+#define SCLIP__KINFO SCLIP_BUILD_INFO "; running: NEON"
+#define SCLIP__KTABLE SCLIP__CAT(sclip__kernels, SCLIP__KSUF)
+#include SCLIP_SELF
+#define SCLIP__KPASS 6
+#define SCLIP__KSUF __dotprod
+#define SCLIP__KNAME "NEON with the dot product"
+#define SCLIP__KINFO SCLIP_BUILD_INFO "; running: NEON with the dot product"
+#define SCLIP__KTABLE SCLIP__CAT(sclip__kernels, SCLIP__KSUF)
+#pragma GCC push_options
+#pragma GCC target("arch=armv8.2-a+dotprod")
+#include SCLIP_SELF
+#pragma GCC pop_options
+#endif
 #pragma GCC diagnostic pop
+
+#if SCLIP__DISPATCH == 1
+#include <cpuid.h>
 
 /* The best level of this CPU: 1 portable, 2 AVX2+FMA+F16C, 3 AVX-512 F/CD/BW/DQ/VL, 4 with VNNI
    and BF16; a level counts only when the OS saves its registers (XCR0: bits 1-2 for AVX,
@@ -5339,28 +5514,45 @@ static int sclip__cpu_level(void) {
     return level;
 }
 
-/* The table of the best level, at most SCLIP_CPU's; NULL when SCLIP_CPU names no level. */
-static const sclip__kernels *sclip__kernels_choose(void) {
-    static const char *const names[] = {"scalar", "avx2", "avx512", "avx512bf16"};
-    const sclip__kernels *tables[4];
-    const char *env = getenv("SCLIP_CPU");
-    int level = sclip__cpu_level(), cap = 4, i;
-    tables[0] = &sclip__kernels__c;
-    tables[1] = &sclip__kernels__avx2;
-    tables[2] = &sclip__kernels__avx512;
-    tables[3] = &sclip__kernels__avx512bf16;
-    if (env && *env) {
-        for (cap = 0, i = 0; i < 4; i++)
-            if (!strcmp(env, names[i])) cap = i + 1;
+static const char *const sclip__level_names[] = {"scalar", "avx2", "avx512", "avx512bf16"};
+static const sclip__kernels *const sclip__levels[] = {&sclip__kernels__c, &sclip__kernels__avx2, &sclip__kernels__avx512,
+                                                      &sclip__kernels__avx512bf16};
+#else
+#include <sys/auxv.h>
+/* 1 NEON, 2 with the dot product (HWCAP_ASIMDDP, bit 20 of AT_HWCAP). */
+static int sclip__cpu_level(void) { return getauxval(AT_HWCAP) & (1ul << 20) ? 2 : 1; }
+static const char *const sclip__level_names[] = {"neon", "dotprod"};
+static const sclip__kernels *const sclip__levels[] = {&sclip__kernels__neon, &sclip__kernels__dotprod};
+#endif
+#define SCLIP__N_LEVELS (int)(sizeof sclip__levels / sizeof sclip__levels[0])
+
+/* The table of the best level, at most SCLIP_CPU's; NULL when SCLIP_CPU names no path. */
+static const sclip__kernels *sclip__kernels_best(const char *env) {
+    int level = sclip__cpu_level(), cap = SCLIP__N_LEVELS, i;
+    if (env && *env && strcmp(env, "reference")) {
+        for (cap = 0, i = 0; i < SCLIP__N_LEVELS; i++)
+            if (!strcmp(env, sclip__level_names[i])) cap = i + 1;
         if (!cap) return NULL;
     }
-    return tables[(level < cap ? level : cap) - 1];
+    return sclip__levels[(level < cap ? level : cap) - 1];
 }
 #endif /* SCLIP__DISPATCH */
 
+/* The kernels a model runs: the plain loops under SCLIP_REFERENCE or SCLIP_CPU=reference, else
+   this build's best; NULL when SCLIP_CPU names no path. */
+static const sclip__kernels *sclip__kernels_choose(void) {
+    const char *env = getenv("SCLIP_CPU");
+    const sclip__kernels *best = sclip__kernels_best(env);
+#ifdef SCLIP_REFERENCE
+    return best ? &sclip__kernels_reference : NULL;
+#else
+    return best && env && !strcmp(env, "reference") ? &sclip__kernels_reference : best;
+#endif
+}
+
 SCLIPDEF const char *sclip_build_info(void) {
     const sclip__kernels *k = sclip__kernels_choose();
-    return k ? k->build_info : SCLIP_BUILD_INFO "; SCLIP_CPU names no kernel path (scalar, avx2, avx512, avx512bf16)";
+    return k ? k->build_info : SCLIP_BUILD_INFO "; SCLIP_CPU names no kernel path (scalar, avx2, avx512, avx512bf16, neon, dotprod, reference)";
 }
 
 #endif /* SCLIP_IMPLEMENTATION_DONE */
@@ -5371,7 +5563,8 @@ SCLIPDEF const char *sclip_build_info(void) {
    the row primitives, behind the table sclip__kernels ("Engine interface"). This part of the
    file is read only when sclip.h includes itself from "Kernel selection", with SCLIP__KPASS:
    0 the compiler's flags (one pass); in x86-64 run-time dispatch builds 1 portable C,
-   2 AVX2+FMA+F16C, 3 AVX-512 (F, CD, BW, DQ, VL), 4 the same with VNNI and BF16. Each pass
+   2 AVX2+FMA+F16C, 3 AVX-512 (F, CD, BW, DQ, VL), 4 the same with VNNI and BF16; on arm64
+   5 NEON, 6 NEON with the dot product. Each pass
    sees the instruction sets of its level as SCLIP__GEMM_* and SCLIP__HAS_* macros.
    ============================================================================================ */
 #if defined(SCLIP__KPASS) && !defined(SCLIP__KPASS_OPEN)
@@ -5400,6 +5593,11 @@ SCLIPDEF const char *sclip_build_info(void) {
 #define SCLIP__HAS_AVXVNNI 1
 #endif
 #if defined(__ARM_FEATURE_DOTPROD)
+#define SCLIP__HAS_DOTPROD 1
+#endif
+#elif SCLIP__KPASS == 5 || SCLIP__KPASS == 6 /* arm64: NEON, and the dot product */
+#define SCLIP__GEMM_NEON 1
+#if SCLIP__KPASS == 6
 #define SCLIP__HAS_DOTPROD 1
 #endif
 #elif SCLIP__KPASS == 2
@@ -5672,15 +5870,6 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_pack_t_f16(const uint16_t *w, int k,
    On the last K block: + bias, * alpha, epilogue.
    --------------------------------------------------------------------------------- */
 
-/* QuickGELU and GELU on one float (scalar path and reference). */
-static float sclip__quickgelu1(float t) { return t / (1.0f + expf(-1.702f * t)); }
-static float sclip__gelu1(float t) { return 0.5f * t * erfcf(-t * 0.70710678118654752f); }
-
-static float sclip__epi1(float t, int epi) {
-    if (epi == SCLIP__EPI_QUICKGELU) return sclip__quickgelu1(t);
-    if (epi == SCLIP__EPI_GELU) return sclip__gelu1(t);
-    return t;
-}
 
 static void sclip__ukr_scalar(const sclip__ukr_args *u) {
     float acc[SCLIP__MR][SCLIP__NR];
@@ -6187,21 +6376,6 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_scalar(int m, int n, int k, const fl
 }
 
 /* Reference: plain triple loop on the unpacked W [n][k], sums in double. */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_ref(int m, int n, int k, const float *x, int ldx,
-                                                const float *w, const float *bias, int epi,
-                                                float *y, int ldy, int j0, int j1) {
-    int i, j, p;
-    (void)n;
-    for (i = 0; i < m; i++)
-        for (j = j0; j < j1; j++) {
-            double s = bias ? bias[j] : 0.0;
-            float t;
-            for (p = 0; p < k; p++) s += (double)x[(ptrdiff_t)i * ldx + p] * w[(ptrdiff_t)j * k + p];
-            t = (float)s;
-            if (epi == SCLIP__EPI_ADD) y[(ptrdiff_t)i * ldy + j] += t;
-            else y[(ptrdiff_t)i * ldy + j] = sclip__epi1(t, epi);
-        }
-}
 
 /* Small unpacked products (attention). Each column panel of b (kc x NR) is copied to the
    stack, then swept by all row blocks of a. */

@@ -6,8 +6,9 @@
 # pass with SCLIP_NO_SIMD (portable C), with AVX2+FMA only (and with AVX-VNNI for int8), with
 # AVX-512 without VNNI and BF16 (vpmaddubsw / vpmaddwd and FMA forms of the dot products), and on arm64 with NEON,
 # with and without the dot product (cross-compiled, run under qemu-aarch64) when those tools exist;
-# and a plain -O2 x86-64 build (run-time dispatch) passes them on every level this CPU has,
-# forced by SCLIP_CPU, and never reports a level the CPU lacks.
+# and a plain -O2 x86-64 or arm64 build (run-time dispatch) passes them on every level the CPU has,
+# forced by SCLIP_CPU, never reports a level the CPU lacks, and holds every level's kernels to
+# the reference kernels (plain loops), which also run the model (SCLIP_CPU=reference, SCLIP_REFERENCE).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 O=build/builds
@@ -123,9 +124,28 @@ if grep -q avx_vnni /proc/cpuinfo 2>/dev/null; then TESTS="test_gemm_lowp test_s
 if grep -q avx512bw /proc/cpuinfo 2>/dev/null; then TESTS="test_gemm_lowp test_seg" run_set avx512bw "" gcc -march=skylake-avx512; fi
 if have aarch64-linux-gnu-gcc && have qemu-aarch64; then
     # under emulation (about 40x slower) test_seg runs one fixture case
-    SCLIP_SEG_CASES=chelsea_small run_set neon "qemu-aarch64 -L /usr/aarch64-linux-gnu" aarch64-linux-gnu-gcc
+    SCLIP_SEG_CASES=chelsea_small run_set neon "qemu-aarch64 -L /usr/aarch64-linux-gnu" aarch64-linux-gnu-gcc -DSCLIP_NO_DISPATCH
     SCLIP_SEG_CASES=chelsea_small TESTS="test_gemm_lowp test_seg" run_set neon-dotprod "qemu-aarch64 -L /usr/aarch64-linux-gnu" \
         aarch64-linux-gnu-gcc -march=armv8.2-a+dotprod
+    # run-time dispatch on arm64 Linux (plain -O2): the dot product where the CPU has it (qemu's
+    # default CPU), NEON where it has not (-cpu cortex-a72) or SCLIP_CPU=neon asks
+    A="qemu-aarch64 -L /usr/aarch64-linux-gnu"
+    for t in test_kernels test_seg; do
+        step "neon-dispatch-$t-build" aarch64-linux-gnu-gcc $W -O2 $I tests/$t.c -o "$O/neon-dispatch-$t" -lm -lpthread
+    done
+    step "neon-dispatch-sclip-seg-build" aarch64-linux-gnu-gcc $W -O2 $I examples/seg.c -o "$O/neon-dispatch-sclip-seg" -lm -lpthread
+    for run in "max:" "max:neon" "cortex-a72:" "cortex-a72:dotprod"; do
+        cpu=${run%%:*} cap=${run#*:} want="NEON with the dot product"
+        { [ $cpu = cortex-a72 ] || [ "$cap" = neon ]; } && want=NEON
+        got=$(SCLIP_CPU=$cap $A -cpu $cpu "$O/neon-dispatch-sclip-seg" --version 2>&1)
+        case $got in
+            *"running: $want;"*) echo "ok   neon-dispatch -cpu $cpu SCLIP_CPU=$cap runs $want" ;;
+            *) echo "FAIL neon-dispatch -cpu $cpu SCLIP_CPU=$cap: expected \"running: $want\", got: $got"; fails=$((fails + 1)) ;;
+        esac
+    done
+    step "neon-dispatch-max-test_kernels" $A -cpu max "$O/neon-dispatch-test_kernels"
+    step "neon-dispatch-cortex-a72-test_kernels" $A -cpu cortex-a72 "$O/neon-dispatch-test_kernels"
+    step "neon-dispatch-cortex-a72-test_seg" env SCLIP_SEG_CASES=chelsea_small $A -cpu cortex-a72 "$O/neon-dispatch-test_seg"
 elif [ "${CI:-}" = true ]; then
     echo "FAIL arm64: aarch64-linux-gnu-gcc or qemu-aarch64 missing under CI"; fails=$((fails + 1))
 else
@@ -142,8 +162,21 @@ if [ "$(uname -m)" = x86_64 ]; then
     [ $best = 2 ] && hasall avx512f avx512cd avx512bw avx512dq avx512vl && best=3
     [ $best = 3 ] && hasall avx512_vnni avx512_bf16 && best=4
     names=("" "portable C" "AVX2+FMA" "AVX-512" "AVX-512 (VNNI, BF16)")
-    for t in test_seg test_towers; do step "dispatch-$t-build" gcc $W -O2 $I tests/$t.c -o "$O/dispatch-$t" -lm -lpthread; done
-    step "dispatch-clang-test_towers-build" clang $W -O2 $I tests/test_towers.c -o "$O/dispatch-clang-test_towers" -lm -lpthread
+    for t in test_seg test_towers test_kernels; do step "dispatch-$t-build" gcc $W -O2 $I tests/$t.c -o "$O/dispatch-$t" -lm -lpthread; done
+    for t in test_towers test_kernels; do
+        step "dispatch-clang-$t-build" clang $W -O2 $I tests/$t.c -o "$O/dispatch-clang-$t" -lm -lpthread
+    done
+    # every level's kernels against the plain loops, entry by entry
+    step "dispatch-test_kernels" "$O/dispatch-test_kernels"
+    step "dispatch-clang-test_kernels" "$O/dispatch-clang-test_kernels"
+    # the whole model on the plain loops: SCLIP_CPU=reference, and a SCLIP_REFERENCE build
+    step "reference-test_towers" env SCLIP_CPU=reference "$O/dispatch-test_towers"
+    step "reference-test_seg" env SCLIP_CPU=reference SCLIP_SEG_CASES=chelsea_cat4 "$O/dispatch-test_seg"
+    step "reference-test_kernels" env SCLIP_CPU=reference "$O/dispatch-test_kernels"
+    for t in test_towers test_kernels; do
+        step "SCLIP_REFERENCE-$t-build" gcc $W -O2 -march=native -DSCLIP_REFERENCE $I tests/$t.c -o "$O/reference-$t" -lm -lpthread &&
+            step "SCLIP_REFERENCE-$t" "$O/reference-$t"
+    done
     step "dispatch-sclip-seg-build" gcc $W -O2 $I examples/seg.c -o "$O/dispatch-sclip-seg" -lm -lpthread
     level=0
     for cpu in scalar avx2 avx512 avx512bf16; do

@@ -137,6 +137,13 @@ static void check_precisions(void) {
         fclose(f);
         memset(&md, 0, sizeof md);
         md.precision = runs[p].precision;
+        if (md.precision != SCLIP_PRECISION_F32 && getenv("SCLIP_CPU") && !strcmp(getenv("SCLIP_CPU"), "reference")) {
+            /* the plain loops run float32 only, and the load says so */
+            sclip_result r = sclip_model_load(runs[p].file, &md, &m, err, sizeof err);
+            CHECK(r == SCLIP_ERROR_INVALID_ARGUMENT && strstr(err, "float32 only") && !m, "%s under SCLIP_CPU=reference: %s",
+                  runs[p].name, err);
+            continue;
+        }
         if (sclip_model_load(runs[p].file, &md, &m, err, sizeof err) != SCLIP_OK || sclip_context_create(m, NULL, &c) != SCLIP_OK) {
             CHECK(0, "%s: %s", runs[p].name, err);
             return;
