@@ -36,7 +36,8 @@
    2. Build options (define before including the implementation)
       SCLIP_STATIC              all functions static (private to one translation unit)
       SCLIPDEF                  linkage of the public functions (default extern)
-      SCLIP_MALLOC(n), SCLIP_FREE(p)   allocator (define both or neither)
+      SCLIP_MALLOC(n), SCLIP_FREE(p)   default allocator (define both or neither); per model
+                                or context: sclip_allocator in their descriptions (section 6)
       SCLIP_ASSERT(x)           assert replacement
       SCLIP_NO_STDIO            no file functions: load weights and vocabularies from memory
                                 (weights also through your own reader, sclip_model_load_callback)
@@ -170,6 +171,13 @@
       source and reads every byte at most once; where there is no mmap (e.g. Windows),
       sclip_model_load reads the file through it. sclip never takes ownership of caller
       memory: no buffer of yours is ever passed to SCLIP_FREE.
+      Allocator: sclip_model_desc.allocator and sclip_context_desc.allocator (alloc(user,
+      size), free(user, ptr), user) serve every block of the model (its tokenizer too) and of
+      the context, its vocabularies and results (a context without one uses its model's); a
+      block goes back to the allocator it came from, whatever is freed first. Zero members,
+      and the calls without a model or context (sclip_resize_rgb, sclip_seg_windows,
+      sclip_vocab_load_memory with a NULL model): SCLIP_MALLOC / SCLIP_FREE. No large arrays on
+      the stack: 8 KB at most (the small products' panel, sclip__gemm_small).
       Segmentation memory: about classes x original pixels floats, plus names x patches per
       window (the windows' mean, the last resize and the softmax run a band of rows at a time;
       the names x resized pixels sum of the windows never exists whole); with PAMR also names
@@ -369,9 +377,16 @@ typedef enum sclip_precision {
 /* "f32", "q8", "bf16", "q16" (what the programs' --precision reads); "unknown" otherwise. */
 SCLIPDEF const char *sclip_precision_name(sclip_precision precision);
 
+/* sclip_allocator (sclip_tokenizer.h): where memory comes from, alloc(user, size) and
+   free(user, ptr), for a model (weights, tables, its tokenizer) or a context (scratch, threads,
+   caches, and the vocabularies and results made with it). Zero members: SCLIP_MALLOC /
+   SCLIP_FREE. sclip aligns its blocks itself (64 bytes, by over-allocating). */
+/* Descriptions (sclip_model_desc, sclip_context_desc, sclip_seg_desc): zero them first
+   (memset or = {0}); a zero member means its default. */
 typedef struct sclip_model_desc {
     sclip_towers towers;       /* 0 = both */
     sclip_precision precision; /* 0 = float32 */
+    sclip_allocator allocator; /* zero = SCLIP_MALLOC / SCLIP_FREE */
 } sclip_model_desc;
 
 #ifndef SCLIP_NO_STDIO
@@ -430,6 +445,7 @@ typedef struct sclip_context_desc {
     void *parallel_for_user;
     sclip_progress_fn progress;       /* optional */
     void *progress_user;
+    sclip_allocator allocator;        /* zero = the model's allocator */
 } sclip_context_desc;
 
 SCLIPDEF sclip_result sclip_context_create(const sclip_model *model, const sclip_context_desc *desc,
@@ -644,33 +660,47 @@ SCLIPDEF const char *sclip_version(void) { return SCLIP_VERSION_STRING; }
    Small helpers: aligned allocation, error messages
    ============================================================================================ */
 
-/* 64-byte aligned allocation on top of SCLIP_MALLOC (the original pointer is kept just below). */
-static void *sclip__alloc(size_t size) {
+/* What is kept just below every block: the allocator's pointer and how to give it back, so
+   sclip__free needs nothing else (a vocabulary or a result may outlive its context). */
+typedef struct sclip__mem_header {
+    void *raw;
+    void (*free)(void *user, void *ptr);
+    void *user;
+} sclip__mem_header;
+
+/* size bytes, 64-byte aligned, from allocator a (NULL or zero members: SCLIP_MALLOC). */
+static void *sclip__alloc(const sclip_allocator *a, size_t size) {
     unsigned char *raw, *p;
-    if (size > (size_t)-1 - SCLIP__ALIGN - sizeof(void *)) return NULL;
-    raw = (unsigned char *)SCLIP_MALLOC(size + SCLIP__ALIGN + sizeof(void *));
+    sclip__mem_header b;
+    if (size > (size_t)-1 - SCLIP__ALIGN - sizeof b) return NULL;
+    size += SCLIP__ALIGN + sizeof b;
+    raw = (unsigned char *)(a && a->alloc ? a->alloc(a->user, size) : SCLIP_MALLOC(size));
     if (!raw) return NULL;
-    p = raw + sizeof(void *);
+    p = raw + sizeof b;
     p += (SCLIP__ALIGN - ((size_t)p & (SCLIP__ALIGN - 1))) & (SCLIP__ALIGN - 1);
-    memcpy(p - sizeof(void *), &raw, sizeof(void *));
+    b.raw = raw;
+    b.free = a && a->alloc ? a->free : NULL;
+    b.user = a ? a->user : NULL;
+    memcpy(p - sizeof b, &b, sizeof b);
     return p;
 }
 
 static void sclip__free(void *p) {
-    void *raw;
+    sclip__mem_header b;
     if (!p) return;
-    memcpy(&raw, (unsigned char *)p - sizeof(void *), sizeof(void *));
-    SCLIP_FREE(raw);
+    memcpy(&b, (unsigned char *)p - sizeof b, sizeof b);
+    if (b.free) b.free(b.user, b.raw);
+    else SCLIP_FREE(b.raw);
 }
 
 /* n elements of `size` bytes (uninitialised); NULL when n * size overflows or memory is out. */
-static void *sclip__alloc_array(size_t n, size_t size) {
+static void *sclip__alloc_array(const sclip_allocator *a, size_t n, size_t size) {
     if (size && n > (size_t)-1 / size) return NULL;
-    return sclip__alloc(n * size);
+    return sclip__alloc(a, n * size);
 }
 
-static void *sclip__calloc(size_t n, size_t size) {
-    void *p = sclip__alloc_array(n, size);
+static void *sclip__calloc(const sclip_allocator *a, size_t n, size_t size) {
+    void *p = sclip__alloc_array(a, n, size);
     if (p) memset(p, 0, n * size);
     return p;
 }
@@ -1200,7 +1230,7 @@ static sclip_result sclip__file_bytes(const sclip__file *f, uint64_t off, size_t
 /* Parses and validates the header, the sections and the tensor table of a .sclip image: the
    whole image at base (size bytes), or (base NULL) the file read(user) gives, whose size is
    then the header's. */
-static sclip_result sclip__parse_file(const unsigned char *base, sclip_read_fn read, void *user, size_t size, sclip__file *f,
+static sclip_result sclip__parse_file(const sclip_allocator *a, const unsigned char *base, sclip_read_fn read, void *user, size_t size, sclip__file *f,
                                       char *err, size_t cap) {
     uint64_t file_size, table_off, data_off, data_size;
     uint32_t i, hsize;
@@ -1262,9 +1292,9 @@ static sclip_result sclip__parse_file(const unsigned char *base, sclip_read_fn r
     sclip__read_arch(base, &f->arch);
     memcpy(f->arch_bytes, base + 72, sizeof f->arch_bytes);
     if ((r = sclip__check_arch(&f->arch, err, cap)) != SCLIP_OK) return r;
-    f->tensors = (sclip__tensor_entry *)sclip__calloc(f->n_tensors, sizeof *f->tensors);
+    f->tensors = (sclip__tensor_entry *)sclip__calloc(a, f->n_tensors, sizeof *f->tensors);
     if (!f->tensors) return sclip__fail(err, cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory");
-    if (!f->base && !(tmp = sclip__alloc((size_t)f->n_tensors * SCLIP__ENTRY_SIZE)))
+    if (!f->base && !(tmp = sclip__alloc(a, (size_t)f->n_tensors * SCLIP__ENTRY_SIZE)))
         return sclip__fail(err, cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory");
     r = sclip__file_bytes(f, table_off, (size_t)f->n_tensors * SCLIP__ENTRY_SIZE, tmp, &table, err, cap);
     for (i = 0; r == SCLIP_OK && i < f->n_tensors; i++)
@@ -1305,6 +1335,7 @@ typedef struct sclip__tower {
 } sclip__tower;
 
 struct sclip_model {
+    sclip_allocator allocator; /* of every block of the model (sclip_model_desc) */
     const sclip__kernels *kern; /* the instruction set's kernels, chosen at load (Kernel selection) */
     sclip_arch arch;
     sclip_towers towers;
@@ -1337,14 +1368,14 @@ static void *sclip__model_alloc(sclip_model *m, size_t bytes) {
     void *p;
     if (m->n_allocs == m->cap_allocs) {
         int cap = m->cap_allocs ? 2 * m->cap_allocs : 64;
-        void **a = (void **)sclip__alloc((size_t)cap * sizeof(void *));
+        void **a = (void **)sclip__alloc(&m->allocator, (size_t)cap * sizeof(void *));
         if (!a) return NULL;
         if (m->n_allocs) memcpy(a, m->allocs, (size_t)m->n_allocs * sizeof(void *));
         sclip__free(m->allocs);
         m->allocs = a;
         m->cap_allocs = cap;
     }
-    p = sclip__alloc(bytes ? bytes : 1);
+    p = sclip__alloc(&m->allocator, bytes ? bytes : 1);
     if (p) m->allocs[m->n_allocs++] = p;
     return p;
 }
@@ -1382,7 +1413,7 @@ static sclip_result sclip__tensor_src(sclip__loader *L, const sclip__tensor_entr
         *src = L->f->base + t->offset;
         return SCLIP_OK;
     }
-    p = keep ? sclip__model_alloc(L->m, (size_t)t->nbytes) : sclip__alloc((size_t)t->nbytes);
+    p = keep ? sclip__model_alloc(L->m, (size_t)t->nbytes) : sclip__alloc(&L->m->allocator, (size_t)t->nbytes);
     if (!p) return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", t->name);
     if (!keep) *tmp = p;
     return sclip__file_bytes(L->f, t->offset, (size_t)t->nbytes, p, src, L->err, L->cap);
@@ -1501,7 +1532,7 @@ static sclip_result sclip__get_linear_dims(sclip__loader *L, const char *wname, 
         else kern->gemm_pack_f16(h, n, k, (float *)packed);
     } else {
         if (t->dtype != SCLIP__DT_F32 || ((size_t)src & 3) || !sclip__little_endian()) {
-            tmp = (float *)sclip__alloc((size_t)n * k * sizeof(float));
+            tmp = (float *)sclip__alloc(&L->m->allocator, (size_t)n * k * sizeof(float));
             if (!tmp) {
                 sclip__free(stored);
                 return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", wname);
@@ -1637,7 +1668,7 @@ static sclip_result sclip__model_build(sclip_model *m, const unsigned char *data
     sclip__loader L;
     const unsigned char *merges;
     void *tmp = NULL;
-    sclip_result r = sclip__parse_file(data, read, user, size, &f, err, cap);
+    sclip_result r = sclip__parse_file(&m->allocator, data, read, user, size, &f, err, cap);
     m->arch = f.arch;
     m->towers = desc ? desc->towers : SCLIP_TOWERS_BOTH;
     if ((int)m->towers < 0 || (int)m->towers > 2) m->towers = SCLIP_TOWERS_BOTH;
@@ -1661,10 +1692,10 @@ static sclip_result sclip__model_build(sclip_model *m, const unsigned char *data
     if (r == SCLIP_OK && m->towers != SCLIP_TOWERS_TEXT) r = sclip__load_vision(&L);
     if (r == SCLIP_OK && m->towers != SCLIP_TOWERS_VISION) r = sclip__load_text(&L);
     if (r == SCLIP_OK && f.vocab_size) {
-        if (!data && !(tmp = sclip__alloc((size_t)f.vocab_size)))
+        if (!data && !(tmp = sclip__alloc(&m->allocator, (size_t)f.vocab_size)))
             r = sclip__fail(err, cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for the merge list");
         if (r == SCLIP_OK) r = sclip__file_bytes(&f, f.vocab_offset, (size_t)f.vocab_size, tmp, &merges, err, cap);
-        if (r == SCLIP_OK && (r = sclip_tokenizer_create((const char *)merges, (size_t)f.vocab_size, &m->tokenizer)) != SCLIP_OK)
+        if (r == SCLIP_OK && (r = sclip_tokenizer_create_with((const char *)merges, (size_t)f.vocab_size, &m->allocator, &m->tokenizer)) != SCLIP_OK)
             sclip__fail(err, cap, r, "weights: the embedded merge list is malformed (%s)", sclip_result_string(r));
         sclip__free(tmp);
     }
@@ -1679,8 +1710,9 @@ static sclip_result sclip__model_load(const void *data, sclip_read_fn read, void
     if (err && err_cap) err[0] = 0;
     if (out) *out = NULL; /* first, so every failure leaves NULL (callers' -O2 -Wall stays quiet) */
     if (!out || (!data && !read)) return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT, "weights: NULL argument");
-    m = (sclip_model *)sclip__calloc(1, sizeof *m);
+    m = (sclip_model *)sclip__calloc(desc ? &desc->allocator : NULL, 1, sizeof *m);
     if (!m) return sclip__fail(err, err_cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory");
+    if (desc && desc->allocator.alloc) m->allocator = desc->allocator;
     if (!(m->kern = sclip__kernels_choose())) {
         sclip_model_free(m);
         return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT,
@@ -1866,19 +1898,20 @@ static void *sclip__worker(void *varg) {
 }
 #endif
 
-static int sclip__pool_start(sclip__pool *p, int n) {
+static int sclip__pool_start(sclip__pool *p, const sclip_allocator *a, int n) {
+    (void)a; /* without threads: nothing to allocate */
     memset(p, 0, sizeof *p);
     p->n = 1;
 #ifdef SCLIP__PTHREADS
     if (n > 1) {
         int i;
-        p->threads = (pthread_t *)sclip__calloc((size_t)n, sizeof(pthread_t));
+        p->threads = (pthread_t *)sclip__calloc(a, (size_t)n, sizeof(pthread_t));
         if (!p->threads) return 0;
         pthread_mutex_init(&p->mu, NULL);
         pthread_cond_init(&p->wake, NULL);
         pthread_cond_init(&p->done, NULL);
         for (i = 1; i < n; i++) {
-            sclip__worker_arg *wa = (sclip__worker_arg *)sclip__alloc(sizeof *wa);
+            sclip__worker_arg *wa = (sclip__worker_arg *)sclip__alloc(a, sizeof *wa);
             if (!wa) break;
             wa->pool = p;
             wa->id = i;
@@ -1944,6 +1977,7 @@ static void sclip__pool_for(sclip__pool *p, void (*fn)(void *, int), void *arg, 
    Context: scratch memory, threads, caches that depend on the input size
    ============================================================================================ */
 struct sclip_context {
+    sclip_allocator allocator; /* of every block of the context and what it makes */
     const sclip_model *model;
     char err[256];
     int n_threads;
@@ -2031,6 +2065,7 @@ static int sclip__cpu_count(void) {
 SCLIPDEF int sclip_cpus(void) { return sclip__cpu_count(); }
 
 SCLIPDEF sclip_result sclip_context_create(const sclip_model *model, const sclip_context_desc *desc, sclip_context **out) {
+    const sclip_allocator *alloc;
     sclip_context *c;
     int n, cpus;
     if (out) *out = NULL;
@@ -2041,8 +2076,10 @@ SCLIPDEF sclip_result sclip_context_create(const sclip_model *model, const sclip
        not running. A host's parallel_for decides its own parallelism. */
     cpus = sclip__cpu_count();
     if (n < 1 || (!(desc && desc->parallel_for) && n > cpus)) n = cpus;
-    c = (sclip_context *)sclip__calloc(1, sizeof *c);
+    alloc = desc && desc->allocator.alloc ? &desc->allocator : &model->allocator;
+    c = (sclip_context *)sclip__calloc(alloc, 1, sizeof *c);
     if (!c) return SCLIP_ERROR_OUT_OF_MEMORY;
+    c->allocator = *alloc;
     c->model = model;
     c->n_threads = n;
     if (desc) {
@@ -2052,8 +2089,8 @@ SCLIPDEF sclip_result sclip_context_create(const sclip_model *model, const sclip
     if (desc && desc->parallel_for) {
         c->parallel_for = desc->parallel_for;
         c->parallel_for_user = desc->parallel_for_user;
-        sclip__pool_start(&c->pool, 1);
-    } else if (!sclip__pool_start(&c->pool, n)) {
+        sclip__pool_start(&c->pool, &c->allocator, 1);
+    } else if (!sclip__pool_start(&c->pool, &c->allocator, n)) {
         sclip__pool_stop(&c->pool);
         sclip__free(c);
         return SCLIP_ERROR_THREADS;
@@ -2110,7 +2147,7 @@ static int sclip__claim(int *next, int prev, int part, int parts) {
 static float *sclip__scratch(sclip_context *c, size_t floats) {
     if (floats > c->work_cap) {
         sclip__free(c->work);
-        c->work = (float *)sclip__alloc(floats * sizeof(float));
+        c->work = (float *)sclip__alloc(&c->allocator, floats * sizeof(float));
         c->work_cap = c->work ? floats : 0;
     }
     return c->work;
@@ -2196,7 +2233,7 @@ static void sclip__convert_task(void *arg, int i) {
 static unsigned char *sclip__lp_scratch(sclip_context *c, size_t bytes) {
     if (bytes > c->lp_cap) {
         sclip__free(c->lp);
-        c->lp = (unsigned char *)sclip__alloc(bytes);
+        c->lp = (unsigned char *)sclip__alloc(&c->allocator, bytes);
         c->lp_cap = c->lp ? bytes : 0;
     }
     return c->lp;
@@ -2647,8 +2684,8 @@ static const float *sclip__vision_pos(sclip_context *c, int gh, int gw) {
     if (gh == g && gw == g) return m->vision_pos;
     if (c->pos && c->pos_gh == gh && c->pos_gw == gw) return c->pos;
     sclip__free(c->pos);
-    c->pos = pos = (float *)sclip__alloc(((size_t)gh * gw + 1) * W * sizeof(float));
-    tmp = (float *)sclip__alloc((size_t)g * gw * W * sizeof(float));
+    c->pos = pos = (float *)sclip__alloc(&c->allocator, ((size_t)gh * gw + 1) * W * sizeof(float));
+    tmp = (float *)sclip__alloc(&c->allocator, (size_t)g * gw * W * sizeof(float));
     if (!pos || !tmp) {
         sclip__free(tmp);
         sclip__free(pos);
@@ -2742,8 +2779,8 @@ static sclip_result sclip__rand_projections(sclip_context *c, int n, uint64_t se
     float *tmp;
     if (c->rand_packed && c->rand_n == n && c->rand_seed == seed) return SCLIP_OK;
     sclip__free(c->rand_packed);
-    c->rand_packed = (float *)sclip__alloc_array((size_t)n * per, sizeof(float));
-    tmp = (float *)sclip__alloc_array((size_t)n * D * D, sizeof(float));
+    c->rand_packed = (float *)sclip__alloc_array(&c->allocator, (size_t)n * per, sizeof(float));
+    tmp = (float *)sclip__alloc_array(&c->allocator, (size_t)n * D * D, sizeof(float));
     if (!c->rand_packed || !tmp) {
         sclip__free(tmp);
         sclip__free(c->rand_packed);
@@ -2962,7 +2999,7 @@ static sclip_result sclip__text_batch(sclip_context *c, const int32_t *tokens, i
     const sclip_model *m = c->model;
     const sclip__tower *t = &m->text;
     int W = t->width, ctx = m->arch.context_length, n = p1 - p0, rows, n_seq, s, i, l, E = m->arch.embed_dim, k = 0;
-    int *start = (int *)sclip__alloc(10 * (size_t)n * sizeof(int)), *lens = start + 2 * n, *prefix = lens + 2 * n;
+    int *start = (int *)sclip__alloc(&c->allocator, 10 * (size_t)n * sizeof(int)), *lens = start + 2 * n, *prefix = lens + 2 * n;
     int *pos0 = prefix + 2 * n, *src = pos0 + 2 * n;
     float *mem, *x;
     sclip__block_buf buf;
@@ -3014,7 +3051,7 @@ SCLIPDEF sclip_result sclip_encode_tokens(sclip_context *c, const int32_t *token
     m = c->model;
     if (!m->text.blocks) return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "the model was loaded without its text tower");
     ctx = m->arch.context_length;
-    len = (int *)sclip__alloc(3 * (size_t)(n ? n : 1) * sizeof(int));
+    len = (int *)sclip__alloc(&c->allocator, 3 * (size_t)(n ? n : 1) * sizeof(int));
     if (!len) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory");
     first = len + n;
     shared = first + n;
@@ -3048,7 +3085,7 @@ SCLIPDEF sclip_result sclip_encode_text(sclip_context *c, const char *const *tex
     m = c->model;
     if (!m->tokenizer) return sclip__ctx_fail(c, SCLIP_ERROR_BAD_VOCAB, "text: the weight file has no merge list");
     ctx = m->arch.context_length;
-    ids = (int32_t *)sclip__alloc((size_t)(n ? n : 1) * ctx * sizeof(int32_t));
+    ids = (int32_t *)sclip__alloc(&c->allocator, (size_t)(n ? n : 1) * ctx * sizeof(int32_t));
     if (!ids) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory");
     for (p = 0; p < n; p++) {
         if (!texts[p]) {
@@ -3176,6 +3213,7 @@ static const char *const sclip__templates[80] = {
     "itap of my {}.", "a photo of a cool {}.", "a photo of a small {}.", "a tattoo of the {}."};
 
 struct sclip_vocab {
+    sclip_allocator allocator; /* of its arrays (the context's or the model's) */
     int n_classes, n_queries, embed_dim;
     int *query_class;  /* class index of each query */
     char **names;      /* name of each query (pointers into blob) */
@@ -3214,17 +3252,18 @@ SCLIPDEF const char *sclip_vocab_class_name(const sclip_vocab *v, int c) {
 }
 
 /* Allocates the vocabulary's arrays; `blob` (blob_size bytes of NUL-terminated names) is copied. */
-static sclip_vocab *sclip__vocab_new(int n_queries, int embed_dim, const char *blob, size_t blob_size) {
-    sclip_vocab *v = (sclip_vocab *)sclip__calloc(1, sizeof *v);
+static sclip_vocab *sclip__vocab_new(const sclip_allocator *a, int n_queries, int embed_dim, const char *blob, size_t blob_size) {
+    sclip_vocab *v = (sclip_vocab *)sclip__calloc(a, 1, sizeof *v);
     size_t i, q = 0;
     if (!v) return NULL;
+    if (a) v->allocator = *a;
     v->n_queries = n_queries;
     v->embed_dim = embed_dim;
     v->blob_size = blob_size;
-    v->query_class = (int *)sclip__calloc((size_t)n_queries, sizeof(int));
-    v->names = (char **)sclip__calloc((size_t)n_queries, sizeof(char *));
-    v->blob = (char *)sclip__alloc(blob_size ? blob_size : 1);
-    v->features = (float *)sclip__calloc((size_t)n_queries * embed_dim, sizeof(float));
+    v->query_class = (int *)sclip__calloc(a, (size_t)n_queries, sizeof(int));
+    v->names = (char **)sclip__calloc(a, (size_t)n_queries, sizeof(char *));
+    v->blob = (char *)sclip__alloc(a, blob_size ? blob_size : 1);
+    v->features = (float *)sclip__calloc(a, (size_t)n_queries * embed_dim, sizeof(float));
     if (!v->query_class || !v->names || !v->blob || !v->features) {
         sclip_vocab_free(v);
         return NULL;
@@ -3315,7 +3354,7 @@ static sclip_result sclip__format_prompt(sclip_context *c, const char *t, const 
     char *p;
     if (!at || strstr(at + 2, "{}"))
         return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "templates: '%.60s' must contain \"{}\" exactly once", t);
-    p = (char *)sclip__alloc(lt + ln - 1);
+    p = (char *)sclip__alloc(&c->allocator, lt + ln - 1);
     if (!p) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory");
     memcpy(p, t, (size_t)(at - t));
     memcpy(p + (at - t), name, ln);
@@ -3361,8 +3400,8 @@ static sclip_result sclip__vocab_encode(sclip_context *c, sclip_vocab *v, const 
     const sclip_model *m = c->model;
     int E = m->arch.embed_dim, ctx = m->arch.context_length, Q = v->n_queries, q, t, i, chunk = 8;
     size_t n = (size_t)Q * n_templates;
-    int32_t *ids = (int32_t *)sclip__alloc(n * ctx * sizeof(int32_t));
-    float *emb = (float *)sclip__alloc(n * E * sizeof(float));
+    int32_t *ids = (int32_t *)sclip__alloc(&c->allocator, n * ctx * sizeof(int32_t));
+    float *emb = (float *)sclip__alloc(&c->allocator, n * E * sizeof(float));
     sclip_result r = !ids || !emb ? sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory") : SCLIP_OK;
     if (r == SCLIP_OK) r = sclip__vocab_tokens(c, v, templates, n_templates, ids);
     for (t = 0; r == SCLIP_OK && t < n_templates; t += chunk) { /* in chunks of templates, for progress */
@@ -3386,7 +3425,7 @@ static sclip_result sclip__vocab_encode(sclip_context *c, sclip_vocab *v, const 
 }
 
 /* Parses class-name text into a new vocabulary with zeroed features. */
-static sclip_result sclip__vocab_parse(const sclip_model *m, const char *classes, size_t len, sclip_vocab **out, char *err,
+static sclip_result sclip__vocab_parse(const sclip_allocator *a, const sclip_model *m, const char *classes, size_t len, sclip_vocab **out, char *err,
                                        size_t cap) {
     int n_classes = 0, n_queries = 0, *cls = NULL;
     size_t blob_size = 0;
@@ -3394,12 +3433,12 @@ static sclip_result sclip__vocab_parse(const sclip_model *m, const char *classes
     sclip_vocab *v = NULL;
     sclip_result r = sclip__parse_classes(err, cap, classes, len, NULL, NULL, &n_classes, &n_queries, &blob_size);
     if (r == SCLIP_OK) {
-        blob = (char *)sclip__alloc(blob_size);
-        cls = (int *)sclip__alloc((size_t)n_queries * sizeof(int));
+        blob = (char *)sclip__alloc(a, blob_size);
+        cls = (int *)sclip__alloc(a, (size_t)n_queries * sizeof(int));
         if (!blob || !cls) r = sclip__fail(err, cap, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory");
     }
     if (r == SCLIP_OK) r = sclip__parse_classes(err, cap, classes, len, blob, cls, &n_classes, &n_queries, &blob_size);
-    if (r == SCLIP_OK && !(v = sclip__vocab_new(n_queries, m->arch.embed_dim, blob, blob_size)))
+    if (r == SCLIP_OK && !(v = sclip__vocab_new(a, n_queries, m->arch.embed_dim, blob, blob_size)))
         r = sclip__fail(err, cap, SCLIP_ERROR_OUT_OF_MEMORY, "out of memory");
     if (v) {
         memcpy(v->query_class, cls, (size_t)n_queries * sizeof(int));
@@ -3422,7 +3461,7 @@ SCLIPDEF sclip_result sclip_vocab_create(sclip_context *c, const char *classes, 
     if (!c->model->tokenizer) return sclip__ctx_fail(c, SCLIP_ERROR_BAD_VOCAB, "the weight file has no merge list");
     if (!templates) templates = sclip_default_templates(&n_templates);
     if (n_templates < 1 || n_templates > 100000) return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "templates: %d templates", n_templates);
-    if ((r = sclip__vocab_parse(c->model, classes, len, &v, c->err, sizeof c->err)) == SCLIP_OK) {
+    if ((r = sclip__vocab_parse(&c->allocator, c->model, classes, len, &v, c->err, sizeof c->err)) == SCLIP_OK) {
         v->precision = (int)c->model->precision;
         r = sclip__vocab_encode(c, v, templates, n_templates);
     }
@@ -3437,7 +3476,7 @@ SCLIPDEF sclip_result sclip_vocab_from_features(const sclip_model *m, const char
     sclip_result r;
     if (out) *out = NULL;
     if (!m || !out || !features || (!classes && len)) return SCLIP_ERROR_INVALID_ARGUMENT;
-    if ((r = sclip__vocab_parse(m, classes, len, &v, err, cap)) != SCLIP_OK) {
+    if ((r = sclip__vocab_parse(&m->allocator, m, classes, len, &v, err, cap)) != SCLIP_OK) {
         sclip_vocab_free(v);
         return r;
     }
@@ -3541,7 +3580,7 @@ SCLIPDEF sclip_result sclip_vocab_load_memory(const void *buf, size_t size, cons
     for (k = 0; k < blob_size; k++) nul += names[k] == 0;
     if (nul != Q || (blob_size && names[blob_size - 1] != 0))
         return sclip__fail(err, cap, SCLIP_ERROR_BAD_VOCAB_CACHE, "vocabulary: the names are malformed");
-    v = sclip__vocab_new((int)Q, (int)E, (const char *)names, (size_t)blob_size);
+    v = sclip__vocab_new(model ? &model->allocator : NULL, (int)Q, (int)E, (const char *)names, (size_t)blob_size);
     if (!v) return sclip__fail(err, cap, SCLIP_ERROR_OUT_OF_MEMORY, "vocabulary: out of memory");
     v->n_classes = (int)C;
     v->fingerprint = fp;
@@ -3578,7 +3617,7 @@ SCLIPDEF sclip_result sclip_vocab_save(const sclip_vocab *v, const char *path) {
     int ok;
     if (!v || !path) return SCLIP_ERROR_INVALID_ARGUMENT;
     n = sclip_vocab_save_size(v);
-    buf = sclip__alloc(n);
+    buf = sclip__alloc(&v->allocator, n);
     if (!buf) return SCLIP_ERROR_OUT_OF_MEMORY;
     sclip_vocab_save_memory(v, buf);
     f = fopen(path, "wb");
@@ -3601,7 +3640,7 @@ SCLIPDEF sclip_result sclip_vocab_load(const char *path, const sclip_model *mode
         fclose(f);
         return sclip__fail(err, cap, SCLIP_ERROR_IO, "vocabulary: cannot read %s", path);
     }
-    buf = (unsigned char *)sclip__alloc((size_t)n + 1);
+    buf = (unsigned char *)sclip__alloc(model ? &model->allocator : NULL, (size_t)n + 1);
     if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
         fclose(f);
         sclip__free(buf);
@@ -3780,7 +3819,7 @@ static void sclip__cv_area2(const unsigned char *src, size_t ss, unsigned char *
 
 /* Resizes interleaved 8-bit RGB (w0 x h0, row stride src_stride bytes) to w1 x h1, exactly as
    OpenCV 4.6 cv2.resize(INTER_LINEAR). Allocates about (3*w1*2 + 4*(w1+h1)) ints. */
-static int sclip__resize_rgb8(const unsigned char *src, int w0, int h0, size_t src_stride, unsigned char *dst,
+static int sclip__resize_rgb8(const sclip_allocator *a, const unsigned char *src, int w0, int h0, size_t src_stride, unsigned char *dst,
                               int w1, int h1, size_t dst_stride) {
     int *xi0, *xi1, *yi0, *yi1, *rows, *r0, *r1, have0 = -1, have1 = -1, y;
     short *xa0, *xa1, *yb0, *yb1;
@@ -3799,8 +3838,8 @@ static int sclip__resize_rgb8(const unsigned char *src, int w0, int h0, size_t s
         sclip__cv_area2(src, src_stride, dst, w1, h1, dst_stride);
         return 0;
     }
-    xi0 = (int *)sclip__alloc_array((size_t)(w1 + h1) * 2 + n3 * 2, sizeof(int));
-    xa0 = (short *)sclip__alloc_array((size_t)(w1 + h1) * 2, sizeof(short));
+    xi0 = (int *)sclip__alloc_array(a, (size_t)(w1 + h1) * 2 + n3 * 2, sizeof(int));
+    xa0 = (short *)sclip__alloc_array(a, (size_t)(w1 + h1) * 2, sizeof(short));
     if (!xi0 || !xa0) {
         sclip__free(xi0);
         sclip__free(xa0);
@@ -3959,10 +3998,10 @@ static void sclip__lerp2_free(sclip__lerp2 *t) {
     sclip__free(t->xl0);
 }
 
-static int sclip__lerp2_init(sclip__lerp2 *t, int hin, int win, int hout, int wout) {
+static int sclip__lerp2_init(const sclip_allocator *a, sclip__lerp2 *t, int hin, int win, int hout, int wout) {
     t->hin = hin, t->win = win, t->hout = hout, t->wout = wout;
-    t->xi0 = (int *)sclip__alloc_array((size_t)(hout + wout) * 2, sizeof(int));
-    t->xl0 = (float *)sclip__alloc_array((size_t)(hout + wout) * 2, sizeof(float));
+    t->xi0 = (int *)sclip__alloc_array(a, (size_t)(hout + wout) * 2, sizeof(int));
+    t->xl0 = (float *)sclip__alloc_array(a, (size_t)(hout + wout) * 2, sizeof(float));
     if (!t->xi0 || !t->xl0) {
         sclip__lerp2_free(t);
         return SCLIP__SEG_ENOMEM;
@@ -4024,14 +4063,14 @@ static void sclip__bilinear_rows(const sclip__lerp2 *t, const float *ic, ptrdiff
    output out[c*ocs + y*oys + x] (hout x wout); accumulate != 0 adds into out instead of storing.
    Token-major patch logits (N x Q) are cs = 1, ys = gw*Q, xs = Q. Allocates
    2*(hout+wout) ints and floats plus hin*wout floats. */
-static int sclip__bilinear(const float *in, int C, int hin, int win, ptrdiff_t cs, ptrdiff_t ys, ptrdiff_t xs,
+static int sclip__bilinear(const sclip_allocator *a, const float *in, int C, int hin, int win, ptrdiff_t cs, ptrdiff_t ys, ptrdiff_t xs,
                            float *out, int hout, int wout, ptrdiff_t ocs, ptrdiff_t oys, int accumulate) {
     sclip__lerp2 t;
     float *tmp;
     int c, ok;
     if (!in || !out || C < 1 || hin < 1 || win < 1 || hout < 1 || wout < 1) return SCLIP__SEG_EINVAL;
-    if (sclip__lerp2_init(&t, hin, win, hout, wout)) return SCLIP__SEG_ENOMEM;
-    tmp = (float *)sclip__alloc_array((size_t)hin * wout, sizeof(float));
+    if (sclip__lerp2_init(a, &t, hin, win, hout, wout)) return SCLIP__SEG_ENOMEM;
+    tmp = (float *)sclip__alloc_array(a, (size_t)hin * wout, sizeof(float));
     ok = tmp != NULL;
     for (c = 0; ok && c < C; c++)
         sclip__bilinear_rows(&t, in + (ptrdiff_t)c * cs, ys, xs, 0, out + (ptrdiff_t)c * ocs, oys, 0, hout, accumulate, tmp);
@@ -4390,7 +4429,7 @@ static int sclip__post_finish(sclip_context *ctx, float *probs, size_t hw, int C
     j.best = bv ? best : NULL, j.bv = bv;
     j.parts = sclip__seg_parts(ctx, hw);
     if (area_thd > 0.f) {
-        j.area = (int *)sclip__calloc((size_t)(j.parts + 1) * C, sizeof(int));
+        j.area = (int *)sclip__calloc(&ctx->allocator, (size_t)(j.parts + 1) * C, sizeof(int));
         if (!j.area) return SCLIP__SEG_ENOMEM;
         sum = j.area + (size_t)j.parts * C;
         j.stage = 1;
@@ -4575,7 +4614,7 @@ static int sclip__resize_run(sclip_context *c, sclip__resize_job *j, int hin, in
     if ((!j->in && !j->slide) || (!j->logits && !j->probs && !j->labels) || j->Q < 1 || j->C < 1 || hin < 1 || win < 1 || H0 < 1 ||
         W0 < 1 || !sclip__qcls_valid(j->qcls, j->Q, j->C))
         return SCLIP__SEG_EINVAL;
-    if (sclip__lerp2_init(&t, hin, win, H0, W0)) return SCLIP__SEG_ENOMEM;
+    if (sclip__lerp2_init(&c->allocator, &t, hin, win, H0, W0)) return SCLIP__SEG_ENOMEM;
     j->t = &t;
     j->band = (int)((size_t)(1 << 18) / row); /* ~1 MB of logits per band, 1 to 16 rows */
     j->band = j->band < 1 ? 1 : j->band > 16 ? 16 : j->band;
@@ -4584,8 +4623,8 @@ static int sclip__resize_run(sclip_context *c, sclip__resize_job *j, int hin, in
     if (j->slide) slide = 2 * (size_t)j->rows_in * win + (size_t)j->slide->t->hin * j->slide->t->wout;
     j->part_floats = (j->logits ? 0 : (size_t)j->band * row) + (size_t)j->rows_in * W0 + slide;
     if (j->labels) j->part_floats += (size_t)(j->C + 1) * j->band * W0; /* the band's probabilities, best values */
-    j->scratch = (float *)sclip__alloc_array(j->part_floats, sizeof(float) * (size_t)j->parts);
-    if (j->labels) j->bscratch = (int *)sclip__alloc_array((size_t)j->band * W0, sizeof(int) * (size_t)j->parts);
+    j->scratch = (float *)sclip__alloc_array(&c->allocator, j->part_floats, sizeof(float) * (size_t)j->parts);
+    if (j->labels) j->bscratch = (int *)sclip__alloc_array(&c->allocator, (size_t)j->band * W0, sizeof(int) * (size_t)j->parts);
     ok = j->scratch != NULL && (!j->labels || j->bscratch);
     if (ok) sclip__seg_run(c, sclip__resize_task, j, j->parts);
     sclip__free(j->bscratch);
@@ -4731,7 +4770,7 @@ static void sclip__pamr_step(const float *m, float *out, int nb, const float *w,
    bilinearly resized to (H, W)); num_iter steps with the dilations dil[0..ndil) (SCLIP: 8, 16;
    at most 8 of them). round_f16 != 0 rounds the result to float16 values, as the official code
    casts PAMR's output to fp16. Allocates (8*ndil + 8) * H * W floats. */
-static int sclip__pamr(const float *img, float *mask, int Q, int H, int W, int num_iter, const int *dil, int ndil,
+static int sclip__pamr(const sclip_allocator *a, const float *img, float *mask, int Q, int H, int W, int num_iter, const int *dil, int ndil,
                        int round_f16) {
     enum { QB = 8 }; /* channels per block */
     size_t hw = (size_t)H * W, p;
@@ -4742,7 +4781,7 @@ static int sclip__pamr(const float *img, float *mask, int Q, int H, int W, int n
     for (k = 0; k < ndil; k++)
         if (dil[k] < 1) return SCLIP__SEG_EINVAL;
     if (num_iter > 0) {
-        w = (float *)sclip__alloc_array(hw, sizeof(float) * (size_t)(8 * ndil + QB));
+        w = (float *)sclip__alloc_array(a, hw, sizeof(float) * (size_t)(8 * ndil + QB));
         if (!w) return SCLIP__SEG_ENOMEM;
         tmp = w + (size_t)8 * ndil * hw;
         sclip__pamr_weights(img, H, W, dil, ndil, w);
@@ -4941,7 +4980,7 @@ SCLIPDEF sclip_result sclip_resize_rgb(const uint8_t *src, int w, int h, size_t 
     int r;
     if (!src || !dst || w < 1 || h < 1 || ow < 1 || oh < 1 || stride < 3 * (size_t)w || ostride < 3 * (size_t)ow)
         return SCLIP_ERROR_INVALID_ARGUMENT;
-    r = sclip__resize_rgb8(src, w, h, stride, dst, ow, oh, ostride);
+    r = sclip__resize_rgb8(NULL, src, w, h, stride, dst, ow, oh, ostride);
     return r == 0 ? SCLIP_OK : r == SCLIP__SEG_ENOMEM ? SCLIP_ERROR_OUT_OF_MEMORY : SCLIP_ERROR_INVALID_ARGUMENT;
 }
 
@@ -4954,7 +4993,7 @@ SCLIPDEF sclip_result sclip_normalize_rgb(const uint8_t *rgb, int w, int h, size
 SCLIPDEF int sclip_seg_windows(int w, int h, int crop, int stride, int *boxes, int cap) {
     int n = sclip__window_count(h, w, crop == SCLIP_SEG_WHOLE ? 0 : crop, stride), k, *tmp;
     if (!n || !boxes || cap < 0) return n;
-    tmp = (int *)sclip__alloc_array((size_t)n * 4, sizeof(int));
+    tmp = (int *)sclip__alloc_array(NULL, (size_t)n * 4, sizeof(int));
     if (!tmp) return 0;
     sclip__windows(h, w, crop == SCLIP_SEG_WHOLE ? 0 : crop, stride, tmp);
     for (k = 0; k < n && k < cap; k++) { /* {y1, x1, h, w} -> {x, y, w, h} */
@@ -5032,14 +5071,14 @@ typedef struct sclip__seg_out {
 static sclip_result sclip__seg_final(sclip_context *c, const sclip_vocab *v, sclip__resize_job *j, int hin, int win,
                                      float logit_scale, const sclip__seg_out *o) {
     int e, C = v->n_classes, parts = sclip__seg_parts(c, (size_t)o->H0), part, k, removed = 0, *sum = NULL;
-    int *failed = (int *)sclip__calloc((size_t)parts, sizeof(int));
+    int *failed = (int *)sclip__calloc(&c->allocator, (size_t)parts, sizeof(int));
     size_t p, hw = (size_t)o->H0 * o->W0;
     if (!failed) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
     j->qcls = v->query_class, j->Q = v->n_queries, j->C = C, j->logit_scale = logit_scale;
     j->logits = o->logits, j->probs = o->probs, j->best = o->best, j->bv = o->bv;
     j->labels = o->labels, j->prob_thd = o->prob_thd, j->band_failed = failed, j->probs_user = o->probs_user;
     if (o->labels && o->area_thd > 0.f) { /* step 4 needs the argmax counts of the whole image */
-        if (!(j->area = (int *)sclip__calloc((size_t)(parts + 1) * C, sizeof(int)))) {
+        if (!(j->area = (int *)sclip__calloc(&c->allocator, (size_t)(parts + 1) * C, sizeof(int)))) {
             sclip__free(failed);
             return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
         }
@@ -5088,7 +5127,7 @@ static sclip_result sclip__seg_cosine(sclip_context *c, const sclip_vocab *v, co
 /* Scratch for the cosine logits of a window of at most h x w pixels. */
 static float *sclip__seg_buffer(sclip_context *c, const sclip_vocab *v, int h, int w) {
     int P = c->model->arch.patch_size;
-    return (float *)sclip__alloc(((size_t)3 * h * w + ((size_t)(h / P) * (w / P) + 1) * (c->model->arch.embed_dim + (size_t)v->n_queries)) *
+    return (float *)sclip__alloc(&c->allocator, ((size_t)3 * h * w + ((size_t)(h / P) * (w / P) + 1) * (c->model->arch.embed_dim + (size_t)v->n_queries)) *
                                  sizeof(float));
 }
 
@@ -5129,7 +5168,7 @@ static sclip_result sclip__seg_slide(sclip_context *c, const sclip_vocab *v, con
                                      const sclip_seg_desc *d, const sclip__seg_out *o) {
     int n = sclip__window_count(H1, W1, d->crop, d->stride), k, Q = v->n_queries, P = c->model->arch.patch_size, gh = 0, gw = 0;
     int tables = 0;
-    int *boxes = (int *)sclip__alloc_array((size_t)4 * (n ? n : 1) + (size_t)H1 + (size_t)W1, sizeof(int));
+    int *boxes = (int *)sclip__alloc_array(&c->allocator, (size_t)4 * (n ? n : 1) + (size_t)H1 + (size_t)W1, sizeof(int));
     float *buf = sclip__seg_buffer(c, v, d->crop < H1 ? d->crop : H1, d->crop < W1 ? d->crop : W1), *cosm, *wcos = NULL;
     sclip__slide_src src;
     sclip__resize_job j;
@@ -5138,8 +5177,8 @@ static sclip_result sclip__seg_slide(sclip_context *c, const sclip_vocab *v, con
     if (r == SCLIP_OK) { /* every window has the same size: the crop, or the image's side when it is smaller */
         sclip__windows(H1, W1, d->crop, d->stride, boxes);
         gh = boxes[2] / P, gw = boxes[3] / P;
-        wcos = (float *)sclip__alloc_array((size_t)n * Q, (size_t)gh * gw * sizeof(float));
-        tables = wcos && !sclip__lerp2_init(&wt, gh, gw, boxes[2], boxes[3]);
+        wcos = (float *)sclip__alloc_array(&c->allocator, (size_t)n * Q, (size_t)gh * gw * sizeof(float));
+        tables = wcos && !sclip__lerp2_init(&c->allocator, &wt, gh, gw, boxes[2], boxes[3]);
         if (!tables) r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
     }
     if (r == SCLIP_OK) {
@@ -5170,13 +5209,13 @@ static sclip_result sclip__seg_slide(sclip_context *c, const sclip_vocab *v, con
 static sclip_result sclip__seg_pamr(sclip_context *c, const uint8_t *rgb1, int W1, int H1, int W0, int H0, float *logits, int Q,
                                     int steps) {
     static const int dilations[2] = {8, 16};
-    float *norm = (float *)sclip__alloc((size_t)3 * W1 * H1 * sizeof(float)), *img = (float *)sclip__alloc((size_t)3 * W0 * H0 * sizeof(float));
+    float *norm = (float *)sclip__alloc(&c->allocator, (size_t)3 * W1 * H1 * sizeof(float)), *img = (float *)sclip__alloc(&c->allocator, (size_t)3 * W0 * H0 * sizeof(float));
     int e = !norm || !img;
     if (!e) {
         sclip__normalize_crop(rgb1, (size_t)W1 * 3, 0, 0, W1, H1, norm);
-        e = sclip__bilinear(norm, 3, H1, W1, (ptrdiff_t)H1 * W1, W1, 1, img, H0, W0, (ptrdiff_t)H0 * W0, W0, 0);
+        e = sclip__bilinear(&c->allocator, norm, 3, H1, W1, (ptrdiff_t)H1 * W1, W1, 1, img, H0, W0, (ptrdiff_t)H0 * W0, W0, 0);
     }
-    if (!e) e = sclip__pamr(img, logits, Q, H0, W0, steps, dilations, 2, 0);
+    if (!e) e = sclip__pamr(&c->allocator, img, logits, Q, H0, W0, steps, dilations, 2, 0);
     sclip__free(norm);
     sclip__free(img);
     return e ? sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory in PAMR") : SCLIP_OK;
@@ -5207,14 +5246,14 @@ SCLIPDEF sclip_result sclip_segment(sclip_context *c, const sclip_vocab *v, cons
                                d.short_side, W1, H1, SCLIP_MAX_IMAGE_SIDE, SCLIP_MAX_IMAGE_PIXELS);
     if (W1 < c->model->arch.patch_size || H1 < c->model->arch.patch_size)
         return sclip__ctx_fail(c, SCLIP_ERROR_IMAGE_TOO_SMALL, "segment: the resized image (%dx%d) is smaller than one patch", W1, H1);
-    rgb1 = (uint8_t *)sclip__alloc((size_t)W1 * H1 * 3);
-    out->labels = (uint16_t *)sclip__alloc_array(hw0, sizeof(uint16_t));
+    rgb1 = (uint8_t *)sclip__alloc(&c->allocator, (size_t)W1 * H1 * 3);
+    out->labels = (uint16_t *)sclip__alloc_array(&c->allocator, hw0, sizeof(uint16_t));
     if (!rgb1 || !out->labels) r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
     else if (!labels_only) { /* the classes x pixels probabilities are kept (returned, or refined by PAMR) */
-        if (d.pamr_steps > 0) logits = (float *)sclip__alloc_array((size_t)Q * hw0, sizeof(float)); /* PAMR refines them whole */
-        else bv = (float *)sclip__alloc_array(hw0, sizeof(float));
-        probs = (float *)sclip__alloc_array((size_t)C * hw0, sizeof(float));
-        pred = (int *)sclip__alloc_array(hw0, sizeof(int));
+        if (d.pamr_steps > 0) logits = (float *)sclip__alloc_array(&c->allocator, (size_t)Q * hw0, sizeof(float)); /* PAMR refines them whole */
+        else bv = (float *)sclip__alloc_array(&c->allocator, hw0, sizeof(float));
+        probs = (float *)sclip__alloc_array(&c->allocator, (size_t)C * hw0, sizeof(float));
+        pred = (int *)sclip__alloc_array(&c->allocator, hw0, sizeof(int));
         if ((d.pamr_steps > 0 ? !logits : !bv) || !probs || !pred)
             r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY,
                                 "segment: out of memory for %s of %d x %dx%d floats (%.1f GB); without them (no_probs, no PAMR) "
@@ -5222,7 +5261,7 @@ SCLIPDEF sclip_result sclip_segment(sclip_context *c, const sclip_vocab *v, cons
                                 d.pamr_steps > 0 ? "PAMR's logits" : "the probabilities", d.pamr_steps > 0 ? Q : C, W0, H0,
                                 (double)(d.pamr_steps > 0 ? Q : C) * (double)hw0 * 4e-9);
     }
-    if (r == SCLIP_OK && sclip_resize_rgb(rgb, W0, H0, stride, rgb1, W1, H1, (size_t)W1 * 3) != SCLIP_OK)
+    if (r == SCLIP_OK && sclip__resize_rgb8(&c->allocator, rgb, W0, H0, stride, rgb1, W1, H1, (size_t)W1 * 3) != 0)
         r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: resize failed");
     o.logits = logits, o.probs = probs, o.bv = bv, o.best = logits ? NULL : pred, o.H0 = H0, o.W0 = W0;
     o.labels = labels_only ? out->labels : NULL, o.area_thd = d.area_thd, o.prob_thd = d.prob_thd;
@@ -5634,11 +5673,11 @@ SCLIPDEF const char *sclip_build_info(void) {
    Attention uses the same kernel. The vision tower packs each head's keys (or queries)
    and values once (sclip__gemm_pack_rows / _cols, the transpose 16x16 in registers on
    AVX-512) and runs sclip__gemm_packed on them; the text tower's small causal products
-   (sclip__gemm_nt / _nn) copy each kc x NR panel of the right operand into a 32 KB stack
-   buffer, then sweep it with every row block.
+   (sclip__gemm_nt / _nn) copy each kc x NR panel of the right operand (kc <= 64) into an
+   8 KB stack buffer, then sweep it with every row block.
 
    How close these kernels come to the CPU's peak, measured: docs/PERFORMANCE.md.
-   Stack use: up to 33 KB (sclip__gemm_nt/_nn), under 1 KB otherwise.
+   Stack use: up to 8 KB (sclip__gemm_nt/_nn), under 1 KB otherwise.
 
    Paths (one per pass, see "Kernel selection"; the packed layout depends on the path, so a
    model packs and runs with the same table):
@@ -5669,6 +5708,7 @@ SCLIPDEF const char *sclip_build_info(void) {
 #ifndef SCLIP__KC
 #define SCLIP__KC 256 /* K block: a 256 x 32 panel block is 32 KB, L1 is 48 KB */
 #endif
+#define SCLIP__KC_SMALL 64 /* K block of the small products (their panel is on the stack) */
 #ifndef SCLIP__NC
 #define SCLIP__NC 256 /* output columns per chunk (a multiple of NR): see sclip__gemm_with */
 #endif
@@ -6382,8 +6422,8 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_scalar(int m, int n, int k, const fl
 static void sclip__gemm_small(sclip__ukr_fn ukr, int nt, int m, int n, int k, float alpha,
                               const float *a, int lda, const float *b, int ldb,
                               float *c, int ldc, int accumulate) {
-    float panel[SCLIP__KC * SCLIP__NR];
-    int kc = sclip__kc_of(k), pc, jp, i;
+    float panel[SCLIP__KC_SMALL * SCLIP__NR]; /* 8 KB at most: K goes by blocks of 64 here */
+    int nb = (k + SCLIP__KC_SMALL - 1) / SCLIP__KC_SMALL, kc = nb > 0 ? (k + nb - 1) / nb : 1, pc, jp, i;
     if (m <= 0 || n <= 0) return;
     if (k <= 0) {                        /* empty sum */
         if (!accumulate)
@@ -8061,6 +8101,7 @@ static const sclip__kernels SCLIP__KTABLE = {
 #undef SCLIP__K512
 #undef SCLIP__KNEON
 #undef SCLIP__KPASS_OPEN
+#undef SCLIP__KC_SMALL
 #undef SCLIP__LP_CVT
 #undef SCLIP__LP_I2F
 #undef SCLIP__LP_MAXABS

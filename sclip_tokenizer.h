@@ -164,10 +164,24 @@ SCLIPDEF const char *sclip_result_string(sclip_result r);
 
 typedef struct sclip_tokenizer sclip_tokenizer;
 
+#ifndef SCLIP_ALLOCATOR_DEFINED
+#define SCLIP_ALLOCATOR_DEFINED
+/* Where memory comes from: alloc(user, size), free(user, ptr); zero members: SCLIP_MALLOC /
+   SCLIP_FREE. (sclip.h's model and context descriptions take one too.) */
+typedef struct sclip_allocator {
+    void *(*alloc)(void *user, size_t size);
+    void (*free)(void *user, void *ptr);
+    void *user;
+} sclip_allocator;
+#endif
+
 /* Build a tokenizer from the BPE merge list: the text of bpe_simple_vocab_16e6.txt
    (decompressed), whose first line is a header and whose next 48894 lines are the merges;
    further lines are ignored. The text is not kept: the caller may free it afterwards. */
 SCLIPDEF sclip_result sclip_tokenizer_create(const char *merges, size_t len, sclip_tokenizer **out);
+/* The same, with every block of the tokenizer and of its calls from allocator (may be NULL). */
+SCLIPDEF sclip_result sclip_tokenizer_create_with(const char *merges, size_t len, const sclip_allocator *allocator,
+                                                  sclip_tokenizer **out);
 SCLIPDEF void sclip_tokenizer_free(sclip_tokenizer *tok);
 
 /* BPE ids of a UTF-8 text, without start/end tokens (CLIP's SimpleTokenizer.encode).
@@ -1425,6 +1439,7 @@ typedef struct sclip__tk_merge {
 #define SCLIP__TK_MERGE_BITS 17 /* 131072 slots for 48894 merges */
 
 struct sclip_tokenizer {
+    sclip_allocator alloc;       /* of every block below and of the calls' work memory */
     sclip__tk_merge *merges;     /* 1 << SCLIP__TK_MERGE_BITS slots */
     uint32_t *str_off;           /* SCLIP_VOCAB_SIZE + 1 offsets into str */
     unsigned char *str;          /* each vocabulary entry as raw bytes ("</w>" kept as text) */
@@ -1523,13 +1538,25 @@ static int sclip__tk_parse_merge(const unsigned char *line, size_t n, const int1
     return parts == 2;
 }
 
+static void *sclip__tk_malloc(const sclip_allocator *a, size_t n) {
+    return a && a->alloc ? a->alloc(a->user, n) : SCLIP_MALLOC(n);
+}
+
+static void sclip__tk_free(const sclip_allocator *a, void *p) {
+    if (!p) return;
+    if (a && a->alloc) a->free(a->user, p);
+    else SCLIP_FREE(p);
+}
+
 SCLIPDEF void sclip_tokenizer_free(sclip_tokenizer *t) {
+    sclip_allocator a;
     if (!t) return;
-    if (t->merges) SCLIP_FREE(t->merges);
-    if (t->str_off) SCLIP_FREE(t->str_off);
-    if (t->str) SCLIP_FREE(t->str);
-    if (t->decodable) SCLIP_FREE(t->decodable);
-    SCLIP_FREE(t);
+    a = t->alloc;
+    sclip__tk_free(&a, t->merges);
+    sclip__tk_free(&a, t->str_off);
+    sclip__tk_free(&a, t->str);
+    sclip__tk_free(&a, t->decodable);
+    sclip__tk_free(&a, t);
 }
 
 /* Fills t->str / t->str_off with the vocabulary, in CLIP's order: the 256 byte symbols, the
@@ -1585,7 +1612,7 @@ static sclip_result sclip__tk_index(sclip_tokenizer *t, const uint32_t *first_le
     st.bits = 17;
     st.str = t->str;
     st.off = t->str_off;
-    st.slot = (int32_t *)SCLIP_MALLOC(sizeof(int32_t) << st.bits);
+    st.slot = (int32_t *)sclip__tk_malloc(&t->alloc, sizeof(int32_t) << st.bits);
     if (!st.slot) return SCLIP_ERROR_OUT_OF_MEMORY;
     for (i = 0; i < ((size_t)1 << st.bits); i++) st.slot[i] = -1;
     for (id = 0; id < SCLIP_VOCAB_SIZE; id++) /* later entries win */
@@ -1610,11 +1637,16 @@ static sclip_result sclip__tk_index(sclip_tokenizer *t, const uint32_t *first_le
         t->merges[h].rank = r;
         t->merges[h].id = sclip__tk_str_id(&st, m, lab);
     }
-    SCLIP_FREE(st.slot);
+    sclip__tk_free(&t->alloc, st.slot);
     return SCLIP_OK;
 }
 
 SCLIPDEF sclip_result sclip_tokenizer_create(const char *merges, size_t len, sclip_tokenizer **out) {
+    return sclip_tokenizer_create_with(merges, len, NULL, out);
+}
+
+SCLIPDEF sclip_result sclip_tokenizer_create_with(const char *merges, size_t len, const sclip_allocator *a,
+                                                  sclip_tokenizer **out) {
     sclip_tokenizer *t;
     uint32_t *first_len;
     size_t pos = 0, lines = 0, str_cap;
@@ -1629,21 +1661,22 @@ SCLIPDEF sclip_result sclip_tokenizer_create(const char *merges, size_t len, scl
     }
     if (pos > 0xFFFFFFFFu - 8192) return SCLIP_ERROR_BAD_VOCAB;
     str_cap = pos + 512 * 5 + 64;
-    t = (sclip_tokenizer *)SCLIP_MALLOC(sizeof(sclip_tokenizer));
+    t = (sclip_tokenizer *)sclip__tk_malloc(a, sizeof(sclip_tokenizer));
     if (!t) return SCLIP_ERROR_OUT_OF_MEMORY;
     memset(t, 0, sizeof *t);
-    t->merges = (sclip__tk_merge *)SCLIP_MALLOC(sizeof(sclip__tk_merge) << SCLIP__TK_MERGE_BITS);
-    t->str_off = (uint32_t *)SCLIP_MALLOC(sizeof(uint32_t) * (SCLIP_VOCAB_SIZE + 1));
-    t->str = (unsigned char *)SCLIP_MALLOC(str_cap);
-    t->decodable = (unsigned char *)SCLIP_MALLOC(SCLIP_VOCAB_SIZE);
-    first_len = (uint32_t *)SCLIP_MALLOC(sizeof(uint32_t) * SCLIP_N_MERGES);
+    if (a && a->alloc) t->alloc = *a;
+    t->merges = (sclip__tk_merge *)sclip__tk_malloc(a, sizeof(sclip__tk_merge) << SCLIP__TK_MERGE_BITS);
+    t->str_off = (uint32_t *)sclip__tk_malloc(a, sizeof(uint32_t) * (SCLIP_VOCAB_SIZE + 1));
+    t->str = (unsigned char *)sclip__tk_malloc(a, str_cap);
+    t->decodable = (unsigned char *)sclip__tk_malloc(a, SCLIP_VOCAB_SIZE);
+    first_len = (uint32_t *)sclip__tk_malloc(a, sizeof(uint32_t) * SCLIP_N_MERGES);
     if (!t->merges || !t->str_off || !t->str || !t->decodable || !first_len) {
         r = SCLIP_ERROR_OUT_OF_MEMORY;
     } else {
         r = sclip__tk_read_vocab(t, merges, len, first_len);
         if (r == SCLIP_OK) r = sclip__tk_index(t, first_len);
     }
-    if (first_len) SCLIP_FREE(first_len);
+    sclip__tk_free(a, first_len);
     if (r != SCLIP_OK) {
         sclip_tokenizer_free(t);
         return r;
@@ -1731,6 +1764,7 @@ typedef struct sclip__tk_work {
     uint64_t *heap;   /* 3 * cap entries: n - 1 pairs, at most 2 new ones per merge */
     unsigned char *bytes; /* the pre-token's UTF-8 */
     void *block;      /* allocation behind the arrays when not on the stack */
+    const sclip_allocator *alloc; /* of block: the tokenizer's */
 } sclip__tk_work;
 
 #define SCLIP__TK_WORK_BYTES(n) ((n) * (5 * sizeof(int32_t) + sizeof(uint32_t) + 3 * sizeof(uint64_t) + 1))
@@ -1754,9 +1788,9 @@ static sclip_result sclip__tk_work_reserve(sclip__tk_work *w, size_t n) {
     if (n <= w->cap) return SCLIP_OK;
     if (n > 0x7FFFFFFF || n > (size_t)-1 / SCLIP__TK_WORK_BYTES(1)) return SCLIP_ERROR_TEXT_TOO_LONG;
     if (n < 2 * w->cap) n = 2 * w->cap;
-    mem = SCLIP_MALLOC(SCLIP__TK_WORK_BYTES(n));
+    mem = sclip__tk_malloc(w->alloc, SCLIP__TK_WORK_BYTES(n));
     if (!mem) return SCLIP_ERROR_OUT_OF_MEMORY;
-    if (w->block) SCLIP_FREE(w->block);
+    sclip__tk_free(w->alloc, w->block);
     w->block = mem;
     sclip__tk_work_set(w, mem, n);
     return SCLIP_OK;
@@ -1871,13 +1905,14 @@ SCLIPDEF sclip_result sclip_tokenizer_encode(const sclip_tokenizer *t, const cha
     if (!t || (!text && len) || (!ids && cap)) return SCLIP_ERROR_INVALID_ARGUMENT;
     if (len > SCLIP__TK_STACK) {
         if (len > (size_t)-1 / (3 * sizeof(uint32_t))) return SCLIP_ERROR_OUT_OF_MEMORY;
-        buf = (uint32_t *)SCLIP_MALLOC(3 * len * sizeof(uint32_t));
+        buf = (uint32_t *)sclip__tk_malloc(&t->alloc, 3 * len * sizeof(uint32_t));
         if (!buf) return SCLIP_ERROR_OUT_OF_MEMORY;
     }
     cps = buf + len; /* room for 2 * len: lower() at most doubles the length */
     n = sclip__tk_clean((const unsigned char *)text, len, buf, cps);
     memset(&w, 0, sizeof w);
     sclip__tk_work_set(&w, small_work, SCLIP__TK_STACK_WORK);
+    w.alloc = &t->alloc;
     while (r == SCLIP_OK && (tl = sclip__tk_pretoken(cps, n, &pos, &start)) > 0) {
         size_t nb = 0;
         for (i = 0; i < tl; i++) nb += sclip__tk_utf8_len(cps[start + i]);
@@ -1886,8 +1921,8 @@ SCLIPDEF sclip_result sclip_tokenizer_encode(const sclip_tokenizer *t, const cha
         for (i = 0, nb = 0; i < tl; i++) nb += sclip__tk_utf8_put(cps[start + i], w.bytes + nb);
         sclip__tk_bpe(t, &w, nb, ids, cap, &count);
     }
-    if (w.block) SCLIP_FREE(w.block);
-    if (buf != small) SCLIP_FREE(buf);
+    sclip__tk_free(&t->alloc, w.block);
+    if (buf != small) sclip__tk_free(&t->alloc, buf);
     if (r != SCLIP_OK) return r;
     if (n_ids) *n_ids = count;
     return count > cap ? SCLIP_ERROR_TEXT_TOO_LONG : SCLIP_OK;
@@ -1931,7 +1966,7 @@ SCLIPDEF sclip_result sclip_tokenizer_decode(const sclip_tokenizer *t, const int
         total += t->str_off[ids[i] + 1] - t->str_off[ids[i]];
     }
     if (total > sizeof small) {
-        raw = (unsigned char *)SCLIP_MALLOC(total);
+        raw = (unsigned char *)sclip__tk_malloc(&t->alloc, total);
         if (!raw) return SCLIP_ERROR_OUT_OF_MEMORY;
     }
     for (i = 0, total = 0; i < n; i++) {
@@ -1961,7 +1996,7 @@ SCLIPDEF sclip_result sclip_tokenizer_decode(const sclip_tokenizer *t, const int
         o += l;
     }
     if (cap) out[written] = 0;
-    if (raw != small) SCLIP_FREE(raw);
+    if (raw != small) sclip__tk_free(&t->alloc, raw);
     if (out_len) *out_len = o;
     return o < cap ? SCLIP_OK : SCLIP_ERROR_TEXT_TOO_LONG;
 }

@@ -229,6 +229,7 @@ static int run_maps(const options *o, const sclip_image *img) {
     unsigned char *rgb = NULL, *cv = NULL;
     float *chw = NULL, *A = NULL, *maps = NULL;
     cli_seg_opts so;
+    memset(&md, 0, sizeof md);
     memset(&so, 0, sizeof so);
     so.precision = o->precision;
     if (!parse_blocks(o->attn ? o->attn : "vanilla,sclip", blocks, names, &n_blocks)) return 2;

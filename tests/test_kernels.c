@@ -152,8 +152,8 @@ static void lowp_product(const sclip__kernels *k, int fmt, int m, int n, int kk,
     size_t packed_size = fmt == 0 ? k->gemm_bf16_packed_size(n, kk) : fmt == 1 ? k->gemm_q8_packed_size(n, kk)
                                                                            : k->gemm_q16_packed_size(n, kk);
     size_t act = fmt == 0 ? k->gemm_bf16_act_size(m, kk) : fmt == 1 ? k->gemm_q8_act_size(m, kk) : k->gemm_q16_act_size(m, kk);
-    unsigned char *packed = (unsigned char *)sclip__alloc(packed_size), *a = (unsigned char *)sclip__alloc(sclip__align64(act) + 64);
-    unsigned char *part = (unsigned char *)sclip__alloc(k->gemm_lp_part_size(m));
+    unsigned char *packed = (unsigned char *)sclip__alloc(NULL, packed_size), *a = (unsigned char *)sclip__alloc(NULL, sclip__align64(act) + 64);
+    unsigned char *part = (unsigned char *)sclip__alloc(NULL, k->gemm_lp_part_size(m));
     int r, kp = sclip__q8_kp(kk);
     if (fmt == 0) {
         k->gemm_bf16_pack(w, n, kk, packed);

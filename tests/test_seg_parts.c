@@ -77,7 +77,7 @@ static void test_resize(void) {
             unsigned char *dst = (unsigned char *)calloc((size_t)h1 * ds, 1);
             int rc, bad = 0;
             for (y = 0; y < h0; y++) memcpy(src + y * ss, (unsigned char *)s.data + (size_t)y * w0 * 3, (size_t)w0 * 3);
-            rc = sclip__resize_rgb8(src, w0, h0, ss, dst, w1, h1, ds);
+            rc = sclip__resize_rgb8(NULL, src, w0, h0, ss, dst, w1, h1, ds);
             CHECK(rc == 0, "resize case %d rc %d", k, rc);
             for (y = 0; y < h1; y++)
                 bad += memcmp(dst + y * ds, (unsigned char *)d.data + (size_t)y * w1 * 3, (size_t)w1 * 3) != 0;
@@ -178,7 +178,7 @@ static void test_slide(void) {
             sclip__slide_store(wcos, j, (const float *)cos.data + off, Q, gh * gw);
             off += (size_t)gh * gw * Q;
         }
-        CHECK(sclip__lerp2_init(&wt, gh, gw, boxes[2], boxes[3]) == 0, "tables");
+        CHECK(sclip__lerp2_init(NULL, &wt, gh, gw, boxes[2], boxes[3]) == 0, "tables");
         sclip__slide_setup(&src, wcos, boxes, n, Q, H1, W1, crop, stride, &wt);
         mean = (float *)malloc((size_t)Q * H1 * W1 * sizeof(float));
         out = (float *)malloc((size_t)Q * H0 * W0 * sizeof(float));
@@ -201,7 +201,7 @@ static void test_slide(void) {
             sclip_npy dir;
             double e3;
             loadf(&dir, "slide_%d_direct", k);
-            CHECK(sclip__bilinear((const float *)cos.data, Q, gh, gw, 1, (ptrdiff_t)gw * Q, Q, out, H0, W0,
+            CHECK(sclip__bilinear(NULL, (const float *)cos.data, Q, gh, gw, 1, (ptrdiff_t)gw * Q, Q, out, H0, W0,
                                   (ptrdiff_t)H0 * W0, W0, 0) == 0,
                   "direct bilinear failed");
             e3 = test_rel_err(out, (const float *)dir.data, dir.count);
@@ -326,7 +326,7 @@ static void test_fused_resize(void) {
         int *qcls = (int *)malloc((size_t)Q * sizeof(int)), *best = (int *)malloc(hw * sizeof(int));
         for (i = 0; i < n; i++) s = s * 1103515245u + 12345u, in[i] = (float)((s >> 9) & 0xffff) / 65536.0f - 0.5f;
         for (q = 0; q < Q; q++) qcls[q] = q % C;
-        CHECK(sclip__bilinear(in, Q, hin, win, cs, ys, xs, logits, H0, W0, (ptrdiff_t)hw, W0, 0) == 0, "resize %zu", k);
+        CHECK(sclip__bilinear(NULL, in, Q, hin, win, cs, ys, xs, logits, H0, W0, (ptrdiff_t)hw, W0, 0) == 0, "resize %zu", k);
         CHECK(sclip__postprocess(logits, Q, H0, W0, C == Q ? NULL : qcls, C, 40.f, 0.f, 0.f, pa, NULL, NULL) == 0, "post %zu", k);
         rc = sclip__resize_probs(NULL, in, Q, hin, win, cs, ys, xs, C == Q ? NULL : qcls, C, 40.f, pb, H0, W0, best, bv);
         CHECK(rc == 0 && memcmp(pa, pb, (size_t)C * hw * sizeof(float)) == 0, "fused resize %zu (Q %d, %dx%d) differs", k, Q, H0, W0);
@@ -371,11 +371,11 @@ static void test_pamr(void) {
         Q = g[0], H = g[1], W = g[2], iters = g[3], dil[0] = g[4], dil[1] = g[5];
         m = (float *)malloc(mask.count * sizeof(float));
         memcpy(m, mask.data, mask.count * sizeof(float));
-        rc = sclip__pamr((const float *)img.data, m, Q, H, W, iters, dil, 2, 0);
+        rc = sclip__pamr(NULL, (const float *)img.data, m, Q, H, W, iters, dil, 2, 0);
         CHECK(rc == 0, "pamr rc %d", rc);
         e = test_rel_err(m, (const float *)ref.data, ref.count);
         memcpy(m, mask.data, mask.count * sizeof(float));
-        rc = sclip__pamr((const float *)img.data, m, Q, H, W, iters, dil, 2, 1);
+        rc = sclip__pamr(NULL, (const float *)img.data, m, Q, H, W, iters, dil, 2, 1);
         e16 = max_abs_diff(m, (const float *)ref16.data, ref16.count);
         {   /* f16 rounding may differ by one f16 step where the f32 results (which differ from
                PyTorch's in the last bits: summation order, FMA contraction) straddle a tie */

@@ -203,7 +203,7 @@ static void check_callback_synthetic(const wb_file *f) {
     uint32_t k;
     int bad = 0;
     unsigned char *copy = (unsigned char *)malloc(f->size), *reads = (unsigned char *)calloc(1, f->size);
-    CHECK(sclip__parse_file(f->data, NULL, NULL, f->size, &pf, err, sizeof err) == SCLIP_OK, "%s", err);
+    CHECK(sclip__parse_file(NULL, f->data, NULL, NULL, f->size, &pf, err, sizeof err) == SCLIP_OK, "%s", err);
     memcpy(copy, f->data, f->size);
     memset(&s, 0, sizeof s);
     s.data = copy, s.size = f->size, s.reads = reads, s.scribble = 1;
@@ -298,7 +298,7 @@ static void check_callback_file(const char *path, sclip_precision precision, int
     if (!fp) return;
     CHECK(fseek(fp, 0, SEEK_END) == 0, "seek");
     file_size = (size_t)ftell(fp);
-    CHECK(sclip__parse_file(NULL, read_file, fp, 0, &pf, err, sizeof err) == SCLIP_OK, "%s: %s", path, err);
+    CHECK(sclip__parse_file(NULL, NULL, read_file, fp, 0, &pf, err, sizeof err) == SCLIP_OK, "%s: %s", path, err);
     slack = load_slack(&pf);
     sclip__free(pf.tensors);
     memset(&d, 0, sizeof d);
