@@ -5324,6 +5324,23 @@ static const sclip__kernels *sclip__kernels_best(const char *env) {
 
 #else /* SCLIP__DISPATCH: every name of the kernels, renamed per pass */
 #define sclip__bf16_convert_rows SCLIP__CAT(sclip__bf16_convert_rows, SCLIP__KSUF)
+#define sclip__vf SCLIP__CAT(sclip__vf, SCLIP__KSUF)
+#define sclip__v_set1 SCLIP__CAT(sclip__v_set1, SCLIP__KSUF)
+#define sclip__v_load SCLIP__CAT(sclip__v_load, SCLIP__KSUF)
+#define sclip__v_store SCLIP__CAT(sclip__v_store, SCLIP__KSUF)
+#define sclip__v_load_n SCLIP__CAT(sclip__v_load_n, SCLIP__KSUF)
+#define sclip__v_store_n SCLIP__CAT(sclip__v_store_n, SCLIP__KSUF)
+#define sclip__v_keep_n SCLIP__CAT(sclip__v_keep_n, SCLIP__KSUF)
+#define sclip__v_add SCLIP__CAT(sclip__v_add, SCLIP__KSUF)
+#define sclip__v_sub SCLIP__CAT(sclip__v_sub, SCLIP__KSUF)
+#define sclip__v_mul SCLIP__CAT(sclip__v_mul, SCLIP__KSUF)
+#define sclip__v_max SCLIP__CAT(sclip__v_max, SCLIP__KSUF)
+#define sclip__v_muladd SCLIP__CAT(sclip__v_muladd, SCLIP__KSUF)
+#define sclip__v_exp SCLIP__CAT(sclip__v_exp, SCLIP__KSUF)
+#define sclip__v_hsum SCLIP__CAT(sclip__v_hsum, SCLIP__KSUF)
+#define sclip__v_hmax SCLIP__CAT(sclip__v_hmax, SCLIP__KSUF)
+#define sclip__v_rowsum SCLIP__CAT(sclip__v_rowsum, SCLIP__KSUF)
+#define sclip__v_mask SCLIP__CAT(sclip__v_mask, SCLIP__KSUF)
 #define sclip__bf16_hi256 SCLIP__CAT(sclip__bf16_hi256, SCLIP__KSUF)
 #define sclip__bf16_hi512 SCLIP__CAT(sclip__bf16_hi512, SCLIP__KSUF)
 #define sclip__bf16_lo256 SCLIP__CAT(sclip__bf16_lo256, SCLIP__KSUF)
@@ -7912,140 +7929,146 @@ static float sclip__sum512(const float *x, int n, float shift, int squares) {
 }
 #endif
 
+/* ---- vector layer: the operations the row primitives need, once per instruction set --------
+   sclip__vf is one vector of SCLIP__VL floats (a float in the portable pass). The *_n forms
+   take the first n < SCLIP__VL lanes of a row's tail: loads fill the others with 0, stores
+   leave memory past n alone, keep_n zeroes the other lanes (so they stay out of a sum).
+   muladd(a, b, c) = a * b + c as each path's LayerNorm has always rounded it (one fused
+   rounding on AVX-512, two elsewhere). rowsum is sum_i (x_i - shift)^(1 or 2) over a row. */
+#if defined(SCLIP__GEMM_AVX512)
+#define SCLIP__VL 16
+typedef __m512 sclip__vf;
+static SCLIP__INLINE sclip__vf sclip__v_set1(float a) { return _mm512_set1_ps(a); }
+static SCLIP__INLINE sclip__vf sclip__v_load(const float *p) { return _mm512_loadu_ps(p); }
+static SCLIP__INLINE void sclip__v_store(float *p, sclip__vf v) { _mm512_storeu_ps(p, v); }
+static SCLIP__INLINE sclip__vf sclip__v_load_n(const float *p, int n) { return _mm512_maskz_loadu_ps(sclip__tail_mask(n), p); }
+static SCLIP__INLINE void sclip__v_store_n(float *p, sclip__vf v, int n) { _mm512_mask_storeu_ps(p, sclip__tail_mask(n), v); }
+static SCLIP__INLINE sclip__vf sclip__v_keep_n(sclip__vf v, int n) { return _mm512_maskz_mov_ps(sclip__tail_mask(n), v); }
+static SCLIP__INLINE sclip__vf sclip__v_add(sclip__vf a, sclip__vf b) { return _mm512_add_ps(a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_sub(sclip__vf a, sclip__vf b) { return _mm512_sub_ps(a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_mul(sclip__vf a, sclip__vf b) { return _mm512_mul_ps(a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_max(sclip__vf a, sclip__vf b) { return _mm512_max_ps(a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_muladd(sclip__vf a, sclip__vf b, sclip__vf c) { return _mm512_fmadd_ps(a, b, c); }
+static SCLIP__INLINE sclip__vf sclip__v_exp(sclip__vf a) { return sclip__exp512(a); }
+static SCLIP__INLINE float sclip__v_hsum(sclip__vf a) { return sclip__hsum512(a); }
+static SCLIP__INLINE float sclip__v_hmax(sclip__vf a) { return sclip__hmax512(a); }
+static float sclip__v_rowsum(const float *x, int n, float shift, int squares) { return sclip__sum512(x, n, shift, squares); }
+#elif defined(SCLIP__GEMM_AVX2)
+#define SCLIP__VL 8
+typedef __m256 sclip__vf;
+static SCLIP__INLINE __m256i sclip__v_mask(int n) { return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)); }
+static SCLIP__INLINE sclip__vf sclip__v_set1(float a) { return _mm256_set1_ps(a); }
+static SCLIP__INLINE sclip__vf sclip__v_load(const float *p) { return _mm256_loadu_ps(p); }
+static SCLIP__INLINE void sclip__v_store(float *p, sclip__vf v) { _mm256_storeu_ps(p, v); }
+static SCLIP__INLINE sclip__vf sclip__v_load_n(const float *p, int n) { return _mm256_maskload_ps(p, sclip__v_mask(n)); }
+static SCLIP__INLINE void sclip__v_store_n(float *p, sclip__vf v, int n) { _mm256_maskstore_ps(p, sclip__v_mask(n), v); }
+static SCLIP__INLINE sclip__vf sclip__v_keep_n(sclip__vf v, int n) { return _mm256_and_ps(v, _mm256_castsi256_ps(sclip__v_mask(n))); }
+static SCLIP__INLINE sclip__vf sclip__v_add(sclip__vf a, sclip__vf b) { return _mm256_add_ps(a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_sub(sclip__vf a, sclip__vf b) { return _mm256_sub_ps(a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_mul(sclip__vf a, sclip__vf b) { return _mm256_mul_ps(a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_max(sclip__vf a, sclip__vf b) { return _mm256_max_ps(b, a); }
+static SCLIP__INLINE sclip__vf sclip__v_muladd(sclip__vf a, sclip__vf b, sclip__vf c) { return _mm256_add_ps(_mm256_mul_ps(a, b), c); }
+static SCLIP__INLINE sclip__vf sclip__v_exp(sclip__vf a) { return sclip__exp256(a); }
+static SCLIP__INLINE float sclip__v_hsum(sclip__vf a) { return sclip__hsum256(a); }
+static SCLIP__INLINE float sclip__v_hmax(sclip__vf a) { return sclip__hmax256(a); }
+static float sclip__v_rowsum(const float *x, int n, float shift, int squares) { return sclip__sum8(x, n, shift, squares); }
+#elif defined(SCLIP__GEMM_NEON)
+#define SCLIP__VL 4
+typedef float32x4_t sclip__vf;
+static SCLIP__INLINE sclip__vf sclip__v_set1(float a) { return vdupq_n_f32(a); }
+static SCLIP__INLINE sclip__vf sclip__v_load(const float *p) { return vld1q_f32(p); }
+static SCLIP__INLINE void sclip__v_store(float *p, sclip__vf v) { vst1q_f32(p, v); }
+static SCLIP__INLINE sclip__vf sclip__v_load_n(const float *p, int n) {
+    float t[4] = {0, 0, 0, 0};
+    memcpy(t, p, (size_t)n * sizeof(float));
+    return vld1q_f32(t);
+}
+static SCLIP__INLINE void sclip__v_store_n(float *p, sclip__vf v, int n) {
+    float t[4];
+    vst1q_f32(t, v);
+    memcpy(p, t, (size_t)n * sizeof(float));
+}
+static SCLIP__INLINE sclip__vf sclip__v_keep_n(sclip__vf v, int n) {
+    static const int32_t lane[4] = {0, 1, 2, 3};
+    return vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(v), vcltq_s32(vld1q_s32(lane), vdupq_n_s32(n))));
+}
+static SCLIP__INLINE sclip__vf sclip__v_add(sclip__vf a, sclip__vf b) { return vaddq_f32(a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_sub(sclip__vf a, sclip__vf b) { return vsubq_f32(a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_mul(sclip__vf a, sclip__vf b) { return vmulq_f32(a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_max(sclip__vf a, sclip__vf b) { return vmaxq_f32(a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_muladd(sclip__vf a, sclip__vf b, sclip__vf c) { return vaddq_f32(vmulq_f32(a, b), c); }
+static SCLIP__INLINE sclip__vf sclip__v_exp(sclip__vf a) { return sclip__exp_neon(a); }
+static SCLIP__INLINE float sclip__v_hsum(sclip__vf a) { return vaddvq_f32(a); }
+static SCLIP__INLINE float sclip__v_hmax(sclip__vf a) { return vmaxvq_f32(a); }
+static float sclip__v_rowsum(const float *x, int n, float shift, int squares) { return sclip__sum8(x, n, shift, squares); }
+#else /* portable C: one lane, so the *_n forms never run */
+#define SCLIP__VL 1
+typedef float sclip__vf;
+static SCLIP__INLINE sclip__vf sclip__v_set1(float a) { return a; }
+static SCLIP__INLINE sclip__vf sclip__v_load(const float *p) { return *p; }
+static SCLIP__INLINE void sclip__v_store(float *p, sclip__vf v) { *p = v; }
+static SCLIP__INLINE sclip__vf sclip__v_load_n(const float *p, int n) { return n > 0 ? *p : 0.0f; }
+static SCLIP__INLINE void sclip__v_store_n(float *p, sclip__vf v, int n) { if (n > 0) *p = v; }
+static SCLIP__INLINE sclip__vf sclip__v_keep_n(sclip__vf v, int n) { return n > 0 ? v : 0.0f; }
+static SCLIP__INLINE sclip__vf sclip__v_add(sclip__vf a, sclip__vf b) { return a + b; }
+static SCLIP__INLINE sclip__vf sclip__v_sub(sclip__vf a, sclip__vf b) { return a - b; }
+static SCLIP__INLINE sclip__vf sclip__v_mul(sclip__vf a, sclip__vf b) { return a * b; }
+static SCLIP__INLINE sclip__vf sclip__v_max(sclip__vf a, sclip__vf b) { return b > a ? b : a; }
+static SCLIP__INLINE sclip__vf sclip__v_muladd(sclip__vf a, sclip__vf b, sclip__vf c) { return a * b + c; }
+static SCLIP__INLINE sclip__vf sclip__v_exp(sclip__vf a) { return expf(a); }
+static SCLIP__INLINE float sclip__v_hsum(sclip__vf a) { return a; }
+static SCLIP__INLINE float sclip__v_hmax(sclip__vf a) { return a; }
+static float sclip__v_rowsum(const float *x, int n, float shift, int squares) { return sclip__sum8(x, n, shift, squares); }
+#endif
+
 /* LayerNorm of one row: y = (x - mean) / sqrt(var + eps) * w + b (biased variance). */
 static void sclip__layer_norm_row(const float *xr, float *yr, int n, const float *w, const float *b, float eps) {
-    int i = 0;
-#if defined(SCLIP__GEMM_AVX512)
-    float mean = sclip__sum512(xr, n, 0, 0) / (float)n;
-    float inv = 1.0f / sqrtf(sclip__sum512(xr, n, mean, 1) / (float)n + eps);
-    __m512 vm = _mm512_set1_ps(mean), vi = _mm512_set1_ps(inv);
-    for (; i < n; i += 16) {
-        __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : sclip__tail_mask(n);
-        __m512 t = _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, xr + i), vm), vi);
-        _mm512_mask_storeu_ps(yr + i, m, _mm512_fmadd_ps(t, _mm512_maskz_loadu_ps(m, w + i), _mm512_maskz_loadu_ps(m, b + i)));
-    }
-#else
-    float mean = sclip__sum8(xr, n, 0, 0) / (float)n;
-    float inv = 1.0f / sqrtf(sclip__sum8(xr, n, mean, 1) / (float)n + eps);
-#if defined(SCLIP__GEMM_AVX2) /* separate multiply and add, as the scalar loop: the same bits */
-    __m256 vm = _mm256_set1_ps(mean), vi = _mm256_set1_ps(inv);
-    for (; i + 8 <= n; i += 8) {
-        __m256 t = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + i), vm), vi);
-        _mm256_storeu_ps(yr + i, _mm256_add_ps(_mm256_mul_ps(t, _mm256_loadu_ps(w + i)), _mm256_loadu_ps(b + i)));
-    }
-#elif defined(SCLIP__GEMM_NEON)
-    float32x4_t vm = vdupq_n_f32(mean), vi = vdupq_n_f32(inv);
-    for (; i + 4 <= n; i += 4) {
-        float32x4_t t = vmulq_f32(vsubq_f32(vld1q_f32(xr + i), vm), vi);
-        vst1q_f32(yr + i, vaddq_f32(vmulq_f32(t, vld1q_f32(w + i)), vld1q_f32(b + i)));
-    }
-#endif
-    for (; i < n; i++) yr[i] = ((xr[i] - mean) * inv) * w[i] + b[i];
-#endif
+    float mean = sclip__v_rowsum(xr, n, 0, 0) / (float)n;
+    float inv = 1.0f / sqrtf(sclip__v_rowsum(xr, n, mean, 1) / (float)n + eps);
+    sclip__vf vm = sclip__v_set1(mean), vi = sclip__v_set1(inv);
+    int i;
+    for (i = 0; i + SCLIP__VL <= n; i += SCLIP__VL)
+        sclip__v_store(yr + i, sclip__v_muladd(sclip__v_mul(sclip__v_sub(sclip__v_load(xr + i), vm), vi),
+                                               sclip__v_load(w + i), sclip__v_load(b + i)));
+    if (i < n)
+        sclip__v_store_n(yr + i, sclip__v_muladd(sclip__v_mul(sclip__v_sub(sclip__v_load_n(xr + i, n - i), vm), vi),
+                                                 sclip__v_load_n(w + i, n - i), sclip__v_load_n(b + i, n - i)), n - i);
 }
 
-/* First half of a softmax, in place: x = exp(x - max(x)); returns 1 / sum of them. */
+/* First half of a softmax, in place: x = exp(x - max(x)); returns 1 / sum of them. The vector
+   exp has a relative error ~2e-7 and clamps, so -inf gives ~1e-38. */
 static float sclip__softmax_exp(float *x, int n) {
-    float mx = x[0];
-    int i = 0;
-#if defined(SCLIP__GEMM_AVX512)
-    { /* 16 lanes at a time, the tail under a mask: the max, then exp(x - max) with the kernels'
-         exp (relative error ~2e-7; it clamps, so -inf gives ~1e-38), and the sum */
-        __m512 vm = _mm512_set1_ps(x[0]), vs = _mm512_setzero_ps(), e;
-        __mmask16 mt = sclip__tail_mask(n);
-        int nf = n & ~15;
-        for (i = 0; i < nf; i += 16) vm = _mm512_mask_max_ps(vm, 0xffff, vm, _mm512_loadu_ps(x + i));
-        if (mt) vm = _mm512_mask_max_ps(vm, mt, vm, _mm512_maskz_loadu_ps(mt, x + nf));
-        mx = sclip__hmax512(vm);
-        vm = _mm512_set1_ps(mx);
-        for (i = 0; i < nf; i += 16) {
-            e = sclip__exp512(_mm512_sub_ps(_mm512_loadu_ps(x + i), vm));
-            _mm512_storeu_ps(x + i, e);
-            vs = _mm512_add_ps(vs, e);
-        }
-        if (mt) {
-            e = sclip__exp512(_mm512_sub_ps(_mm512_maskz_loadu_ps(mt, x + nf), vm));
-            _mm512_mask_storeu_ps(x + nf, mt, e);
-            vs = _mm512_mask_add_ps(vs, mt, vs, e);
-        }
-        return 1.0f / sclip__hsum512(vs);
+    sclip__vf vm = sclip__v_set1(x[0]), vs = sclip__v_set1(0.0f), e;
+    int i, nf = n - n % SCLIP__VL;
+    float mx;
+    for (i = 0; i < nf; i += SCLIP__VL) vm = sclip__v_max(vm, sclip__v_load(x + i));
+    mx = sclip__v_hmax(vm);
+    for (i = nf; i < n; i++) mx = x[i] > mx ? x[i] : mx;
+    vm = sclip__v_set1(mx);
+    for (i = 0; i < nf; i += SCLIP__VL) {
+        e = sclip__v_exp(sclip__v_sub(sclip__v_load(x + i), vm));
+        sclip__v_store(x + i, e);
+        vs = sclip__v_add(vs, e);
     }
-#elif defined(SCLIP__GEMM_AVX2)
-    { /* the same with 8 lanes; the tail through maskload/maskstore, kept out of the sum */
-        __m256i mt = _mm256_cmpgt_epi32(_mm256_set1_epi32(n & 7), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-        __m256 vm = _mm256_set1_ps(x[0]), vs = _mm256_setzero_ps(), e;
-        int nf = n & ~7, l;
-        for (i = 0; i < nf; i += 8) vm = _mm256_max_ps(_mm256_loadu_ps(x + i), vm);
-        mx = sclip__hmax256(vm);
-        for (l = nf; l < n; l++) mx = x[l] > mx ? x[l] : mx;
-        vm = _mm256_set1_ps(mx);
-        for (i = 0; i < nf; i += 8) {
-            e = sclip__exp256(_mm256_sub_ps(_mm256_loadu_ps(x + i), vm));
-            _mm256_storeu_ps(x + i, e);
-            vs = _mm256_add_ps(vs, e);
-        }
-        if (n & 7) {
-            e = sclip__exp256(_mm256_sub_ps(_mm256_maskload_ps(x + nf, mt), vm));
-            _mm256_maskstore_ps(x + nf, mt, e);
-            vs = _mm256_add_ps(vs, _mm256_and_ps(e, _mm256_castsi256_ps(mt)));
-        }
-        return 1.0f / sclip__hsum256(vs);
+    if (nf < n) { /* the tail in one vector, its other lanes kept out of the sum */
+        e = sclip__v_keep_n(sclip__v_exp(sclip__v_sub(sclip__v_load_n(x + nf, n - nf), vm)), n - nf);
+        sclip__v_store_n(x + nf, e, n - nf);
+        vs = sclip__v_add(vs, e);
     }
-#elif defined(SCLIP__GEMM_NEON)
-    { /* the same with 4 lanes; the last n % 4 in scalar code */
-        float32x4_t vm = vdupq_n_f32(x[0]), vs = vdupq_n_f32(0.0f);
-        float s;
-        int nf = n & ~3;
-        for (i = 0; i < nf; i += 4) vm = vmaxq_f32(vm, vld1q_f32(x + i));
-        mx = vmaxvq_f32(vm);
-        for (i = nf; i < n; i++) mx = x[i] > mx ? x[i] : mx;
-        vm = vdupq_n_f32(mx);
-        for (i = 0; i < nf; i += 4) {
-            float32x4_t e = sclip__exp_neon(vsubq_f32(vld1q_f32(x + i), vm));
-            vst1q_f32(x + i, e);
-            vs = vaddq_f32(vs, e);
-        }
-        s = vaddvq_f32(vs);
-        for (i = nf; i < n; i++) s += (x[i] = expf(x[i] - mx));
-        return 1.0f / s;
-    }
-#else
-    float s = 0;
-    for (i = 1; i < n; i++)
-        if (x[i] > mx) mx = x[i];
-    for (i = 0; i < n; i++) s += (x[i] = expf(x[i] - mx));
-    return 1.0f / s;
-#endif
+    return 1.0f / sclip__v_hsum(vs);
 }
 
 /* Second half: x = x * rx, or with y, x = x * rx + y * ry: CSA's softmax(a) + softmax(b) in one
    pass (two rounded products, then their sum: without FMA contraction, the bits of scaling
    each row and adding them). */
 static void sclip__softmax_scale(float *x, float rx, const float *y, float ry, int n) {
-    int i = 0;
-#if defined(SCLIP__GEMM_AVX512)
-    __m512 vx = _mm512_set1_ps(rx), vy = _mm512_set1_ps(ry), t;
-    for (; i < n; i += 16) {
-        __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : sclip__tail_mask(n);
-        t = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + i), vx);
-        if (y) t = _mm512_add_ps(t, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, y + i), vy));
-        _mm512_mask_storeu_ps(x + i, m, t);
+    sclip__vf vx = sclip__v_set1(rx), vy = sclip__v_set1(ry), t;
+    int i;
+    for (i = 0; i + SCLIP__VL <= n; i += SCLIP__VL) {
+        t = sclip__v_mul(sclip__v_load(x + i), vx);
+        if (y) t = sclip__v_add(t, sclip__v_mul(sclip__v_load(y + i), vy));
+        sclip__v_store(x + i, t);
     }
-#elif defined(SCLIP__GEMM_AVX2)
-    __m256 vx = _mm256_set1_ps(rx), vy = _mm256_set1_ps(ry), t;
-    for (; i + 8 <= n; i += 8) {
-        t = _mm256_mul_ps(_mm256_loadu_ps(x + i), vx);
-        if (y) t = _mm256_add_ps(t, _mm256_mul_ps(_mm256_loadu_ps(y + i), vy));
-        _mm256_storeu_ps(x + i, t);
-    }
-#elif defined(SCLIP__GEMM_NEON)
-    float32x4_t t;
-    for (; i + 4 <= n; i += 4) {
-        t = vmulq_n_f32(vld1q_f32(x + i), rx);
-        if (y) t = vaddq_f32(t, vmulq_n_f32(vld1q_f32(y + i), ry));
-        vst1q_f32(x + i, t);
-    }
-#endif
     for (; i < n; i++) {
         float t1 = x[i] * rx;
         x[i] = y ? t1 + y[i] * ry : t1;
@@ -8101,6 +8124,7 @@ static const sclip__kernels SCLIP__KTABLE = {
 #undef SCLIP__K512
 #undef SCLIP__KNEON
 #undef SCLIP__KPASS_OPEN
+#undef SCLIP__VL
 #undef SCLIP__KC_SMALL
 #undef SCLIP__LP_CVT
 #undef SCLIP__LP_I2F
