@@ -7562,14 +7562,12 @@ static float sclip__torch_sum(const float *x, int n) {
     return fin;
 }
 
-/* torch.exp of element p of a contiguous float32 tensor of n elements, as PyTorch 1.13 computes it
-   on an AVX2 CPU: SLEEF's expf_u10 (fused multiply-adds) in the vector loop, 16 elements a step,
-   the C library's expf for the last n % 16. ResCLIP's Gaussian terms and decays go through fp16
-   roundings and thresholds where one ulp can flip a result. */
-static float sclip__torch_expf(float d, size_t p, size_t n) {
+/* torch.exp on float32 as PyTorch 1.13 computes it on an AVX2 CPU: SLEEF's expf_u10 (fused
+   multiply-adds), checked bit for bit against it. ResCLIP's Gaussian terms and decays go through
+   fp16 roundings where one ulp can flip a result. */
+static float sclip__torch_expf(float d) {
     float s, u;
     int q;
-    if (p >= n / 16 * 16) return expf(d);
     if (d < -104.0f) return 0.0f;
     q = (int)rintf(d * 1.442695040888963407359924681001892137426645954152985934135449406931f);
     s = fmaf((float)q, -0.693145751953125f, d);
@@ -7584,16 +7582,16 @@ static float sclip__torch_expf(float d, size_t p, size_t n) {
     return ldexpf(u, q);
 }
 
-/* Element i of torch.linspace(a, b, n) in float32 as PyTorch 1.13 makes it on an AVX2 CPU:
-   a + i step for the first half, b - (n-1-i) step after, except in the vector loop (16 elements
-   a step, the last n % 16 scalar), where 8 elements from i0 = i - i % 8 are base + (i - i0) step
-   with base the formula at i0. The path check rounds these to patch coordinates, so one ulp
-   can move a sample. */
+/* Element i of torch.linspace(a, b, n) in float32 as PyTorch 1.13 makes it on an AVX2 CPU
+   (checked bit for bit): fma(step, i, a) for the first half, fma(-step, n-1-i, b) after (its
+   compiler fuses them), except in the vector loop (16 elements a step, the last n % 16 scalar),
+   where the 8 elements from i0 = i - i % 8 are base + (i - i0) step, base the formula at i0. The
+   path check rounds these to patch coordinates, so one ulp can move a sample. */
 static float sclip__linspace(float a, float b, int n, int i) {
     float step = n > 1 ? (b - a) / (float)(n - 1) : 0.0f, base;
     int i0 = i - i % 8;
-    if (i >= n / 16 * 16) return i < n / 2 ? a + step * (float)i : b - step * (float)(n - 1 - i);
-    base = i0 < n / 2 ? a + step * (float)i0 : b - step * (float)(n - 1 - i0);
+    if (i >= n / 16 * 16) return i < n / 2 ? fmaf(step, (float)i, a) : fmaf(-step, (float)(n - 1 - i), b);
+    base = i0 < n / 2 ? fmaf(step, (float)i0, a) : fmaf(-step, (float)(n - 1 - i0), b);
     return base + (float)(i - i0) * step;
 }
 
@@ -7609,7 +7607,7 @@ static void sclip__resclip_omega(int gh, int gw, double sigma, float *om) {
         for (j = 0; j < N; j++) {
             int y = i / gw - j / gw + gh - 1, x = i % gw - j % gw + gw - 1; /* the window's cell */
             float a = sclip__linspace(u0, u1, du, y), b = sclip__linspace(v0, v1, dv, x);
-            om[(size_t)(i + 1) * T + j + 1] = sclip__torch_expf(-(a * a + b * b), (size_t)y * dv + x, (size_t)du * dv);
+            om[(size_t)(i + 1) * T + j + 1] = sclip__torch_expf(-(a * a + b * b));
         }
 }
 
@@ -7703,7 +7701,7 @@ static void sclip__sfr_rows(void *arg, int r0, int r1) {
                 int pr = (int)rintf((float)ri * b + (float)rk * a), pc = (int)rintf((float)ci * b + (float)ck * a);
                 valid = j->lab[pr * j->gw + pc] == j->lab[i];
             }
-            if (!valid) e[k] = e[k] * sclip__torch_expf((float)(-d) / (float)j->S, (size_t)i * N + k, (size_t)N * N);
+            if (!valid) e[k] = e[k] * sclip__torch_expf((float)(-d) / (float)j->S);
         }
         for (k = 0; k < N; k++) { /* conv1d with zero padding along the flattened row (fused
                                      multiply-adds in tap order: torch's CPU result bit for bit), relu */
@@ -7734,7 +7732,7 @@ static int sclip__resclip_sfr(sclip_context *c, const int *lab, int gh, int gw, 
     for (k = 0; k <= j.S; k++) t[k] = sclip__linspace(0.0f, 1.0f, j.S + 1, k);
     for (k = 0; k < K; k++) { /* exp(-(x^2) / (2 sigma^2)), x = -K/2 .. K/2, normalised */
         int x = k - K / 2;
-        kernel[k] = sclip__torch_expf((float)(-(double)x * x) / (float)(2.0 * mp->sigma * mp->sigma), (size_t)k, (size_t)K);
+        kernel[k] = sclip__torch_expf((float)(-(double)x * x) / (float)(2.0 * mp->sigma * mp->sigma));
     }
     ksum = sclip__torch_sum(kernel, K);
     for (k = 0; k < K; k++) kernel[k] = kernel[k] / ksum;

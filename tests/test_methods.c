@@ -105,10 +105,22 @@ static void resclip_window(sclip_context *c) {
         sclip__resclip_sfr_term(E, 197, mp.lam_s);
         for (i = 0; i < 197 * 197; i++) nd += E[i] != o2[i];
         printf("resclip vision_chelsea: SFR term after its fp16 roundings: %d of %d entries differ\n", nd, 197 * 197);
+        CHECK(nd == 0, "SFR term: %d entries differ", nd);
         free(o2);
     }
     printf("resclip vision_chelsea: SFR matrix max |a-b| %.2e\n", (double)sfr_err);
-    CHECK(sfr_err <= 1e-7, "resclip SFR matrix: %.3e", (double)sfr_err);
+    CHECK(sfr_err == 0, "resclip SFR matrix: %.3e", (double)sfr_err);
+    { /* NACLIP's Gaussian term Omega of the 14 x 14 grid */
+        sclip_npy om;
+        int nd = 0;
+        snprintf(rel, sizeof rel, "%s/trace/017_gaussian_addition_omega.npy", dir);
+        load_f32(rel, &om, 197 * 197);
+        sclip__resclip_omega(14, 14, 5.0, s2);
+        for (i = 0; i < 197 * 197; i++) nd += s2[i] != ((const float *)om.data)[i];
+        printf("resclip vision_chelsea: Omega %d of %d entries differ\n", nd, 197 * 197);
+        CHECK(nd == 0, "Omega: %d entries differ", nd);
+        sclip_npy_free(&om);
+    }
     sclip_npy_free(&in), sclip_npy_free(&ref), sclip_npy_free(&q), sclip_npy_free(&map), sclip_npy_free(&sfr);
     free(out), free(s2), free(E);
 }
