@@ -7753,6 +7753,75 @@ static void sclip__resclip_sfr_term(float *S2, int T, double lam_s) {
     for (p = 0; p < n; p++) S2[p] = sclip__round_f16(lam * sclip__round_f16(S2[p] / mx));
 }
 
+/* PAMR (sclip__pamr's arithmetic, bit for bit) with blocks of 4 channels on the threads: the
+   affinity weights once, then each block's iterations in a part's own buffers. Each channel is
+   first copied with replicate padding of D = the largest dilation on each side, so that every
+   column runs sclip__pamr_row's vector loop (sclip__pamr_step takes the border columns one at a
+   time); a row's 16 weight rows serve the block's channels while they are in cache. */
+#define SCLIP__PAMR_QB 4
+typedef struct sclip__pamr_job {
+    const float *w;
+    float *mask, *tmp;
+    int Q, H, W, iters, next;
+    const int *dil;
+} sclip__pamr_job;
+
+/* out = one PAMR step of nb channels m (H x W each) through pad (nb x H x (W + 2D) floats). */
+static void sclip__pamr_step_padded(const float *m, float *out, int nb, float *pad, const float *w, int H, int W, const int *dil) {
+    int y, x, k, b, D = dil[0] > dil[1] ? dil[0] : dil[1], Wp = W + 2 * D, dy[16], dx[16];
+    const float *wr[16], *rr[16];
+    size_t hw = (size_t)H * W, hwp = (size_t)H * Wp;
+    for (k = 0; k < 16; k++) sclip__pamr_offset(k & 7, dil[k >> 3], &dy[k], &dx[k]);
+    for (b = 0; b < nb; b++)
+        for (y = 0; y < H; y++) {
+            float *p = pad + b * hwp + (size_t)y * Wp;
+            const float *r = m + b * hw + (size_t)y * W;
+            for (x = 0; x < D; x++) p[x] = r[0], p[D + W + x] = r[W - 1];
+            memcpy(p + D, r, (size_t)W * sizeof(float));
+        }
+    for (y = 0; y < H; y++) {
+        for (k = 0; k < 16; k++) wr[k] = w + (size_t)k * hw + (size_t)y * W;
+        for (b = 0; b < nb; b++) {
+            for (k = 0; k < 16; k++) rr[k] = pad + b * hwp + (size_t)sclip__clampi(y + dy[k], 0, H - 1) * Wp + D;
+            sclip__pamr_row(out + b * hw + (size_t)y * W, wr, rr, dx, 16, 0, W);
+        }
+    }
+}
+
+static size_t sclip__pamr_part_floats(int H, int W, const int *dil) {
+    int D = dil[0] > dil[1] ? dil[0] : dil[1];
+    return (size_t)SCLIP__PAMR_QB * ((size_t)H * W + (size_t)H * (W + 2 * D));
+}
+
+static void sclip__pamr_channels(void *arg, int part) {
+    sclip__pamr_job *j = (sclip__pamr_job *)arg;
+    size_t hw = (size_t)j->H * j->W;
+    float *tmp = j->tmp + (size_t)part * sclip__pamr_part_floats(j->H, j->W, j->dil), *pad = tmp + SCLIP__PAMR_QB * hw;
+    int q, it, n = (j->Q + SCLIP__PAMR_QB - 1) / SCLIP__PAMR_QB;
+    for (q = sclip__claim(&j->next, -1, part, 1); q < n; q = sclip__claim(&j->next, q, part, 1)) {
+        int nb = j->Q - SCLIP__PAMR_QB * q < SCLIP__PAMR_QB ? j->Q - SCLIP__PAMR_QB * q : SCLIP__PAMR_QB;
+        float *first = j->mask + (size_t)SCLIP__PAMR_QB * q * hw, *cur = first, *nxt = tmp, *t;
+        for (it = 0; it < j->iters; it++) {
+            sclip__pamr_step_padded(cur, nxt, nb, pad, j->w, j->H, j->W, j->dil);
+            t = cur, cur = nxt, nxt = t;
+        }
+        if (cur != first) memcpy(first, cur, (size_t)nb * hw * sizeof(float));
+    }
+}
+
+static int sclip__pamr_threads(sclip_context *c, const float *img, float *mask, int Q, int H, int W, int iters, const int *dil) {
+    size_t hw = (size_t)H * W;
+    int blocks = (Q + SCLIP__PAMR_QB - 1) / SCLIP__PAMR_QB, parts = c->n_threads < blocks ? c->n_threads : blocks;
+    float *w = (float *)sclip__alloc_array(16 * hw + (size_t)parts * sclip__pamr_part_floats(H, W, dil), sizeof(float));
+    sclip__pamr_job j;
+    if (!w) return SCLIP__SEG_ENOMEM;
+    sclip__pamr_weights(img, H, W, dil, 2, w);
+    j.w = w, j.mask = mask, j.tmp = w + 16 * hw, j.Q = Q, j.H = H, j.W = W, j.iters = iters, j.next = 0, j.dil = dil;
+    sclip__parallel(c, sclip__pamr_channels, &j, parts);
+    sclip__free(w);
+    return 0;
+}
+
 /* The feedback pass's labels (create_logit_temp, create_patch_matrix): the patch tokens (tok,
    T x D) L2-normalised, cosine with the queries, bilinear to the window's h x w, PAMR(10, 8 16)
    guided by the window, softmax over the queries of logit_scale x, argmax (first on ties), 0
@@ -7765,7 +7834,7 @@ static sclip_result sclip__resclip_feedback(sclip_context *c, const float *chw, 
     sclip__rows_unit(tok + E, N, E);
     sclip__mm(c, 1, N, Q, E, 1.0f, tok + E, E, queries, E, cosm, Q);
     if (sclip__bilinear(cosm, Q, gh, gw, 1, (ptrdiff_t)gw * Q, Q, mask, h, w, (ptrdiff_t)hw, w, 0) ||
-        sclip__pamr(chw, mask, Q, h, w, 10, dil, 2, 0))
+        sclip__pamr_threads(c, chw, mask, Q, h, w, 10, dil))
         return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "resclip: out of memory in the feedback pass");
     sclip__post_probs(mask, hw, Q, mask, hw, hw, NULL, Q, logit_scale);
     sclip__argmax_range(mask, hw, Q, 0, hw, bv, pix);
