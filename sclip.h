@@ -524,6 +524,8 @@ SCLIPDEF int sclip_method_parse(const char *name);
    integers for the *_idx keys, numbers, "A,B" pairs for attn_*_weights, true/false (1/0) for
    delete_same_entity. SCLIP_ERROR_INVALID_ARGUMENT with a message in err (may be NULL). */
 SCLIPDEF sclip_result sclip_method_opt_parse(const char *key_value, sclip_method_desc *m, char *err, size_t err_cap);
+/* Fills every field not in m->set with its default and sets every bit: the values a run uses. */
+SCLIPDEF void sclip_method_fill_defaults(sclip_method_desc *m);
 /* The dense tokens of a method for one normalised (3, h, w) window, as its official visual forward
    returns them: SC-CLIP gh*gw rows (no class token), ResCLIP and SCLIP 1 + gh*gw rows, each
    embed_dim floats after ln_post and proj, in out; *n_tokens (may be NULL) receives the rows.
@@ -7074,6 +7076,18 @@ static void sclip__method_resolve(const sclip_method_desc *m, sclip__mparams *o)
     o->del = SCLIP__MOPT(SCLIP_MOPT_DELETE_SAME_ENTITY, delete_same_entity, 1);
     o->sigma = SCLIP__MOPT(SCLIP_MOPT_GAUSSIAN_STD, gaussian_std, 5.0);
 #undef SCLIP__MOPT
+}
+
+SCLIPDEF void sclip_method_fill_defaults(sclip_method_desc *m) {
+    sclip__mparams p;
+    if (!m) return;
+    sclip__method_resolve(m, &p);
+    m->pre_adjust_idx = p.p, m->post_adjust_idx = p.a, m->multi_start_idx = p.m0, m->multi_end_idx = p.m1;
+    m->res_cls = p.rho, m->beta = p.beta, m->temp_thd = p.temp_thd;
+    m->attn_rcs_weights[0] = p.tau_r, m->attn_rcs_weights[1] = p.lam_r;
+    m->attn_sfr_weights[0] = p.tau_s, m->attn_sfr_weights[1] = p.lam_s;
+    m->delete_same_entity = p.del, m->gaussian_std = p.sigma;
+    m->set = (1u << SCLIP_MOPT_COUNT) - 1u;
 }
 
 SCLIPDEF const char *sclip_method_name(sclip_method m) {

@@ -66,6 +66,19 @@ run resclip/chelsea_cat4_ctx59 1e-4 0 --method resclip --method-opt temp_thd=0.2
 run resclip/coffee_probe6_voc21 2e-4 16 --method resclip --preset voc21 -c "$M/resclip/coffee_probe6_voc21/classes.txt" \
     --features "$M/resclip/coffee_probe6_voc21/text_features.npy" "$img/coffee.png"
 
+# sclip-eval --method: the benchmark's preset becomes the method's config (ResCLIP voc21: the
+# whole image), every resolved option in the run's settings
+E="$S/fixtures/eval/voc21/root"
+if [ -d "$E" ]; then
+    if build/sclip-eval -m build/tiny12.sclip --dataset voc21 --root "$E" --method resclip --method-opt temp_thd=0.3 -q \
+            --json "$T/ev.json" >/dev/null 2>"$T/err" &&
+        grep -q '"method": "resclip temp_thd=0.3 attn_rcs_weights=2,0.3 attn_sfr_weights=2.2,0.7 delete_same_entity=1 gaussian_std=5"' "$T/ev.json" &&
+        grep -q 'crop=-1 ' "$T/ev.json"; then ok "sclip-eval --method resclip (voc21 config, option recorded)"
+    else bad "sclip-eval --method resclip: $(head -c 300 "$T/err")"; fi
+    expect_error "sclip-eval bad method option" "unknown option" build/sclip-eval -m build/tiny12.sclip --dataset voc21 --root "$E" \
+        --method scclip --method-opt gaussian_std=3
+fi
+
 # bad input: a clear message and a non-zero status, never a crash
 c4="$M/scclip/chelsea_cat4/classes.txt"
 expect_error "unknown method" "must be sclip, scclip or resclip" $seg -m build/tiny12.sclip --method foo -c "$c4" "$img/chelsea.png"
