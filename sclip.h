@@ -7214,6 +7214,14 @@ static sclip_result sclip__method_check(sclip_context *c, const sclip_method_des
 
 /* ---- shared pieces ---------------------------------------------------------------------------- */
 
+/* a * b rounded on its own, never fused into an addition that follows (compilers that contract
+   a * b + c into one multiply-add, as GCC in GNU mode or Clang by default do, would round once
+   where PyTorch rounds twice, and move a decision that depends on the last bit). */
+static float sclip__mul_rounded(float a, float b) {
+    volatile float p = a * b;
+    return p;
+}
+
 /* fn(arg, r0, r1) over [0, n) split into contiguous ranges, one per thread. */
 typedef struct sclip__range_job {
     void (*fn)(void *arg, int r0, int r1);
@@ -7348,7 +7356,7 @@ static void sclip__scclip_lof(sclip_context *c, const float *P, int N, int C, fl
     w = rank - (float)r;
     lo = sorted[r];
     hi = sorted[r + 1 < N ? r + 1 : r];
-    thr = w < 0.5f ? lo + w * (hi - lo) : hi - (hi - lo) * (1.0f - w); /* torch.lerp */
+    thr = w < 0.5f ? lo + sclip__mul_rounded(w, hi - lo) : hi - sclip__mul_rounded(hi - lo, 1.0f - w); /* torch.lerp */
     for (i = 0; i < N; i++) outlier[i] = scores[i] > thr;
 }
 
@@ -7606,7 +7614,7 @@ static float sclip__linspace(float a, float b, int n, int i) {
     int i0 = i - i % 8;
     if (i >= n / 16 * 16) return i < n / 2 ? fmaf(step, (float)i, a) : fmaf(-step, (float)(n - 1 - i), b);
     base = i0 < n / 2 ? fmaf(step, (float)i0, a) : fmaf(-step, (float)(n - 1 - i0), b);
-    return base + (float)(i - i0) * step;
+    return base + sclip__mul_rounded((float)(i - i0), step);
 }
 
 /* Omega (T x T, zero class row and column): NACLIP's gaussian_window / get_attention_addition,
@@ -7712,7 +7720,8 @@ static void sclip__sfr_rows(void *arg, int r0, int r1) {
             if (!j->del || d == 0) continue;
             for (s = 0; s <= d && valid; s++) {
                 float a = j->t[s], b = 1.0f - a;
-                int pr = (int)rintf((float)ri * b + (float)rk * a), pc = (int)rintf((float)ci * b + (float)ck * a);
+                int pr = (int)rintf(sclip__mul_rounded((float)ri, b) + sclip__mul_rounded((float)rk, a));
+                int pc = (int)rintf(sclip__mul_rounded((float)ci, b) + sclip__mul_rounded((float)ck, a));
                 valid = j->lab[pr * j->gw + pc] == j->lab[i];
             }
             if (!valid) e[k] = e[k] * sclip__torch_expf((float)(-d) / (float)j->S);

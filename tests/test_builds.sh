@@ -108,7 +108,7 @@ pwait
 run_set() { # run_set TAG RUNNER CC FLAGS... (SEG_CASES limits test_seg's fixture cases, TESTS the programs)
     local tag=$1 runner=$2 cc=$3; shift 3
     local t
-    for t in ${TESTS:-test_gemm test_gemm_lowp test_towers test_seg test_seg_parts}; do
+    for t in ${TESTS:-test_gemm test_gemm_lowp test_towers test_seg test_seg_parts test_methods}; do
         step "$tag-$t-build" $cc $W -O2 "$@" $I tests/$t.c -o "$O/$tag-$t" -lm -lpthread || continue
         step "$tag-$t" $runner "$O/$tag-$t"
     done
