@@ -89,6 +89,9 @@
                desc->no_probs: labels only; desc->probs_band: the probabilities handed to your
                                           callback a band of rows at a time (section 9)
                sclip_seg_preset(name, &desc, &class_file)            the 8 benchmark configs
+               desc->method: SC-CLIP or ResCLIP instead of SCLIP (section 10); sclip_method_parse,
+                                          sclip_method_opt_parse("beta=0.5"), sclip_seg_preset_method
+                                          (a method's own config), sclip_encode_image_method
                sclip_seg_preset_classes(name, buf, cap)              and their vocabularies
                sclip_resize_size, sclip_resize_rgb                   the OpenCV-exact resize
                sclip_normalize_rgb, sclip_seg_windows                 CLIP's input, the windows
@@ -192,6 +195,38 @@
       floats with PAMR.
       SCLIP_MAX_CLASSES (4096) names per vocabulary; a prompt must fit CLIP's 77 tokens; at most
       4096 tensors in a weight file.
+
+  10. Methods (sclip_seg_desc.method; sclip-seg and sclip-eval --method, --method-opt KEY=VALUE)
+      sclip    SCLIP (default): the pipeline above with the last block of section 5.
+      scclip   SC-CLIP (SuleBai/SC-CLIP 0417ba9): blocks 0..L-2 unchanged, keeping X_p, X_a and
+               R = X_m0 + ... + X_{m1-1} (X_i the residual stream after block i, 0-based; defaults
+               p 8, a 3, m0..m1 3..10, res_cls 0.3, beta 0.4); LOF (30 neighbours, the repo's reach
+               max(D_ij, kd_i), outliers above the 0.95 quantile) on X_{L-2}'s patches; each outlier
+               replaced by the mean of its valid 3x3 neighbours (in X_{L-2} and X_p); then
+               Y = rownorm(F F' >= beta) X' (F: X_p's unit rows), the last block's attention
+               (softmax(3 (F F' - mean)) with negatives masked + softmax(s k k')) / 2 without residual
+               or MLP, plus res_cls x the class token; rownorm(G G' >= beta) (G: X_a) after it; the
+               same on R's patches added (multi-level fusion); ln_post and proj. The tokens have no
+               class row. Windows of at least 31 patches; non-square grids are row-major (the
+               official code indexes them by the row count and fails).
+      resclip  ResCLIP (yvhangyang/ResCLIP 0e085f7, arch wo_resi, strategy resclip): RCS = the
+               mean of the vanilla attention weights of blocks 5..8 (hard-coded: 10 layers or more);
+               the last block without residual or MLP, W = softmax(s k k' + Omega) (NACLIP's Gaussian,
+               gaussian_std 5) mixed tau_r ((1 - lambda_r) W + lambda_r RCS); a feedback pass of it
+               gives cosines with the vocabulary's queries, bilinear to the window, PAMR (10 steps,
+               dilations 8 and 16), softmax x logit_scale, argmax (0 below temp_thd), the mode of each
+               16x16 patch (smallest label on ties); the SFR matrix (same label, path check with
+               exp(-d/S) decay, a 1-D Gaussian blur along the row, row-normalised) enters the final
+               pass as tau_s ((1 - lambda_s) s k k' + fp16(lambda_s fp16(SFR / max))). Its seg_logits
+               are the class probabilities renormalised to sum 1; area_thd has no effect. Without a
+               preset the options are demo.py's (temp_thd 0.1, attn_rcs_weights 2.0,0.6,
+               attn_sfr_weights 2.1,0.6, delete_same_entity true); the presets voc21 and voc20 run
+               the whole image at once (two bilinear steps to the original size).
+      sclip_seg_preset_method(name, method, ...) applies a method's own benchmark config;
+      sclip_encode_image_method returns a method's dense tokens for one window. Where PyTorch's
+      float order decides a discrete step (the path check, fp16 roundings), ResCLIP follows
+      PyTorch 1.13's CPU arithmetic bit for bit. The official code runs batch 1 in float32 on the
+      CPU here; its GPU runs are float16.
 */
 #ifndef SCLIP_H
 #define SCLIP_H
