@@ -7244,6 +7244,9 @@ static sclip_result sclip__method_check(sclip_context *c, const sclip_method_des
                                "layers, this one has %d",
                                L);
     else if (!(p.sigma > 0)) return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "resclip: gaussian_std must be above 0");
+    else if (c->model->arch.patch_size > 64)
+        return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "resclip: patches of %d pixels (the patch class map takes up to 64)",
+                               c->model->arch.patch_size);
     return SCLIP_OK;
 }
 
