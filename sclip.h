@@ -217,7 +217,7 @@
                dilations 8 and 16), softmax x logit_scale, argmax (0 below temp_thd), the mode of each
                16x16 patch (smallest label on ties); the SFR matrix (same label, path check with
                exp(-d/S) decay, a 1-D Gaussian blur along the row, row-normalised) enters the final
-               pass as tau_s ((1 - lambda_s) s k k' + fp16(lambda_s fp16(SFR / max))). Its seg_logits
+               pass as tau_s ((1 - lambda_s) s k k' + fp16(fp16(lambda_s) fp16(SFR / max))). Its seg_logits
                are the class probabilities renormalised to sum 1; area_thd has no effect. Without a
                preset the options are demo.py's (temp_thd 0.1, attn_rcs_weights 2.0,0.6,
                attn_sfr_weights 2.1,0.6, delete_same_entity true); the presets voc21 and voc20 run
@@ -7805,11 +7805,12 @@ static int sclip__resclip_sfr(sclip_context *c, const int *lab, int gh, int gw, 
     return 1;
 }
 
-/* custom_attn's SFR term, in place on the T x T matrix: fp16(lambda_s fp16(SFR / max SFR)) (a
-   Python float times an fp16 tensor stays fp16: two roundings). */
+/* custom_attn's SFR term, in place on the T x T matrix: fp16(fp16(lambda_s) fp16(SFR / max SFR)).
+   A Python float times an fp16 tensor stays fp16, and PyTorch 1.13 rounds the scalar to fp16
+   first (0.7 becomes 0.7001953125): three roundings, checked against it bit for bit. */
 static void sclip__resclip_sfr_term(float *S2, int T, double lam_s) {
     size_t p, n = (size_t)T * T;
-    float mx = 0, lam = (float)lam_s;
+    float mx = 0, lam = sclip__round_f16((float)lam_s);
     for (p = 0; p < n; p++) mx = S2[p] > mx ? S2[p] : mx;
     for (p = 0; p < n; p++) S2[p] = sclip__round_f16(lam * sclip__round_f16(S2[p] / mx));
 }

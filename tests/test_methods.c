@@ -125,6 +125,19 @@ static void resclip_window(sclip_context *c) {
     free(out), free(s2), free(E);
 }
 
+/* custom_attn's SFR term 0.7 * (sfr / sfr.max()).to(torch.float16) as PyTorch 1.13 computes it
+   (values printed by it: the scalar is rounded to fp16 first). */
+static void sfr_term(void) {
+    float m[9] = {0.0f, 0.123456789f, 0.5f, 1.0f / 3.0f, 0.9f, 0.0001234f, 2.0f, 0.77777f, 0.0f}; /* T = 3 */
+    static const float torch_values[9] = {0.0f, 0.043212890625f, 0.175048828125f, 0.11669921875f, 0.31494140625f,
+                                          4.32133674621582e-05f, 0.7001953125f, 0.272216796875f, 0.0f};
+    int i, bad = 0;
+    sclip__resclip_sfr_term(m, 3, 0.7);
+    for (i = 0; i < 9; i++) bad += m[i] != torch_values[i];
+    printf("resclip SFR term against PyTorch's values: %d of 9 differ\n", bad);
+    CHECK(bad == 0, "SFR term: %d values differ", bad);
+}
+
 /* Options, models and windows the official code cannot run: clear errors. */
 static void errors(sclip_context *c12) {
     sclip_method_desc md;
@@ -185,6 +198,7 @@ int main(void) {
     scclip_window(c, "fixtures/methods/tiny12/vision_input.npy", "vision_noise");
     scclip_window(c, "fixtures/methods/chelsea_center224.npy", "vision_chelsea");
     resclip_window(c);
+    sfr_term();
     errors(c);
     sclip_context_free(c);
     sclip_model_free(m);

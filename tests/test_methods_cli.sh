@@ -61,9 +61,9 @@ run resclip/chelsea_cat4_ctx59 1e-4 0 --method resclip --method-opt temp_thd=0.2
     --method-opt attn_sfr_weights=1.8,0.7 --method-opt delete_same_entity=true --method-opt gaussian_std=5 \
     -c "$M/resclip/chelsea_cat4_ctx59/classes.txt" "$img/chelsea.png"
 # the voc21 config: the whole 336x504 image in one forward (a 21x31 grid), two bilinear steps.
-# Measured: probabilities within 1.4e-4 and 13 labels different, pixels where the two best classes
-# are within 1.1e-4 of each other (a difference not found yet, see docs/USAGE.md#methods---method)
-run resclip/coffee_probe6_voc21 2e-4 16 --method resclip --preset voc21 -c "$M/resclip/coffee_probe6_voc21/classes.txt" \
+# Measured: probabilities within 4.2e-6, one label different, a pixel where the two best classes
+# are 1.1e-6 apart
+run resclip/coffee_probe6_voc21 1e-4 2 --method resclip --preset voc21 -c "$M/resclip/coffee_probe6_voc21/classes.txt" \
     --features "$M/resclip/coffee_probe6_voc21/text_features.npy" "$img/coffee.png"
 
 # sclip-eval --method: the benchmark's preset becomes the method's config (ResCLIP voc21: the
