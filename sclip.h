@@ -7260,6 +7260,43 @@ static float sclip__mul_rounded(float a, float b) {
     return p;
 }
 
+/* x.sum() of n contiguous floats in the order of PyTorch 1.13's CPU kernel with 8-lane vectors
+   (SumKernel.cpp: 8-float vectors, 4 interleaved rows of them, a 4-level cascade of partial sums
+   every 2^max(4, ceil(log2 rows) / 4) rows; the tail after the vectors, then the 8 lanes), so that
+   the fp16 roundings that follow see the official bits. */
+static float sclip__torch_sum(const float *x, int n) {
+    float acc[4][4][8], part[4][8], fin = 0;
+    int vecs = n / 8, rows = vecs / 4, lp = 0, step, i = 0, j, k, l;
+    while ((1 << lp) < rows) lp++;
+    lp = lp / 4 > 4 ? lp / 4 : 4;
+    step = 1 << lp;
+    memset(acc, 0, sizeof acc);
+    for (; i + step <= rows;) {
+        for (j = 0; j < step; j++, i++)
+            for (k = 0; k < 4; k++)
+                for (l = 0; l < 8; l++) acc[0][k][l] += x[(i * 4 + k) * 8 + l];
+        for (j = 1; j < 4; j++) {
+            for (k = 0; k < 4; k++)
+                for (l = 0; l < 8; l++) acc[j][k][l] += acc[j - 1][k][l], acc[j - 1][k][l] = 0;
+            if (i & ((step - 1) << (j * lp))) break;
+        }
+    }
+    for (; i < rows; i++)
+        for (k = 0; k < 4; k++)
+            for (l = 0; l < 8; l++) acc[0][k][l] += x[(i * 4 + k) * 8 + l];
+    for (j = 1; j < 4; j++)
+        for (k = 0; k < 4; k++)
+            for (l = 0; l < 8; l++) acc[0][k][l] += acc[j][k][l];
+    memcpy(part, acc[0], sizeof part);
+    for (i = rows * 4; i < vecs; i++)
+        for (l = 0; l < 8; l++) part[0][l] += x[i * 8 + l];
+    for (k = 1; k < 4; k++)
+        for (l = 0; l < 8; l++) part[0][l] += part[k][l];
+    for (i = vecs * 8; i < n; i++) fin += x[i];
+    for (l = 0; l < 8; l++) fin += part[0][l];
+    return fin;
+}
+
 /* fn(arg, r0, r1) over [0, n) split into contiguous ranges, one per thread. */
 typedef struct sclip__range_job {
     void (*fn)(void *arg, int r0, int r1);
@@ -7434,12 +7471,10 @@ static void sclip__scclip_simi(sclip_context *c, float *G, int N, int C, float b
     sclip__mm(c, 1, N, N, C, 1.0f, G, C, G, C, S, N);
     if (raw) memcpy(raw, S, (size_t)N * N * sizeof(float));
     for (i = 0; i < N; i++) {
-        float *row = S + (size_t)i * N, sum = 0;
-        for (j = 0; j < N; j++) {
+        float *row = S + (size_t)i * N, sum;
+        for (j = 0; j < N; j++)
             if (row[j] < beta) row[j] = 0.0f;
-            sum += row[j];
-        }
-        sum += 1e-6f;
+        sum = sclip__torch_sum(row, N) + 1e-6f;
         for (j = 0; j < N; j++) row[j] = row[j] / sum;
     }
 }
@@ -7494,12 +7529,9 @@ static void sclip__scclip_block(sclip_context *c, const float *in, int n, const 
 
 /* softmax(M) per row, M = 3 (mid - mean(mid)) with entries < 0 set to -inf (the diagonal stays). */
 static void sclip__scclip_mid_softmax(const float *mid, int N, float *sm) {
-    double s = 0;
     size_t i, n = (size_t)N * N;
-    float mean;
+    float mean = sclip__torch_sum(mid, N * N) / (float)n; /* torch.mean: the sum, then / n */
     int r;
-    for (i = 0; i < n; i++) s += mid[i];
-    mean = (float)(s / (double)n);
     for (i = 0; i < n; i++) {
         float m = (mid[i] - mean) * 3.0f;
         sm[i] = m < 0.0f ? -INFINITY : m;
@@ -7584,43 +7616,6 @@ static sclip_result sclip__scclip_dense(sclip_context *c, const float *chw, int 
 }
 
 /* ---- ResCLIP (METHODS.md section 3) ----------------------------------------------------------- */
-
-/* x.sum() of n contiguous floats in the order of PyTorch 1.13's CPU kernel with 8-lane vectors
-   (SumKernel.cpp: 8-float vectors, 4 interleaved rows of them, a 4-level cascade of partial sums
-   every 2^max(4, ceil(log2 rows) / 4) rows; the tail after the vectors, then the 8 lanes), so that
-   the fp16 roundings that follow see the official bits. */
-static float sclip__torch_sum(const float *x, int n) {
-    float acc[4][4][8], part[4][8], fin = 0;
-    int vecs = n / 8, rows = vecs / 4, lp = 0, step, i = 0, j, k, l;
-    while ((1 << lp) < rows) lp++;
-    lp = lp / 4 > 4 ? lp / 4 : 4;
-    step = 1 << lp;
-    memset(acc, 0, sizeof acc);
-    for (; i + step <= rows;) {
-        for (j = 0; j < step; j++, i++)
-            for (k = 0; k < 4; k++)
-                for (l = 0; l < 8; l++) acc[0][k][l] += x[(i * 4 + k) * 8 + l];
-        for (j = 1; j < 4; j++) {
-            for (k = 0; k < 4; k++)
-                for (l = 0; l < 8; l++) acc[j][k][l] += acc[j - 1][k][l], acc[j - 1][k][l] = 0;
-            if (i & ((step - 1) << (j * lp))) break;
-        }
-    }
-    for (; i < rows; i++)
-        for (k = 0; k < 4; k++)
-            for (l = 0; l < 8; l++) acc[0][k][l] += x[(i * 4 + k) * 8 + l];
-    for (j = 1; j < 4; j++)
-        for (k = 0; k < 4; k++)
-            for (l = 0; l < 8; l++) acc[0][k][l] += acc[j][k][l];
-    memcpy(part, acc[0], sizeof part);
-    for (i = rows * 4; i < vecs; i++)
-        for (l = 0; l < 8; l++) part[0][l] += x[i * 8 + l];
-    for (k = 1; k < 4; k++)
-        for (l = 0; l < 8; l++) part[0][l] += part[k][l];
-    for (i = vecs * 8; i < n; i++) fin += x[i];
-    for (l = 0; l < 8; l++) fin += part[0][l];
-    return fin;
-}
 
 /* torch.exp on float32 as PyTorch 1.13 computes it on an AVX2 CPU: SLEEF's expf_u10 (fused
    multiply-adds), checked bit for bit against it. ResCLIP's Gaussian terms and decays go through
