@@ -7344,6 +7344,31 @@ static void sclip__mm(sclip_context *c, int nt, int m, int n, int k, float alpha
     sclip__for_ranges(c, j.tiles, sclip__mm_rows, &j);
 }
 
+/* fn(arg, h, part) for every head h, the heads claimed by min(threads, heads) parts: a part's
+   scratch (its scores) serves its heads in turn, so scratch grows with the threads, not the heads. */
+typedef struct sclip__heads_job {
+    void (*fn)(void *arg, int h, int part);
+    void *arg;
+    int heads, parts, next;
+} sclip__heads_job;
+
+static void sclip__heads_task(void *arg, int part) {
+    sclip__heads_job *j = (sclip__heads_job *)arg;
+    int h;
+    for (h = sclip__claim(&j->next, -1, part, j->parts); h < j->heads; h = sclip__claim(&j->next, h, part, j->parts))
+        j->fn(j->arg, h, part);
+}
+
+static int sclip__head_parts(const sclip_context *c) {
+    return c->n_threads < c->model->vision.heads ? c->n_threads : c->model->vision.heads;
+}
+
+static void sclip__for_heads(sclip_context *c, void (*fn)(void *, int, int), void *arg) {
+    sclip__heads_job j;
+    j.fn = fn, j.arg = arg, j.heads = c->model->vision.heads, j.parts = sclip__head_parts(c), j.next = 0;
+    sclip__parallel(c, sclip__heads_task, &j, j.parts);
+}
+
 /* x / ||x|| per row (the official feats / feats.norm(dim=-1), no epsilon). */
 static void sclip__rows_unit(float *x, int rows, int n) {
     int r, i;
@@ -7487,12 +7512,12 @@ typedef struct sclip__sc_attn_job {
     float scale;
 } sclip__sc_attn_job;
 
-static void sclip__sc_attn_heads(void *arg, int h0, int h1) {
+static void sclip__sc_attn_head(void *arg, int h, int part) {
     const sclip__sc_attn_job *j = (const sclip__sc_attn_job *)arg;
-    int n = j->n, h, i, t;
-    for (h = h0; h < h1; h++) {
+    int n = j->n, i, t;
+    {
         const float *k = j->qkv + j->C + (size_t)h * j->hd, *v = k + j->C;
-        float *S = j->scores + (size_t)h * n * n;
+        float *S = j->scores + (size_t)part * n * n;
         sclip__gemm_nt(n, n, j->hd, j->scale, k, 3 * j->C, k, 3 * j->C, S, n);
         for (i = 0; i < n; i++) {
             float *row = S + (size_t)i * n;
@@ -7521,7 +7546,7 @@ static void sclip__scclip_block(sclip_context *c, const float *in, int n, const 
     sclip__linear_forward(c, &blk->qkv, n, b->ln, C, b->qkv, 3 * C, SCLIP__EPI_NONE);
     j.qkv = b->qkv, j.sm = sm, j.o = b->o, j.scores = b->scores, j.n = n, j.C = C, j.hd = C / t->heads;
     j.scale = 1.0f / sqrtf((float)j.hd);
-    sclip__for_ranges(c, t->heads, sclip__sc_attn_heads, &j);
+    sclip__for_heads(c, sclip__sc_attn_head, &j);
     sclip__linear_forward(c, &blk->out, n, b->o, C, out, C, SCLIP__EPI_NONE);
     for (i = 0; i < n; i++)
         for (ch = 0; ch < C; ch++) out[(size_t)i * C + ch] += rho * cls[ch];
@@ -7556,7 +7581,7 @@ static sclip_result sclip__scclip_dense(sclip_context *c, const float *chw, int 
                                         float *lof_out, unsigned char *outlier_out) {
     const sclip_model *m = c->model;
     int P = m->arch.patch_size, C = m->vision.width, gh = h / P, gw = w / P, N = gh * gw, T = N + 1, L = m->vision.layers;
-    int heads = m->vision.heads, i, k;
+    int parts = sclip__head_parts(c), i, k;
     size_t NC = (size_t)N * C, NN = (size_t)N * N, TC = (size_t)T * C;
     float *mem, *keep, *sum, *Xr, *G, *mid, *Sb, *Tm, *sm, *x1, *x3, *cls, *lof;
     unsigned char *outlier;
@@ -7575,12 +7600,12 @@ static sclip_result sclip__scclip_dense(sclip_context *c, const float *chw, int 
                 (1u << SCLIP_MOPT_MULTI_END_IDX);
     dummy.pre_adjust_idx = mp->p, dummy.post_adjust_idx = mp->a, dummy.multi_start_idx = mp->m0, dummy.multi_end_idx = mp->m1;
     if ((r = sclip__check_image(c, chw, h, w)) != SCLIP_OK || (r = sclip__method_check(c, &dummy, gh, gw)) != SCLIP_OK) return r;
-    mem = (float *)sclip__alloc_array(3 * TC + 5 * NC + 4 * NN + (size_t)heads * NN + 8 * (size_t)N + C + 64 + NC * 5 + 30 * (size_t)N,
+    mem = (float *)sclip__alloc_array(3 * TC + 5 * NC + 4 * NN + (size_t)parts * NN + 8 * (size_t)N + C + 64 + NC * 5 + 30 * (size_t)N,
                                       sizeof(float));
     if (!mem) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "scclip: out of memory for %d patches", N);
     keep = mem, sum = keep + 2 * TC, Xr = sum + TC, G = Xr + NC, mid = G + NC, Sb = mid + NN, Tm = Sb + NN, sm = Tm + NN;
     x1 = sm + NN, x3 = x1 + NC, cls = x3 + NC, lof = cls + C, b.ln = lof + 4 * (size_t)N, b.qkv = b.ln + NC, b.o = b.qkv + 3 * NC;
-    b.scores = b.o + NC, nb = (int *)(void *)(b.scores + (size_t)heads * NN), outlier = (unsigned char *)(nb + 30 * (size_t)N);
+    b.scores = b.o + NC, nb = (int *)(void *)(b.scores + (size_t)parts * NN), outlier = (unsigned char *)(nb + 30 * (size_t)N);
     memset(&tp, 0, sizeof tp);
     tp.blocks = L - 1;
     tp.keep = ((uint64_t)1 << mp->p) | ((uint64_t)1 << mp->a);
@@ -7676,12 +7701,12 @@ typedef struct sclip__rc_attn_job {
     float scale, tau_s, lam_s1, tau_r, lam_r1, lam_r;
 } sclip__rc_attn_job;
 
-static void sclip__rc_attn_heads(void *arg, int h0, int h1) {
+static void sclip__rc_attn_head(void *arg, int h, int part) {
     const sclip__rc_attn_job *j = (const sclip__rc_attn_job *)arg;
-    int n = j->n, h, i, t;
-    for (h = h0; h < h1; h++) {
+    int n = j->n, i, t;
+    {
         const float *k = j->qkv + j->C + (size_t)h * j->hd, *v = k + j->C, *R = j->rcs + (size_t)h * n * n;
-        float *S = j->scores + (size_t)h * n * n;
+        float *S = j->scores + (size_t)part * n * n;
         sclip__gemm_nt(n, n, j->hd, j->scale, k, 3 * j->C, k, 3 * j->C, S, n);
         for (i = 0; i < n; i++) {
             float *row = S + (size_t)i * n;
@@ -7701,7 +7726,7 @@ static void sclip__rc_attn_heads(void *arg, int h0, int h1) {
 /* The last block for T tokens from qkv (made once), then ln_post and proj: out T x embed_dim. */
 static void sclip__resclip_block(sclip_context *c, sclip__rc_attn_job *j, float *y, float *tmp, float *out) {
     const sclip__tower *t = &c->model->vision;
-    sclip__for_ranges(c, t->heads, sclip__rc_attn_heads, j);
+    sclip__for_heads(c, sclip__rc_attn_head, j);
     sclip__linear_forward(c, &t->blocks[t->layers - 1].out, j->n, j->o, j->C, y, j->C, SCLIP__EPI_NONE);
     sclip__method_head(c, y, j->n, tmp, out);
 }
@@ -7910,7 +7935,7 @@ static sclip_result sclip__resclip_dense(sclip_context *c, const float *chw, int
     const sclip_model *m = c->model;
     const sclip__tower *tw = &m->vision;
     int P = m->arch.patch_size, C = tw->width, E = m->arch.embed_dim, gh = h / P, gw = w / P, N = gh * gw, T = N + 1;
-    int heads = tw->heads, Lt = 0, k;
+    int heads = tw->heads, parts = sclip__head_parts(c), Lt = 0, k;
     size_t TT = (size_t)T * T, TC = (size_t)T * C, hw = (size_t)h * w, need;
     float *mem, *rcs, *tmpa, *omega, *s2, *scores, *qkv, *ln, *o, *y, *tok, *cosb, *mask, *bv, *x = NULL;
     int *pix, *lab;
@@ -7923,10 +7948,10 @@ static sclip_result sclip__resclip_dense(sclip_context *c, const float *chw, int
     md.kind = SCLIP_METHOD_RESCLIP;
     if ((r = sclip__check_image(c, chw, h, w)) != SCLIP_OK || (r = sclip__method_check(c, &md, gh, gw)) != SCLIP_OK) return r;
     if (!queries || Q < 1) return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "resclip: the feedback pass needs text queries");
-    need = (3 * (size_t)heads + 2) * TT + 6 * TC + (size_t)T * E + (size_t)N * Q + (size_t)Q * hw + 3 * hw + N + 64;
+    need = (2 * (size_t)heads + (size_t)parts + 2) * TT + 6 * TC + (size_t)T * E + (size_t)N * Q + (size_t)Q * hw + 3 * hw + N + 64;
     mem = (float *)sclip__alloc_array(need, sizeof(float));
     if (!mem) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "resclip: out of memory for %d patches", N);
-    rcs = mem, tmpa = rcs + heads * TT, scores = tmpa + heads * TT, omega = scores + heads * TT, s2 = omega + TT;
+    rcs = mem, tmpa = rcs + heads * TT, scores = tmpa + heads * TT, omega = scores + (size_t)parts * TT, s2 = omega + TT;
     qkv = s2 + TT, ln = qkv + 3 * TC, o = ln + TC, y = o + TC, tok = y + TC, cosb = tok + (size_t)T * E, mask = cosb + (size_t)N * Q;
     bv = mask + (size_t)Q * hw, pix = (int *)(void *)(bv + hw), lab = pix + hw;
     memset(&tp, 0, sizeof tp);
