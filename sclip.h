@@ -103,6 +103,9 @@
                desc->no_probs: labels only; desc->probs_band: the probabilities handed to your
                                           callback a band of rows at a time (section 9)
                sclip_seg_preset(name, &desc, &class_file)            the 8 benchmark configs
+               desc->method: SC-CLIP or ResCLIP instead of SCLIP (section 10); sclip_method_parse,
+                                          sclip_method_opt_parse("beta=0.5"), sclip_seg_preset_method
+                                          (a method's own config), sclip_encode_image_method
                sclip_seg_preset_classes(name, buf, cap)              and their vocabularies
                sclip_resize_size, sclip_resize_rgb                   the OpenCV-exact resize
                sclip_normalize_rgb, sclip_seg_windows                 CLIP's input, the windows
@@ -144,6 +147,10 @@
         early:B      A = the vanilla weights block B (1..layers-1) computes in the same forward
       then o = out_proj(concat_h(A v)), z + o and the MLP unless dropped. The table of these is
       sclip__variants in the implementation; sclip_attention returns A.
+      From the API to the attention, four calls: sclip_encode_image_dense -> sclip__vision_tokens
+      (patches, the blocks) -> sclip__block_forward (one residual block) -> sclip__attn_task (the
+      heads on the threads) -> sclip__attn_head (one head: the variant's row of sclip__variants,
+      its terms' operands, the rows of A, A v).
 
    6. Threads and memory
       A model is immutable after loading: share it between any number of threads, each with
@@ -213,6 +220,38 @@
       floats with PAMR.
       SCLIP_MAX_CLASSES (4096) names per vocabulary; a prompt must fit CLIP's 77 tokens; at most
       4096 tensors in a weight file.
+
+  10. Methods (sclip_seg_desc.method; sclip-seg and sclip-eval --method, --method-opt KEY=VALUE)
+      sclip    SCLIP (default): the pipeline above with the last block of section 5.
+      scclip   SC-CLIP (SuleBai/SC-CLIP 0417ba9): blocks 0..L-2 unchanged, keeping X_p, X_a and
+               R = X_m0 + ... + X_{m1-1} (X_i the residual stream after block i, 0-based; defaults
+               p 8, a 3, m0..m1 3..10, res_cls 0.3, beta 0.4); LOF (30 neighbours, the repo's reach
+               max(D_ij, kd_i), outliers above the 0.95 quantile) on X_{L-2}'s patches; each outlier
+               replaced by the mean of its valid 3x3 neighbours (in X_{L-2} and X_p); then
+               Y = rownorm(F F' >= beta) X' (F: X_p's unit rows), the last block's attention
+               (softmax(3 (F F' - mean)) with negatives masked + softmax(s k k')) / 2 without residual
+               or MLP, plus res_cls x the class token; rownorm(G G' >= beta) (G: X_a) after it; the
+               same on R's patches added (multi-level fusion); ln_post and proj. The tokens have no
+               class row. Windows of at least 31 patches; non-square grids are row-major (the
+               official code indexes them by the row count and fails).
+      resclip  ResCLIP (yvhangyang/ResCLIP 0e085f7, arch wo_resi, strategy resclip): RCS = the
+               mean of the vanilla attention weights of blocks 5..8 (hard-coded: 10 layers or more);
+               the last block without residual or MLP, W = softmax(s k k' + Omega) (NACLIP's Gaussian,
+               gaussian_std 5) mixed tau_r ((1 - lambda_r) W + lambda_r RCS); a feedback pass of it
+               gives cosines with the vocabulary's queries, bilinear to the window, PAMR (10 steps,
+               dilations 8 and 16), softmax x logit_scale, argmax (0 below temp_thd), the mode of each
+               16x16 patch (smallest label on ties); the SFR matrix (same label, path check with
+               exp(-d/S) decay, a 1-D Gaussian blur along the row, row-normalised) enters the final
+               pass as tau_s ((1 - lambda_s) s k k' + fp16(fp16(lambda_s) fp16(SFR / max))). Its seg_logits
+               are the class probabilities renormalised to sum 1; area_thd has no effect. Without a
+               preset the options are demo.py's (temp_thd 0.1, attn_rcs_weights 2.0,0.6,
+               attn_sfr_weights 2.1,0.6, delete_same_entity true); the presets voc21 and voc20 run
+               the whole image at once (two bilinear steps to the original size).
+      sclip_seg_preset_method(name, method, ...) applies a method's own benchmark config;
+      sclip_encode_image_method returns a method's dense tokens for one window. Where PyTorch's
+      float order decides a discrete step (the path check, fp16 roundings), ResCLIP follows
+      PyTorch 1.13's CPU arithmetic bit for bit. The official code runs batch 1 in float32 on the
+      CPU here; its GPU runs are float16.
 */
 #ifndef SCLIP_H
 #define SCLIP_H
@@ -531,6 +570,56 @@ SCLIPDEF sclip_result sclip_vocab_from_features(const sclip_model *model, const 
                                                 size_t err_cap);
 
 /* ---- segmentation ------------------------------------------------------------------------------ */
+/* The segmentation method (manual section 10): SCLIP (default), SC-CLIP (Bai et al., "Self-Calibrated
+   CLIP", SuleBai/SC-CLIP) or ResCLIP (Yang et al., CVPR 2025, yvhangyang/ResCLIP), each exactly as
+   its official code computes it. Everything around the vision tower (resize, windows, text side,
+   post-processing, PAMR, vocabulary cache) is shared. */
+typedef enum sclip_method {
+    SCLIP_METHOD_SCLIP = 0,   /* SCLIP's CSA last block (or the sclip_seg_desc.attn variant) */
+    SCLIP_METHOD_SCCLIP = 1,  /* SC-CLIP: LOF repair, similarity aggregation, multi-level fusion */
+    SCLIP_METHOD_RESCLIP = 2  /* ResCLIP: RCS (mean attention of blocks 5-8) and SFR (a feedback pass) */
+} sclip_method;
+#define SCLIP_METHOD_COUNT 3
+
+/* A method's hyperparameters under the official names. Only the fields whose bit is in `set`
+   (1u << SCLIP_MOPT_...) are used; the others take the method's defaults (SC-CLIP: its
+   constructor's; ResCLIP: demo.py's, as its constructor has none). sclip_method_opt_parse
+   fills a field and its bit; sclip_seg_preset_method fills a benchmark's config. */
+enum {
+    SCLIP_MOPT_PRE_ADJUST_IDX, SCLIP_MOPT_POST_ADJUST_IDX, SCLIP_MOPT_MULTI_START_IDX, SCLIP_MOPT_MULTI_END_IDX,
+    SCLIP_MOPT_RES_CLS, SCLIP_MOPT_BETA, /* SC-CLIP (defaults 8, 3, 3, 10, 0.3, 0.4) */
+    SCLIP_MOPT_TEMP_THD, SCLIP_MOPT_ATTN_RCS_WEIGHTS, SCLIP_MOPT_ATTN_SFR_WEIGHTS, SCLIP_MOPT_DELETE_SAME_ENTITY,
+    SCLIP_MOPT_GAUSSIAN_STD, /* ResCLIP (defaults 0.1, 2.0,0.6, 2.1,0.6, true, 5) */
+    SCLIP_MOPT_COUNT
+};
+typedef struct sclip_method_desc {
+    sclip_method kind; /* 0 = SCLIP */
+    unsigned set;      /* the fields given: bits 1u << SCLIP_MOPT_* */
+    int pre_adjust_idx, post_adjust_idx, multi_start_idx, multi_end_idx; /* SC-CLIP: 0-based blocks */
+    double res_cls, beta; /* doubles, as the official Python floats (1 - lambda is taken in double) */
+    double temp_thd, attn_rcs_weights[2], attn_sfr_weights[2], gaussian_std; /* ResCLIP: (tau, lambda) pairs */
+    int delete_same_entity;
+} sclip_method_desc;
+
+/* "sclip", "scclip", "resclip" (sclip_method_parse also reads "sc-clip", "resclip"; -1 otherwise). */
+SCLIPDEF const char *sclip_method_name(sclip_method method);
+SCLIPDEF int sclip_method_parse(const char *name);
+/* Parses "KEY=VALUE" into m (its kind must be set first: a key of the other method is an error):
+   integers for the *_idx keys, numbers, "A,B" pairs for attn_*_weights, true/false (1/0) for
+   delete_same_entity. SCLIP_ERROR_INVALID_ARGUMENT with a message in err (may be NULL). */
+SCLIPDEF sclip_result sclip_method_opt_parse(const char *key_value, sclip_method_desc *m, char *err, size_t err_cap);
+/* Fills every field not in m->set with its default and sets every bit: the values a run uses. */
+SCLIPDEF void sclip_method_fill_defaults(sclip_method_desc *m);
+/* The dense tokens of a method for one normalised (3, h, w) window, as its official visual forward
+   returns them: SC-CLIP gh*gw rows (no class token), ResCLIP and SCLIP 1 + gh*gw rows, each
+   embed_dim floats after ln_post and proj, in out; *n_tokens (may be NULL) receives the rows.
+   ResCLIP needs the text queries (n_queries x embed_dim, L2-normalised: a vocabulary's
+   features), which its feedback pass uses inside the image path; logit_scale is its softmax scale
+   (0 = 40). */
+SCLIPDEF sclip_result sclip_encode_image_method(sclip_context *ctx, const float *chw, int h, int w,
+                                                const sclip_method_desc *method, const float *queries, int n_queries,
+                                                float logit_scale, float *out, int *n_tokens);
+
 #define SCLIP_SEG_KEEP (-1)  /* short_side: do not resize */
 #define SCLIP_SEG_WHOLE (-1) /* crop: the whole image as one window */
 
@@ -556,6 +645,7 @@ typedef struct sclip_seg_desc {
        fail with SCLIP_ERROR_IO. The probabilities are then not returned (out->probs NULL). */
     int (*probs_band)(void *user, int y0, int rows, int width, int n_classes, const float *probs, size_t plane_stride);
     void *probs_user;
+    sclip_method_desc method; /* zero = SCLIP (manual section 10) */
 } sclip_seg_desc;
 
 typedef struct sclip_seg_result {
@@ -581,6 +671,11 @@ SCLIPDEF void sclip_seg_result_free(sclip_seg_result *res);
 SCLIPDEF sclip_result sclip_seg_preset(const char *name, sclip_seg_desc *desc, const char **classes_file);
 /* The preset names, NULL-terminated. */
 SCLIPDEF const char *const *sclip_seg_preset_names(void);
+/* A preset for a method: SCLIP's config (sclip_seg_preset), or the method's own config of the
+   benchmark (SC-CLIP: its logit_scale, prob_thd, area_thd and short side; ResCLIP: its prob_thd,
+   whole-image VOC, temp_thd and RCS / SFR weights), written into desc->method with their bits. */
+SCLIPDEF sclip_result sclip_seg_preset_method(const char *name, sclip_method method, sclip_seg_desc *desc,
+                                              const char **classes_file);
 /* The benchmark's vocabulary, built in (the official SCLIP cls_*.txt: one class a line, synonyms
    separated by ", "), as text for sclip_vocab_create. Writes at most cap bytes including a NUL
    (buf may be NULL) and returns the text's length (0: unknown preset): ask, allocate, fill. */
@@ -2822,16 +2917,47 @@ static sclip_result sclip__attn_check(sclip_context *c, const sclip_attn_desc *a
     return SCLIP_OK;
 }
 
+/* What a forward keeps of the blocks it runs besides its output, for methods that read inside
+   the tower (sclip__vision_tokens_taps). Bit i of a mask names block i (0-based); a mask left 0
+   costs nothing. Streams are the residual stream X_i after block i, L x width floats. */
+typedef struct sclip__taps {
+    int blocks;         /* blocks to run: 1..layers (0 = all); with fewer, none is the last-block variant */
+    uint64_t keep;      /* X_i copied to keep_out + k*L*width, k = the rank of i among the bits */
+    float *keep_out;
+    uint64_t sum;       /* X_i summed, i ascending, onto sum_out (zeroed first) */
+    float *sum_out;
+    uint64_t attn;      /* the vanilla weights softmax(s q k') of block i, heads x L x L, summed onto */
+    float *attn_out;    /* attn_out (zeroed first), through attn_tmp (heads x L x L floats) */
+    float *attn_tmp;
+} sclip__taps;
+
+/* After block l: what taps asks of it (x: L x W floats). */
+static void sclip__taps_collect(const sclip__taps *tp, int l, const float *x, size_t n, size_t attn_n) {
+    uint64_t bit = (uint64_t)1 << l;
+    size_t i;
+    if (tp->keep & bit) {
+        int k = 0, b;
+        for (b = 0; b < l; b++) k += (int)((tp->keep >> b) & 1);
+        memcpy(tp->keep_out + (size_t)k * n, x, n * sizeof(float));
+    }
+    if (tp->sum & bit)
+        for (i = 0; i < n; i++) tp->sum_out[i] += x[i];
+    if (tp->attn & bit)
+        for (i = 0; i < attn_n; i++) tp->attn_out[i] += tp->attn_tmp[i];
+}
+
 /* The vision tower up to (not including) ln_post; x receives the L tokens, last block `attn`
-   (NULL: CSA). When capture is not NULL the last block's weights A go there (heads x L x L). */
+   (NULL: CSA). When capture is not NULL the last block's weights A go there (heads x L x L);
+   taps (NULL: nothing) keeps the intermediate streams and attention a method asks for. */
 static sclip_result sclip__vision_tokens(sclip_context *c, const float *chw, int h, int w, const sclip_attn_desc *attn,
-                                         float *capture, float **x_out, int *n_tokens, sclip__block_buf *buf) {
+                                         float *capture, float **x_out, int *n_tokens, sclip__block_buf *buf,
+                                         const sclip__taps *taps) {
     static const sclip_attn_desc csa = {SCLIP_ATTN_SCLIP, 0, 0.0f, 0};
     const sclip_model *m = c->model;
     const sclip__tower *t = &m->vision;
     const sclip_attn_desc *a = attn ? attn : &csa;
     const sclip__variant *var = &sclip__variants[a->kind], *vanilla = &sclip__variants[SCLIP_ATTN_VANILLA];
-    int P = m->arch.patch_size, W = t->width, gh, gw, L, l, i, j, n_rand = a->kind == SCLIP_ATTN_CSA_RAND ? a->n : 0;
+    int P = m->arch.patch_size, W = t->width, gh, gw, L, l, i, j, n_rand = a->kind == SCLIP_ATTN_CSA_RAND ? a->n : 0, n_blocks;
     int seq_start = 0, seq_len, packs = n_rand > 2 ? n_rand : 2, early = a->kind == SCLIP_ATTN_EARLY ? a->n - 1 : -1;
     float *mem, *x, *patches, *extra, *gauss;
     const float *pos;
@@ -2878,12 +3004,17 @@ static sclip_result sclip__vision_tokens(sclip_context *c, const float *chw, int
     job.r = extra;
     job.borrowed = extra;
     job.window = a->n;
-    for (l = 0; l < t->layers; l++) {
+    n_blocks = taps && taps->blocks > 0 && taps->blocks < t->layers ? taps->blocks : t->layers;
+    if (taps && taps->sum) memset(taps->sum_out, 0, (size_t)L * W * sizeof(float));
+    if (taps && taps->attn) memset(taps->attn_out, 0, (size_t)t->heads * L * L * sizeof(float));
+    for (l = 0; l < n_blocks; l++) {
         int last = l == t->layers - 1;
         job.var = last ? var : vanilla;
         job.temperature = last && a->kind == SCLIP_ATTN_SHARPEN ? a->t : 1.0f;
         job.capture = last ? capture : l == early ? extra : NULL; /* early:B keeps block B's weights */
+        if (taps && !last && ((taps->attn >> l) & 1)) job.capture = taps->attn_tmp;
         sclip__block_forward(c, t, &t->blocks[l], x, L, &job, buf);
+        if (taps) sclip__taps_collect(taps, l, x, (size_t)L * W, (size_t)t->heads * L * L);
     }
     *x_out = x;
     *n_tokens = L;
@@ -2897,7 +3028,7 @@ SCLIPDEF sclip_result sclip_encode_image_dense(sclip_context *c, const float *ch
     int L = 0, W;
     sclip_result r;
     if (!c || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
-    if ((r = sclip__vision_tokens(c, chw, h, w, attn, NULL, &x, &L, &buf)) != SCLIP_OK) return r;
+    if ((r = sclip__vision_tokens(c, chw, h, w, attn, NULL, &x, &L, &buf, NULL)) != SCLIP_OK) return r;
     W = c->model->vision.width;
     /* ln_post and proj on every token */
     sclip__layer_norm_par(c, x, W, buf.h, W, L, W, c->model->vision.ln_w, c->model->vision.ln_b);
@@ -2913,7 +3044,7 @@ SCLIPDEF sclip_result sclip_attention(sclip_context *c, const float *chw, int h,
     int L = 0;
     sclip_result r;
     if (!c || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
-    if ((r = sclip__vision_tokens(c, chw, h, w, attn, out, &x, &L, &buf)) != SCLIP_OK) return r;
+    if ((r = sclip__vision_tokens(c, chw, h, w, attn, out, &x, &L, &buf, NULL)) != SCLIP_OK) return r;
     if (n_tokens) *n_tokens = L;
     return SCLIP_OK;
 }
@@ -2925,7 +3056,7 @@ SCLIPDEF sclip_result sclip_encode_image(sclip_context *c, const float *chw, int
     sclip_result r;
     if (!c || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
     static const sclip_attn_desc vanilla = {SCLIP_ATTN_VANILLA, 0, 0.0f, 0};
-    if ((r = sclip__vision_tokens(c, chw, h, w, &vanilla, NULL, &x, &L, &buf)) != SCLIP_OK) return r;
+    if ((r = sclip__vision_tokens(c, chw, h, w, &vanilla, NULL, &x, &L, &buf, NULL)) != SCLIP_OK) return r;
     W = c->model->vision.width;
     sclip__layer_norm(c->model->kern, x, W, buf.h, W, 1, W, c->model->vision.ln_w, c->model->vision.ln_b, c->model->arch.ln_eps);
     sclip__linear_forward(c, &c->model->vision.proj, 1, buf.h, W, out, c->model->arch.embed_dim, SCLIP__EPI_NONE);
@@ -4484,6 +4615,18 @@ static SCLIP__MAYBE_UNUSED int sclip__postprocess(float *logits, int Q, int H, i
     return sclip__postprocess_on(NULL, logits, Q, H, W, qcls, C, logit_scale, area_thd, prob_thd, probs, pred8, pred32);
 }
 
+/* ResCLIP's returned seg_logits: probs[c] / sum_c probs[c] per pixel (n pixels, planes `plane`
+   floats apart), after the labels were taken. */
+static void sclip__renorm_classes(float *probs, size_t plane, int C, size_t n) {
+    size_t p;
+    int c;
+    for (p = 0; p < n; p++) {
+        float s = 0;
+        for (c = 0; c < C; c++) s += probs[(size_t)c * plane + p];
+        for (c = 0; c < C; c++) probs[(size_t)c * plane + p] = probs[(size_t)c * plane + p] / s;
+    }
+}
+
 /* The last resize to the original size, each thread a range of output rows, a band of rows at
    a time: every query's logits are resized into the band, from `in` or from the windows' mean
    made for just the input rows the band reads, and either stored as logits (when PAMR follows)
@@ -4510,6 +4653,7 @@ typedef struct sclip__resize_job {
     int (*probs_band)(void *, int, int, int, int, const float *, size_t); /* labels only: called */
     void *probs_user;               /* with each band's probabilities in this pass (or NULL) */
     int *band_failed;               /* per part: probs_band returned non-zero */
+    int renorm;                     /* labels only: probabilities renormalised over the classes (ResCLIP) */
     float *scratch;                 /* per part: the band's logits (band x wout x Q, without
                                        logits), the horizontal pass (rows_in x wout); with slide,
                                        the mean's rows and counts (2 x rows_in x W1) and a
@@ -4584,6 +4728,7 @@ static void sclip__resize_task(void *arg, int part) {
         if (j->labels) {
             sclip__post_probs(lg, n, j->Q, bp, n, n, j->qcls, j->C, j->logit_scale);
             sclip__labels_band(j, part, (size_t)b * W, n, bp);
+            if (j->renorm) sclip__renorm_classes(bp, n, j->C, n);
             if (j->probs_band && !j->band_failed[part] && j->probs_band(j->probs_user, b, e - b, W, j->C, bp, n))
                 j->band_failed[part] = 1;
             continue;
@@ -4803,6 +4948,941 @@ static int sclip__pamr(const sclip_allocator *a, const float *img, float *mask, 
 }
 
 /* ============================================================================================
+   Methods: SC-CLIP and ResCLIP (manual section 10), exactly as their official code computes them.
+   Both run the tower's blocks 0 .. L-2 unchanged (sclip__vision_tokens_taps keeps the streams
+   and attention weights they read), then their own last block. Notation: X_i the residual
+   stream after block i, N patches (gh x gw, row-major), T = 1 + N tokens, C the width, s =
+   head_dim^-1/2, rownorm(A) = A with each row divided by (its sum + eps).
+   ============================================================================================ */
+
+/* The options with every default filled in. */
+typedef struct sclip__mparams {
+    int p, a, m0, m1;           /* SC-CLIP: pre_adjust_idx, post_adjust_idx, multi_start_idx, multi_end_idx */
+    double rho, beta;           /* res_cls, beta */
+    double temp_thd, tau_r, lam_r, tau_s, lam_s, sigma; /* ResCLIP */
+    int del;                    /* delete_same_entity */
+} sclip__mparams;
+
+static const char *const sclip__mopt_names[SCLIP_MOPT_COUNT] = {
+    "pre_adjust_idx", "post_adjust_idx", "multi_start_idx", "multi_end_idx", "res_cls", "beta",
+    "temp_thd", "attn_rcs_weights", "attn_sfr_weights", "delete_same_entity", "gaussian_std"};
+
+static void sclip__method_resolve(const sclip_method_desc *m, sclip__mparams *o) {
+    unsigned s = m ? m->set : 0;
+#define SCLIP__MOPT(bit, field, def) ((s >> (bit)) & 1u ? m->field : (def))
+    o->p = SCLIP__MOPT(SCLIP_MOPT_PRE_ADJUST_IDX, pre_adjust_idx, 8);
+    o->a = SCLIP__MOPT(SCLIP_MOPT_POST_ADJUST_IDX, post_adjust_idx, 3);
+    o->m0 = SCLIP__MOPT(SCLIP_MOPT_MULTI_START_IDX, multi_start_idx, 3);
+    o->m1 = SCLIP__MOPT(SCLIP_MOPT_MULTI_END_IDX, multi_end_idx, 10);
+    o->rho = SCLIP__MOPT(SCLIP_MOPT_RES_CLS, res_cls, 0.3);
+    o->beta = SCLIP__MOPT(SCLIP_MOPT_BETA, beta, 0.4);
+    o->temp_thd = SCLIP__MOPT(SCLIP_MOPT_TEMP_THD, temp_thd, 0.1); /* demo.py's values */
+    o->tau_r = SCLIP__MOPT(SCLIP_MOPT_ATTN_RCS_WEIGHTS, attn_rcs_weights[0], 2.0);
+    o->lam_r = SCLIP__MOPT(SCLIP_MOPT_ATTN_RCS_WEIGHTS, attn_rcs_weights[1], 0.6);
+    o->tau_s = SCLIP__MOPT(SCLIP_MOPT_ATTN_SFR_WEIGHTS, attn_sfr_weights[0], 2.1);
+    o->lam_s = SCLIP__MOPT(SCLIP_MOPT_ATTN_SFR_WEIGHTS, attn_sfr_weights[1], 0.6);
+    o->del = SCLIP__MOPT(SCLIP_MOPT_DELETE_SAME_ENTITY, delete_same_entity, 1);
+    o->sigma = SCLIP__MOPT(SCLIP_MOPT_GAUSSIAN_STD, gaussian_std, 5.0);
+#undef SCLIP__MOPT
+}
+
+SCLIPDEF void sclip_method_fill_defaults(sclip_method_desc *m) {
+    sclip__mparams p;
+    if (!m) return;
+    sclip__method_resolve(m, &p);
+    m->pre_adjust_idx = p.p, m->post_adjust_idx = p.a, m->multi_start_idx = p.m0, m->multi_end_idx = p.m1;
+    m->res_cls = p.rho, m->beta = p.beta, m->temp_thd = p.temp_thd;
+    m->attn_rcs_weights[0] = p.tau_r, m->attn_rcs_weights[1] = p.lam_r;
+    m->attn_sfr_weights[0] = p.tau_s, m->attn_sfr_weights[1] = p.lam_s;
+    m->delete_same_entity = p.del, m->gaussian_std = p.sigma;
+    m->set = (1u << SCLIP_MOPT_COUNT) - 1u;
+}
+
+SCLIPDEF const char *sclip_method_name(sclip_method m) {
+    return m == SCLIP_METHOD_SCLIP ? "sclip" : m == SCLIP_METHOD_SCCLIP ? "scclip" : m == SCLIP_METHOD_RESCLIP ? "resclip" : "unknown";
+}
+
+SCLIPDEF int sclip_method_parse(const char *name) {
+    if (!name) return -1;
+    if (!strcmp(name, "sclip")) return SCLIP_METHOD_SCLIP;
+    if (!strcmp(name, "scclip") || !strcmp(name, "sc-clip")) return SCLIP_METHOD_SCCLIP;
+    if (!strcmp(name, "resclip")) return SCLIP_METHOD_RESCLIP;
+    return -1;
+}
+
+static void sclip__errf(char *err, size_t cap, const char *fmt, ...) {
+    va_list ap;
+    if (!err || !cap) return;
+    va_start(ap, fmt);
+    vsnprintf(err, cap, fmt, ap);
+    va_end(ap);
+}
+
+/* A finite number spanning the whole of [s, e). */
+static int sclip__parse_double(const char *s, const char *e, double *out) {
+    char buf[64], *end;
+    size_t n = (size_t)(e - s);
+    if (n == 0 || n >= sizeof buf) return 0;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    *out = strtod(buf, &end);
+    return *end == 0 && end != buf && *out == *out && *out < HUGE_VAL && *out > -HUGE_VAL;
+}
+
+SCLIPDEF sclip_result sclip_method_opt_parse(const char *kv, sclip_method_desc *m, char *err, size_t cap) {
+    const char *eq = kv ? strchr(kv, '=') : NULL, *v, *end, *comma;
+    int k, lo, hi;
+    double x = 0, y = 0;
+    if (!kv || !m) return SCLIP_ERROR_INVALID_ARGUMENT;
+    if (!eq) {
+        sclip__errf(err, cap, "'%s' is not KEY=VALUE", kv);
+        return SCLIP_ERROR_INVALID_ARGUMENT;
+    }
+    for (k = 0; k < SCLIP_MOPT_COUNT; k++)
+        if (strlen(sclip__mopt_names[k]) == (size_t)(eq - kv) && !strncmp(kv, sclip__mopt_names[k], (size_t)(eq - kv))) break;
+    lo = m->kind == SCLIP_METHOD_SCCLIP ? 0 : m->kind == SCLIP_METHOD_RESCLIP ? SCLIP_MOPT_TEMP_THD : SCLIP_MOPT_COUNT;
+    hi = m->kind == SCLIP_METHOD_SCCLIP ? SCLIP_MOPT_TEMP_THD : SCLIP_MOPT_COUNT;
+    if (k == SCLIP_MOPT_COUNT || k < lo || k >= hi) {
+        sclip__errf(err, cap, "unknown option '%.*s' for method %s (%s)", (int)(eq - kv), kv, sclip_method_name(m->kind),
+                    m->kind == SCLIP_METHOD_SCCLIP    ? "pre_adjust_idx, post_adjust_idx, multi_start_idx, multi_end_idx, res_cls, beta"
+                    : m->kind == SCLIP_METHOD_RESCLIP ? "temp_thd, attn_rcs_weights, attn_sfr_weights, delete_same_entity, gaussian_std"
+                                                      : "sclip has no method options");
+        return SCLIP_ERROR_INVALID_ARGUMENT;
+    }
+    v = eq + 1;
+    end = v + strlen(v);
+    if (k == SCLIP_MOPT_DELETE_SAME_ENTITY) {
+        int t = !strcmp(v, "true") || !strcmp(v, "True") || !strcmp(v, "1");
+        if (!t && strcmp(v, "false") && strcmp(v, "False") && strcmp(v, "0")) {
+            sclip__errf(err, cap, "delete_same_entity must be true or false, not '%s'", v);
+            return SCLIP_ERROR_INVALID_ARGUMENT;
+        }
+        m->delete_same_entity = t;
+    } else if (k == SCLIP_MOPT_ATTN_RCS_WEIGHTS || k == SCLIP_MOPT_ATTN_SFR_WEIGHTS) {
+        comma = strchr(v, ',');
+        if (!comma || !sclip__parse_double(v, comma, &x) || !sclip__parse_double(comma + 1, end, &y)) {
+            sclip__errf(err, cap, "%s must be two numbers TAU,LAMBDA (e.g. 2.0,0.3), not '%s'", sclip__mopt_names[k], v);
+            return SCLIP_ERROR_INVALID_ARGUMENT;
+        }
+        if (k == SCLIP_MOPT_ATTN_RCS_WEIGHTS) m->attn_rcs_weights[0] = x, m->attn_rcs_weights[1] = y;
+        else m->attn_sfr_weights[0] = x, m->attn_sfr_weights[1] = y;
+    } else if (!sclip__parse_double(v, end, &x)) {
+        sclip__errf(err, cap, "%s must be a number, not '%s'", sclip__mopt_names[k], v);
+        return SCLIP_ERROR_INVALID_ARGUMENT;
+    } else if (k <= SCLIP_MOPT_MULTI_END_IDX) {
+        if (x != floor(x) || x < 0 || x > 63) {
+            sclip__errf(err, cap, "%s must be a block index (an integer in 0..63), not '%s'", sclip__mopt_names[k], v);
+            return SCLIP_ERROR_INVALID_ARGUMENT;
+        }
+        if (k == SCLIP_MOPT_PRE_ADJUST_IDX) m->pre_adjust_idx = (int)x;
+        if (k == SCLIP_MOPT_POST_ADJUST_IDX) m->post_adjust_idx = (int)x;
+        if (k == SCLIP_MOPT_MULTI_START_IDX) m->multi_start_idx = (int)x;
+        if (k == SCLIP_MOPT_MULTI_END_IDX) m->multi_end_idx = (int)x;
+    } else if (k == SCLIP_MOPT_GAUSSIAN_STD && !(x > 0)) {
+        sclip__errf(err, cap, "gaussian_std must be above 0, not '%s'", v);
+        return SCLIP_ERROR_INVALID_ARGUMENT;
+    } else if (k == SCLIP_MOPT_RES_CLS) m->res_cls = x;
+    else if (k == SCLIP_MOPT_BETA) m->beta = x;
+    else if (k == SCLIP_MOPT_TEMP_THD) m->temp_thd = x;
+    else m->gaussian_std = x;
+    m->set |= 1u << k;
+    return SCLIP_OK;
+}
+
+/* A method against the model and a window of gh x gw patches (gh = 0: the model only). */
+static sclip_result sclip__method_check(sclip_context *c, const sclip_method_desc *md, int gh, int gw) {
+    int L = c->model->arch.vision_layers, N = gh * gw;
+    sclip__mparams p;
+    if (!md || md->kind == SCLIP_METHOD_SCLIP) return SCLIP_OK;
+    if ((int)md->kind < 0 || (int)md->kind >= SCLIP_METHOD_COUNT)
+        return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "method: unknown method %d", (int)md->kind);
+    if (!c->model->vision.blocks) return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "the model was loaded without its vision tower");
+    sclip__method_resolve(md, &p);
+    if (md->kind == SCLIP_METHOD_SCCLIP) {
+        /* feats_list holds X_0 .. X_{L-2}: every index must be in it (the official code raises
+           an IndexError otherwise) */
+        if (p.p > L - 2 || p.a > L - 2 || p.m1 > L - 1 || p.m0 > p.m1 || p.p < 0 || p.a < 0 || p.m0 < 0)
+            return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT,
+                                   "scclip: pre_adjust_idx %d, post_adjust_idx %d and multi_start_idx..multi_end_idx %d..%d "
+                                   "must lie in the blocks 0..%d before the last of this %d-layer model (start <= end <= %d): "
+                                   "set them with --method-opt",
+                                   p.p, p.a, p.m0, p.m1, L - 2, L, L - 1);
+        if (gh && N < 31)
+            return sclip__ctx_fail(c, SCLIP_ERROR_IMAGE_TOO_SMALL,
+                                   "scclip: a window of %dx%d patches has %d patches; LOF needs at least 31 (its 30 neighbours)", gw,
+                                   gh, N);
+    } else if (L < 10)
+        return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT,
+                               "resclip: RCS averages the attention of blocks 5..8 (hard-coded): the model needs at least 10 "
+                               "layers, this one has %d",
+                               L);
+    else if (!(p.sigma > 0)) return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "resclip: gaussian_std must be above 0");
+    else if (c->model->arch.patch_size > 64)
+        return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "resclip: patches of %d pixels (the patch class map takes up to 64)",
+                               c->model->arch.patch_size);
+    return SCLIP_OK;
+}
+
+/* ---- shared pieces ---------------------------------------------------------------------------- */
+
+/* a * b rounded on its own, never fused into an addition that follows (compilers that contract
+   a * b + c into one multiply-add, as GCC in GNU mode or Clang by default do, would round once
+   where PyTorch rounds twice, and move a decision that depends on the last bit). */
+static float sclip__mul_rounded(float a, float b) {
+    volatile float p = a * b;
+    return p;
+}
+
+/* x.sum() of n contiguous floats in the order of PyTorch 1.13's CPU kernel with 8-lane vectors
+   (SumKernel.cpp: 8-float vectors, 4 interleaved rows of them, a 4-level cascade of partial sums
+   every 2^max(4, ceil(log2 rows) / 4) rows; the tail after the vectors, then the 8 lanes), so that
+   the fp16 roundings that follow see the official bits. */
+static float sclip__torch_sum(const float *x, int n) {
+    float acc[4][4][8], part[4][8], fin = 0;
+    int vecs = n / 8, rows = vecs / 4, lp = 0, step, i = 0, j, k, l;
+    while ((1 << lp) < rows) lp++;
+    lp = lp / 4 > 4 ? lp / 4 : 4;
+    step = 1 << lp;
+    memset(acc, 0, sizeof acc);
+    for (; i + step <= rows;) {
+        for (j = 0; j < step; j++, i++)
+            for (k = 0; k < 4; k++)
+                for (l = 0; l < 8; l++) acc[0][k][l] += x[(i * 4 + k) * 8 + l];
+        for (j = 1; j < 4; j++) {
+            for (k = 0; k < 4; k++)
+                for (l = 0; l < 8; l++) acc[j][k][l] += acc[j - 1][k][l], acc[j - 1][k][l] = 0;
+            if (i & ((step - 1) << (j * lp))) break;
+        }
+    }
+    for (; i < rows; i++)
+        for (k = 0; k < 4; k++)
+            for (l = 0; l < 8; l++) acc[0][k][l] += x[(i * 4 + k) * 8 + l];
+    for (j = 1; j < 4; j++)
+        for (k = 0; k < 4; k++)
+            for (l = 0; l < 8; l++) acc[0][k][l] += acc[j][k][l];
+    memcpy(part, acc[0], sizeof part);
+    for (i = rows * 4; i < vecs; i++)
+        for (l = 0; l < 8; l++) part[0][l] += x[i * 8 + l];
+    for (k = 1; k < 4; k++)
+        for (l = 0; l < 8; l++) part[0][l] += part[k][l];
+    for (i = vecs * 8; i < n; i++) fin += x[i];
+    for (l = 0; l < 8; l++) fin += part[0][l];
+    return fin;
+}
+
+/* fn(arg, r0, r1) over [0, n) split into contiguous ranges, one per thread. */
+typedef struct sclip__range_job {
+    void (*fn)(void *arg, int r0, int r1);
+    void *arg;
+    int n, parts;
+} sclip__range_job;
+
+static void sclip__range_task(void *arg, int i) {
+    const sclip__range_job *j = (const sclip__range_job *)arg;
+    int r0 = (int)((long long)j->n * i / j->parts), r1 = (int)((long long)j->n * (i + 1) / j->parts);
+    if (r0 < r1) j->fn(j->arg, r0, r1);
+}
+
+static void sclip__for_ranges(sclip_context *c, int n, void (*fn)(void *, int, int), void *arg) {
+    sclip__range_job j;
+    j.fn = fn, j.arg = arg, j.n = n;
+    j.parts = c->n_threads < n ? c->n_threads : n;
+    if (j.parts < 1) return;
+    sclip__parallel(c, sclip__range_task, &j, j.parts);
+}
+
+/* C = alpha A B' (nt) or A B (m x n, inner k), rows of C split across the threads (a row's
+   result does not depend on the split: whole 6-row tiles). */
+typedef struct sclip__mm_job {
+    const sclip__kernels *kern;
+    const float *a, *b;
+    float *c;
+    int m, n, k, lda, ldb, ldc, nt, tiles;
+    float alpha;
+} sclip__mm_job;
+
+static void sclip__mm_rows(void *arg, int t0, int t1) {
+    const sclip__mm_job *j = (const sclip__mm_job *)arg;
+    int r0 = 6 * t0, r1 = 6 * t1 < j->m ? 6 * t1 : j->m;
+    if (j->nt)
+        j->kern->gemm_nt(r1 - r0, j->n, j->k, j->alpha, j->a + (size_t)r0 * j->lda, j->lda, j->b, j->ldb, j->c + (size_t)r0 * j->ldc, j->ldc);
+    else
+        j->kern->gemm_nn(r1 - r0, j->n, j->k, j->a + (size_t)r0 * j->lda, j->lda, j->b, j->ldb, j->c + (size_t)r0 * j->ldc, j->ldc, 0);
+}
+
+static void sclip__mm(sclip_context *c, int nt, int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb,
+                      float *out, int ldc) {
+    sclip__mm_job j;
+    j.kern = c->model->kern;
+    j.a = a, j.b = b, j.c = out, j.m = m, j.n = n, j.k = k, j.lda = lda, j.ldb = ldb, j.ldc = ldc, j.nt = nt, j.alpha = alpha;
+    j.tiles = (m + 5) / 6;
+    sclip__for_ranges(c, j.tiles, sclip__mm_rows, &j);
+}
+
+/* fn(arg, h, part) for every head h, the heads claimed by min(threads, heads) parts: a part's
+   scratch (its scores) serves its heads in turn, so scratch grows with the threads, not the heads. */
+typedef struct sclip__heads_job {
+    void (*fn)(void *arg, int h, int part);
+    void *arg;
+    int heads, parts, next;
+} sclip__heads_job;
+
+static void sclip__heads_task(void *arg, int part) {
+    sclip__heads_job *j = (sclip__heads_job *)arg;
+    int h;
+    for (h = sclip__claim(&j->next, -1, part, j->parts); h < j->heads; h = sclip__claim(&j->next, h, part, j->parts))
+        j->fn(j->arg, h, part);
+}
+
+static int sclip__head_parts(const sclip_context *c) {
+    return c->n_threads < c->model->vision.heads ? c->n_threads : c->model->vision.heads;
+}
+
+static void sclip__for_heads(sclip_context *c, void (*fn)(void *, int, int), void *arg) {
+    sclip__heads_job j;
+    j.fn = fn, j.arg = arg, j.heads = c->model->vision.heads, j.parts = sclip__head_parts(c), j.next = 0;
+    sclip__parallel(c, sclip__heads_task, &j, j.parts);
+}
+
+/* x / ||x|| per row (the official feats / feats.norm(dim=-1), no epsilon). */
+static void sclip__rows_unit(float *x, int rows, int n) {
+    int r, i;
+    for (r = 0; r < rows; r++) {
+        float *p = x + (size_t)r * n, nrm;
+        double s = 0;
+        for (i = 0; i < n; i++) s += (double)p[i] * p[i];
+        nrm = (float)sqrt(s);
+        for (i = 0; i < n; i++) p[i] = p[i] / nrm;
+    }
+}
+
+/* ln_post and proj on `rows` tokens x (C wide) into out (rows x embed_dim); tmp: rows x C. */
+static void sclip__method_head(sclip_context *c, const float *x, int rows, float *tmp, float *out) {
+    const sclip__tower *t = &c->model->vision;
+    sclip__layer_norm_par(c, x, t->width, tmp, t->width, rows, t->width, t->ln_w, t->ln_b);
+    sclip__linear_forward(c, &t->proj, rows, tmp, t->width, out, c->model->arch.embed_dim, SCLIP__EPI_NONE);
+}
+
+/* ---- SC-CLIP (METHODS.md section 2) ----------------------------------------------------------- */
+
+/* The 30 nearest neighbours of patches [r0, r1) under D_ij = ||P_i - P_j||^2 (the norm squared,
+   as the official torch.norm(...) ** 2): the 31 smallest D_ij ascending (ties: lower j first), the
+   first dropped as the patch itself; kd_i = the last of them. */
+typedef struct sclip__lof_job {
+    const float *P;
+    int N, C;
+    float *kd;
+    int *nb; /* N x 30 */
+} sclip__lof_job;
+
+static void sclip__lof_rows(void *arg, int r0, int r1) {
+    const sclip__lof_job *j = (const sclip__lof_job *)arg;
+    float d[31];
+    int idx[31], i, k, q, n;
+    for (i = r0; i < r1; i++) {
+        const float *pi = j->P + (size_t)i * j->C;
+        for (n = 0, k = 0; k < j->N; k++) {
+            const float *pk = j->P + (size_t)k * j->C;
+            double s = 0;
+            float nrm, dk;
+            int c;
+            for (c = 0; c < j->C; c++) s += (double)(pi[c] - pk[c]) * (double)(pi[c] - pk[c]);
+            nrm = (float)sqrt(s);
+            dk = nrm * nrm;
+            if (n == 31 && !(dk < d[30])) continue;
+            q = n < 31 ? n++ : 30; /* insert dk, keeping d ascending */
+            while (q > 0 && d[q - 1] > dk) d[q] = d[q - 1], idx[q] = idx[q - 1], q--;
+            d[q] = dk, idx[q] = k;
+        }
+        j->kd[i] = d[30];
+        for (k = 0; k < 30; k++) j->nb[(size_t)i * 30 + k] = idx[k + 1];
+    }
+}
+
+static int sclip__cmp_float(const void *a, const void *b) {
+    float x = *(const float *)a, y = *(const float *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* lof_pytorch(x, 30, 0.05) on the N x C patches: reach_ij = max(D_ij, kd_i) (the query's
+   k-distance, the repo's non-standard reach), LRD_i = 30 / mean_j reach_ij, LOF_i = mean_j
+   LRD_nb(j) / LRD_i; outliers: LOF_i > torch.quantile(LOF, 0.95) (linear between ranks, rank
+   0.95f * (N - 1) in float). scores: 4N floats, nb: 30N ints. */
+static void sclip__scclip_lof(sclip_context *c, const float *P, int N, int C, float *scores, int *nb, unsigned char *outlier) {
+    float *kd = scores + N, *lrd = kd + N, *sorted = lrd + N, rank, w, lo, hi, thr;
+    sclip__lof_job j;
+    int i, k, r;
+    j.P = P, j.N = N, j.C = C, j.kd = kd, j.nb = nb;
+    sclip__for_ranges(c, N, sclip__lof_rows, &j);
+    for (i = 0; i < N; i++) {
+        float s = 0;
+        for (k = 0; k < 30; k++) s += kd[i]; /* every reach_ij of i is kd_i */
+        lrd[i] = 30.0f / (s / 30.0f);
+    }
+    for (i = 0; i < N; i++) {
+        float s = 0;
+        for (k = 0; k < 30; k++) s += lrd[nb[(size_t)i * 30 + k]] / lrd[i];
+        scores[i] = s / 30.0f;
+    }
+    memcpy(sorted, scores, (size_t)N * sizeof(float));
+    qsort(sorted, (size_t)N, sizeof(float), sclip__cmp_float);
+    rank = 0.95f * (float)(N - 1);
+    r = (int)floorf(rank);
+    w = rank - (float)r;
+    lo = sorted[r];
+    hi = sorted[r + 1 < N ? r + 1 : r];
+    thr = w < 0.5f ? lo + sclip__mul_rounded(w, hi - lo) : hi - sclip__mul_rounded(hi - lo, 1.0f - w); /* torch.lerp */
+    for (i = 0; i < N; i++) outlier[i] = scores[i] > thr;
+}
+
+/* mean_interpolation: each outlier patch of the gh x gw grid (row-major; the official code's
+   div/mod by gh is the same on its square grids) becomes the mean of its 8 neighbours that are
+   inside the grid and not outliers, from the original values; kept when it has none. src and
+   dst: N x C (dst a copy of src outside the outliers). */
+static void sclip__scclip_repair(const float *src, int lds, float *dst, int gh, int gw, int C, const unsigned char *outlier) {
+    int N = gh * gw, o, r, cc, dy, dx, ch;
+    for (o = 0; o < N; o++) memcpy(dst + (size_t)o * C, src + (size_t)o * lds, (size_t)C * sizeof(float));
+    for (o = 0; o < N; o++) {
+        int cnt = 0;
+        float *d = dst + (size_t)o * C;
+        if (!outlier[o]) continue;
+        r = o / gw, cc = o % gw;
+        for (ch = 0; ch < C; ch++) d[ch] = 0.0f;
+        for (dy = -1; dy <= 1; dy++)
+            for (dx = -1; dx <= 1; dx++) {
+                int y = r + dy, x = cc + dx;
+                const float *s;
+                if ((!dy && !dx) || y < 0 || y >= gh || x < 0 || x >= gw || outlier[y * gw + x]) continue;
+                s = src + (size_t)(y * gw + x) * lds;
+                for (ch = 0; ch < C; ch++) d[ch] += s[ch];
+                cnt++;
+            }
+        if (!cnt) memcpy(d, src + (size_t)o * lds, (size_t)C * sizeof(float));
+        else
+            for (ch = 0; ch < C; ch++) d[ch] = d[ch] / (float)cnt;
+    }
+}
+
+/* S = G G' of the unit rows of G (N x C, normalised in place), entries < beta set to 0 (kept
+   whole in `raw` when not NULL), then rownorm(S) = S / (row sum + 1e-6). */
+static void sclip__scclip_simi(sclip_context *c, float *G, int N, int C, float beta, float *S, float *raw) {
+    int i, j;
+    sclip__rows_unit(G, N, C);
+    sclip__mm(c, 1, N, N, C, 1.0f, G, C, G, C, S, N);
+    if (raw) memcpy(raw, S, (size_t)N * N * sizeof(float));
+    for (i = 0; i < N; i++) {
+        float *row = S + (size_t)i * N, sum;
+        for (j = 0; j < N; j++)
+            if (row[j] < beta) row[j] = 0.0f;
+        sum = sclip__torch_sum(row, N) + 1e-6f;
+        for (j = 0; j < N; j++) row[j] = row[j] / sum;
+    }
+}
+
+/* custom_attn's heads: A_h = (softmax(M) + softmax(s k_h k_h')) / 2, o_h = A_h v_h. */
+typedef struct sclip__sc_attn_job {
+    const sclip__kernels *kern;
+    const float *qkv, *sm;
+    float *o, *scores;
+    int n, C, hd;
+    float scale;
+} sclip__sc_attn_job;
+
+static void sclip__sc_attn_head(void *arg, int h, int part) {
+    const sclip__sc_attn_job *j = (const sclip__sc_attn_job *)arg;
+    int n = j->n, i, t;
+    {
+        const float *k = j->qkv + j->C + (size_t)h * j->hd, *v = k + j->C;
+        float *S = j->scores + (size_t)part * n * n;
+        j->kern->gemm_nt(n, n, j->hd, j->scale, k, 3 * j->C, k, 3 * j->C, S, n);
+        for (i = 0; i < n; i++) {
+            float *row = S + (size_t)i * n;
+            const float *m = j->sm + (size_t)i * n;
+            sclip__softmax(j->kern, row, n);
+            for (t = 0; t < n; t++) row[t] = (m[t] + row[t]) / 2.0f;
+        }
+        j->kern->gemm_nn(n, j->hd, n, S, n, v, 3 * j->C, j->o + (size_t)h * j->hd, j->C, 0);
+    }
+}
+
+/* Scratch of the SC-CLIP last block for n tokens: ln (n C), qkv (3 n C), o (n C), scores. */
+typedef struct sclip__sc_bufs {
+    float *ln, *qkv, *o, *scores;
+} sclip__sc_bufs;
+
+/* out = custom_attn(ln_1(in)) + rho * cls over n tokens (in, out: n x C; out_proj with its bias,
+   no residual, no MLP). sm: softmax(M), n x n, shared by the heads. */
+static void sclip__scclip_block(sclip_context *c, const float *in, int n, const float *sm, const float *cls, float rho,
+                                const sclip__sc_bufs *b, float *out) {
+    const sclip__tower *t = &c->model->vision;
+    const sclip__block *blk = &t->blocks[t->layers - 1];
+    int C = t->width, i, ch;
+    sclip__sc_attn_job j;
+    sclip__layer_norm_par(c, in, C, b->ln, C, n, C, blk->ln1_w, blk->ln1_b);
+    sclip__linear_forward(c, &blk->qkv, n, b->ln, C, b->qkv, 3 * C, SCLIP__EPI_NONE);
+    j.kern = c->model->kern;
+    j.qkv = b->qkv, j.sm = sm, j.o = b->o, j.scores = b->scores, j.n = n, j.C = C, j.hd = C / t->heads;
+    j.scale = 1.0f / sqrtf((float)j.hd);
+    sclip__for_heads(c, sclip__sc_attn_head, &j);
+    sclip__linear_forward(c, &blk->out, n, b->o, C, out, C, SCLIP__EPI_NONE);
+    for (i = 0; i < n; i++)
+        for (ch = 0; ch < C; ch++) out[(size_t)i * C + ch] += rho * cls[ch];
+}
+
+/* softmax(M) per row, M = 3 (mid - mean(mid)) with entries < 0 set to -inf (the diagonal stays). */
+static void sclip__scclip_mid_softmax(const sclip__kernels *kern, const float *mid, int N, float *sm) {
+    size_t i, n = (size_t)N * N;
+    float mean = sclip__torch_sum(mid, N * N) / (float)n; /* torch.mean: the sum, then / n */
+    int r;
+    for (i = 0; i < n; i++) {
+        float m = (mid[i] - mean) * 3.0f;
+        sm[i] = m < 0.0f ? -INFINITY : m;
+    }
+    for (r = 0; r < N; r++) sclip__softmax(kern, sm + (size_t)r * N, N);
+}
+
+/* The rank of bit i among the set bits of mask (the slot of X_i in sclip__taps.keep_out). */
+static int sclip__bit_rank(uint64_t mask, int i) {
+    int k = 0, b;
+    for (b = 0; b < i; b++) k += (int)((mask >> b) & 1);
+    return k;
+}
+
+/* SC-CLIP's visual forward (return_all) for one window: out N x embed_dim, no class token.
+   With X' the repaired X_{L-2}[1:], F and G the unit rows of X_p[1:] (repaired) and X_a[1:],
+   mid = F F', S_b = mid >= beta, T = G G' >= beta, R = sum_{m0 <= i < m1} X_i:
+     x1 = attn(ln_1(rownorm(S_b) X')) + rho cls,   x2 = rownorm(T) x1
+     x3 = rownorm(T) (attn(ln_1(R[1:])) + rho R[0]),   out = ln_post(x2 + x3) proj
+   attn(.)'s weights: (softmax(3 (mid - mean mid), < 0 masked) + softmax(s k k')) / 2. */
+static sclip_result sclip__scclip_dense(sclip_context *c, const float *chw, int h, int w, const sclip__mparams *mp, float *out,
+                                        float *lof_out, unsigned char *outlier_out) {
+    const sclip_model *m = c->model;
+    int P = m->arch.patch_size, C = m->vision.width, gh = h / P, gw = w / P, N = gh * gw, T = N + 1, L = m->vision.layers;
+    int parts = sclip__head_parts(c), i, k;
+    size_t NC = (size_t)N * C, NN = (size_t)N * N, TC = (size_t)T * C;
+    float *mem, *keep, *sum, *Xr, *G, *mid, *Sb, *Tm, *sm, *x1, *x3, *cls, *lof;
+    unsigned char *outlier;
+    int *nb;
+    float beta = (float)mp->beta, rho = (float)mp->rho;
+    sclip__taps tp;
+    sclip__sc_bufs b;
+    sclip__block_buf buf;
+    float *x = NULL;
+    int Lt = 0;
+    sclip_result r;
+    sclip_method_desc dummy;
+    memset(&dummy, 0, sizeof dummy);
+    dummy.kind = SCLIP_METHOD_SCCLIP;
+    dummy.set = (1u << SCLIP_MOPT_PRE_ADJUST_IDX) | (1u << SCLIP_MOPT_POST_ADJUST_IDX) | (1u << SCLIP_MOPT_MULTI_START_IDX) |
+                (1u << SCLIP_MOPT_MULTI_END_IDX);
+    dummy.pre_adjust_idx = mp->p, dummy.post_adjust_idx = mp->a, dummy.multi_start_idx = mp->m0, dummy.multi_end_idx = mp->m1;
+    if ((r = sclip__check_image(c, chw, h, w)) != SCLIP_OK || (r = sclip__method_check(c, &dummy, gh, gw)) != SCLIP_OK) return r;
+    mem = (float *)sclip__alloc_array(&c->allocator, 3 * TC + 5 * NC + 4 * NN + (size_t)parts * NN + 8 * (size_t)N + C + 64 + NC * 5 + 30 * (size_t)N,
+                                      sizeof(float));
+    if (!mem) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "scclip: out of memory for %d patches", N);
+    keep = mem, sum = keep + 2 * TC, Xr = sum + TC, G = Xr + NC, mid = G + NC, Sb = mid + NN, Tm = Sb + NN, sm = Tm + NN;
+    x1 = sm + NN, x3 = x1 + NC, cls = x3 + NC, lof = cls + C, b.ln = lof + 4 * (size_t)N, b.qkv = b.ln + NC, b.o = b.qkv + 3 * NC;
+    b.scores = b.o + NC, nb = (int *)(void *)(b.scores + (size_t)parts * NN), outlier = (unsigned char *)(nb + 30 * (size_t)N);
+    memset(&tp, 0, sizeof tp);
+    tp.blocks = L - 1;
+    tp.keep = ((uint64_t)1 << mp->p) | ((uint64_t)1 << mp->a);
+    tp.keep_out = keep;
+    for (k = mp->m0; k < mp->m1; k++) tp.sum |= (uint64_t)1 << k;
+    tp.sum_out = sum;
+    if (!tp.sum) memset(sum, 0, TC * sizeof(float));
+    r = sclip__vision_tokens(c, chw, h, w, NULL, NULL, &x, &Lt, &buf, &tp);
+    if (r != SCLIP_OK) {
+        sclip__free(mem);
+        return r;
+    }
+    memcpy(cls, x, (size_t)C * sizeof(float));
+    /* outliers of X_{L-2}'s patches, repaired there and in X_p */
+    sclip__scclip_lof(c, x + C, N, C, lof, nb, outlier);
+    if (lof_out) memcpy(lof_out, lof, (size_t)N * sizeof(float));
+    if (outlier_out) memcpy(outlier_out, outlier, (size_t)N);
+    sclip__scclip_repair(x + C, C, Xr, gh, gw, C, outlier);
+    sclip__scclip_repair(keep + (size_t)sclip__bit_rank(tp.keep, mp->p) * TC + C, C, G, gh, gw, C, outlier);
+    sclip__scclip_simi(c, G, N, C, beta, Sb, mid);
+    sclip__mm(c, 0, N, C, N, 1.0f, Sb, N, Xr, C, x1, C); /* Y = rownorm(S_b) X' (into x1) */
+    sclip__scclip_mid_softmax(c->model->kern, mid, N, sm);
+    sclip__scclip_block(c, x1, N, sm, cls, rho, &b, x3); /* x1' = attn(ln_1(Y)) + rho cls (into x3) */
+    memcpy(G, keep + (size_t)sclip__bit_rank(tp.keep, mp->a) * TC + C, NC * sizeof(float));
+    sclip__scclip_simi(c, G, N, C, beta, Tm, NULL);
+    sclip__mm(c, 0, N, C, N, 1.0f, Tm, N, x3, C, x1, C); /* x2 = rownorm(T) x1' (into x1) */
+    sclip__scclip_block(c, sum + C, N, sm, sum, rho, &b, Xr); /* multi-level fusion */
+    sclip__mm(c, 0, N, C, N, 1.0f, Tm, N, Xr, C, x3, C);
+    for (i = 0; i < (int)NC; i++) x1[i] += x3[i];
+    sclip__method_head(c, x1, N, b.ln, out);
+    sclip__free(mem);
+    return SCLIP_OK;
+}
+
+/* ---- ResCLIP (METHODS.md section 3) ----------------------------------------------------------- */
+
+/* torch.exp on float32 as PyTorch 1.13 computes it on an AVX2 CPU: SLEEF's expf_u10 (fused
+   multiply-adds), checked bit for bit against it. ResCLIP's Gaussian terms and decays go through
+   fp16 roundings where one ulp can flip a result. */
+static float sclip__torch_expf(float d) {
+    float s, u;
+    int q;
+    if (d < -104.0f) return 0.0f;
+    q = (int)rintf(d * 1.442695040888963407359924681001892137426645954152985934135449406931f);
+    s = fmaf((float)q, -0.693145751953125f, d);
+    s = fmaf((float)q, -1.428606765330187045e-06f, s);
+    u = 0.000198527617612853646278381f;
+    u = fmaf(u, s, 0.00139304355252534151077271f);
+    u = fmaf(u, s, 0.00833336077630519866943359f);
+    u = fmaf(u, s, 0.0416664853692054748535156f);
+    u = fmaf(u, s, 0.166666671633720397949219f);
+    u = fmaf(u, s, 0.5f);
+    u = 1.0f + fmaf(s * s, u, s);
+    return ldexpf(u, q);
+}
+
+/* Element i of torch.linspace(a, b, n) in float32 as PyTorch 1.13 makes it on an AVX2 CPU
+   (checked bit for bit): fma(step, i, a) for the first half, fma(-step, n-1-i, b) after (its
+   compiler fuses them), except in the vector loop (16 elements a step, the last n % 16 scalar),
+   where the 8 elements from i0 = i - i % 8 are base + (i - i0) step, base the formula at i0. The
+   path check rounds these to patch coordinates, so one ulp can move a sample. */
+static float sclip__linspace(float a, float b, int n, int i) {
+    float step = n > 1 ? (b - a) / (float)(n - 1) : 0.0f, base;
+    int i0 = i - i % 8;
+    if (i >= n / 16 * 16) return i < n / 2 ? fmaf(step, (float)i, a) : fmaf(-step, (float)(n - 1 - i), b);
+    base = i0 < n / 2 ? fmaf(step, (float)i0, a) : fmaf(-step, (float)(n - 1 - i0), b);
+    return base + sclip__mul_rounded((float)(i - i0), step);
+}
+
+/* Omega (T x T, zero class row and column): NACLIP's gaussian_window / get_attention_addition,
+   Omega_ij = exp(-(u_dr^2 + v_dc^2)) with u, v float32 linspaces of the offsets times
+   1/(sigma sqrt 2) over windows of 2gh-1 x 2gw-1. */
+static void sclip__resclip_omega(int gh, int gw, double sigma, float *om) {
+    int N = gh * gw, T = N + 1, i, j, du = 2 * gh - 1, dv = 2 * gw - 1;
+    double cst = 1.0 / (sigma * sqrt(2.0)), su = -(du - 1) / 2.0, sv = -(dv - 1) / 2.0;
+    float u0 = (float)(su * cst), u1 = (float)((su + (du - 1)) * cst), v0 = (float)(sv * cst), v1 = (float)((sv + (dv - 1)) * cst);
+    memset(om, 0, (size_t)T * T * sizeof(float));
+    for (i = 0; i < N; i++)
+        for (j = 0; j < N; j++) {
+            int y = i / gw - j / gw + gh - 1, x = i % gw - j % gw + gw - 1; /* the window's cell */
+            float a = sclip__linspace(u0, u1, du, y), b = sclip__linspace(v0, v1, dv, x);
+            om[(size_t)(i + 1) * T + j + 1] = sclip__torch_expf(-(a * a + b * b));
+        }
+}
+
+/* custom_attn's heads (arch wo_resi, strategy resclip): l = s k_h k_h'; with the SFR term
+   l = tau_s ((1 - lambda_s) l + S2) (S2 = fp16(lambda_s fp16(SFR / max)), made once);
+   W = softmax(l + Omega); W = tau_r ((1 - lambda_r) W + lambda_r RCS_h); o_h = W v_h. */
+typedef struct sclip__rc_attn_job {
+    const sclip__kernels *kern;
+    const float *qkv, *omega, *rcs, *s2;
+    float *o, *scores;
+    int n, C, hd;
+    float scale, tau_s, lam_s1, tau_r, lam_r1, lam_r;
+} sclip__rc_attn_job;
+
+static void sclip__rc_attn_head(void *arg, int h, int part) {
+    const sclip__rc_attn_job *j = (const sclip__rc_attn_job *)arg;
+    int n = j->n, i, t;
+    {
+        const float *k = j->qkv + j->C + (size_t)h * j->hd, *v = k + j->C, *R = j->rcs + (size_t)h * n * n;
+        float *S = j->scores + (size_t)part * n * n;
+        j->kern->gemm_nt(n, n, j->hd, j->scale, k, 3 * j->C, k, 3 * j->C, S, n);
+        for (i = 0; i < n; i++) {
+            float *row = S + (size_t)i * n;
+            const float *om = j->omega + (size_t)i * n, *rr = R + (size_t)i * n;
+            if (j->s2) {
+                const float *s2 = j->s2 + (size_t)i * n;
+                for (t = 0; t < n; t++) row[t] = j->tau_s * (j->lam_s1 * row[t] + s2[t]);
+            }
+            for (t = 0; t < n; t++) row[t] += om[t];
+            sclip__softmax(j->kern, row, n);
+            for (t = 0; t < n; t++) row[t] = j->tau_r * (j->lam_r1 * row[t] + j->lam_r * rr[t]);
+        }
+        j->kern->gemm_nn(n, j->hd, n, S, n, v, 3 * j->C, j->o + (size_t)h * j->hd, j->C, 0);
+    }
+}
+
+/* The last block for T tokens from qkv (made once), then ln_post and proj: out T x embed_dim. */
+static void sclip__resclip_block(sclip_context *c, sclip__rc_attn_job *j, float *y, float *tmp, float *out) {
+    const sclip__tower *t = &c->model->vision;
+    sclip__for_heads(c, sclip__rc_attn_head, j);
+    sclip__linear_forward(c, &t->blocks[t->layers - 1].out, j->n, j->o, j->C, y, j->C, SCLIP__EPI_NONE);
+    sclip__method_head(c, y, j->n, tmp, out);
+}
+
+/* The mode of the 16x16 labels of each patch (create_patch_matrix: torch.mode, smallest label on
+   ties); pix: the H x W labels (W wide), lab: gh x gw. */
+static void sclip__resclip_patch_mode(const int *pix, int W, int gh, int gw, int P, int *lab) {
+    int r, cc, y, x, n, i, best, bestn, run;
+    int v[4096];
+    for (r = 0; r < gh; r++)
+        for (cc = 0; cc < gw; cc++) {
+            n = 0;
+            for (y = 0; y < P; y++)
+                for (x = 0; x < P; x++) {
+                    int a = pix[(size_t)(r * P + y) * W + cc * P + x], q = n++;
+                    while (q > 0 && v[q - 1] > a) v[q] = v[q - 1], q--; /* insertion sort */
+                    v[q] = a;
+                }
+            best = v[0], bestn = 0;
+            for (i = 0; i < n; i += run) {
+                for (run = 1; i + run < n && v[i + run] == v[i]; run++) {}
+                if (run > bestn) best = v[i], bestn = run;
+            }
+            lab[r * gw + cc] = best;
+        }
+}
+
+/* generate_attention_sfr's rows [r0, r1) before the blur: E_ij = [lab_i == lab_j] (1 on the
+   diagonal); with delete_same_entity, E_ij *= exp(-d_ij / S) unless every p_k = round(start (1 -
+   t_k) + end t_k), k = 0..d_ij, has label lab_i (t = linspace(0, 1, S + 1), S the largest
+   Chebyshev distance d: only the first d/S of the segment is sampled, the official quirk). */
+typedef struct sclip__sfr_job {
+    const int *lab;
+    const float *t;
+    float *E, *blur, *kernel;
+    int gh, gw, S, del, K;
+} sclip__sfr_job;
+
+static void sclip__sfr_rows(void *arg, int r0, int r1) {
+    const sclip__sfr_job *j = (const sclip__sfr_job *)arg;
+    int N = j->gh * j->gw, i, k, m, half = j->K / 2;
+    for (i = r0; i < r1; i++) {
+        int ri = i / j->gw, ci = i % j->gw;
+        float *e = j->E + (size_t)i * N, *o = j->blur + (size_t)i * N, sum;
+        for (k = 0; k < N; k++) {
+            int rk = k / j->gw, ck = k % j->gw, dr = rk > ri ? rk - ri : ri - rk, dc = ck > ci ? ck - ci : ci - ck;
+            int d = dr > dc ? dr : dc, valid = 1, s;
+            e[k] = i == k || j->lab[i] == j->lab[k] ? 1.0f : 0.0f;
+            if (!j->del || d == 0) continue;
+            for (s = 0; s <= d && valid; s++) {
+                float a = j->t[s], b = 1.0f - a;
+                int pr = (int)rintf(sclip__mul_rounded((float)ri, b) + sclip__mul_rounded((float)rk, a));
+                int pc = (int)rintf(sclip__mul_rounded((float)ci, b) + sclip__mul_rounded((float)ck, a));
+                valid = j->lab[pr * j->gw + pc] == j->lab[i];
+            }
+            if (!valid) e[k] = e[k] * sclip__torch_expf((float)(-d) / (float)j->S);
+        }
+        for (k = 0; k < N; k++) { /* conv1d with zero padding along the flattened row (fused
+                                     multiply-adds in tap order: torch's CPU result bit for bit), relu */
+            float acc = 0;
+            for (m = 0; m < j->K; m++) {
+                int q = k + m - half;
+                acc = fmaf(q >= 0 && q < N ? e[q] : 0.0f, j->kernel[m], acc);
+            }
+            o[k] = acc > 0 ? acc : 0.0f;
+        }
+        sum = sclip__torch_sum(o, N) + 1e-8f;
+        for (k = 0; k < N; k++) o[k] = o[k] / sum;
+    }
+}
+
+/* The SFR matrix (T x T): E blurred along its rows, row-normalised, embedded with zero class row
+   and column. E: scratch of 2 N x N floats. 0 when out of memory. */
+static int sclip__resclip_sfr(sclip_context *c, const int *lab, int gh, int gw, const sclip__mparams *mp, float *E, float *S2) {
+    int N = gh * gw, T = N + 1, i, k, K;
+    float *t, *kernel, ksum = 0;
+    sclip__sfr_job j;
+    K = 6 * mp->sigma + 1 < (double)N ? (int)(6 * mp->sigma + 1) : N;
+    K = K % 2 ? K : K + 1;
+    j.S = (gh > gw ? gh : gw) - 1;
+    if (!(t = (float *)sclip__alloc_array(&c->allocator, (size_t)j.S + 1 + (size_t)K, sizeof(float)))) return 0;
+    kernel = t + j.S + 1;
+    j.lab = lab, j.E = E, j.blur = E + (size_t)N * N, j.gh = gh, j.gw = gw, j.del = mp->del, j.t = t, j.kernel = kernel;
+    for (k = 0; k <= j.S; k++) t[k] = sclip__linspace(0.0f, 1.0f, j.S + 1, k);
+    for (k = 0; k < K; k++) { /* exp(-(x^2) / (2 sigma^2)), x = -K/2 .. K/2, normalised */
+        int x = k - K / 2;
+        kernel[k] = sclip__torch_expf((float)(-(double)x * x) / (float)(2.0 * mp->sigma * mp->sigma));
+    }
+    ksum = sclip__torch_sum(kernel, K);
+    for (k = 0; k < K; k++) kernel[k] = kernel[k] / ksum;
+    j.K = K;
+    sclip__for_ranges(c, N, sclip__sfr_rows, &j);
+    sclip__free(t);
+    memset(S2, 0, (size_t)T * T * sizeof(float));
+    for (i = 0; i < N; i++) memcpy(S2 + (size_t)(i + 1) * T + 1, j.blur + (size_t)i * N, (size_t)N * sizeof(float));
+    return 1;
+}
+
+/* custom_attn's SFR term, in place on the T x T matrix: fp16(fp16(lambda_s) fp16(SFR / max SFR)).
+   A Python float times an fp16 tensor stays fp16, and PyTorch 1.13 rounds the scalar to fp16
+   first (0.7 becomes 0.7001953125): three roundings, checked against it bit for bit. */
+static void sclip__resclip_sfr_term(float *S2, int T, double lam_s) {
+    size_t p, n = (size_t)T * T;
+    float mx = 0, lam = sclip__round_f16((float)lam_s);
+    for (p = 0; p < n; p++) mx = S2[p] > mx ? S2[p] : mx;
+    for (p = 0; p < n; p++) S2[p] = sclip__round_f16(lam * sclip__round_f16(S2[p] / mx));
+}
+
+/* PAMR (sclip__pamr's arithmetic, bit for bit) with blocks of 4 channels on the threads: the
+   affinity weights once, then each block's iterations in a part's own buffers. Each channel is
+   first copied with replicate padding of D = the largest dilation on each side, so that every
+   column runs sclip__pamr_row's vector loop (sclip__pamr_step takes the border columns one at a
+   time); a row's 16 weight rows serve the block's channels while they are in cache. */
+#define SCLIP__PAMR_QB 4
+typedef struct sclip__pamr_job {
+    const float *w;
+    float *mask, *tmp;
+    int Q, H, W, iters, next;
+    const int *dil;
+} sclip__pamr_job;
+
+/* out = one PAMR step of nb channels m (H x W each) through pad (nb x H x (W + 2D) floats). */
+static void sclip__pamr_step_padded(const float *m, float *out, int nb, float *pad, const float *w, int H, int W, const int *dil) {
+    int y, x, k, b, D = dil[0] > dil[1] ? dil[0] : dil[1], Wp = W + 2 * D, dy[16], dx[16];
+    const float *wr[16], *rr[16];
+    size_t hw = (size_t)H * W, hwp = (size_t)H * Wp;
+    for (k = 0; k < 16; k++) sclip__pamr_offset(k & 7, dil[k >> 3], &dy[k], &dx[k]);
+    for (b = 0; b < nb; b++)
+        for (y = 0; y < H; y++) {
+            float *p = pad + b * hwp + (size_t)y * Wp;
+            const float *r = m + b * hw + (size_t)y * W;
+            for (x = 0; x < D; x++) p[x] = r[0], p[D + W + x] = r[W - 1];
+            memcpy(p + D, r, (size_t)W * sizeof(float));
+        }
+    for (y = 0; y < H; y++) {
+        for (k = 0; k < 16; k++) wr[k] = w + (size_t)k * hw + (size_t)y * W;
+        for (b = 0; b < nb; b++) {
+            for (k = 0; k < 16; k++) rr[k] = pad + b * hwp + (size_t)sclip__clampi(y + dy[k], 0, H - 1) * Wp + D;
+            sclip__pamr_row(out + b * hw + (size_t)y * W, wr, rr, dx, 16, 0, W);
+        }
+    }
+}
+
+static size_t sclip__pamr_part_floats(int H, int W, const int *dil) {
+    int D = dil[0] > dil[1] ? dil[0] : dil[1];
+    return (size_t)SCLIP__PAMR_QB * ((size_t)H * W + (size_t)H * (W + 2 * D));
+}
+
+static void sclip__pamr_channels(void *arg, int part) {
+    sclip__pamr_job *j = (sclip__pamr_job *)arg;
+    size_t hw = (size_t)j->H * j->W;
+    float *tmp = j->tmp + (size_t)part * sclip__pamr_part_floats(j->H, j->W, j->dil), *pad = tmp + SCLIP__PAMR_QB * hw;
+    int q, it, n = (j->Q + SCLIP__PAMR_QB - 1) / SCLIP__PAMR_QB;
+    for (q = sclip__claim(&j->next, -1, part, 1); q < n; q = sclip__claim(&j->next, q, part, 1)) {
+        int nb = j->Q - SCLIP__PAMR_QB * q < SCLIP__PAMR_QB ? j->Q - SCLIP__PAMR_QB * q : SCLIP__PAMR_QB;
+        float *first = j->mask + (size_t)SCLIP__PAMR_QB * q * hw, *cur = first, *nxt = tmp, *t;
+        for (it = 0; it < j->iters; it++) {
+            sclip__pamr_step_padded(cur, nxt, nb, pad, j->w, j->H, j->W, j->dil);
+            t = cur, cur = nxt, nxt = t;
+        }
+        if (cur != first) memcpy(first, cur, (size_t)nb * hw * sizeof(float));
+    }
+}
+
+static int sclip__pamr_threads(sclip_context *c, const float *img, float *mask, int Q, int H, int W, int iters, const int *dil) {
+    size_t hw = (size_t)H * W;
+    int blocks = (Q + SCLIP__PAMR_QB - 1) / SCLIP__PAMR_QB, parts = c->n_threads < blocks ? c->n_threads : blocks;
+    float *w = (float *)sclip__alloc_array(&c->allocator, 16 * hw + (size_t)parts * sclip__pamr_part_floats(H, W, dil), sizeof(float));
+    sclip__pamr_job j;
+    if (!w) return SCLIP__SEG_ENOMEM;
+    sclip__pamr_weights(img, H, W, dil, 2, w);
+    j.w = w, j.mask = mask, j.tmp = w + 16 * hw, j.Q = Q, j.H = H, j.W = W, j.iters = iters, j.next = 0, j.dil = dil;
+    sclip__parallel(c, sclip__pamr_channels, &j, parts);
+    sclip__free(w);
+    return 0;
+}
+
+/* The feedback pass's labels (create_logit_temp, create_patch_matrix): the patch tokens (tok,
+   T x D) L2-normalised, cosine with the queries, bilinear to the window's h x w, PAMR(10, 8 16)
+   guided by the window, softmax over the queries of logit_scale x, argmax (first on ties), 0
+   below temp_thd, then each patch's mode. mask: Q h w floats; pix: h w ints; bv: h w floats. */
+static sclip_result sclip__resclip_feedback(sclip_context *c, const float *chw, int h, int w, float *tok, const float *queries,
+                                            int Q, float logit_scale, float temp_thd, float *cosm, float *mask, int *pix, float *bv, int *lab) {
+    static const int dil[2] = {8, 16};
+    int P = c->model->arch.patch_size, E = c->model->arch.embed_dim, gh = h / P, gw = w / P, N = gh * gw, i;
+    size_t hw = (size_t)h * w;
+    sclip__rows_unit(tok + E, N, E);
+    sclip__mm(c, 1, N, Q, E, 1.0f, tok + E, E, queries, E, cosm, Q);
+    if (sclip__bilinear(&c->allocator, cosm, Q, gh, gw, 1, (ptrdiff_t)gw * Q, Q, mask, h, w, (ptrdiff_t)hw, w, 0) ||
+        sclip__pamr_threads(c, chw, mask, Q, h, w, 10, dil))
+        return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "resclip: out of memory in the feedback pass");
+    sclip__post_probs(mask, hw, Q, mask, hw, hw, NULL, Q, logit_scale);
+    sclip__argmax_range(mask, hw, Q, 0, hw, bv, pix);
+    for (i = 0; i < (int)hw; i++)
+        if (bv[i] < temp_thd) pix[i] = 0;
+    sclip__resclip_patch_mode(pix, w, gh, gw, P, lab);
+    return SCLIP_OK;
+}
+
+/* ResCLIP's visual forward (return_all) for one window: out (1 + N) x embed_dim. RCS =
+   mean(A^5..A^8) of the vanilla blocks; a first last-block pass with RCS only gives the feedback
+   labels, their SFR matrix, then the final pass with both. lab_out (may be NULL): the patch class
+   map (N ints). */
+static sclip_result sclip__resclip_dense(sclip_context *c, const float *chw, int h, int w, const sclip__mparams *mp,
+                                         const float *queries, int Q, float logit_scale, float *out, int *lab_out) {
+    const sclip_model *m = c->model;
+    const sclip__tower *tw = &m->vision;
+    int P = m->arch.patch_size, C = tw->width, E = m->arch.embed_dim, gh = h / P, gw = w / P, N = gh * gw, T = N + 1;
+    int heads = tw->heads, parts = sclip__head_parts(c), Lt = 0, k;
+    size_t TT = (size_t)T * T, TC = (size_t)T * C, hw = (size_t)h * w, need;
+    float *mem, *rcs, *tmpa, *omega, *s2, *scores, *qkv, *ln, *o, *y, *tok, *cosb, *mask, *bv, *x = NULL;
+    int *pix, *lab;
+    sclip__taps tp;
+    sclip__block_buf buf;
+    sclip__rc_attn_job j;
+    sclip_method_desc md;
+    sclip_result r;
+    memset(&md, 0, sizeof md);
+    md.kind = SCLIP_METHOD_RESCLIP;
+    if ((r = sclip__check_image(c, chw, h, w)) != SCLIP_OK || (r = sclip__method_check(c, &md, gh, gw)) != SCLIP_OK) return r;
+    if (!queries || Q < 1) return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "resclip: the feedback pass needs text queries");
+    need = (2 * (size_t)heads + (size_t)parts + 2) * TT + 6 * TC + (size_t)T * E + (size_t)N * Q + (size_t)Q * hw + 3 * hw + N + 64;
+    mem = (float *)sclip__alloc_array(&c->allocator, need, sizeof(float));
+    if (!mem) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "resclip: out of memory for %d patches", N);
+    rcs = mem, tmpa = rcs + heads * TT, scores = tmpa + heads * TT, omega = scores + (size_t)parts * TT, s2 = omega + TT;
+    qkv = s2 + TT, ln = qkv + 3 * TC, o = ln + TC, y = o + TC, tok = y + TC, cosb = tok + (size_t)T * E, mask = cosb + (size_t)N * Q;
+    bv = mask + (size_t)Q * hw, pix = (int *)(void *)(bv + hw), lab = pix + hw;
+    memset(&tp, 0, sizeof tp);
+    tp.blocks = tw->layers - 1;
+    tp.attn = (uint64_t)0xF << 5; /* blocks 5, 6, 7, 8 (hard-coded) */
+    tp.attn_out = rcs, tp.attn_tmp = tmpa;
+    if ((r = sclip__vision_tokens(c, chw, h, w, NULL, NULL, &x, &Lt, &buf, &tp)) != SCLIP_OK) {
+        sclip__free(mem);
+        return r;
+    }
+    for (k = 0; k < (int)(heads * TT); k++) rcs[k] = rcs[k] / 4.0f; /* torch.stack(...).mean(0) */
+    sclip__resclip_omega(gh, gw, mp->sigma, omega);
+    sclip__layer_norm_par(c, x, C, ln, C, T, C, tw->blocks[tw->layers - 1].ln1_w, tw->blocks[tw->layers - 1].ln1_b);
+    sclip__linear_forward(c, &tw->blocks[tw->layers - 1].qkv, T, ln, C, qkv, 3 * C, SCLIP__EPI_NONE);
+    memset(&j, 0, sizeof j);
+    j.kern = c->model->kern;
+    j.qkv = qkv, j.omega = omega, j.rcs = rcs, j.o = o, j.scores = scores, j.n = T, j.C = C, j.hd = C / heads;
+    j.scale = 1.0f / sqrtf((float)j.hd);
+    j.tau_s = (float)mp->tau_s, j.lam_s1 = (float)(1.0 - mp->lam_s);
+    j.tau_r = (float)mp->tau_r, j.lam_r1 = (float)(1.0 - mp->lam_r), j.lam_r = (float)mp->lam_r;
+    sclip__resclip_block(c, &j, y, ln, tok); /* the feedback pass: RCS only */
+    r = sclip__resclip_feedback(c, chw, h, w, tok, queries, Q, logit_scale > 0 ? logit_scale : 40.0f, (float)mp->temp_thd, cosb,
+                                mask, pix, bv, lab);
+    if (r == SCLIP_OK && !sclip__resclip_sfr(c, lab, gh, gw, mp, tmpa, s2)) /* tmpa, scores: 2 N^2 free floats */
+        r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "resclip: out of memory");
+    if (r == SCLIP_OK) {
+        if (lab_out) memcpy(lab_out, lab, (size_t)N * sizeof(int));
+        sclip__resclip_sfr_term(s2, T, mp->lam_s);
+        j.s2 = s2;
+        sclip__resclip_block(c, &j, y, ln, out);
+    }
+    sclip__free(mem);
+    return r;
+}
+
+SCLIPDEF sclip_result sclip_encode_image_method(sclip_context *c, const float *chw, int h, int w, const sclip_method_desc *method,
+                                                const float *queries, int n_queries, float logit_scale, float *out, int *n_tokens) {
+    sclip__mparams mp;
+    int P, N;
+    sclip_result r;
+    if (!c || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
+    if (!method || method->kind == SCLIP_METHOD_SCLIP) return sclip_encode_image_dense(c, chw, h, w, NULL, out, n_tokens);
+    P = c->model->arch.patch_size;
+    if ((r = sclip__check_image(c, chw, h, w)) != SCLIP_OK || (r = sclip__method_check(c, method, h / P, w / P)) != SCLIP_OK) return r;
+    sclip__method_resolve(method, &mp);
+    N = (h / P) * (w / P);
+    if (method->kind == SCLIP_METHOD_SCCLIP) r = sclip__scclip_dense(c, chw, h, w, &mp, out, NULL, NULL);
+    else r = sclip__resclip_dense(c, chw, h, w, &mp, queries, n_queries, logit_scale, out, NULL);
+    if (r == SCLIP_OK && n_tokens) *n_tokens = method->kind == SCLIP_METHOD_SCCLIP ? N : N + 1;
+    return r;
+}
+
+/* ============================================================================================
    Segmentation (manual section 4): the pipeline around the model
    ============================================================================================ */
 /* BEGIN GENERATED CLASS LISTS (tools/gen_class_lists.py) from the official SCLIP configs/cls_*.txt.
@@ -4965,6 +6045,58 @@ SCLIPDEF sclip_result sclip_seg_preset(const char *name, sclip_seg_desc *d, cons
     return SCLIP_OK;
 }
 
+/* The methods' own per-benchmark configs (METHODS.md 2.3 and 3.3): preset name, short side,
+   logit_scale, prob_thd, area_thd; ResCLIP also whole-image, temp_thd, RCS and SFR (tau, lambda). */
+static const struct sclip__method_preset {
+    sclip_method method;
+    const char *name;
+    int short_side;
+    float logit_scale, prob_thd, area_thd;
+    int whole;
+    double temp_thd, rcs[2], sfr[2];
+} sclip__method_presets[] = {
+    {SCLIP_METHOD_SCCLIP, "voc21", 336, 50, 0.15f, 0.1f, 0, 0, {0, 0}, {0, 0}},
+    {SCLIP_METHOD_SCCLIP, "context60", 336, 40, 0.15f, 0, 0, 0, {0, 0}, {0, 0}},
+    {SCLIP_METHOD_SCCLIP, "coco-object", 336, 55, 0.35f, 0, 0, 0, {0, 0}, {0, 0}},
+    {SCLIP_METHOD_SCCLIP, "voc20", 336, 40, 0, 0, 0, 0, {0, 0}, {0, 0}},
+    {SCLIP_METHOD_SCCLIP, "context59", 336, 40, 0, 0, 0, 0, {0, 0}, {0, 0}},
+    {SCLIP_METHOD_SCCLIP, "ade20k", 336, 40, 0, 0, 0, 0, {0, 0}, {0, 0}},
+    {SCLIP_METHOD_SCCLIP, "coco-stuff", 336, 40, 0, 0, 0, 0, {0, 0}, {0, 0}},
+    {SCLIP_METHOD_SCCLIP, "cityscapes", 560, 40, 0, 0, 0, 0, {0, 0}, {0, 0}},
+    {SCLIP_METHOD_RESCLIP, "voc21", 336, 40, 0.1f, 0, 1, 0.50, {2.0, 0.3}, {2.2, 0.7}},
+    {SCLIP_METHOD_RESCLIP, "voc20", 336, 40, 0, 0, 1, 0.10, {2.0, 0.6}, {2.1, 0.6}},
+    {SCLIP_METHOD_RESCLIP, "context60", 336, 40, 0.1f, 0, 0, 0.30, {2.0, 0.3}, {1.8, 0.7}},
+    {SCLIP_METHOD_RESCLIP, "context59", 336, 40, 0, 0, 0, 0.25, {2.0, 0.4}, {1.8, 0.7}},
+    {SCLIP_METHOD_RESCLIP, "coco-object", 336, 40, 0.1f, 0, 0, 0.11, {2.0, 0.4}, {1.8, 0.7}},
+    {SCLIP_METHOD_RESCLIP, "coco-stuff", 336, 40, 0, 0, 0, 0.11, {2.0, 0.4}, {1.8, 0.7}},
+    {SCLIP_METHOD_RESCLIP, "cityscapes", 560, 40, 0, 0, 0, 0.10, {2.0, 0.2}, {2.1, 0.6}},
+    {SCLIP_METHOD_RESCLIP, "ade20k", 336, 40, 0, 0, 0, 0.25, {2.0, 0.3}, {2.1, 0.7}},
+};
+
+SCLIPDEF sclip_result sclip_seg_preset_method(const char *name, sclip_method method, sclip_seg_desc *d, const char **classes_file) {
+    const struct sclip__preset *p = sclip__find_preset(name);
+    size_t i;
+    sclip_result r;
+    if (method == SCLIP_METHOD_SCLIP || (r = sclip_seg_preset(name, d, classes_file)) != SCLIP_OK)
+        return method == SCLIP_METHOD_SCLIP ? sclip_seg_preset(name, d, classes_file) : r;
+    if ((int)method < 0 || (int)method >= SCLIP_METHOD_COUNT) return SCLIP_ERROR_INVALID_ARGUMENT;
+    for (i = 0; i < sizeof sclip__method_presets / sizeof sclip__method_presets[0]; i++) {
+        const struct sclip__method_preset *q = &sclip__method_presets[i];
+        if (q->method != method || strcmp(q->name, p->name)) continue;
+        d->short_side = q->short_side, d->logit_scale = q->logit_scale, d->prob_thd = q->prob_thd, d->area_thd = q->area_thd;
+        d->crop = q->whole ? SCLIP_SEG_WHOLE : 224;
+        d->method.kind = method;
+        if (method == SCLIP_METHOD_RESCLIP) {
+            d->method.temp_thd = q->temp_thd;
+            d->method.attn_rcs_weights[0] = q->rcs[0], d->method.attn_rcs_weights[1] = q->rcs[1];
+            d->method.attn_sfr_weights[0] = q->sfr[0], d->method.attn_sfr_weights[1] = q->sfr[1];
+            d->method.set |= (1u << SCLIP_MOPT_TEMP_THD) | (1u << SCLIP_MOPT_ATTN_RCS_WEIGHTS) | (1u << SCLIP_MOPT_ATTN_SFR_WEIGHTS);
+        }
+        return SCLIP_OK;
+    }
+    return SCLIP_ERROR_UNKNOWN_PRESET; /* the method's code has no config for it (coco-stuff10k) */
+}
+
 SCLIPDEF sclip_result sclip_resize_size(int w, int h, int short_side, int max_long, int *ow, int *oh) {
     if (!ow || !oh || w < 1 || h < 1) return SCLIP_ERROR_INVALID_ARGUMENT;
     if (short_side <= 0) {
@@ -5028,6 +6160,7 @@ static sclip_seg_desc sclip__seg_defaults(const sclip_seg_desc *d) {
 
 static sclip_result sclip__seg_check(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int w, int h, size_t stride,
                                      const sclip_seg_desc *d) {
+    sclip_result r;
     if (!v || !rgb) return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: NULL vocabulary or pixels");
     if (w < 1 || h < 1) return sclip__ctx_fail(c, SCLIP_ERROR_IMAGE_TOO_SMALL, "segment: the image is %dx%d", w, h);
     if (w > SCLIP_MAX_SOURCE_SIDE || h > SCLIP_MAX_SOURCE_SIDE || (double)w * h > SCLIP_MAX_SOURCE_PIXELS)
@@ -5050,6 +6183,7 @@ static sclip_result sclip__seg_check(sclip_context *c, const sclip_vocab *v, con
     if (!(d->area_thd >= 0 && d->area_thd <= 1)) return SCLIP__BAD_SETTING("area_thd %g is outside [0, 1]", (double)d->area_thd);
     if (d->pamr_steps < 0 || d->pamr_steps > 1000) return SCLIP__BAD_SETTING("pamr_steps %d is outside 0..1000", d->pamr_steps);
 #undef SCLIP__BAD_SETTING
+    if ((r = sclip__method_check(c, &d->method, 0, 0)) != SCLIP_OK) return r;
     return sclip__attn_check(c, &d->attn);
 }
 
@@ -5063,6 +6197,7 @@ typedef struct sclip__seg_out {
     int (*probs_band)(void *, int, int, int, int, const float *, size_t); /* labels only, or NULL */
     void *probs_user;
     int H0, W0;
+    int renorm; /* ResCLIP: the probabilities renormalised over the classes */
 } sclip__seg_out;
 
 /* The last step of both modes: the job's input (the patch logits, or the windows' mean), hin x
@@ -5077,6 +6212,7 @@ static sclip_result sclip__seg_final(sclip_context *c, const sclip_vocab *v, scl
     j->qcls = v->query_class, j->Q = v->n_queries, j->C = C, j->logit_scale = logit_scale;
     j->logits = o->logits, j->probs = o->probs, j->best = o->best, j->bv = o->bv;
     j->labels = o->labels, j->prob_thd = o->prob_thd, j->band_failed = failed, j->probs_user = o->probs_user;
+    j->renorm = o->renorm;
     if (o->labels && o->area_thd > 0.f) { /* step 4 needs the argmax counts of the whole image */
         if (!(j->area = (int *)sclip__calloc(&c->allocator, (size_t)(parts + 1) * C, sizeof(int)))) {
             sclip__free(failed);
@@ -5111,14 +6247,19 @@ static sclip_result sclip__seg_final(sclip_context *c, const sclip_vocab *v, scl
 /* Cosine logits of one window of the resized image: dense tokens, L2-normalised, class token
    dropped, dot product with every query. Returns (gh*gw) x Q floats inside buf. */
 static sclip_result sclip__seg_cosine(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W1, const int *box,
-                                      const sclip_attn_desc *attn, float *buf, float **cosm) {
+                                      const sclip_seg_desc *d, float *buf, float **cosm) {
     const sclip_model *m = c->model;
     int h = box[2], w = box[3], P = m->arch.patch_size, E = m->arch.embed_dim, L = (h / P) * (w / P) + 1, i;
     float *chw = buf, *tok = chw + (size_t)3 * h * w;
     sclip_result r;
     *cosm = tok + (size_t)L * E;
     sclip__normalize_crop(rgb, (size_t)W1 * 3, box[1], box[0], w, h, chw);
-    if ((r = sclip_encode_image_dense(c, chw, h, w, attn, tok, NULL)) != SCLIP_OK) return r;
+    if (d->method.kind == SCLIP_METHOD_SCCLIP) /* N rows, no class token: placed after a row 0 */
+        r = sclip_encode_image_method(c, chw, h, w, &d->method, NULL, 0, 0.0f, tok + E, NULL);
+    else if (d->method.kind == SCLIP_METHOD_RESCLIP)
+        r = sclip_encode_image_method(c, chw, h, w, &d->method, v->features, v->n_queries, d->logit_scale, tok, NULL);
+    else r = sclip_encode_image_dense(c, chw, h, w, &d->attn, tok, NULL);
+    if (r != SCLIP_OK) return r;
     for (i = 1; i < L; i++) sclip__l2_normalize(tok + (size_t)i * E, E);
     m->kern->gemm_nt(L - 1, v->n_queries, E, 1.0f, tok + E, E, v->features, E, *cosm, v->n_queries);
     return SCLIP_OK;
@@ -5136,16 +6277,23 @@ static float *sclip__seg_buffer(sclip_context *c, const sclip_vocab *v, int h, i
 static sclip_result sclip__seg_whole(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W1, int H1,
                                      const sclip_seg_desc *d, const sclip__seg_out *o) {
     int box[4], P = c->model->arch.patch_size, gh = H1 / P, gw = W1 / P;
-    float *buf = sclip__seg_buffer(c, v, H1, W1), *cosm = NULL;
+    float *buf = sclip__seg_buffer(c, v, H1, W1), *cosm = NULL, *up = NULL;
     sclip__resize_job j;
     sclip_result r = buf ? SCLIP_OK : sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
     box[0] = box[1] = 0;
     box[2] = H1;
     box[3] = W1;
-    if (r == SCLIP_OK) r = sclip__seg_cosine(c, v, rgb, W1, box, &d->attn, buf, &cosm);
+    if (r == SCLIP_OK) r = sclip__seg_cosine(c, v, rgb, W1, box, d, buf, &cosm);
     memset(&j, 0, sizeof j);
     j.in = cosm, j.cs = 1, j.ys = (ptrdiff_t)gw * v->n_queries, j.xs = v->n_queries; /* token-major */
+    if (r == SCLIP_OK && d->method.kind == SCLIP_METHOD_RESCLIP) { /* ResCLIP: to the resized size first, then on */
+        up = (float *)sclip__alloc_array(&c->allocator, (size_t)v->n_queries * H1, (size_t)W1 * sizeof(float));
+        if (!up || sclip__bilinear(&c->allocator, cosm, v->n_queries, gh, gw, 1, j.ys, j.xs, up, H1, W1, (ptrdiff_t)H1 * W1, W1, 0))
+            r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+        j.in = up, j.cs = (ptrdiff_t)H1 * W1, j.ys = W1, j.xs = 1, gh = H1, gw = W1;
+    }
     if (r == SCLIP_OK) r = sclip__seg_final(c, v, &j, gh, gw, d->logit_scale, o);
+    sclip__free(up);
     if (c->progress) c->progress(c->progress_user, "windows", 1, 1);
     sclip__free(buf);
     return r;
@@ -5189,7 +6337,7 @@ static sclip_result sclip__seg_slide(sclip_context *c, const sclip_vocab *v, con
                                 d->crop, W1, H1);
     }
     for (k = 0; k < n && r == SCLIP_OK; k++) {
-        r = sclip__seg_cosine(c, v, rgb, W1, boxes + 4 * k, &d->attn, buf, &cosm);
+        r = sclip__seg_cosine(c, v, rgb, W1, boxes + 4 * k, d, buf, &cosm);
         if (r == SCLIP_OK) sclip__slide_store(wcos, k, cosm, Q, gh * gw);
         if (c->progress) c->progress(c->progress_user, "windows", k + 1, n);
     }
@@ -5234,6 +6382,7 @@ SCLIPDEF sclip_result sclip_segment(sclip_context *c, const sclip_vocab *v, cons
     if (!c || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
     d = sclip__seg_defaults(desc);
     if ((r = sclip__seg_check(c, v, rgb, W0, H0, stride, &d)) != SCLIP_OK) return r;
+    if (d.method.kind == SCLIP_METHOD_RESCLIP) d.area_thd = 0; /* no effect in ResCLIP's code (manual section 10) */
     labels_only = (d.no_probs || d.probs_band) && d.pamr_steps == 0; /* memory independent of classes x pixels */
     Q = v->n_queries;
     C = v->n_classes;
@@ -5266,6 +6415,7 @@ SCLIPDEF sclip_result sclip_segment(sclip_context *c, const sclip_vocab *v, cons
     o.logits = logits, o.probs = probs, o.bv = bv, o.best = logits ? NULL : pred, o.H0 = H0, o.W0 = W0;
     o.labels = labels_only ? out->labels : NULL, o.area_thd = d.area_thd, o.prob_thd = d.prob_thd;
     o.probs_band = labels_only ? d.probs_band : NULL, o.probs_user = d.probs_user;
+    o.renorm = d.method.kind == SCLIP_METHOD_RESCLIP;
     if (r == SCLIP_OK)
         r = d.crop == SCLIP_SEG_WHOLE ? sclip__seg_whole(c, v, rgb1, W1, H1, &d, &o) : sclip__seg_slide(c, v, rgb1, W1, H1, &d, &o);
     if (r == SCLIP_OK && logits) r = sclip__seg_pamr(c, rgb1, W1, H1, W0, H0, logits, Q, d.pamr_steps);
@@ -5274,6 +6424,7 @@ SCLIPDEF sclip_result sclip_segment(sclip_context *c, const sclip_vocab *v, cons
                                         NULL, pred)
                 : sclip__post_finish(c, probs, hw0, C, d.area_thd, d.prob_thd, pred, bv, NULL, pred)))
         r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory in post-processing");
+    if (r == SCLIP_OK && !labels_only && o.renorm) sclip__renorm_classes(probs, hw0, C, hw0);
     if (r == SCLIP_OK && !labels_only && d.probs_band && d.probs_band(d.probs_user, 0, H0, W0, C, probs, hw0))
         r = sclip__ctx_fail(c, SCLIP_ERROR_IO, "segment: the probs_band callback stopped it");
     if (r == SCLIP_OK) {
@@ -7947,7 +9098,8 @@ static SCLIP__INLINE sclip__vf sclip__v_keep_n(sclip__vf v, int n) { return _mm5
 static SCLIP__INLINE sclip__vf sclip__v_add(sclip__vf a, sclip__vf b) { return _mm512_add_ps(a, b); }
 static SCLIP__INLINE sclip__vf sclip__v_sub(sclip__vf a, sclip__vf b) { return _mm512_sub_ps(a, b); }
 static SCLIP__INLINE sclip__vf sclip__v_mul(sclip__vf a, sclip__vf b) { return _mm512_mul_ps(a, b); }
-static SCLIP__INLINE sclip__vf sclip__v_max(sclip__vf a, sclip__vf b) { return _mm512_max_ps(a, b); }
+/* the masked form: g++ 12 warns about the unmasked one's undefined source in C++ */
+static SCLIP__INLINE sclip__vf sclip__v_max(sclip__vf a, sclip__vf b) { return _mm512_mask_max_ps(a, 0xffff, a, b); }
 static SCLIP__INLINE sclip__vf sclip__v_muladd(sclip__vf a, sclip__vf b, sclip__vf c) { return _mm512_fmadd_ps(a, b, c); }
 static SCLIP__INLINE sclip__vf sclip__v_exp(sclip__vf a) { return sclip__exp512(a); }
 static SCLIP__INLINE float sclip__v_hsum(sclip__vf a) { return sclip__hsum512(a); }

@@ -6,6 +6,9 @@
      voc21_text    encoding the VOC21 vocabulary: 56 names x 80 templates = 4480 prompts
      peak_rss_mb   peak resident memory while segmenting with a cached vocabulary (vision tower
                    only loaded), measured before the text benchmark
+     methods       (only with --only methods) voc_image for sclip, scclip and resclip in turn, every
+                   round the three, first with SCLIP's VOC21 settings for all (the same 6 windows),
+                   then with each method's own voc21 config (ResCLIP: the whole image at once)
 
    sclip-bench -m MODEL.sclip [--threads N] [--runs N] [--json] [--only NAME] [--precision f32|q8|q16|bf16]
                [--attn NAME]   the forward's last block (sclip, vanilla, ..., csa-rand:N, local:W, early:B)
@@ -94,6 +97,75 @@ static int bench_forward(sclip_context *ctx, const sclip_arch *a, int runs) {
 }
 
 /* 21 classes, 56 names (VOC21's shape) with random unit embeddings: the image side only. */
+static sclip_vocab *voc_vocab(const sclip_model *m, unsigned char **rgb_out) {
+    const sclip_arch *a = sclip_model_arch(m);
+    int E = a->embed_dim, q, i, names = 56;
+    char classes[1024], err[256];
+    size_t len = 0;
+    float *f = (float *)malloc((size_t)names * E * sizeof(float));
+    unsigned char *rgb = (unsigned char *)malloc(500 * 375 * 3);
+    sclip_vocab *v = NULL;
+    for (q = 0; q < 21; q++)
+        for (i = 0; i < (q == 0 ? 26 : q == 15 ? 7 : q == 20 ? 5 : 1) && len < sizeof classes - 16; i++)
+            len += (size_t)snprintf(classes + len, sizeof classes - len, "%sname%d_%d", i ? ", " : (q ? "\n" : ""), q, i);
+    for (i = 0; i < names * E; i++) f[i] = frand() - 0.5f;
+    for (q = 0; q < names; q++) {
+        double s = 0;
+        for (i = 0; i < E; i++) s += (double)f[q * E + i] * f[q * E + i];
+        for (i = 0; i < E; i++) f[q * E + i] /= (float)sqrt(s);
+    }
+    for (i = 0; i < 500 * 375 * 3; i++) rgb[i] = (unsigned char)(i % 500 + (i / 1500) % 200);
+    if (sclip_vocab_from_features(m, classes, len, f, names, &v, err, sizeof err) != SCLIP_OK) fprintf(stderr, "sclip-bench: %s\n", err);
+    free(f);
+    *rgb_out = rgb;
+    return v;
+}
+
+/* The three methods on the VOC image, in turn every round (so that a slow moment of the machine
+   hits all of them): SCLIP's VOC21 settings for all, then each method's own voc21 config. */
+static int bench_methods(sclip_context *ctx, const sclip_model *m, int runs) {
+    static const char *const names[3] = {"sclip", "scclip", "resclip"};
+    unsigned char *rgb = NULL;
+    sclip_vocab *v = voc_vocab(m, &rgb);
+    double *t = (double *)malloc((size_t)6 * (runs + 1) * sizeof(double)), med[6];
+    int i, k, own;
+    if (!v) return 0;
+    for (i = 0; i <= runs; i++)
+        for (own = 0; own < 2; own++)
+            for (k = 0; k < 3; k++) {
+                sclip_seg_desc d;
+                sclip_seg_result res;
+                double t0;
+                memset(&d, 0, sizeof d);
+                if (own) sclip_seg_preset_method("voc21", (sclip_method)k, &d, NULL);
+                else sclip_seg_preset("voc21", &d, NULL), d.method.kind = (sclip_method)k;
+                d.no_probs = 1;
+                t0 = now();
+                if (sclip_segment(ctx, v, rgb, 500, 375, 1500, &d, &res) != SCLIP_OK) {
+                    fprintf(stderr, "sclip-bench: %s: %s\n", names[k], sclip_context_error(ctx));
+                    return 0;
+                }
+                if (i) t[(size_t)(own * 3 + k) * runs + i - 1] = now() - t0;
+                sclip_seg_result_free(&res);
+            }
+    for (own = 0; own < 2; own++)
+        for (k = 0; k < 3; k++) {
+            char name[32], what[96];
+            double *tk = t + (size_t)(own * 3 + k) * runs;
+            snprintf(name, sizeof name, "%s%s", names[k], own ? "_own" : "");
+            snprintf(what, sizeof what, "500x375 image, %s", own ? "the method's own voc21 config" : "SCLIP's VOC21 settings (6 windows)");
+            report(name, what, tk, runs);
+            med[own * 3 + k] = tk[runs / 2];
+        }
+    if (!json)
+        printf("methods      per image vs sclip: scclip %.2fx, resclip %.2fx (same settings); own configs %.2fx, %.2fx\n",
+               med[1] / med[0], med[2] / med[0], med[4] / med[0], med[5] / med[0]);
+    sclip_vocab_free(v);
+    free(rgb);
+    free(t);
+    return 1;
+}
+
 static int bench_voc_image(sclip_context *ctx, const sclip_model *m, int runs) {
     const sclip_arch *a = sclip_model_arch(m);
     int E = a->embed_dim, q, i, names = 56;
@@ -230,7 +302,7 @@ int main(int argc, char **argv) {
         }
         else {
             fprintf(stderr, "usage: sclip-bench -m MODEL.sclip [--threads N] [--runs N] [--json]\n"
-                            "       [--only forward_224|voc_image|voc21_text] [--precision f32|q8|q16|bf16]\n"
+                            "       [--only forward_224|voc_image|voc21_text|methods] [--precision f32|q8|q16|bf16]\n"
                             "       [--attn NAME]   (the forward's last block, default sclip)\n");
             return !strcmp(a, "-h") || !strcmp(a, "--help") ? 0 : 2;
         }
@@ -243,6 +315,7 @@ int main(int argc, char **argv) {
         if (!load(model_path, SCLIP_TOWERS_VISION, threads, &m, &c)) return 1;
         if (!only || !strcmp(only, "forward_224")) ok = ok && bench_forward(c, sclip_model_arch(m), runs);
         if (!only || !strcmp(only, "voc_image")) ok = ok && bench_voc_image(c, m, runs);
+        if (only && !strcmp(only, "methods")) ok = ok && bench_methods(c, m, runs);
         if (json) printf("{\"name\": \"peak_rss_mb\", \"value\": %.1f}\n", peak_rss_mb());
         else printf("peak_rss_mb  peak resident memory, vision tower, cached vocabulary: %.1f MB\n", peak_rss_mb());
         sclip_context_free(c);

@@ -60,6 +60,8 @@ static const char *usage_text =
     "  --preset NAME, --short-side N, --crop N, --stride N, --logit-scale X, --prob-thd X, --area-thd X,\n"
     "  --attn NAME (sclip, vanilla, ..., the ablations csa-q, csa-rand:N, sharpen:T, local:W, early:B),\n"
     "  --pamr STEPS, --precision f32|q16|q8|bf16, --templates FILE: as in sclip-seg\n"
+    "  --method sclip|scclip|resclip, --method-opt KEY=VALUE: as in sclip-seg (the benchmark's preset\n"
+    "                          is then the method's own config)\n"
     "  --vocab FILE            a vocabulary cache (sclip-seg --save-vocab) instead of encoding the classes\n"
     "  --threads N             worker threads (default: all cores)\n"
     "outputs (the per-class table and the summary line go to stdout):\n"
@@ -130,6 +132,7 @@ static int parse_args(int argc, char **argv, options *o) {
         {"--merge", NULL, NULL, &o->merge}, CLI_SEG_OPTIONS(o->seg)};
     int rc;
     memset(o, 0, sizeof *o);
+    if ((argc = cli_take_repeated(argc, argv, "--method-opt", o->seg.mopt, CLI_MAX_METHOD_OPTS, &o->seg.n_mopt)) < 0) return 2;
     rc = cli_parse(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), usage_text, o->pos, 4096, &o->n_pos);
     if (rc) return rc;
     o->ignore_index = 255;
@@ -414,6 +417,19 @@ static char *make_identity(const options *o, const dataset *d, const sclip_seg_d
                  "area_thd=%.9g pamr=%d",
                  sclip_precision_name(prec), attn, desc->short_side, desc->max_long_side, desc->crop, desc->stride,
                  (double)desc->logit_scale, (double)desc->prob_thd, (double)desc->area_thd, desc->pamr_steps);
+        if (desc->method.kind != SCLIP_METHOD_SCLIP) { /* every option as the run uses it */
+            sclip_method_desc full = desc->method, *md = &full;
+            sclip_method_fill_defaults(md);
+            if (md->kind == SCLIP_METHOD_SCCLIP)
+                add_line(&id, &len, &cap, "method scclip pre_adjust_idx=%d post_adjust_idx=%d multi_start_idx=%d "
+                         "multi_end_idx=%d res_cls=%.15g beta=%.15g", md->pre_adjust_idx, md->post_adjust_idx,
+                         md->multi_start_idx, md->multi_end_idx, md->res_cls, md->beta);
+            else
+                add_line(&id, &len, &cap, "method resclip temp_thd=%.15g attn_rcs_weights=%.15g,%.15g "
+                         "attn_sfr_weights=%.15g,%.15g delete_same_entity=%d gaussian_std=%.15g", md->temp_thd,
+                         md->attn_rcs_weights[0], md->attn_rcs_weights[1], md->attn_sfr_weights[0], md->attn_sfr_weights[1],
+                         md->delete_same_entity, md->gaussian_std);
+        }
     }
     if (o->limit) add_line(&id, &len, &cap, "limit %d", o->limit);
     return id;

@@ -263,36 +263,92 @@ CLI__FN int cli_parse_precision(const char *s, sclip_precision *out) {
     return 0;
 }
 
-/* The segmentation options every program that segments takes (NULL = not given). */
+/* The segmentation options every program that segments takes (NULL = not given). --method-opt
+   may be repeated: cli_take_repeated collects its values before cli_parse. */
+#define CLI_MAX_METHOD_OPTS 32
 typedef struct cli_seg_opts {
     const char *preset, *short_side, *crop, *stride, *logit_scale, *prob_thd, *area_thd, *attn, *pamr, *precision;
+    const char *method, *mopt[CLI_MAX_METHOD_OPTS];
+    int n_mopt;
 } cli_seg_opts;
+
+/* Removes every "NAME VALUE" and "NAME=VALUE" from argv (compacting it), the values into vals
+   (at most max); returns the new argc, or -1 with a message (a missing value, too many). */
+CLI__FN int cli_take_repeated(int argc, char **argv, const char *name, const char **vals, int max, int *n) {
+    int i, k = 1;
+    size_t len = strlen(name);
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        if (!strcmp(a, name)) {
+            if (i + 1 >= argc) {
+                cli_error("%s needs a value (KEY=VALUE)", name);
+                return -1;
+            }
+            v = argv[++i];
+        } else if (!strncmp(a, name, len) && a[len] == '=')
+            v = a + len + 1;
+        if (!v) {
+            argv[k++] = argv[i];
+            continue;
+        }
+        if (*n >= max) {
+            cli_error("%s given more than %d times", name, max);
+            return -1;
+        }
+        vals[(*n)++] = v;
+    }
+    return k;
+}
 
 #define CLI_SEG_OPTIONS(o)                                                                                            \
     {"--preset", NULL, &(o).preset, NULL}, {"--short-side", NULL, &(o).short_side, NULL},                            \
     {"--crop", NULL, &(o).crop, NULL}, {"--stride", NULL, &(o).stride, NULL},                                        \
     {"--logit-scale", NULL, &(o).logit_scale, NULL}, {"--prob-thd", NULL, &(o).prob_thd, NULL},                      \
     {"--area-thd", NULL, &(o).area_thd, NULL}, {"--attn", NULL, &(o).attn, NULL}, {"--pamr", NULL, &(o).pamr, NULL}, \
-    {"--precision", NULL, &(o).precision, NULL}
+    {"--precision", NULL, &(o).precision, NULL}, {"--method", NULL, &(o).method, NULL}
 
 /* Whether any segmentation option but the preset was given (name of the first, or NULL). */
 CLI__FN const char *cli_seg_given(const cli_seg_opts *o) {
     return o->short_side ? "--short-side" : o->crop ? "--crop" : o->stride ? "--stride" : o->logit_scale ? "--logit-scale"
          : o->prob_thd ? "--prob-thd" : o->area_thd ? "--area-thd" : o->attn ? "--attn" : o->pamr ? "--pamr"
-         : o->precision ? "--precision" : NULL;
+         : o->precision ? "--precision" : o->method ? "--method" : o->n_mopt ? "--method-opt" : NULL;
 }
 
 /* Preset first (o->preset, else default_preset when not NULL), then every explicit setting. */
 CLI__FN int cli_seg_settings(const cli_seg_opts *o, const char *default_preset, sclip_seg_desc *d, sclip_precision *prec) {
     const char *preset = o->preset ? o->preset : default_preset;
-    int v;
+    int v, method = o->method ? sclip_method_parse(o->method) : SCLIP_METHOD_SCLIP, k;
     memset(d, 0, sizeof *d);
+    if (method < 0) {
+        cli_error("--method must be sclip, scclip or resclip, not '%s'", o->method);
+        return 0;
+    }
     if (preset && sclip_seg_preset(preset, d, NULL) != SCLIP_OK) {
         const char *const *n = sclip_seg_preset_names();
         fprintf(stderr, "%s: unknown preset '%s'; presets:", cli__prog, preset);
         while (*n) fprintf(stderr, " %s", *n++);
         fprintf(stderr, "\n");
         return 0;
+    }
+    if (preset && sclip_seg_preset_method(preset, (sclip_method)method, d, NULL) != SCLIP_OK) {
+        cli_error("--method %s has no config for the preset '%s' in its official code", o->method, preset);
+        return 0;
+    }
+    d->method.kind = (sclip_method)method;
+    if (o->n_mopt && method == SCLIP_METHOD_SCLIP) {
+        cli_error("--method-opt %s: the options are for --method scclip or resclip", o->mopt[0]);
+        return 0;
+    }
+    if (o->attn && method != SCLIP_METHOD_SCLIP) {
+        cli_error("--attn chooses SCLIP's last block: it does not apply to --method %s", o->method);
+        return 0;
+    }
+    for (k = 0; k < o->n_mopt; k++) {
+        char err[256];
+        if (sclip_method_opt_parse(o->mopt[k], &d->method, err, sizeof err) != SCLIP_OK) {
+            cli_error("--method-opt %s: %s", o->mopt[k], err);
+            return 0;
+        }
     }
     if (o->short_side) {
         if (!cli_parse_int(o->short_side, "--short-side", 0, SCLIP_MAX_IMAGE_SIDE, &v)) return 0;

@@ -48,6 +48,8 @@ static const char *usage_text =
     "  --vocab FILE            a vocabulary cache written by --save-vocab (no text encoding)\n"
     "  --templates FILE        prompt templates, one per line with {} for the name (default: CLIP's 80)\n"
     "  --save-vocab FILE       write the encoded vocabulary for later --vocab runs\n"
+    "  --features F.npy        query vectors instead of encoding text: float32, one row of embed_dim per\n"
+    "                          name of the class list, in order (L2-normalised)\n"
     "settings (defaults: the official SCLIP configuration):\n"
     "  --preset NAME           voc21, voc20, context60, context59, coco-object, coco-stuff,\n"
     "                          coco-stuff10k, cityscapes, ade20k: the benchmark's settings (options\n"
@@ -63,9 +65,17 @@ static const char *usage_text =
     "                          the paper's ablations csa-q, csa-k, csa-id, csa-rand:N[:SEED], sharpen:T,\n"
     "                          local:W, early:B (sclip.h manual, section 5)\n"
     "  --pamr STEPS            PAMR refinement steps, dilations 8 and 16 (0 = off)\n"
+    "  --method NAME           sclip (default), scclip (SC-CLIP) or resclip (ResCLIP), as their official\n"
+    "                          code; with --preset, the method's own config of the benchmark\n"
+    "  --method-opt KEY=VALUE  a method's hyperparameter under its official name (repeatable): scclip\n"
+    "                          pre_adjust_idx, post_adjust_idx, multi_start_idx, multi_end_idx, res_cls,\n"
+    "                          beta; resclip temp_thd, attn_rcs_weights=T,L, attn_sfr_weights=T,L,\n"
+    "                          delete_same_entity=true|false, gaussian_std\n"
     "  --threads N             worker threads (default: the CPUs this process may use)\n"
     "  --precision P           f32 (default), q16 (99.9% of f32's labels; faster with VNNI), q8\n"
     "                          (int8, ~2.5x faster, ~99% of labels) or bf16 (half the memory)\n"
+    ;
+static const char *usage_text2 = /* C99 caps a string literal at 4095 characters: the text is two */
     "outputs of one image:\n"
     "  -o FILE.png             label map, 8-bit class indices (at most 256 classes)\n"
     "  --color FILE.png        the label map in the overlay's colours\n"
@@ -94,7 +104,7 @@ static const char *const out_names[OUT_KINDS] = {"labels", "color", "overlay", "
 static const char *const out_suffix[OUT_KINDS] = {".png", "_color.png", "_overlay.png", ".npy", "_logits.npy", "_probs"};
 
 typedef struct options {
-    const char *model, *class_file, *classes, *vocab, *templates, *save_vocab;
+    const char *model, *class_file, *classes, *vocab, *templates, *save_vocab, *features;
     const char *out[OUT_KINDS]; /* one image's output paths */
     const char *out_dir, *save, *ext, *threads_text;
     const char **inputs;
@@ -135,15 +145,19 @@ static int parse_args(int argc, char **argv, options *o) {
         {"--model", "-m", &o->model, NULL}, {"--class-file", "-c", &o->class_file, NULL},
         {"--classes", NULL, &o->classes, NULL}, {"--vocab", NULL, &o->vocab, NULL},
         {"--templates", NULL, &o->templates, NULL}, {"--save-vocab", NULL, &o->save_vocab, NULL},
+        {"--features", NULL, &o->features, NULL},
         {"-o", NULL, &o->out[OUT_LABELS], NULL}, {"--color", NULL, &o->out[OUT_COLOR], NULL},
         {"--overlay", NULL, &o->out[OUT_OVERLAY], NULL}, {"--pred", NULL, &o->out[OUT_PRED], NULL},
         {"--logits", NULL, &o->out[OUT_LOGITS], NULL}, {"--probs-dir", NULL, &o->out[OUT_PROBS], NULL},
         {"--out-dir", NULL, &o->out_dir, NULL}, {"--save", NULL, &o->save, NULL}, {"--ext", NULL, &o->ext, NULL},
         {"--threads", NULL, &o->threads_text, NULL}, {"--quiet", "-q", NULL, &o->quiet}, CLI_SEG_OPTIONS(o->seg)};
     int rc, k, n_out = 0, stdin_images = 0, dirs = 0;
+    char usage[8192];
+    snprintf(usage, sizeof usage, "%s%s", usage_text, usage_text2);
     memset(o, 0, sizeof *o);
     if (!(o->inputs = (const char **)malloc((size_t)argc * sizeof(char *)))) return bad("%s", "out of memory");
-    rc = cli_parse(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), usage_text, o->inputs, argc, &o->n_inputs);
+    if ((argc = cli_take_repeated(argc, argv, "--method-opt", o->seg.mopt, CLI_MAX_METHOD_OPTS, &o->seg.n_mopt)) < 0) return 2;
+    rc = cli_parse(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), usage, o->inputs, argc, &o->n_inputs);
     if (rc) return rc;
     if (o->threads_text && !cli_parse_int(o->threads_text, "--threads", 1, 256, &o->threads)) return 2;
     if (!o->model) return bad("%s", "no model: give -m MODEL.sclip (see weights/README.md)");
@@ -155,6 +169,8 @@ static int parse_args(int argc, char **argv, options *o) {
         return bad("%s", "--templates has no effect with --vocab: the cache holds prompts already encoded (give the class "
                          "list with -c or --classes to encode it with other templates)");
     if (o->vocab && o->save_vocab) return bad("%s", "--save-vocab with --vocab would only copy the cache; copy the file instead");
+    if (o->features && (o->vocab || o->templates))
+        return bad("%s", "--features gives the query vectors: not with --vocab or --templates");
     for (k = 0; k < o->n_inputs; k++) {
         struct stat st;
         stdin_images += !strcmp(o->inputs[k], "-");
@@ -220,6 +236,45 @@ static int preset_has_background(const char *preset) {
     sclip_seg_desc d;
     memset(&d, 0, sizeof d);
     return preset && sclip_seg_preset(preset, &d, NULL) == SCLIP_OK && d.prob_thd > 0;
+}
+
+/* --features: a float32 (names x embed_dim) array, one row per name of the class text; 0 with a
+   message. The width is checked against the model once it is loaded. */
+static int load_features(const char *path, const char *text, size_t len, sclip_npy *f) {
+    char err[256];
+    int n_names = 0;
+    if (sclip_npy_load(path, f, err, sizeof err) != SCLIP_NPY_OK) {
+        cli_error("--features %s: %s", path, err);
+        return 0;
+    }
+    sclip_classes_parse(text, len, NULL, &n_names, NULL, 0);
+    if (f->dtype != SCLIP_NPY_F32 || f->ndim != 2 || f->shape[0] != (size_t)n_names) {
+        cli_error("--features %s: must be float32 of shape (%d, embed_dim), one row per name of the class list; it is %s with %d "
+                  "dimension(s) and %d row(s)",
+                  path, n_names, f->dtype == SCLIP_NPY_F32 ? "float32" : "not float32", f->ndim,
+                  f->ndim > 0 ? (int)f->shape[0] : 0);
+        return 0;
+    }
+    return 1;
+}
+
+/* The vocabulary of --features (their width checked against the model); NULL with a message. */
+static sclip_vocab *features_vocab(const options *o, const sclip_model *model, const char *text, size_t len, const sclip_npy *f) {
+    sclip_vocab *v = NULL;
+    char err[256];
+    int E = sclip_model_arch(model)->embed_dim;
+    if (f->shape[1] != (size_t)E) {
+        cli_error("--features %s: rows of %d floats, but the model's embeddings have %d", o->features, (int)f->shape[1], E);
+        return NULL;
+    }
+    if (sclip_vocab_from_features(model, text, len, (const float *)f->data, (int)f->shape[0], &v, err, sizeof err) != SCLIP_OK)
+        cli_error("--features %s: %s", o->features, err);
+    if (v && o->save_vocab && sclip_vocab_save(v, o->save_vocab) != SCLIP_OK) {
+        cli_error("cannot write %s", o->save_vocab);
+        sclip_vocab_free(v);
+        v = NULL;
+    }
+    return v;
 }
 
 /* ---- the images: files, directories, lists ------------------------------------------------------ */
@@ -761,12 +816,14 @@ int main(int argc, char **argv) {
     sclip_image first;
     char err[512], *text = NULL;
     size_t len = 0;
+    sclip_npy feats;
     int rc, i, n_classes, failed = 0, c;
     double t0, t1;
     cli__prog = "sclip-seg";
     memset(&inputs, 0, sizeof inputs);
     memset(&r, 0, sizeof r);
     memset(&first, 0, sizeof first);
+    memset(&feats, 0, sizeof feats);
     rc = parse_args(argc, argv, &o);
     if (rc) {
         free((void *)o.inputs);
@@ -779,6 +836,7 @@ int main(int argc, char **argv) {
        fail before the model loads */
     if (!o.vocab && !(text = class_text(&o, &len))) goto done;
     if (!(n_classes = count_classes(&o, text, len))) goto done;
+    if (o.features && !load_features(o.features, text, len, &feats)) goto done;
     if (n_classes > 256 && o.wanted[OUT_LABELS]) {
         cli_error("%d classes: %s writes 8-bit labels (at most 256 classes); use %s instead", n_classes,
                   o.batch ? "--save labels" : "-o", o.batch ? "--save pred (uint16) or color" : "--pred (uint16) or --color");
@@ -808,7 +866,7 @@ int main(int argc, char **argv) {
     rc = 1;
     failed = inputs.missing;
     t0 = now();
-    md.towers = o.vocab ? SCLIP_TOWERS_VISION : SCLIP_TOWERS_BOTH;
+    md.towers = o.vocab || o.features ? SCLIP_TOWERS_VISION : SCLIP_TOWERS_BOTH;
     if (sclip_model_load(o.model, &md, &model, err, sizeof err) != SCLIP_OK) {
         cli_error("%s", err);
         goto done;
@@ -821,8 +879,8 @@ int main(int argc, char **argv) {
         cli_error("%s", "cannot create a context (out of memory)");
         goto done;
     }
-    if (!o.quiet && o.batch && !o.vocab) fprintf(stderr, "encoding %d classes...\n", n_classes);
-    if (!(vocab = get_vocab(&o, ctx, model, text, len))) goto done;
+    if (!o.quiet && o.batch && !o.vocab && !o.features) fprintf(stderr, "encoding %d classes...\n", n_classes);
+    if (!(vocab = o.features ? features_vocab(&o, model, text, len, &feats) : get_vocab(&o, ctx, model, text, len))) goto done;
     r.o = &o, r.ctx = ctx, r.vocab = vocab;
     if (!(r.names = (const char **)malloc((size_t)n_classes * sizeof(char *)))) goto done;
     for (c = 0; c < n_classes; c++) r.names[c] = sclip_vocab_class_name(vocab, c);
@@ -840,6 +898,7 @@ int main(int argc, char **argv) {
     rc = failed ? 1 : 0;
 done:
     sclip_image_free(&first);
+    sclip_npy_free(&feats);
     free((void *)r.names);
     free_inputs(&inputs);
     free(text);

@@ -18,6 +18,12 @@ if [ -f "$tiny/openai.pt" ] && [ -f "$tiny/openai_jit.pt" ]; then
         fi
     done
 fi
+# The 12-layer model of fixtures/methods (SC-CLIP and ResCLIP need more than tiny's 3 layers).
+tiny12="$SCLIP_SHARED/fixtures/methods/tiny12/openai.pt"
+if [ -f "$tiny12" ] && { [ ! -s build/tiny12.sclip ] || [ tools/export_weights.py -nt build/tiny12.sclip ]; }; then
+    python3 tools/export_weights.py "$tiny12" -o build/tiny12.sclip --dtype f32 >build/logs/export-tiny12.sclip.log 2>&1 ||
+        { echo "exporter failed on $tiny12:"; tail -5 build/logs/export-tiny12.sclip.log; rm -f build/tiny12.sclip; }
+fi
 for t in build/test_* build/fuzz_* tests/test_*.sh; do
     [ -e "$t" ] || continue
     case "$t" in *.d|*.o|*.log) continue;; esac

@@ -111,7 +111,7 @@ pwait
 run_set() { # run_set TAG RUNNER CC FLAGS... (SEG_CASES limits test_seg's fixture cases, TESTS the programs)
     local tag=$1 runner=$2 cc=$3; shift 3
     local t
-    for t in ${TESTS:-test_gemm test_gemm_lowp test_towers test_seg test_seg_parts}; do
+    for t in ${TESTS:-test_gemm test_gemm_lowp test_towers test_seg test_seg_parts test_methods}; do
         step "$tag-$t-build" $cc $W -O2 "$@" $I tests/$t.c -o "$O/$tag-$t" -lm -lpthread || continue
         step "$tag-$t" $runner "$O/$tag-$t"
     done
@@ -162,7 +162,9 @@ if [ "$(uname -m)" = x86_64 ]; then
     [ $best = 2 ] && hasall avx512f avx512cd avx512bw avx512dq avx512vl && best=3
     [ $best = 3 ] && hasall avx512_vnni avx512_bf16 && best=4
     names=("" "portable C" "AVX2+FMA" "AVX-512" "AVX-512 (VNNI, BF16)")
-    for t in test_seg test_towers test_kernels; do step "dispatch-$t-build" gcc $W -O2 $I tests/$t.c -o "$O/dispatch-$t" -lm -lpthread; done
+    for t in test_seg test_towers test_kernels test_methods; do
+        step "dispatch-$t-build" gcc $W -O2 $I tests/$t.c -o "$O/dispatch-$t" -lm -lpthread
+    done
     for t in test_towers test_kernels; do
         step "dispatch-clang-$t-build" clang $W -O2 $I tests/$t.c -o "$O/dispatch-clang-$t" -lm -lpthread
     done
@@ -189,7 +191,7 @@ if [ "$(uname -m)" = x86_64 ]; then
                fails=$((fails + 1)) ;;
         esac
         [ $level -gt $best ] && continue # the same kernels as the level below
-        for t in test_seg test_towers clang-test_towers; do step "dispatch-$cpu-$t" env SCLIP_CPU=$cpu "$O/dispatch-$t"; done
+        for t in test_seg test_towers clang-test_towers test_methods; do step "dispatch-$cpu-$t" env SCLIP_CPU=$cpu "$O/dispatch-$t"; done
     done
     printf 'cat\n' >"$O/cat.txt"
     out=$(SCLIP_CPU=avx9 "$O/dispatch-sclip-seg" -m build/tiny.sclip -c "$O/cat.txt" "${SCLIP_SHARED:-../shared}/images/chelsea.png" -q 2>&1); rc=$?
