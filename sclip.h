@@ -705,7 +705,16 @@ SCLIPDEF int sclip_seg_windows(int width, int height, int crop, int stride, int 
 
 /* ============================================================================================
    IMPLEMENTATION
-   ============================================================================================ */
+   ============================================================================================
+   In order: helpers; the engine interface (the table of kernels) and the reference kernels;
+   the weight file and the model; threads and context; primitives; transformer blocks, vision
+   and text towers; vocabulary; segmentation; SC-CLIP and ResCLIP; kernel selection; and, last,
+   the kernels of each instruction set.
+   Names used throughout: L (or T) tokens of a sequence (1 + gh*gw for an image: the class
+   token, then the gh x gw patch grid, row-major), W or D the width (C in the methods' code, as
+   their papers write it), H heads of head_dim hd, P the patch side, E embed_dim, Q queries
+   (class names) and C classes (segmentation), m x n x k the sizes of a product
+   y (m x n) = x (m x k) W^T, j0..j1 a thread's output columns. */
 #ifdef SCLIP_IMPLEMENTATION
 #ifndef SCLIP_IMPLEMENTATION_DONE
 #define SCLIP_IMPLEMENTATION_DONE
