@@ -962,6 +962,19 @@ static int sclip__q8_kp(int k) { return (k + 3) & ~3; }
 
 static int sclip__bf_k2(int k) { return (k + 1) & ~1; }
 
+/* One reduced-precision format (q8, bf16 or q16): y[:, j0:j1] = epi(x W^T + bias) in two steps,
+   convert (rows r0..r1 of the m rows of x into act, act_size(m, k) bytes, with a scale per row
+   for the integer formats) and gemm (part: lowp_part_size(m) bytes per thread). */
+typedef struct sclip__lowp_kernels {
+    size_t (*packed_size)(int n, int k); /* bytes */
+    void (*pack)(const float *w, int n, int k, void *packed);
+    void (*pack_f16)(const uint16_t *w, int n, int k, void *packed); /* NULL: packs from float32 */
+    size_t (*act_size)(int m, int k);
+    void (*convert)(int m, int r0, int r1, int k, const float *x, int ldx, void *act);
+    void (*gemm)(int m, int n, int k, const void *act, const void *packed, const float *bias, int epi, float *y,
+                 int ldy, int j0, int j1, void *part);
+} sclip__lowp_kernels;
+
 typedef struct sclip__kernels {
     const char *name;       /* "AVX-512 (VNNI, BF16)", "AVX2+FMA", "portable C", ... */
     const char *build_info; /* SCLIP_BUILD_INFO and this table's name */
@@ -981,31 +994,12 @@ typedef struct sclip__kernels {
                     int ldc);                                            /* c = alpha a b^T */
     void (*gemm_nn)(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
                     int accumulate);                                     /* c (+)= a b */
-    /* low precision (section 3 of the manual): the weights packed once; the activations converted
-       once per product (bf16 / q16 rows, q8 rows with a scale each), then the same column split */
-    size_t (*gemm_bf16_packed_size)(int n, int k);
-    size_t (*gemm_q8_packed_size)(int n, int k);
-    size_t (*gemm_q16_packed_size)(int n, int k);
-    void (*gemm_bf16_pack)(const float *w, int n, int k, void *packed);
-    void (*gemm_bf16_pack_f16)(const uint16_t *w, int n, int k, void *packed);
-    void (*gemm_q8_pack)(const float *w, int n, int k, void *packed);
-    void (*gemm_q8_pack_f16)(const uint16_t *w, int n, int k, void *packed);
-    void (*gemm_q8_pack_q8)(const signed char *q, const float *scales, int n, int k, void *packed);
-    void (*gemm_q16_pack)(const float *w, int n, int k, void *packed);
-    size_t (*gemm_bf16_act_size)(int m, int k);
-    size_t (*gemm_q8_act_size)(int m, int k);
-    size_t (*gemm_q16_act_size)(int m, int k);
-    size_t (*gemm_lp_part_size)(int m);
-    void (*bf16_convert_rows)(int simd, int m, int k, const float *x, int ldx, uint16_t *xa);
-    void (*q8_quantize_row)(int simd, int k, const float *xr, unsigned char *d, float *rs);
-    void (*q16_quantize_rows)(int simd, int m, int k, const float *x, int ldx, int16_t *d, float *rs);
-    int bf16_simd, q8_simd, q16_simd; /* the first argument of the three conversions */
-    void (*gemm_bf16_pre)(int m, int n, int k, const void *act, const void *packed, const float *bias, int epi,
-                          float *y, int ldy, int j0, int j1, void *part);
-    void (*gemm_q8_pre)(int m, int n, int k, const void *act, const void *packed, const float *bias, int epi,
-                        float *y, int ldy, int j0, int j1, void *part);
-    void (*gemm_q16_pre)(int m, int n, int k, const void *act, const void *packed, const float *bias, int epi,
-                         float *y, int ldy, int j0, int j1, void *part);
+    /* low precision (manual section 3), lowp[precision] for q8, bf16 and q16 (lowp[0] unused):
+       the weights packed once, the activations converted once per product, then the same column
+       split; a q8 file's int8 weights packed as they are; partial sums between K blocks */
+    sclip__lowp_kernels lowp[4];
+    void (*q8_pack_q8)(const signed char *q, const float *scales, int n, int k, void *packed);
+    size_t (*lowp_part_size)(int m);
     /* rows: LayerNorm y = (x - mean) / sqrt(var + eps) * w + b; softmax in two halves:
        softmax_exp: x = exp(x - max x), returns 1 / sum; softmax_scale: x = x rx (+ y ry) */
     void (*layer_norm_row)(const float *xr, float *yr, int n, const float *w, const float *b, float eps);
@@ -1147,8 +1141,9 @@ static const sclip__kernels sclip__kernels_reference = {
     sclip__ref_packed_size, sclip__ref_pack, sclip__ref_pack_t, sclip__ref_pack_f16, sclip__ref_gemm,
     sclip__ref_pack_rows, sclip__ref_pack_cols, sclip__ref_gemm_packed, sclip__ref_gemm_nt, sclip__ref_gemm_nn,
     /* float32 only: no low-precision products */
-    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, NULL,
-    NULL,
+    {{NULL, NULL, NULL, NULL, NULL, NULL}, {NULL, NULL, NULL, NULL, NULL, NULL}, {NULL, NULL, NULL, NULL, NULL, NULL},
+     {NULL, NULL, NULL, NULL, NULL, NULL}},
+    NULL, NULL,
     sclip__ref_layer_norm_row, sclip__ref_softmax_exp, sclip__ref_softmax_scale};
 
 
@@ -1424,6 +1419,7 @@ typedef struct sclip__linear {
     const void *packed;  /* n x k weights in the kernel's layout */
     const float *bias;   /* n, or NULL */
     const sclip__kernels *kern; /* the kernels packed is laid out for */
+    const sclip__lowp_kernels *lowp; /* &kern->lowp[precision]; NULL in float32 */
 } sclip__linear;
 
 typedef struct sclip__block {
@@ -1603,6 +1599,7 @@ static sclip_result sclip__get_linear_dims(sclip__loader *L, const char *wname, 
     float *tmp = NULL;
     const float *w;
     const sclip__kernels *kern = L->m->kern;
+    const sclip__lowp_kernels *lowp;
     sclip_result r = sclip__lookup(L, wname, dims, &t);
     if (r != SCLIP_OK) return r;
     lin->kern = kern;
@@ -1611,10 +1608,8 @@ static sclip_result sclip__get_linear_dims(sclip__loader *L, const char *wname, 
     lin->bias = NULL;
     if (bname && (r = sclip__get(L, bname, n, 0, 0, 0, &lin->bias)) != SCLIP_OK) return r;
     lin->precision = transposed ? SCLIP_PRECISION_F32 : L->precision;
-    packed = sclip__model_alloc(L->m, lin->precision == SCLIP_PRECISION_Q8     ? kern->gemm_q8_packed_size(n, k)
-                                      : lin->precision == SCLIP_PRECISION_BF16 ? kern->gemm_bf16_packed_size(n, k)
-                                      : lin->precision == SCLIP_PRECISION_Q16  ? kern->gemm_q16_packed_size(n, k)
-                                                                               : kern->gemm_packed_size(n, k) * sizeof(float));
+    lowp = lin->lowp = lin->precision == SCLIP_PRECISION_F32 ? NULL : &kern->lowp[lin->precision];
+    packed = sclip__model_alloc(L->m, lowp ? lowp->packed_size(n, k) : kern->gemm_packed_size(n, k) * sizeof(float));
     if (!packed) return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", wname);
     if ((r = sclip__tensor_src(L, t, 0, &src, &stored)) != SCLIP_OK) { /* a read file: one tensor at a time */
         sclip__free(stored);
@@ -1627,12 +1622,11 @@ static sclip_result sclip__get_linear_dims(sclip__loader *L, const char *wname, 
     if (t == L->fingerprint) L->m->fingerprint = sclip__fingerprint(L->f, t, src); /* so each tensor is read once */
     if (t->dtype == SCLIP__DT_Q8 && lin->precision == SCLIP_PRECISION_Q8 && !transposed && ((size_t)src & 3) == 0 &&
         sclip__little_endian()) {
-        kern->gemm_q8_pack_q8((const signed char *)src, (const float *)(const void *)sclip__q8_scales(src, t), n, k, packed);
+        kern->q8_pack_q8((const signed char *)src, (const float *)(const void *)sclip__q8_scales(src, t), n, k, packed);
     } else if (t->dtype == SCLIP__DT_F16 && ((size_t)src & 1) == 0 && sclip__little_endian() && !transposed &&
-               lin->precision != SCLIP_PRECISION_Q16) { /* q16 packs from f32 (below) */
+               (!lowp || lowp->pack_f16)) { /* q16 packs from f32 (below) */
         const uint16_t *h = (const uint16_t *)(const void *)src;
-        if (lin->precision == SCLIP_PRECISION_Q8) kern->gemm_q8_pack_f16(h, n, k, packed);
-        else if (lin->precision == SCLIP_PRECISION_BF16) kern->gemm_bf16_pack_f16(h, n, k, packed);
+        if (lowp) lowp->pack_f16(h, n, k, packed);
         else kern->gemm_pack_f16(h, n, k, (float *)packed);
     } else {
         if (t->dtype != SCLIP__DT_F32 || ((size_t)src & 3) || !sclip__little_endian()) {
@@ -1644,9 +1638,7 @@ static sclip_result sclip__get_linear_dims(sclip__loader *L, const char *wname, 
         }
         sclip__tensor_f32(L, t, src, tmp, &w);
         if (transposed) kern->gemm_pack_t(w, k, n, (float *)packed);
-        else if (lin->precision == SCLIP_PRECISION_Q8) kern->gemm_q8_pack(w, n, k, packed);
-        else if (lin->precision == SCLIP_PRECISION_BF16) kern->gemm_bf16_pack(w, n, k, packed);
-        else if (lin->precision == SCLIP_PRECISION_Q16) kern->gemm_q16_pack(w, n, k, packed);
+        else if (lowp) lowp->pack(w, n, k, packed);
         else kern->gemm_pack(w, n, k, (float *)packed);
         sclip__free(tmp);
     }
@@ -1822,7 +1814,7 @@ static sclip_result sclip__model_load(const void *data, sclip_read_fn read, void
         return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT,
                            "SCLIP_CPU=%s names no kernel path (scalar, avx2, avx512, avx512bf16, neon, dotprod or reference)", getenv("SCLIP_CPU"));
     }
-    if (desc && desc->precision != SCLIP_PRECISION_F32 && !m->kern->gemm_q8_pre) {
+    if (desc && (int)desc->precision > 0 && (int)desc->precision <= 3 && !m->kern->lowp[desc->precision].gemm) {
         sclip_model_free(m);
         return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT, "the %s kernels run float32 only, not %s",
                            m->kern->name, sclip_precision_name(desc->precision));
@@ -2293,21 +2285,14 @@ static void sclip__linear_units(sclip__linear_job *j) {
 static void sclip__linear_task(void *arg, int i) {
     sclip__linear_job *j = (sclip__linear_job *)arg;
     const sclip__linear *l = j->lin;
-    const sclip__kernels *kern = l->kern;
     int u;
     for (u = sclip__claim(&j->next, -1, i, j->parts); u < j->n_units; u = sclip__claim(&j->next, u, i, j->parts)) {
         int j0 = j->unit[u], j1 = j->unit[u + 1] < l->n ? j->unit[u + 1] : l->n;
-        if (l->precision == SCLIP_PRECISION_Q8)
-            kern->gemm_q8_pre(j->m, l->n, l->k, j->act, l->packed, l->bias, j->epi, j->y, j->ldy, j0, j1,
-                               j->scratch + (size_t)i * j->part_bytes);
-        else if (l->precision == SCLIP_PRECISION_BF16)
-            kern->gemm_bf16_pre(j->m, l->n, l->k, j->act, l->packed, l->bias, j->epi, j->y, j->ldy, j0, j1,
-                                 j->scratch + (size_t)i * j->part_bytes);
-        else if (l->precision == SCLIP_PRECISION_Q16)
-            kern->gemm_q16_pre(j->m, l->n, l->k, j->act, l->packed, l->bias, j->epi, j->y, j->ldy, j0, j1,
-                                j->scratch + (size_t)i * j->part_bytes);
+        if (l->lowp)
+            l->lowp->gemm(j->m, l->n, l->k, j->act, l->packed, l->bias, j->epi, j->y, j->ldy, j0, j1,
+                          j->scratch + (size_t)i * j->part_bytes);
         else
-            kern->gemm(j->m, l->n, l->k, j->x, j->ldx, (const float *)l->packed, l->bias, j->epi, j->y, j->ldy, j0,
+            l->kern->gemm(j->m, l->n, l->k, j->x, j->ldx, (const float *)l->packed, l->bias, j->epi, j->y, j->ldy, j0,
                         j1);
     }
 }
@@ -2316,21 +2301,8 @@ static void sclip__linear_task(void *arg, int i) {
    row; bf16, rounded to bf16. */
 static void sclip__convert_task(void *arg, int i) {
     const sclip__linear_job *j = (const sclip__linear_job *)arg;
-    const sclip__kernels *kern = j->lin->kern;
-    int per = (j->m + j->parts - 1) / j->parts, r0 = i * per, r1 = r0 + per < j->m ? r0 + per : j->m, r;
-    int k = j->lin->k, kp = sclip__q8_kp(k);
-    float *scales = (float *)(void *)(j->act + sclip__align64((size_t)j->m * kp));
-    if (r0 >= r1) return;
-    if (j->lin->precision == SCLIP_PRECISION_BF16)
-        kern->bf16_convert_rows(kern->bf16_simd, r1 - r0, k, j->x + (size_t)r0 * j->ldx, j->ldx,
-                                 (uint16_t *)(void *)j->act + (size_t)r0 * sclip__bf_k2(k));
-    else if (j->lin->precision == SCLIP_PRECISION_Q16)
-        kern->q16_quantize_rows(kern->q16_simd, r1 - r0, k, j->x + (size_t)r0 * j->ldx, j->ldx,
-                                 (int16_t *)(void *)j->act + (size_t)r0 * sclip__bf_k2(k),
-                                 (float *)(void *)(j->act + sclip__align64(kern->gemm_bf16_act_size(j->m, k))) + r0);
-    else
-        for (r = r0; r < r1; r++)
-            kern->q8_quantize_row(kern->q8_simd, k, j->x + (size_t)r * j->ldx, j->act + (size_t)r * kp, &scales[r]);
+    int per = (j->m + j->parts - 1) / j->parts, r0 = i * per, r1 = r0 + per < j->m ? r0 + per : j->m;
+    if (r0 < r1) j->lin->lowp->convert(j->m, r0, r1, j->lin->k, j->x, j->ldx, j->act);
 }
 
 /* Scratch of the low-precision products, grown to the largest seen (NULL when out of memory). */
@@ -2343,21 +2315,14 @@ static unsigned char *sclip__lp_scratch(sclip_context *c, size_t bytes) {
     return c->lp;
 }
 
-/* Bytes of the activations of m rows of k converted for a product of the given precision. */
-static size_t sclip__lp_act_size(const sclip__kernels *kern, int precision, int m, int k) {
-    return sclip__align64(precision == SCLIP_PRECISION_Q8    ? kern->gemm_q8_act_size(m, k)
-                          : precision == SCLIP_PRECISION_Q16 ? kern->gemm_q16_act_size(m, k)
-                                                             : kern->gemm_bf16_act_size(m, k));
-}
-
 /* Reserves the low-precision scratch for products of up to `rows` rows and k <= kmax, so
    that sclip__linear_forward never allocates. Returns 0 when out of memory. */
 static int sclip__reserve_lp(sclip_context *c, int rows, int kmax) {
     const sclip__kernels *kern = c->model->kern;
     size_t parts = (size_t)c->n_threads;
     if (c->model->precision == SCLIP_PRECISION_F32) return 1;
-    return sclip__lp_scratch(c, sclip__lp_act_size(kern, c->model->precision, rows, kmax) +
-                                    parts * sclip__align64(kern->gemm_lp_part_size(rows))) != NULL;
+    return sclip__lp_scratch(c, sclip__align64(kern->lowp[c->model->precision].act_size(rows, kmax)) +
+                                    parts * sclip__align64(kern->lowp_part_size(rows))) != NULL;
 }
 
 /* y = epi(x W^T + b) for m rows; the output columns are split across the threads. */
@@ -2374,10 +2339,10 @@ static void sclip__linear_forward(sclip_context *c, const sclip__linear *lin, in
     j.ldy = ldy;
     j.epi = epi;
     j.parts = c->n_threads;
-    if (lin->precision != SCLIP_PRECISION_F32) {
+    if (lin->lowp) {
         unsigned char *mem;
-        act = sclip__lp_act_size(lin->kern, lin->precision, m, lin->k);
-        j.part_bytes = sclip__align64(lin->kern->gemm_lp_part_size(m));
+        act = sclip__align64(lin->lowp->act_size(m, lin->k));
+        j.part_bytes = sclip__align64(lin->kern->lowp_part_size(m));
         mem = sclip__lp_scratch(c, act + (size_t)j.parts * j.part_bytes);
         SCLIP_ASSERT(mem != NULL); /* reserved beforehand by sclip__reserve_lp */
         j.act = mem;
@@ -6519,6 +6484,7 @@ static const sclip__kernels *sclip__kernels_best(const char *env) {
 #define sclip__gelu512 SCLIP__CAT(sclip__gelu512, SCLIP__KSUF)
 #define sclip__gemm SCLIP__CAT(sclip__gemm, SCLIP__KSUF)
 #define sclip__gemm_bf16_act_size SCLIP__CAT(sclip__gemm_bf16_act_size, SCLIP__KSUF)
+#define sclip__gemm_bf16_convert SCLIP__CAT(sclip__gemm_bf16_convert, SCLIP__KSUF)
 #define sclip__gemm_bf16_pack SCLIP__CAT(sclip__gemm_bf16_pack, SCLIP__KSUF)
 #define sclip__gemm_bf16_pack_any SCLIP__CAT(sclip__gemm_bf16_pack_any, SCLIP__KSUF)
 #define sclip__gemm_bf16_pack_f16 SCLIP__CAT(sclip__gemm_bf16_pack_f16, SCLIP__KSUF)
@@ -6548,6 +6514,7 @@ static const sclip__kernels *sclip__kernels_best(const char *env) {
 #define sclip__gemm_packed_size SCLIP__CAT(sclip__gemm_packed_size, SCLIP__KSUF)
 #define sclip__gemm_prefetch_tile SCLIP__CAT(sclip__gemm_prefetch_tile, SCLIP__KSUF)
 #define sclip__gemm_q16_act_size SCLIP__CAT(sclip__gemm_q16_act_size, SCLIP__KSUF)
+#define sclip__gemm_q16_convert SCLIP__CAT(sclip__gemm_q16_convert, SCLIP__KSUF)
 #define sclip__gemm_q16_pack SCLIP__CAT(sclip__gemm_q16_pack, SCLIP__KSUF)
 #define sclip__gemm_q16_packed_size SCLIP__CAT(sclip__gemm_q16_packed_size, SCLIP__KSUF)
 #define sclip__gemm_q16_pre SCLIP__CAT(sclip__gemm_q16_pre, SCLIP__KSUF)
@@ -6555,6 +6522,7 @@ static const sclip__kernels *sclip__kernels_best(const char *env) {
 #define sclip__gemm_q16_scratch_size SCLIP__CAT(sclip__gemm_q16_scratch_size, SCLIP__KSUF)
 #define sclip__gemm_q16_with SCLIP__CAT(sclip__gemm_q16_with, SCLIP__KSUF)
 #define sclip__gemm_q8_act_size SCLIP__CAT(sclip__gemm_q8_act_size, SCLIP__KSUF)
+#define sclip__gemm_q8_convert SCLIP__CAT(sclip__gemm_q8_convert, SCLIP__KSUF)
 #define sclip__gemm_q8_pack SCLIP__CAT(sclip__gemm_q8_pack, SCLIP__KSUF)
 #define sclip__gemm_q8_pack_f16 SCLIP__CAT(sclip__gemm_q8_pack_f16, SCLIP__KSUF)
 #define sclip__gemm_q8_pack_q8 SCLIP__CAT(sclip__gemm_q8_pack_q8, SCLIP__KSUF)
@@ -8149,6 +8117,12 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_bf16_pre(int m, int n, int k, const 
                                                      void *part) {
     sclip__gemm_bf16_pre_with(SCLIP__BF16_SIMD, m, n, k, act, packed, bias, epi, y, ldy, j0, j1, part);
 }
+/* Rows r0..r1 of the m rows of x rounded to bf16 into act (the engine's lowp convert). */
+static void sclip__gemm_bf16_convert(int m, int r0, int r1, int k, const float *x, int ldx, void *act) {
+    (void)m;
+    sclip__bf16_convert_rows(SCLIP__BF16_SIMD, r1 - r0, k, x + (size_t)r0 * ldx, ldx,
+                             (uint16_t *)act + (size_t)r0 * sclip__bf_k2(k));
+}
 /* All in one (tests), y[i][j] = epi(x[i] . W[j] + bias[j]), i < m, j in [j0, j1); scratch of
    sclip__gemm_bf16_scratch_size(m, k) bytes, 64-byte aligned. simd = 0 is the portable
    kernel (bit-identical before QuickGELU/GELU). */
@@ -8675,6 +8649,13 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_pre(int m, int n, int k, const vo
                                                    void *part) {
     sclip__gemm_q8_pre_with(SCLIP__Q8_SIMD, m, n, k, act, packed, bias, epi, y, ldy, j0, j1, part);
 }
+/* Rows r0..r1 of the m rows of x quantised into act: row r at r kp, its scale after the m rows. */
+static void sclip__gemm_q8_convert(int m, int r0, int r1, int k, const float *x, int ldx, void *act) {
+    int kp = sclip__q8_kp(k), r;
+    unsigned char *a = (unsigned char *)act;
+    float *scales = (float *)(void *)(a + sclip__align64((size_t)m * kp));
+    for (r = r0; r < r1; r++) sclip__q8_quantize_row(SCLIP__Q8_SIMD, k, x + (size_t)r * ldx, a + (size_t)r * kp, &scales[r]);
+}
 /* All in one (tests): quantise x into scratch (sclip__gemm_q8_scratch_size(m, k) bytes,
    64-byte aligned), then the product; simd = 0 is the portable path (same bytes, same sums). */
 static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_with(int simd, int m, int n, int k, const float *x, int ldx,
@@ -9019,6 +9000,13 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_q16_pre(int m, int n, int k, const v
                                                     void *part) {
     sclip__gemm_q16_pre_with(SCLIP__Q16_SIMD, m, n, k, act, packed, bias, epi, y, ldy, j0, j1, part);
 }
+/* Rows r0..r1 of the m rows of x quantised into act: rows of k2, the scales at align64(m k2 2). */
+static void sclip__gemm_q16_convert(int m, int r0, int r1, int k, const float *x, int ldx, void *act) {
+    unsigned char *a = (unsigned char *)act;
+    sclip__q16_quantize_rows(SCLIP__Q16_SIMD, r1 - r0, k, x + (size_t)r0 * ldx, ldx,
+                             (int16_t *)act + (size_t)r0 * sclip__bf_k2(k),
+                             (float *)(void *)(a + sclip__align64(sclip__gemm_bf16_act_size(m, k))) + r0);
+}
 /* All in one (tests): scratch of sclip__gemm_q16_scratch_size(m, k) bytes, 64-byte aligned;
    simd = 0 is the portable kernel (bit-identical before QuickGELU/GELU). */
 static SCLIP__MAYBE_UNUSED size_t sclip__gemm_q16_scratch_size(int m, int k) {
@@ -9242,13 +9230,15 @@ static const sclip__kernels SCLIP__KTABLE = {
     SCLIP__KNAME, SCLIP__KINFO,
     sclip__gemm_packed_size, sclip__gemm_pack, sclip__gemm_pack_t, sclip__gemm_pack_f16, sclip__gemm,
     sclip__gemm_pack_rows, sclip__gemm_pack_cols, sclip__gemm_packed, sclip__gemm_nt, sclip__gemm_nn,
-    sclip__gemm_bf16_packed_size, sclip__gemm_q8_packed_size, sclip__gemm_q16_packed_size,
-    sclip__gemm_bf16_pack, sclip__gemm_bf16_pack_f16, sclip__gemm_q8_pack, sclip__gemm_q8_pack_f16,
-    sclip__gemm_q8_pack_q8, sclip__gemm_q16_pack, sclip__gemm_bf16_act_size, sclip__gemm_q8_act_size,
-    sclip__gemm_q16_act_size, sclip__gemm_lp_part_size, sclip__bf16_convert_rows, sclip__q8_quantize_row,
-    sclip__q16_quantize_rows,
-    SCLIP__BF16_SIMD, SCLIP__Q8_SIMD, SCLIP__Q16_SIMD,
-    sclip__gemm_bf16_pre, sclip__gemm_q8_pre, sclip__gemm_q16_pre, sclip__layer_norm_row, sclip__softmax_exp,
+    {{NULL, NULL, NULL, NULL, NULL, NULL},
+     {sclip__gemm_q8_packed_size, sclip__gemm_q8_pack, sclip__gemm_q8_pack_f16, sclip__gemm_q8_act_size,
+      sclip__gemm_q8_convert, sclip__gemm_q8_pre},
+     {sclip__gemm_bf16_packed_size, sclip__gemm_bf16_pack, sclip__gemm_bf16_pack_f16, sclip__gemm_bf16_act_size,
+      sclip__gemm_bf16_convert, sclip__gemm_bf16_pre},
+     {sclip__gemm_q16_packed_size, sclip__gemm_q16_pack, NULL, sclip__gemm_q16_act_size, sclip__gemm_q16_convert,
+      sclip__gemm_q16_pre}},
+    sclip__gemm_q8_pack_q8, sclip__gemm_lp_part_size,
+    sclip__layer_norm_row, sclip__softmax_exp,
     sclip__softmax_scale
 };
 

@@ -146,30 +146,18 @@ static void check_rows(const sclip__kernels *k, const sclip__kernels *ref) {
 }
 
 #if SCLIP__DISPATCH
-/* One low-precision product (bf16, q8 or q16) of table k: convert x, then y = epi(x W^T + b). */
-static void lowp_product(const sclip__kernels *k, int fmt, int m, int n, int kk, const float *x, const float *w,
+/* One low-precision product (precision q8, bf16 or q16) of table k: the rows of x converted in
+   two parts, as two threads do, then y = x W^T + b. */
+static void lowp_product(const sclip__kernels *k, int precision, int m, int n, int kk, const float *x, const float *w,
                          const float *b, float *y) {
-    size_t packed_size = fmt == 0 ? k->gemm_bf16_packed_size(n, kk) : fmt == 1 ? k->gemm_q8_packed_size(n, kk)
-                                                                           : k->gemm_q16_packed_size(n, kk);
-    size_t act = fmt == 0 ? k->gemm_bf16_act_size(m, kk) : fmt == 1 ? k->gemm_q8_act_size(m, kk) : k->gemm_q16_act_size(m, kk);
-    unsigned char *packed = (unsigned char *)sclip__alloc(NULL, packed_size), *a = (unsigned char *)sclip__alloc(NULL, sclip__align64(act) + 64);
-    unsigned char *part = (unsigned char *)sclip__alloc(NULL, k->gemm_lp_part_size(m));
-    int r, kp = sclip__q8_kp(kk);
-    if (fmt == 0) {
-        k->gemm_bf16_pack(w, n, kk, packed);
-        k->bf16_convert_rows(k->bf16_simd, m, kk, x, kk, (uint16_t *)(void *)a);
-        k->gemm_bf16_pre(m, n, kk, a, packed, b, SCLIP__EPI_NONE, y, n, 0, n, part);
-    } else if (fmt == 1) {
-        float *scales = (float *)(void *)(a + sclip__align64((size_t)m * kp));
-        k->gemm_q8_pack(w, n, kk, packed);
-        for (r = 0; r < m; r++) k->q8_quantize_row(k->q8_simd, kk, x + (size_t)r * kk, a + (size_t)r * kp, &scales[r]);
-        k->gemm_q8_pre(m, n, kk, a, packed, b, SCLIP__EPI_NONE, y, n, 0, n, part);
-    } else {
-        k->gemm_q16_pack(w, n, kk, packed);
-        k->q16_quantize_rows(k->q16_simd, m, kk, x, kk, (int16_t *)(void *)a,
-                             (float *)(void *)(a + sclip__align64(k->gemm_bf16_act_size(m, kk))));
-        k->gemm_q16_pre(m, n, kk, a, packed, b, SCLIP__EPI_NONE, y, n, 0, n, part);
-    }
+    const sclip__lowp_kernels *f = &k->lowp[precision];
+    unsigned char *packed = (unsigned char *)sclip__alloc(NULL, f->packed_size(n, kk));
+    unsigned char *a = (unsigned char *)sclip__alloc(NULL, f->act_size(m, kk));
+    unsigned char *part = (unsigned char *)sclip__alloc(NULL, k->lowp_part_size(m));
+    f->pack(w, n, kk, packed);
+    f->convert(m, 0, 5, kk, x, kk, a);
+    f->convert(m, 5, m, kk, x, kk, a);
+    f->gemm(m, n, kk, a, packed, b, SCLIP__EPI_NONE, y, n, 0, n, part);
     sclip__free(packed), sclip__free(a), sclip__free(part);
 }
 
@@ -178,14 +166,14 @@ static void check_lowp(const sclip__kernels *k, const sclip__kernels *c) {
     const int m = 13, n = 70, kk = 1100; /* q8: k past one block (1024) */
     float *x = frands((size_t)m * kk), *w = frands((size_t)n * kk), *b = frands(n);
     float *y = (float *)malloc((size_t)m * n * sizeof(float)), *yc = (float *)malloc((size_t)m * n * sizeof(float));
-    int fmt;
-    for (fmt = 0; fmt < 3; fmt++) {
+    int p;
+    for (p = SCLIP_PRECISION_Q8; p <= SCLIP_PRECISION_Q16; p++) {
         double e;
-        lowp_product(k, fmt, m, n, kk, x, w, b, y);
-        lowp_product(c, fmt, m, n, kk, x, w, b, yc);
+        lowp_product(k, p, m, n, kk, x, w, b, y);
+        lowp_product(c, p, m, n, kk, x, w, b, yc);
         e = rel_err(y, yc, (size_t)m * n);
         CHECK(e < 1e-5, "%s: %s product against portable C: relative error %.3g", k->name,
-              fmt == 0 ? "bf16" : fmt == 1 ? "q8" : "q16", e);
+              sclip_precision_name((sclip_precision)p), e);
     }
     free(x), free(w), free(b), free(y), free(yc);
 }
