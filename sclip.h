@@ -822,6 +822,18 @@ static sclip_result sclip__fail(char *err, size_t cap, sclip_result r, const cha
     return r;
 }
 
+/* Little-endian readers (the weight and vocabulary files). */
+static uint32_t sclip__u32(const unsigned char *p) {
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+static uint64_t sclip__u64(const unsigned char *p) { return (uint64_t)sclip__u32(p) | ((uint64_t)sclip__u32(p + 4) << 32); }
+static float sclip__f32(const unsigned char *p) {
+    uint32_t u = sclip__u32(p);
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+
 /* ============================================================================================
    Engine interface: the kernels the model calls, one table per instruction set
    ============================================================================================
@@ -1010,409 +1022,12 @@ typedef struct sclip__kernels {
 static const sclip__kernels *sclip__kernels_choose(void);
 
 /* ============================================================================================
-   Reference kernels: plain loops (SCLIP_REFERENCE)
+   Model and context: the data the code below reads
    ============================================================================================
-   Every entry of the engine table as a textbook writes it: W kept as [n][k] (packing is a copy),
-   y = epi(x W^T + b) by a triple loop with double sums, LayerNorm and softmax row by row. A build
-   with SCLIP_REFERENCE runs the whole model on them (float32 only); tests/test_kernels.c holds the
-   kernels of every instruction set to them. */
-/* QuickGELU and GELU on one float (scalar path and reference). */
-static float sclip__quickgelu1(float t) { return t / (1.0f + expf(-1.702f * t)); }
-static float sclip__gelu1(float t) { return 0.5f * t * erfcf(-t * 0.70710678118654752f); }
-
-static float sclip__epi1(float t, int epi) {
-    if (epi == SCLIP__EPI_QUICKGELU) return sclip__quickgelu1(t);
-    if (epi == SCLIP__EPI_GELU) return sclip__gelu1(t);
-    return t;
-}
-
-/* y[i][j] = epi(x[i] . W[j] + bias[j]) for j in [j0, j1); EPI_ADD: y[i][j] += x[i] . W[j] + bias[j]. */
-static SCLIP__MAYBE_UNUSED void sclip__gemm_ref(int m, int n, int k, const float *x, int ldx,
-                                                const float *w, const float *bias, int epi,
-                                                float *y, int ldy, int j0, int j1) {
-    int i, j, p;
-    (void)n;
-    for (i = 0; i < m; i++)
-        for (j = j0; j < j1; j++) {
-            double s = bias ? bias[j] : 0.0;
-            float t;
-            for (p = 0; p < k; p++) s += (double)x[(ptrdiff_t)i * ldx + p] * w[(ptrdiff_t)j * k + p];
-            t = (float)s;
-            if (epi == SCLIP__EPI_ADD) y[(ptrdiff_t)i * ldy + j] += t;
-            else y[(ptrdiff_t)i * ldy + j] = sclip__epi1(t, epi);
-        }
-}
-
-static size_t sclip__ref_packed_size(int n, int k) { return (size_t)n * (size_t)k; }
-
-static void sclip__ref_pack(const float *w, int n, int k, float *packed) {
-    memcpy(packed, w, (size_t)n * (size_t)k * sizeof(float));
-}
-
-
-static void sclip__ref_pack_f16(const uint16_t *w, int n, int k, float *packed) {
-    size_t i;
-    for (i = 0; i < (size_t)n * (size_t)k; i++) packed[i] = sclip__f16_to_f32(w[i]);
-}
-
-static void sclip__ref_gemm(int m, int n, int k, const float *x, int ldx, const float *packed, const float *bias,
-                            int epi, float *y, int ldy, int j0, int j1) {
-    sclip__gemm_ref(m, n, k, x, ldx, packed, bias, epi, y, ldy, j0, j1);
-}
-
-/* n rows of k floats, row j at w + j * ld (keys: one head's columns of qkv). */
-static void sclip__ref_pack_rows(const float *w, ptrdiff_t ld, int n, int k, float *packed) {
-    int j;
-    for (j = 0; j < n; j++) memcpy(packed + (size_t)j * k, w + j * ld, (size_t)k * sizeof(float));
-}
-
-/* k rows of n floats (values): packed[j][p] = w[p][j], so that c = a w is c[i][j] = a[i] . packed[j]. */
-static void sclip__ref_pack_cols(const float *w, ptrdiff_t ld, int k, int n, float *packed) {
-    int j, p;
-    for (j = 0; j < n; j++)
-        for (p = 0; p < k; p++) packed[(size_t)j * k + p] = w[p * ld + j];
-}
-
-
-/* c[i][j] = alpha sum_p a[i][p] b[j][p] */
-static void sclip__ref_gemm_nt(int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb,
-                               float *c, int ldc) {
-    int i, j, p;
-    for (i = 0; i < m; i++)
-        for (j = 0; j < n; j++) {
-            double s = 0;
-            for (p = 0; p < k; p++) s += (double)a[(ptrdiff_t)i * lda + p] * b[(ptrdiff_t)j * ldb + p];
-            c[(ptrdiff_t)i * ldc + j] = alpha * (float)s;
-        }
-}
-
-/* w given as [k][n] (visual.proj): packed[j][p] = w[p][j]. */
-static void sclip__ref_pack_t(const float *w, int k, int n, float *packed) {
-    sclip__ref_pack_cols(w, n, k, n, packed);
-}
-
-/* c[i][j] = alpha sum_p a[i][p] packed[j][p] */
-static void sclip__ref_gemm_packed(int m, int n, int k, float alpha, const float *a, int lda, const float *packed,
-                                   float *c, int ldc) {
-    sclip__ref_gemm_nt(m, n, k, alpha, a, lda, packed, k, c, ldc);
-}
-
-/* c[i][j] (+)= sum_p a[i][p] b[p][j] */
-static void sclip__ref_gemm_nn(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
-                               int accumulate) {
-    int i, j, p;
-    for (i = 0; i < m; i++)
-        for (j = 0; j < n; j++) {
-            double s = 0;
-            for (p = 0; p < k; p++) s += (double)a[(ptrdiff_t)i * lda + p] * b[(ptrdiff_t)p * ldb + j];
-            c[(ptrdiff_t)i * ldc + j] = accumulate ? c[(ptrdiff_t)i * ldc + j] + (float)s : (float)s;
-        }
-}
-
-/* y = (x - mean) / sqrt(var + eps) * w + b, with the biased variance */
-static void sclip__ref_layer_norm_row(const float *xr, float *yr, int n, const float *w, const float *b, float eps) {
-    double mean = 0, var = 0;
-    int i;
-    for (i = 0; i < n; i++) mean += xr[i];
-    mean /= n;
-    for (i = 0; i < n; i++) var += (xr[i] - mean) * (xr[i] - mean);
-    var /= n;
-    for (i = 0; i < n; i++) yr[i] = (float)((xr[i] - mean) / sqrt(var + eps)) * w[i] + b[i];
-}
-
-/* x = exp(x - max x); returns 1 / sum */
-static float sclip__ref_softmax_exp(float *x, int n) {
-    float mx = x[0];
-    double sum = 0;
-    int i;
-    for (i = 1; i < n; i++) mx = x[i] > mx ? x[i] : mx;
-    for (i = 0; i < n; i++) sum += x[i] = expf(x[i] - mx);
-    return (float)(1.0 / sum);
-}
-
-/* x = x rx (+ y ry) */
-static void sclip__ref_softmax_scale(float *x, float rx, const float *y, float ry, int n) {
-    int i;
-    for (i = 0; i < n; i++) x[i] = y ? x[i] * rx + y[i] * ry : x[i] * rx;
-}
-
-static const sclip__kernels sclip__kernels_reference = {
-    "reference (plain loops, SCLIP_REFERENCE)", SCLIP_BUILD_INFO "; running: reference (plain loops, SCLIP_REFERENCE)",
-    sclip__ref_packed_size, sclip__ref_pack, sclip__ref_pack_t, sclip__ref_pack_f16, sclip__ref_gemm,
-    sclip__ref_pack_rows, sclip__ref_pack_cols, sclip__ref_gemm_packed, sclip__ref_gemm_nt, sclip__ref_gemm_nn,
-    /* float32 only: no low-precision products */
-    {{NULL, NULL, NULL, NULL, NULL, NULL}, {NULL, NULL, NULL, NULL, NULL, NULL}, {NULL, NULL, NULL, NULL, NULL, NULL},
-     {NULL, NULL, NULL, NULL, NULL, NULL}},
-    NULL, NULL,
-    sclip__ref_layer_norm_row, sclip__ref_softmax_exp, sclip__ref_softmax_scale};
-
-
-
-/* ============================================================================================
-   Weight file (.sclip): parsing and validation. See the manual's section 7, "Weight file".
-   Every number read from the file is checked before it is used.
-   ============================================================================================ */
-#define SCLIP__HEADER_SIZE 256
-#define SCLIP__ENTRY_SIZE 96
-#define SCLIP__MAX_TENSORS 4096
-#define SCLIP__NAME_LEN 64
-enum { SCLIP__DT_F32 = 0, SCLIP__DT_F16 = 1, SCLIP__DT_Q8 = 2, SCLIP__DT_BF16 = 3 };
-
-typedef struct sclip__tensor_entry {
-    char name[SCLIP__NAME_LEN];
-    uint32_t dtype, ndim, shape[4];
-    uint64_t offset, nbytes; /* offset from the start of the file (validated) */
-    uint64_t count;          /* elements */
-} sclip__tensor_entry;
-
-typedef struct sclip__file {
-    const unsigned char *base; /* the whole file in memory, or NULL: bytes come from read */
-    sclip_read_fn read;
-    void *user;
-    size_t size;
-    sclip_arch arch;
-    unsigned char arch_bytes[64]; /* the header's architecture numbers, as stored */
-    uint32_t n_tensors;
-    sclip__tensor_entry *tensors;
-    uint64_t vocab_offset, vocab_size;
-} sclip__file;
-
-static uint32_t sclip__u32(const unsigned char *p) {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-static uint64_t sclip__u64(const unsigned char *p) { return (uint64_t)sclip__u32(p) | ((uint64_t)sclip__u32(p + 4) << 32); }
-static float sclip__f32(const unsigned char *p) {
-    uint32_t u = sclip__u32(p);
-    float f;
-    memcpy(&f, &u, 4);
-    return f;
-}
-
-/* [off, off+len) lies inside [0, size)? (overflow-safe) */
-static int sclip__in_range(uint64_t off, uint64_t len, uint64_t size) { return off <= size && len <= size - off; }
-
-static int sclip__range_ok(int v, int lo, int hi) { return v >= lo && v <= hi; }
-
-/* Architecture numbers: each in a sane range and consistent with the others. */
-static sclip_result sclip__check_arch(const sclip_arch *a, char *err, size_t cap) {
-    static const char *names[] = {"vision width", "vision layers", "vision heads", "vision MLP width", "patch size",
-                                  "image size", "text width", "text layers", "text heads", "text MLP width",
-                                  "context length", "vocabulary size", "embedding size"};
-    const int v[] = {a->vision_width, a->vision_layers, a->vision_heads, a->vision_mlp, a->patch_size, a->image_size,
-                     a->text_width, a->text_layers, a->text_heads, a->text_mlp, a->context_length, a->vocab_size,
-                     a->embed_dim};
-    const int hi[] = {8192, 128, 256, 65536, 64, 4096, 8192, 128, 256, 65536, 4096, 1 << 20, 8192};
-    int i;
-    for (i = 0; i < 13; i++)
-        if (!sclip__range_ok(v[i], 1, hi[i]))
-            return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: %s %d is out of range [1, %d]", names[i],
-                               v[i], hi[i]);
-    if (a->vision_width % a->vision_heads || a->text_width % a->text_heads)
-        return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: width not divisible by the number of heads");
-    if (a->image_size % a->patch_size || a->image_size / a->patch_size > 256)
-        return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: image size %d is not a multiple of patch %d",
-                           a->image_size, a->patch_size);
-    if (a->context_length < 2)
-        return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: context length %d is below 2", a->context_length);
-    if ((int)a->activation != SCLIP_ACT_QUICKGELU && (int)a->activation != SCLIP_ACT_GELU)
-        return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: unknown activation %d", (int)a->activation);
-    if (!(a->ln_eps > 0 && a->ln_eps < 1))
-        return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: LayerNorm epsilon out of range");
-    if (!(a->logit_scale > -100 && a->logit_scale < 100))
-        return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: logit_scale out of range");
-    return SCLIP_OK;
-}
-
-static void sclip__read_arch(const unsigned char *h, sclip_arch *a) {
-    a->vision_width = (int)sclip__u32(h + 72);
-    a->vision_layers = (int)sclip__u32(h + 76);
-    a->vision_heads = (int)sclip__u32(h + 80);
-    a->vision_mlp = (int)sclip__u32(h + 84);
-    a->patch_size = (int)sclip__u32(h + 88);
-    a->image_size = (int)sclip__u32(h + 92);
-    a->text_width = (int)sclip__u32(h + 96);
-    a->text_layers = (int)sclip__u32(h + 100);
-    a->text_heads = (int)sclip__u32(h + 104);
-    a->text_mlp = (int)sclip__u32(h + 108);
-    a->context_length = (int)sclip__u32(h + 112);
-    a->vocab_size = (int)sclip__u32(h + 116);
-    a->embed_dim = (int)sclip__u32(h + 120);
-    a->activation = (sclip_activation)sclip__u32(h + 124);
-    a->ln_eps = sclip__f32(h + 128);
-    a->logit_scale = sclip__f32(h + 132);
-}
-
-/* One 96-byte table entry: name terminated, dtype and rank known, shape sane, data inside the
-   data section and aligned. */
-static sclip_result sclip__read_entry(const unsigned char *e, uint32_t idx, uint64_t data_off, uint64_t data_size,
-                                      sclip__tensor_entry *t, char *err, size_t cap) {
-    uint64_t count = 1, off;
-    uint32_t d;
-    memcpy(t->name, e, SCLIP__NAME_LEN);
-    if (!memchr(t->name, 0, SCLIP__NAME_LEN) || !t->name[0])
-        return sclip__fail(err, cap, SCLIP_ERROR_BAD_TENSOR_TABLE, "weights: tensor %u has no valid name", idx);
-    t->dtype = sclip__u32(e + 64);
-    t->ndim = sclip__u32(e + 68);
-    if (t->dtype == SCLIP__DT_BF16)
-        return sclip__fail(err, cap, SCLIP_ERROR_UNSUPPORTED_DTYPE, "weights: tensor %s has dtype %u, which this build does not support",
-                           t->name, t->dtype);
-    if (t->dtype > SCLIP__DT_Q8)
-        return sclip__fail(err, cap, SCLIP_ERROR_BAD_TENSOR_TABLE, "weights: tensor %s has unknown dtype %u", t->name, t->dtype);
-    if (t->ndim > 4)
-        return sclip__fail(err, cap, SCLIP_ERROR_BAD_TENSOR_TABLE, "weights: tensor %s has %u dimensions (at most 4)",
-                           t->name, t->ndim);
-    for (d = 0; d < 4; d++) {
-        t->shape[d] = sclip__u32(e + 72 + 4 * d);
-        if (d < t->ndim ? (t->shape[d] == 0 || t->shape[d] > (1u << 30)) : t->shape[d] != 0)
-            return sclip__fail(err, cap, SCLIP_ERROR_BAD_TENSOR_TABLE, "weights: tensor %s has a bad dimension %u = %u",
-                               t->name, d, t->shape[d]);
-        if (d < t->ndim) {
-            count *= t->shape[d];
-            if (count > ((uint64_t)1 << 40))
-                return sclip__fail(err, cap, SCLIP_ERROR_BAD_TENSOR_TABLE, "weights: tensor %s is impossibly large", t->name);
-        }
-    }
-    if (t->dtype == SCLIP__DT_Q8 && t->ndim < 2)
-        return sclip__fail(err, cap, SCLIP_ERROR_BAD_TENSOR_TABLE, "weights: tensor %s is q8 with rank %u (q8 needs rank 2 or more)",
-                           t->name, t->ndim);
-    t->count = count;
-    /* q8: R x C int8 values, zeros to a multiple of 64 bytes, then R float32 row scales */
-    t->nbytes = t->dtype == SCLIP__DT_Q8 ? sclip__align64(count) + 4 * (uint64_t)t->shape[0] : count * (t->dtype == SCLIP__DT_F32 ? 4 : 2);
-    off = sclip__u64(e + 88);
-    if (off % SCLIP__ALIGN || !sclip__in_range(off, t->nbytes, data_size))
-        return sclip__fail(err, cap, SCLIP_ERROR_TENSOR_OUT_OF_BOUNDS,
-                           "weights: tensor %s (%llu bytes at data offset %llu) lies outside the data section (%llu bytes) or is not 64-byte aligned",
-                           t->name, (unsigned long long)t->nbytes, (unsigned long long)off, (unsigned long long)data_size);
-    t->offset = data_off + off;
-    return SCLIP_OK;
-}
-
-static int sclip__cmp_offset(const void *a, const void *b) {
-    const sclip__tensor_entry *x = (const sclip__tensor_entry *)a, *y = (const sclip__tensor_entry *)b;
-    return x->offset < y->offset ? -1 : x->offset > y->offset;
-}
-static int sclip__cmp_name(const void *a, const void *b) {
-    return strcmp(((const sclip__tensor_entry *)a)->name, ((const sclip__tensor_entry *)b)->name);
-}
-
-/* No two tensors share bytes; no name repeats. Sorts the table by name (for lookups). */
-static sclip_result sclip__check_table(sclip__file *f, char *err, size_t cap) {
-    uint32_t i;
-    qsort(f->tensors, f->n_tensors, sizeof *f->tensors, sclip__cmp_offset);
-    for (i = 1; i < f->n_tensors; i++) {
-        const sclip__tensor_entry *a = &f->tensors[i - 1], *b = &f->tensors[i];
-        if (b->offset < a->offset + a->nbytes)
-            return sclip__fail(err, cap, SCLIP_ERROR_TENSOR_OVERLAP, "weights: tensors %s and %s overlap", a->name, b->name);
-    }
-    qsort(f->tensors, f->n_tensors, sizeof *f->tensors, sclip__cmp_name);
-    for (i = 1; i < f->n_tensors; i++)
-        if (!strcmp(f->tensors[i - 1].name, f->tensors[i].name))
-            return sclip__fail(err, cap, SCLIP_ERROR_BAD_TENSOR_TABLE, "weights: tensor %s appears twice", f->tensors[i].name);
-    return SCLIP_OK;
-}
-
-/* Bytes [off, off + n) of the file: in place when it is in memory, else read into dst (n bytes). */
-static sclip_result sclip__file_bytes(const sclip__file *f, uint64_t off, size_t n, void *dst, const unsigned char **out,
-                                      char *err, size_t cap) {
-    *out = NULL;
-    if (f->base) {
-        *out = f->base + off;
-        return SCLIP_OK;
-    }
-    if (f->read(f->user, off, dst, n) != n) /* end of file, or the reader failed */
-        return sclip__fail(err, cap, SCLIP_ERROR_TRUNCATED, "weights: file is truncated: %llu bytes at offset %llu could not be read",
-                           (unsigned long long)n, (unsigned long long)off);
-    *out = (const unsigned char *)dst;
-    return SCLIP_OK;
-}
-
-/* Parses and validates the header, the sections and the tensor table of a .sclip image: the
-   whole image at base (size bytes), or (base NULL) the file read(user) gives, whose size is
-   then the header's. */
-static sclip_result sclip__parse_file(const sclip_allocator *a, const unsigned char *base, sclip_read_fn read, void *user, size_t size, sclip__file *f,
-                                      char *err, size_t cap) {
-    uint64_t file_size, table_off, data_off, data_size;
-    uint32_t i, hsize;
-    sclip_result r;
-    unsigned char head[SCLIP__HEADER_SIZE];
-    const unsigned char *table;
-    void *tmp = NULL;
-    memset(f, 0, sizeof *f);
-    f->base = base;
-    f->read = read;
-    f->user = user;
-    if (!base) { /* the header tells the size; a shorter file fails on its first short read */
-        size = read(user, 0, head, SCLIP__HEADER_SIZE);
-        if (size > SCLIP__HEADER_SIZE) size = 0;
-        base = head;
-        if (size == SCLIP__HEADER_SIZE && memcmp(head, "SCLIPWT\0", 8) == 0 && sclip__u64(head + 16) >= SCLIP__HEADER_SIZE) {
-            if (sclip__u64(head + 16) > (size_t)-1)
-                return sclip__fail(err, cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: file of %llu bytes is too large for this platform",
-                                   (unsigned long long)sclip__u64(head + 16));
-            size = (size_t)sclip__u64(head + 16);
-        }
-    }
-    f->size = size;
-    if (size < 8 || memcmp(base, "SCLIPWT\0", 8) != 0)
-        return sclip__fail(err, cap, SCLIP_ERROR_BAD_MAGIC, "weights: not a .sclip file (bad magic)");
-    if (size < SCLIP__HEADER_SIZE)
-        return sclip__fail(err, cap, SCLIP_ERROR_TRUNCATED, "weights: file is %llu bytes, shorter than the header",
-                           (unsigned long long)size);
-    if (sclip__u32(base + 8) != SCLIP_FILE_VERSION)
-        return sclip__fail(err, cap, SCLIP_ERROR_BAD_VERSION, "weights: format version %u, this build reads version %d",
-                           sclip__u32(base + 8), SCLIP_FILE_VERSION);
-    hsize = sclip__u32(base + 12);
-    if (hsize != SCLIP__HEADER_SIZE)
-        return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: header size %u, expected %d", hsize, SCLIP__HEADER_SIZE);
-    file_size = sclip__u64(base + 16);
-    if (file_size > size)
-        return sclip__fail(err, cap, SCLIP_ERROR_TRUNCATED, "weights: file is truncated (%llu bytes of %llu)",
-                           (unsigned long long)size, (unsigned long long)file_size);
-    if (file_size < size)
-        return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: file is %llu bytes but the header says %llu",
-                           (unsigned long long)size, (unsigned long long)file_size);
-    f->n_tensors = sclip__u32(base + 24);
-    table_off = sclip__u64(base + 32);
-    f->vocab_offset = sclip__u64(base + 40);
-    f->vocab_size = sclip__u64(base + 48);
-    data_off = sclip__u64(base + 56);
-    data_size = sclip__u64(base + 64);
-    if (f->n_tensors < 1 || f->n_tensors > SCLIP__MAX_TENSORS)
-        return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: %u tensors (expected 1 to %d)", f->n_tensors,
-                           SCLIP__MAX_TENSORS);
-    if (table_off < SCLIP__HEADER_SIZE || !sclip__in_range(table_off, (uint64_t)f->n_tensors * SCLIP__ENTRY_SIZE, size))
-        return sclip__fail(err, cap, SCLIP_ERROR_TRUNCATED, "weights: tensor table lies outside the file");
-    if (f->vocab_size && (f->vocab_offset < SCLIP__HEADER_SIZE || !sclip__in_range(f->vocab_offset, f->vocab_size, size)))
-        return sclip__fail(err, cap, SCLIP_ERROR_TRUNCATED, "weights: merge list lies outside the file");
-    if (data_off % SCLIP__ALIGN || data_off < SCLIP__HEADER_SIZE || !sclip__in_range(data_off, data_size, size))
-        return sclip__fail(err, cap, SCLIP_ERROR_TRUNCATED, "weights: data section lies outside the file or is misaligned");
-    if (table_off < data_off + data_size && data_off < table_off + (uint64_t)f->n_tensors * SCLIP__ENTRY_SIZE)
-        return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: tensor table overlaps the data section");
-    sclip__read_arch(base, &f->arch);
-    memcpy(f->arch_bytes, base + 72, sizeof f->arch_bytes);
-    if ((r = sclip__check_arch(&f->arch, err, cap)) != SCLIP_OK) return r;
-    f->tensors = (sclip__tensor_entry *)sclip__calloc(a, f->n_tensors, sizeof *f->tensors);
-    if (!f->tensors) return sclip__fail(err, cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory");
-    if (!f->base && !(tmp = sclip__alloc(a, (size_t)f->n_tensors * SCLIP__ENTRY_SIZE)))
-        return sclip__fail(err, cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory");
-    r = sclip__file_bytes(f, table_off, (size_t)f->n_tensors * SCLIP__ENTRY_SIZE, tmp, &table, err, cap);
-    for (i = 0; r == SCLIP_OK && i < f->n_tensors; i++)
-        r = sclip__read_entry(table + (size_t)i * SCLIP__ENTRY_SIZE, i, data_off, data_size, &f->tensors[i], err, cap);
-    sclip__free(tmp);
-    return r != SCLIP_OK ? r : sclip__check_table(f, err, cap);
-}
-
-static const sclip__tensor_entry *sclip__find(const sclip__file *f, const char *name) {
-    sclip__tensor_entry key;
-    if (strlen(name) >= SCLIP__NAME_LEN) return NULL;
-    memset(key.name, 0, sizeof key.name);
-    strcpy(key.name, name);
-    return (const sclip__tensor_entry *)bsearch(&key, f->tensors, f->n_tensors, sizeof key, sclip__cmp_name);
-}
-
-/* ============================================================================================
-   Model: tensors of the file turned into what the forward passes read
-   ============================================================================================ */
+   A model (sclip_model) is immutable once loaded and shared by any number of threads: its two
+   towers of blocks, each Linear layer packed for the model's kernels. A context (sclip_context)
+   is one caller thread's: scratch memory, a pool of worker threads, caches that depend on the
+   input size. The model's weights are read in "Weights", the context is made in "Runtime". */
 typedef struct sclip__linear {
     int n, k;            /* out features, in features */
     int precision;       /* an sclip_precision: the layout of packed */
@@ -1452,458 +1067,6 @@ struct sclip_model {
     uint64_t fingerprint; /* of the architecture and text_projection: ties vocabulary caches to a model */
 };
 
-typedef struct sclip__loader {
-    sclip_model *m;
-    const sclip__file *f;
-    char *err;
-    size_t cap;
-    int map_fd;      /* >= 0: the file is our mmap of this descriptor (repacked pages are released) */
-    int precision;   /* of the next Linear layers packed (blocks only; conv1 and proj stay f32) */
-    const sclip__tensor_entry *fingerprint; /* text_projection: the model's fingerprint hashes its values */
-} sclip__loader;
-
-static uint64_t sclip__fingerprint(const sclip__file *f, const sclip__tensor_entry *t, const unsigned char *e);
-
-static void *sclip__model_alloc(sclip_model *m, size_t bytes) {
-    void *p;
-    if (m->n_allocs == m->cap_allocs) {
-        int cap = m->cap_allocs ? 2 * m->cap_allocs : 64;
-        void **a = (void **)sclip__alloc(&m->allocator, (size_t)cap * sizeof(void *));
-        if (!a) return NULL;
-        if (m->n_allocs) memcpy(a, m->allocs, (size_t)m->n_allocs * sizeof(void *));
-        sclip__free(m->allocs);
-        m->allocs = a;
-        m->cap_allocs = cap;
-    }
-    p = sclip__alloc(&m->allocator, bytes ? bytes : 1);
-    if (p) m->allocs[m->n_allocs++] = p;
-    return p;
-}
-
-/* Finds a tensor and checks its shape (dims[i] = 0 ends the list). */
-static sclip_result sclip__lookup(sclip__loader *L, const char *name, const int want[4], const sclip__tensor_entry **out) {
-    const sclip__tensor_entry *t = sclip__find(L->f, name);
-    uint32_t nd = 0, i;
-    while (nd < 4 && want[nd]) nd++;
-    if (!t) return sclip__fail(L->err, L->cap, SCLIP_ERROR_MISSING_TENSOR, "weights: tensor %s is missing", name);
-    for (i = 0; i < 4; i++)
-        if (t->ndim != nd || (i < nd && t->shape[i] != (uint32_t)want[i]))
-            return sclip__fail(L->err, L->cap, SCLIP_ERROR_TENSOR_SHAPE,
-                               "weights: tensor %s has shape %ux%ux%ux%u (rank %u), expected %dx%dx%dx%d (rank %u)", name,
-                               t->shape[0], t->shape[1], t->shape[2], t->shape[3], t->ndim, want[0], want[1], want[2],
-                               want[3], nd);
-    *out = t;
-    return SCLIP_OK;
-}
-
-/* Where the row scales of a q8 tensor (stored bytes at src) start: after its int8 values, at
-   the next 64 bytes. */
-static const unsigned char *sclip__q8_scales(const unsigned char *src, const sclip__tensor_entry *t) {
-    return src + sclip__align64(t->count);
-}
-
-/* The stored bytes of tensor t: in place when the file is in memory; else read into memory the
-   model keeps (keep: the tensor is used as stored) or into a temporary buffer (*tmp, which the
-   caller frees). */
-static sclip_result sclip__tensor_src(sclip__loader *L, const sclip__tensor_entry *t, int keep, const unsigned char **src,
-                                      void **tmp) {
-    void *p;
-    *tmp = NULL;
-    if (L->f->base) {
-        *src = L->f->base + t->offset;
-        return SCLIP_OK;
-    }
-    p = keep ? sclip__model_alloc(L->m, (size_t)t->nbytes) : sclip__alloc(&L->m->allocator, (size_t)t->nbytes);
-    if (!p) return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", t->name);
-    if (!keep) *tmp = p;
-    return sclip__file_bytes(L->f, t->offset, (size_t)t->nbytes, p, src, L->err, L->cap);
-}
-
-/* The row scales of a q8 tensor must be finite and positive. */
-static sclip_result sclip__check_q8_scales(sclip__loader *L, const sclip__tensor_entry *t, const unsigned char *src) {
-    const unsigned char *sc = sclip__q8_scales(src, t);
-    uint32_t r;
-    for (r = 0; r < t->shape[0]; r++) {
-        float v = sclip__f32(sc + 4 * (size_t)r);
-        if (!(v > 0 && v < 1e30f))
-            return sclip__fail(L->err, L->cap, SCLIP_ERROR_BAD_TENSOR_TABLE, "weights: tensor %s has a bad q8 scale in row %u", t->name, r);
-    }
-    return SCLIP_OK;
-}
-
-static int sclip__little_endian(void) {
-    const uint16_t one = 1;
-    unsigned char b;
-    memcpy(&b, &one, 1);
-    return b == 1;
-}
-
-/* The tensor (stored bytes at src) as float32 values: in place when they are aligned f32 (and
-   the host is little-endian), else converted into dst, or into memory the model owns when dst
-   is NULL. */
-static sclip_result sclip__tensor_f32(sclip__loader *L, const sclip__tensor_entry *t, const unsigned char *src, float *dst,
-                                      const float **out) {
-    uint64_t count = t->count, j, cols = t->dtype == SCLIP__DT_Q8 ? count / t->shape[0] : 1;
-    if (t->dtype == SCLIP__DT_F32 && ((size_t)src & 3) == 0 && sclip__little_endian()) {
-        *out = (const float *)(const void *)src;
-        return SCLIP_OK;
-    }
-    if (!dst && !(dst = (float *)sclip__model_alloc(L->m, (size_t)count * sizeof(float))))
-        return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", t->name);
-    for (j = 0; j < count; j++)
-        dst[j] = t->dtype == SCLIP__DT_F32   ? sclip__f32(src + 4 * j)
-                 : t->dtype == SCLIP__DT_F16 ? sclip__f16_to_f32((uint16_t)(src[2 * j] | (src[2 * j + 1] << 8)))
-                                             : (float)(signed char)src[j] * sclip__f32(sclip__q8_scales(src, t) + 4 * (j / cols));
-    *out = dst;
-    return SCLIP_OK;
-}
-
-static sclip_result sclip__get(sclip__loader *L, const char *name, int d0, int d1, int d2, int d3, const float **out) {
-    const int want[4] = {d0, d1, d2, d3};
-    const sclip__tensor_entry *t;
-    const unsigned char *src;
-    void *tmp = NULL;
-    sclip_result r = sclip__lookup(L, name, want, &t);
-    /* read f32 straight into the model's memory: it is then used as stored */
-    if (r == SCLIP_OK) r = sclip__tensor_src(L, t, t->dtype == SCLIP__DT_F32 && sclip__little_endian(), &src, &tmp);
-    if (r == SCLIP_OK && t->dtype == SCLIP__DT_Q8) r = sclip__check_q8_scales(L, t, src);
-    if (r == SCLIP_OK) r = sclip__tensor_f32(L, t, src, NULL, out);
-    sclip__free(tmp);
-    return r;
-}
-
-/* A repacked tensor of a file we mapped ourselves is never read again: its whole pages are
-   mapped anew without access rights, which drops them from memory (so the mapping and the
-   packed copy are not both resident) while the address range stays ours. */
-static void sclip__release_pages(sclip__loader *L, const sclip__tensor_entry *t) {
-#ifdef SCLIP__HAVE_MMAP
-    size_t page = (size_t)sysconf(_SC_PAGESIZE), a, b;
-    if (L->map_fd < 0 || page == 0 || (page & (page - 1))) return;
-    a = ((size_t)(L->f->base + t->offset) + page - 1) & ~(page - 1);
-    b = (size_t)(L->f->base + t->offset + t->nbytes) & ~(page - 1);
-    if (b > a) /* on failure the pages simply stay */
-        (void)mmap((void *)a, b - a, PROT_NONE, MAP_PRIVATE | MAP_FIXED, L->map_fd, (off_t)(a - (size_t)L->f->base));
-#else
-    (void)L;
-    (void)t;
-#endif
-}
-
-/* A Linear layer from a weight of shape dims (n x k; k x n when transposed, as visual.proj;
-   W x 3 x P x P for conv1), packed for the kernel straight from f32 or f16 storage. */
-static sclip_result sclip__get_linear_dims(sclip__loader *L, const char *wname, const int dims[4], const char *bname, int n,
-                                           int k, int transposed, sclip__linear *lin) {
-    const sclip__tensor_entry *t;
-    const unsigned char *src;
-    void *packed, *stored = NULL;
-    float *tmp = NULL;
-    const float *w;
-    const sclip__kernels *kern = L->m->kern;
-    const sclip__lowp_kernels *lowp;
-    sclip_result r = sclip__lookup(L, wname, dims, &t);
-    if (r != SCLIP_OK) return r;
-    lin->kern = kern;
-    lin->n = n;
-    lin->k = k;
-    lin->bias = NULL;
-    if (bname && (r = sclip__get(L, bname, n, 0, 0, 0, &lin->bias)) != SCLIP_OK) return r;
-    lin->precision = transposed ? SCLIP_PRECISION_F32 : L->precision;
-    lowp = lin->lowp = lin->precision == SCLIP_PRECISION_F32 ? NULL : &kern->lowp[lin->precision];
-    packed = sclip__model_alloc(L->m, lowp ? lowp->packed_size(n, k) : kern->gemm_packed_size(n, k) * sizeof(float));
-    if (!packed) return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", wname);
-    if ((r = sclip__tensor_src(L, t, 0, &src, &stored)) != SCLIP_OK) { /* a read file: one tensor at a time */
-        sclip__free(stored);
-        return r;
-    }
-    if (t->dtype == SCLIP__DT_Q8 && (r = sclip__check_q8_scales(L, t, src)) != SCLIP_OK) {
-        sclip__free(stored);
-        return r;
-    }
-    if (t == L->fingerprint) L->m->fingerprint = sclip__fingerprint(L->f, t, src); /* so each tensor is read once */
-    if (t->dtype == SCLIP__DT_Q8 && lin->precision == SCLIP_PRECISION_Q8 && !transposed && ((size_t)src & 3) == 0 &&
-        sclip__little_endian()) {
-        kern->q8_pack_q8((const signed char *)src, (const float *)(const void *)sclip__q8_scales(src, t), n, k, packed);
-    } else if (t->dtype == SCLIP__DT_F16 && ((size_t)src & 1) == 0 && sclip__little_endian() && !transposed &&
-               (!lowp || lowp->pack_f16)) { /* q16 packs from f32 (below) */
-        const uint16_t *h = (const uint16_t *)(const void *)src;
-        if (lowp) lowp->pack_f16(h, n, k, packed);
-        else kern->gemm_pack_f16(h, n, k, (float *)packed);
-    } else {
-        if (t->dtype != SCLIP__DT_F32 || ((size_t)src & 3) || !sclip__little_endian()) {
-            tmp = (float *)sclip__alloc(&L->m->allocator, (size_t)n * k * sizeof(float));
-            if (!tmp) {
-                sclip__free(stored);
-                return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", wname);
-            }
-        }
-        sclip__tensor_f32(L, t, src, tmp, &w);
-        if (transposed) kern->gemm_pack_t(w, k, n, (float *)packed);
-        else if (lowp) lowp->pack(w, n, k, packed);
-        else kern->gemm_pack(w, n, k, (float *)packed);
-        sclip__free(tmp);
-    }
-    sclip__free(stored);
-    lin->packed = packed;
-    sclip__release_pages(L, t);
-    return SCLIP_OK;
-}
-
-static sclip_result sclip__get_linear(sclip__loader *L, const char *wname, const char *bname, int n, int k,
-                                      int transposed, sclip__linear *lin) {
-    int dims[4] = {0, 0, 0, 0};
-    dims[0] = transposed ? k : n;
-    dims[1] = transposed ? n : k;
-    return sclip__get_linear_dims(L, wname, dims, bname, n, k, transposed, lin);
-}
-
-static sclip_result sclip__get_block(sclip__loader *L, const char *prefix, int i, int width, int mlp, sclip__block *b) {
-    char w[SCLIP__NAME_LEN + 32], bias[SCLIP__NAME_LEN + 32];
-    sclip_result r;
-#define SCLIP__NAME(buf, suffix) snprintf(buf, sizeof buf, "%sresblocks.%d." suffix, prefix, i)
-    SCLIP__NAME(w, "ln_1.weight");
-    SCLIP__NAME(bias, "ln_1.bias");
-    if ((r = sclip__get(L, w, width, 0, 0, 0, &b->ln1_w)) || (r = sclip__get(L, bias, width, 0, 0, 0, &b->ln1_b))) return r;
-    SCLIP__NAME(w, "ln_2.weight");
-    SCLIP__NAME(bias, "ln_2.bias");
-    if ((r = sclip__get(L, w, width, 0, 0, 0, &b->ln2_w)) || (r = sclip__get(L, bias, width, 0, 0, 0, &b->ln2_b))) return r;
-    SCLIP__NAME(w, "attn.in_proj_weight");
-    SCLIP__NAME(bias, "attn.in_proj_bias");
-    if ((r = sclip__get_linear(L, w, bias, 3 * width, width, 0, &b->qkv))) return r;
-    SCLIP__NAME(w, "attn.out_proj.weight");
-    SCLIP__NAME(bias, "attn.out_proj.bias");
-    if ((r = sclip__get_linear(L, w, bias, width, width, 0, &b->out))) return r;
-    SCLIP__NAME(w, "mlp.c_fc.weight");
-    SCLIP__NAME(bias, "mlp.c_fc.bias");
-    if ((r = sclip__get_linear(L, w, bias, mlp, width, 0, &b->fc))) return r;
-    SCLIP__NAME(w, "mlp.c_proj.weight");
-    SCLIP__NAME(bias, "mlp.c_proj.bias");
-    return sclip__get_linear(L, w, bias, width, mlp, 0, &b->proj);
-#undef SCLIP__NAME
-}
-
-static sclip_result sclip__get_tower(sclip__loader *L, sclip__tower *t, const char *prefix, int width, int layers, int heads,
-                                     int mlp) {
-    int i;
-    sclip_result r = SCLIP_OK;
-    t->width = width;
-    t->layers = layers;
-    t->heads = heads;
-    t->mlp = mlp;
-    t->blocks = (sclip__block *)sclip__model_alloc(L->m, (size_t)layers * sizeof(sclip__block));
-    if (!t->blocks) return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory");
-    L->precision = (int)L->m->precision;
-    for (i = 0; i < layers && r == SCLIP_OK; i++) r = sclip__get_block(L, prefix, i, width, mlp, &t->blocks[i]);
-    L->precision = SCLIP_PRECISION_F32;
-    return r;
-}
-
-static sclip_result sclip__load_vision(sclip__loader *L) {
-    sclip_model *m = L->m;
-    const sclip_arch *a = &m->arch;
-    int g = a->image_size / a->patch_size, W = a->vision_width, P = a->patch_size;
-    const int conv_dims[4] = {W, 3, P, P};
-    sclip_result r;
-    if ((r = sclip__get(L, "visual.class_embedding", W, 0, 0, 0, &m->class_embedding)) ||
-        (r = sclip__get(L, "visual.positional_embedding", g * g + 1, W, 0, 0, &m->vision_pos)) ||
-        (r = sclip__get(L, "visual.ln_pre.weight", W, 0, 0, 0, &m->ln_pre_w)) ||
-        (r = sclip__get(L, "visual.ln_pre.bias", W, 0, 0, 0, &m->ln_pre_b)) ||
-        (r = sclip__get(L, "visual.ln_post.weight", W, 0, 0, 0, &m->vision.ln_w)) ||
-        (r = sclip__get(L, "visual.ln_post.bias", W, 0, 0, 0, &m->vision.ln_b)) ||
-        (r = sclip__get_linear(L, "visual.proj", NULL, a->embed_dim, W, 1, &m->vision.proj)) ||
-        /* conv1 as a Linear on flattened (3, P, P) patches, no bias */
-        (r = sclip__get_linear_dims(L, "visual.conv1.weight", conv_dims, NULL, W, 3 * P * P, 0, &m->conv1)))
-        return r;
-    return sclip__get_tower(L, &m->vision, "visual.transformer.", W, a->vision_layers, a->vision_heads, a->vision_mlp);
-}
-
-static sclip_result sclip__load_text(sclip__loader *L) {
-    sclip_model *m = L->m;
-    const sclip_arch *a = &m->arch;
-    int W = a->text_width;
-    sclip_result r;
-    if ((r = sclip__get(L, "token_embedding.weight", a->vocab_size, W, 0, 0, &m->token_embedding)) ||
-        (r = sclip__get(L, "positional_embedding", a->context_length, W, 0, 0, &m->text_pos)) ||
-        (r = sclip__get(L, "ln_final.weight", W, 0, 0, 0, &m->text.ln_w)) ||
-        (r = sclip__get(L, "ln_final.bias", W, 0, 0, 0, &m->text.ln_b)) ||
-        (r = sclip__get_linear(L, "text_projection", NULL, a->embed_dim, W, 1, &m->text.proj)))
-        return r;
-    return sclip__get_tower(L, &m->text, "transformer.", W, a->text_layers, a->text_heads, a->text_mlp);
-}
-
-SCLIPDEF void sclip_model_free(sclip_model *m) {
-    int i;
-    if (!m) return;
-    for (i = 0; i < m->n_allocs; i++) sclip__free(m->allocs[i]);
-    sclip__free(m->allocs);
-    if (m->tokenizer) sclip_tokenizer_free(m->tokenizer);
-#ifdef SCLIP__HAVE_MMAP
-    if (m->mapping) munmap(m->mapping, m->mapping_size);
-#endif
-    sclip__free(m);
-}
-
-/* FNV-1a over the architecture numbers and the values of text_projection (as float32, so f16
-   and f32 files of the same weights agree). */
-static uint64_t sclip__fingerprint(const sclip__file *f, const sclip__tensor_entry *t, const unsigned char *e) {
-    uint64_t h = 1469598103934665603ull, i, n = t && t->dtype != SCLIP__DT_Q8 ? t->count : 0; /* never q8 (weights/README.md) */
-    for (i = 0; i < 64; i++) h = (h ^ f->arch_bytes[i]) * 1099511628211ull;
-    for (i = 0; i < n; i++) {
-        float v = t->dtype == SCLIP__DT_F32 ? sclip__f32(e + 4 * i) : sclip__f16_to_f32((uint16_t)(e[2 * i] | (e[2 * i + 1] << 8)));
-        unsigned char b[4];
-        int k;
-        memcpy(b, &v, 4);
-        for (k = 0; k < 4; k++) h = (h ^ b[k]) * 1099511628211ull;
-    }
-    return h;
-}
-
-/* The model from a file in memory (data, size) or read through read(user). */
-static sclip_result sclip__model_build(sclip_model *m, const unsigned char *data, sclip_read_fn read, void *user, size_t size,
-                                       const sclip_model_desc *desc, int map_fd, char *err, size_t cap) {
-    sclip__file f;
-    sclip__loader L;
-    const unsigned char *merges;
-    void *tmp = NULL;
-    sclip_result r = sclip__parse_file(&m->allocator, data, read, user, size, &f, err, cap);
-    m->arch = f.arch;
-    m->towers = desc ? desc->towers : SCLIP_TOWERS_BOTH;
-    if ((int)m->towers < 0 || (int)m->towers > 2) m->towers = SCLIP_TOWERS_BOTH;
-    m->precision = desc ? desc->precision : SCLIP_PRECISION_F32;
-    if ((int)m->precision < 0 || (int)m->precision > 3) m->precision = SCLIP_PRECISION_F32;
-    L.m = m;
-    L.f = &f;
-    L.err = err;
-    L.cap = cap;
-    L.map_fd = map_fd;
-    L.precision = SCLIP_PRECISION_F32;
-    L.fingerprint = r == SCLIP_OK ? sclip__find(&f, "text_projection") : NULL;
-    if (r == SCLIP_OK) m->fingerprint = sclip__fingerprint(&f, NULL, NULL); /* the text tower's load adds text_projection */
-    if (r == SCLIP_OK && L.fingerprint && m->towers == SCLIP_TOWERS_VISION) { /* else read it here */
-        const unsigned char *e;
-        if ((r = sclip__tensor_src(&L, L.fingerprint, 0, &e, &tmp)) == SCLIP_OK)
-            m->fingerprint = sclip__fingerprint(&f, L.fingerprint, e);
-        sclip__free(tmp);
-        tmp = NULL;
-    }
-    if (r == SCLIP_OK && m->towers != SCLIP_TOWERS_TEXT) r = sclip__load_vision(&L);
-    if (r == SCLIP_OK && m->towers != SCLIP_TOWERS_VISION) r = sclip__load_text(&L);
-    if (r == SCLIP_OK && f.vocab_size) {
-        if (!data && !(tmp = sclip__alloc(&m->allocator, (size_t)f.vocab_size)))
-            r = sclip__fail(err, cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for the merge list");
-        if (r == SCLIP_OK) r = sclip__file_bytes(&f, f.vocab_offset, (size_t)f.vocab_size, tmp, &merges, err, cap);
-        if (r == SCLIP_OK && (r = sclip_tokenizer_create_with((const char *)merges, (size_t)f.vocab_size, &m->allocator, &m->tokenizer)) != SCLIP_OK)
-            sclip__fail(err, cap, r, "weights: the embedded merge list is malformed (%s)", sclip_result_string(r));
-        sclip__free(tmp);
-    }
-    sclip__free(f.tensors);
-    return r;
-}
-
-static sclip_result sclip__model_load(const void *data, sclip_read_fn read, void *user, size_t size, const sclip_model_desc *desc,
-                                      int map_fd, sclip_model **out, char *err, size_t err_cap) {
-    sclip_model *m;
-    sclip_result r;
-    if (err && err_cap) err[0] = 0;
-    if (out) *out = NULL; /* first, so every failure leaves NULL (callers' -O2 -Wall stays quiet) */
-    if (!out || (!data && !read)) return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT, "weights: NULL argument");
-    m = (sclip_model *)sclip__calloc(desc ? &desc->allocator : NULL, 1, sizeof *m);
-    if (!m) return sclip__fail(err, err_cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory");
-    if (desc && desc->allocator.alloc) m->allocator = desc->allocator;
-    if (!(m->kern = sclip__kernels_choose())) {
-        sclip_model_free(m);
-        return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT,
-                           "SCLIP_CPU=%s names no kernel path (scalar, avx2, avx512, avx512bf16, neon, dotprod or reference)", getenv("SCLIP_CPU"));
-    }
-    if (desc && (int)desc->precision > 0 && (int)desc->precision <= 3 && !m->kern->lowp[desc->precision].gemm) {
-        sclip_model_free(m);
-        return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT, "the %s kernels run float32 only, not %s",
-                           m->kern->name, sclip_precision_name(desc->precision));
-    }
-    r = sclip__model_build(m, (const unsigned char *)data, read, user, size, desc, map_fd, err, err_cap);
-    if (r != SCLIP_OK) {
-        sclip_model_free(m);
-        return r;
-    }
-    *out = m;
-    return SCLIP_OK;
-}
-
-SCLIPDEF sclip_result sclip_model_load_memory(const void *data, size_t size, const sclip_model_desc *desc,
-                                              sclip_model **out, char *err, size_t err_cap) {
-    return sclip__model_load(data, NULL, NULL, size, desc, -1, out, err, err_cap);
-}
-
-SCLIPDEF sclip_result sclip_model_load_callback(sclip_read_fn read, void *user, const sclip_model_desc *desc,
-                                                sclip_model **out, char *err, size_t err_cap) {
-    return sclip__model_load(NULL, read, user, 0, desc, -1, out, err, err_cap);
-}
-
-#ifndef SCLIP_NO_STDIO
-#ifndef SCLIP__HAVE_MMAP
-/* sclip_read_fn over a FILE (fseek takes a long: files up to LONG_MAX bytes). */
-static size_t sclip__read_file(void *user, uint64_t offset, void *dst, size_t n) {
-    long o = (long)offset;
-    if (o < 0 || (uint64_t)o != offset || fseek((FILE *)user, o, SEEK_SET) != 0) return 0;
-    return fread(dst, 1, n, (FILE *)user);
-}
-#endif
-
-SCLIPDEF sclip_result sclip_model_load(const char *path, const sclip_model_desc *desc, sclip_model **out, char *err,
-                                       size_t err_cap) {
-    sclip_result r;
-    if (err && err_cap) err[0] = 0;
-    if (out) *out = NULL;
-    if (!path || !out) return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT, "weights: NULL argument");
-#ifdef SCLIP__HAVE_MMAP
-    {
-        struct stat st;
-        void *map;
-        int fd = open(path, O_RDONLY);
-        if (fd < 0) return sclip__fail(err, err_cap, SCLIP_ERROR_IO, "weights: cannot open %s: %s", path, strerror(errno));
-        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-            int dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
-            close(fd);
-            return sclip__fail(err, err_cap, SCLIP_ERROR_IO, "weights: %s is not a regular file%s", path, dir ? " but a directory" : "");
-        }
-        if (st.st_size == 0) {
-            close(fd);
-            return sclip__fail(err, err_cap, SCLIP_ERROR_BAD_MAGIC, "weights: %s is empty", path);
-        }
-        map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (map == MAP_FAILED) {
-            close(fd);
-            return sclip__fail(err, err_cap, SCLIP_ERROR_IO, "weights: cannot map %s: %s", path, strerror(errno));
-        }
-        r = sclip__model_load(map, NULL, NULL, (size_t)st.st_size, desc, fd, out, err, err_cap);
-        close(fd);
-        if (r != SCLIP_OK) {
-            munmap(map, (size_t)st.st_size);
-            return r;
-        }
-        (*out)->mapping = map;
-        (*out)->mapping_size = (size_t)st.st_size;
-        return SCLIP_OK;
-    }
-#else
-    {
-        FILE *fp = fopen(path, "rb"); /* no mapping: read tensor by tensor, the model keeps its copies */
-        if (!fp) return sclip__fail(err, err_cap, SCLIP_ERROR_IO, "weights: cannot open %s: %s", path, strerror(errno));
-        r = sclip_model_load_callback(sclip__read_file, fp, desc, out, err, err_cap);
-        fclose(fp);
-        return r;
-    }
-#endif
-}
-#endif
-
-SCLIPDEF const sclip_arch *sclip_model_arch(const sclip_model *m) { return m ? &m->arch : NULL; }
-SCLIPDEF const sclip_tokenizer *sclip_model_tokenizer(const sclip_model *m) { return m ? m->tokenizer : NULL; }
-
-/* ============================================================================================
-   Threads: a small pool; item i of a job runs on worker i mod n, and items share their
-   work units through sclip__claim (a unit's result never depends on who computes it).
-   A host can replace the pool with its own parallel_for.
-   ============================================================================================ */
 typedef struct sclip__pool {
     int n; /* threads including the caller */
 #ifdef SCLIP__PTHREADS
@@ -1921,157 +1084,6 @@ typedef struct sclip__worker_arg {
     int id;
 } sclip__worker_arg;
 
-#ifdef SCLIP__PTHREADS
-/* Hand-offs spin before they sleep: a forward makes ~90 of them, and waking a sleeping
-   thread costs ~100 us on a VM. Spinning needs the GCC/Clang atomic builtins; without them
-   every hand-off goes through the mutex. */
-#if defined(__GNUC__) || defined(__clang__)
-#ifndef SCLIP__SPINS
-#define SCLIP__SPINS 20000 /* ~1 ms of pause instructions, then sleep */
-#endif
-#define SCLIP__LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
-#define SCLIP__STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
-#define SCLIP__DEC(x) __atomic_sub_fetch(&(x), 1, __ATOMIC_ACQ_REL)
-#else
-#define SCLIP__SPINS 0
-#define SCLIP__LOAD(x) (x)
-#define SCLIP__STORE(x, v) ((x) = (v))
-#endif
-
-static void sclip__cpu_relax(void) {
-#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
-    __builtin_ia32_pause();
-#elif (defined(__GNUC__) || defined(__clang__)) && defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
-}
-
-static void sclip__pool_run_share(sclip__pool *p, int id) {
-    int i;
-    for (i = id; i < p->n_items; i += p->n) p->fn(p->arg, i);
-}
-
-/* Waits for a job newer than `seen`; returns its generation, or -1 to quit. */
-static int sclip__pool_wait_job(sclip__pool *p, int seen) {
-    int spins, g;
-    for (spins = 0; spins < SCLIP__SPINS; spins++) {
-        if (SCLIP__LOAD(p->quit)) return -1;
-        if ((g = SCLIP__LOAD(p->generation)) != seen) return g;
-        sclip__cpu_relax();
-    }
-    pthread_mutex_lock(&p->mu);
-    while (p->generation == seen && !p->quit) pthread_cond_wait(&p->wake, &p->mu);
-    g = p->quit ? -1 : p->generation;
-    pthread_mutex_unlock(&p->mu);
-    return g;
-}
-
-static void sclip__pool_finish_share(sclip__pool *p) {
-#if SCLIP__SPINS
-    if (SCLIP__DEC(p->pending) != 0) return;
-    pthread_mutex_lock(&p->mu);
-#else
-    pthread_mutex_lock(&p->mu);
-    if (--p->pending != 0) {
-        pthread_mutex_unlock(&p->mu);
-        return;
-    }
-#endif
-    pthread_cond_signal(&p->done);
-    pthread_mutex_unlock(&p->mu);
-}
-
-static void *sclip__worker(void *varg) {
-    sclip__worker_arg *wa = (sclip__worker_arg *)varg;
-    sclip__pool *p = wa->pool;
-    int seen = 0, id = wa->id;
-    sclip__free(wa);
-    while ((seen = sclip__pool_wait_job(p, seen)) >= 0) {
-        sclip__pool_run_share(p, id);
-        sclip__pool_finish_share(p);
-    }
-    return NULL;
-}
-#endif
-
-static int sclip__pool_start(sclip__pool *p, const sclip_allocator *a, int n) {
-    (void)a; /* without threads: nothing to allocate */
-    memset(p, 0, sizeof *p);
-    p->n = 1;
-#ifdef SCLIP__PTHREADS
-    if (n > 1) {
-        int i;
-        p->threads = (pthread_t *)sclip__calloc(a, (size_t)n, sizeof(pthread_t));
-        if (!p->threads) return 0;
-        pthread_mutex_init(&p->mu, NULL);
-        pthread_cond_init(&p->wake, NULL);
-        pthread_cond_init(&p->done, NULL);
-        for (i = 1; i < n; i++) {
-            sclip__worker_arg *wa = (sclip__worker_arg *)sclip__alloc(a, sizeof *wa);
-            if (!wa) break;
-            wa->pool = p;
-            wa->id = i;
-            if (pthread_create(&p->threads[i], NULL, sclip__worker, wa) != 0) {
-                sclip__free(wa);
-                break;
-            }
-            p->n = i + 1;
-        }
-        return p->n == n;
-    }
-#else
-    (void)n;
-#endif
-    return 1;
-}
-
-static void sclip__pool_stop(sclip__pool *p) {
-#ifdef SCLIP__PTHREADS
-    if (p->threads) {
-        int i;
-        pthread_mutex_lock(&p->mu);
-        SCLIP__STORE(p->quit, 1);
-        pthread_cond_broadcast(&p->wake);
-        pthread_mutex_unlock(&p->mu);
-        for (i = 1; i < p->n; i++) pthread_join(p->threads[i], NULL);
-        pthread_mutex_destroy(&p->mu);
-        pthread_cond_destroy(&p->wake);
-        pthread_cond_destroy(&p->done);
-        sclip__free(p->threads);
-    }
-#endif
-    memset(p, 0, sizeof *p);
-}
-
-static void sclip__pool_for(sclip__pool *p, void (*fn)(void *, int), void *arg, int n_items) {
-    p->fn = fn;
-    p->arg = arg;
-    p->n_items = n_items;
-#ifdef SCLIP__PTHREADS
-    if (p->n > 1 && n_items > 1) {
-        int spins;
-        pthread_mutex_lock(&p->mu);
-        SCLIP__STORE(p->pending, p->n - 1);
-        SCLIP__STORE(p->generation, p->generation + 1); /* publishes fn, arg, n_items */
-        pthread_cond_broadcast(&p->wake);
-        pthread_mutex_unlock(&p->mu);
-        sclip__pool_run_share(p, 0);
-        for (spins = 0; spins < SCLIP__SPINS && SCLIP__LOAD(p->pending); spins++) sclip__cpu_relax();
-        pthread_mutex_lock(&p->mu);
-        while (SCLIP__LOAD(p->pending)) pthread_cond_wait(&p->done, &p->mu);
-        pthread_mutex_unlock(&p->mu);
-        return;
-    }
-#endif
-    {
-        int i;
-        for (i = 0; i < n_items; i++) fn(arg, i);
-    }
-}
-
-/* ============================================================================================
-   Context: scratch memory, threads, caches that depend on the input size
-   ============================================================================================ */
 struct sclip_context {
     sclip_allocator allocator; /* of every block of the context and what it makes */
     const sclip_model *model;
@@ -2094,161 +1106,15 @@ struct sclip_context {
     uint64_t rand_seed;
 };
 
-#if defined(SCLIP__PTHREADS) && defined(__linux__) && !defined(SCLIP_NO_STDIO)
-/* The first line of a small file, or "" when it cannot be read. */
-static void sclip__read_line(const char *path, char *buf, size_t cap) {
-    FILE *f = fopen(path, "r");
-    buf[0] = 0;
-    if (!f) return;
-    if (!fgets(buf, (int)cap, f)) buf[0] = 0;
-    fclose(f);
-}
-
-/* CPUs this process may run on: its affinity (Cpus_allowed_list of /proc/self/status, e.g.
-   "0-3,8"), at most its cgroup's CPU quota rounded up (cgroup v2 cpu.max "QUOTA PERIOD", v1
-   cpu.cfs_quota_us / cpu.cfs_period_us); 0 when none of it can be read. */
-static int sclip__linux_cpus(void) {
-    char line[4096], a[64], b[64];
-    FILE *f = fopen("/proc/self/status", "r");
-    int n = 0;
-    while (f && fgets(line, sizeof line, f))
-        if (!strncmp(line, "Cpus_allowed_list:", 18)) {
-            const char *p = line + 18;
-            while (*p) { /* ranges "lo-hi" and single CPUs, comma-separated */
-                long lo, hi;
-                char *e;
-                while (*p == ' ' || *p == '\t' || *p == ',') p++;
-                lo = strtol(p, &e, 10);
-                if (e == p) break;
-                hi = *e == '-' ? strtol(e + 1, &e, 10) : lo;
-                n += hi >= lo ? (int)(hi - lo + 1) : 0;
-                p = e;
-            }
-            break;
-        }
-    if (f) fclose(f);
-    sclip__read_line("/sys/fs/cgroup/cpu.max", line, sizeof line);
-    if (sscanf(line, "%63s %63s", a, b) == 2 && strcmp(a, "max")) {
-        double q = atof(a), per = atof(b);
-        if (q > 0 && per > 0 && (n == 0 || (int)ceil(q / per) < n)) n = (int)ceil(q / per);
-    } else {
-        double q, per;
-        sclip__read_line("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", a, sizeof a);
-        sclip__read_line("/sys/fs/cgroup/cpu/cpu.cfs_period_us", b, sizeof b);
-        q = atof(a), per = atof(b);
-        if (q > 0 && per > 0 && (n == 0 || (int)ceil(q / per) < n)) n = (int)ceil(q / per);
-    }
-    return n;
-}
-#endif
-
-/* The CPUs the process may use: affinity and cgroup quota on Linux, the online CPUs elsewhere. */
-static int sclip__cpu_count(void) {
-#if defined(SCLIP__PTHREADS)
-    long n = 0;
-#if defined(__linux__) && !defined(SCLIP_NO_STDIO)
-    n = sclip__linux_cpus();
-#endif
-#if defined(_SC_NPROCESSORS_ONLN)
-    if (n < 1) n = sysconf(_SC_NPROCESSORS_ONLN);
-#endif
-    return n < 1 ? 1 : n > 256 ? 256 : (int)n;
-#else
-    return 1;
-#endif
-}
-
-SCLIPDEF int sclip_cpus(void) { return sclip__cpu_count(); }
-
-SCLIPDEF sclip_result sclip_context_create(const sclip_model *model, const sclip_context_desc *desc, sclip_context **out) {
-    const sclip_allocator *alloc;
-    sclip_context *c;
-    int n, cpus;
-    if (out) *out = NULL;
-    if (!model || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
-    n = desc && desc->n_threads > 0 ? desc->n_threads : 0;
-    if (n > 256) return SCLIP_ERROR_INVALID_ARGUMENT;
-    /* More threads than CPUs only add contention: every hand-off would wait for threads that are
-       not running. A host's parallel_for decides its own parallelism. */
-    cpus = sclip__cpu_count();
-    if (n < 1 || (!(desc && desc->parallel_for) && n > cpus)) n = cpus;
-    alloc = desc && desc->allocator.alloc ? &desc->allocator : &model->allocator;
-    c = (sclip_context *)sclip__calloc(alloc, 1, sizeof *c);
-    if (!c) return SCLIP_ERROR_OUT_OF_MEMORY;
-    c->allocator = *alloc;
-    c->model = model;
-    c->n_threads = n;
-    if (desc) {
-        c->progress = desc->progress;
-        c->progress_user = desc->progress_user;
-    }
-    if (desc && desc->parallel_for) {
-        c->parallel_for = desc->parallel_for;
-        c->parallel_for_user = desc->parallel_for_user;
-        sclip__pool_start(&c->pool, &c->allocator, 1);
-    } else if (!sclip__pool_start(&c->pool, &c->allocator, n)) {
-        sclip__pool_stop(&c->pool);
-        sclip__free(c);
-        return SCLIP_ERROR_THREADS;
-    }
-    *out = c;
-    return SCLIP_OK;
-}
-
-SCLIPDEF void sclip_context_free(sclip_context *c) {
-    if (!c) return;
-    sclip__pool_stop(&c->pool);
-    sclip__free(c->work);
-    sclip__free(c->pos);
-    sclip__free(c->lp);
-    sclip__free(c->rand_packed);
-    sclip__free(c);
-}
-
-SCLIPDEF const char *sclip_context_error(const sclip_context *c) { return c ? c->err : ""; }
-SCLIPDEF int sclip_context_threads(const sclip_context *c) { return c ? c->n_threads : 0; }
-
-static sclip_result sclip__ctx_fail(sclip_context *c, sclip_result r, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->err, sizeof c->err, fmt, ap);
-    va_end(ap);
-    return r;
-}
-
-/* Runs fn(arg, i) for i in [0, n) on the context's threads. */
-static void sclip__parallel(sclip_context *c, void (*fn)(void *, int), void *arg, int n) {
-    if (c->parallel_for && n > 1) c->parallel_for(c->parallel_for_user, fn, arg, n);
-    else sclip__pool_for(&c->pool, fn, arg, n);
-}
-
-/* Work units of a job (column blocks, heads) are claimed from a shared counter: a thread
-   slowed by other programs on its core takes fewer of them. A unit's result never depends on
-   the thread that computes it. Without the GCC/Clang atomic builtins, task `part` takes
-   units part, part + parts, ... Usage:
-     for (u = sclip__claim(&next, -1, part, parts); u < n; u = sclip__claim(&next, u, part, parts)) */
-static int sclip__claim(int *next, int prev, int part, int parts) {
-#if defined(__GNUC__) || defined(__clang__)
-    (void)prev;
-    (void)part;
-    (void)parts;
-    return __atomic_fetch_add(next, 1, __ATOMIC_RELAXED);
-#else
-    (void)next;
-    return prev < 0 ? part : prev + parts;
-#endif
-}
-
-/* Scratch of at least `floats` floats (contents not kept across calls). */
-static float *sclip__scratch(sclip_context *c, size_t floats) {
-    if (floats > c->work_cap) {
-        sclip__free(c->work);
-        c->work = (float *)sclip__alloc(&c->allocator, floats * sizeof(float));
-        c->work_cap = c->work ? floats : 0;
-    }
-    return c->work;
-}
-
+/* The runtime the model calls (section "Runtime"): */
+/* runs fn(arg, i) for i in [0, n) on the context's threads */
+static void sclip__parallel(sclip_context *c, void (*fn)(void *, int), void *arg, int n);
+/* the next work unit of a job shared by `parts` tasks (units claimed in order) */
+static int sclip__claim(int *next, int prev, int part, int parts);
+/* scratch of at least `floats` floats, not kept across calls */
+static float *sclip__scratch(sclip_context *c, size_t floats);
+/* records the message in the context (sclip_context_error) and returns r */
+static sclip_result sclip__ctx_fail(sclip_context *c, sclip_result r, const char *fmt, ...);
 /* ============================================================================================
    Primitives: Linear on threads, LayerNorm, softmax, bicubic resampling
    ============================================================================================ */
@@ -3759,6 +2625,119 @@ SCLIPDEF sclip_result sclip_vocab_load(const char *path, const sclip_model *mode
 #endif
 
 /* ============================================================================================
+   Segmentation (manual section 4): the pipeline around the model
+   ============================================================================================ */
+/* What the windows produce, at the original size H0 x W0: logits (Q planes) when PAMR follows;
+   otherwise probs (C planes) and their argmax over the classes (best, bv). */
+typedef struct sclip__seg_out {
+    float *logits, *probs, *bv;
+    int *best;
+    uint16_t *labels; /* labels only (no probabilities kept): the final labels, made band by band */
+    float area_thd, prob_thd;
+    int (*probs_band)(void *, int, int, int, int, const float *, size_t); /* labels only, or NULL */
+    void *probs_user;
+    int H0, W0;
+    int renorm; /* ResCLIP: the probabilities renormalised over the classes */
+} sclip__seg_out;
+
+/* The steps of sclip_segment, in the order it takes them (defined below): */
+static sclip_seg_desc sclip__seg_defaults(const sclip_seg_desc *d); /* every default filled in */
+static sclip_result sclip__seg_check(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int w, int h, size_t stride,
+                                     const sclip_seg_desc *d); /* arguments against the model */
+static sclip_result sclip__method_check(sclip_context *c, const sclip_method_desc *md, int gh, int gw);
+/* 1. keep-ratio resize, exactly as OpenCV's cv2.resize(INTER_LINEAR) */
+static int sclip__resize_rgb8(const sclip_allocator *a, const unsigned char *src, int w0, int h0, size_t src_stride, unsigned char *dst,
+                              int w1, int h1, size_t dst_stride);
+/* 2. the model on the whole image, or on sliding windows; patch logits to the original size */
+static sclip_result sclip__seg_whole(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W1, int H1,
+                                     const sclip_seg_desc *d, const sclip__seg_out *o);
+static sclip_result sclip__seg_slide(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W1, int H1,
+                                     const sclip_seg_desc *d, const sclip__seg_out *o);
+/* 3. PAMR refines the logits */
+static sclip_result sclip__seg_pamr(sclip_context *c, const uint8_t *rgb1, int W1, int H1, int W0, int H0, float *logits, int Q,
+                                    int steps);
+/* 4. post-processing: softmax, synonyms to classes, area filter, threshold, argmax */
+static int sclip__postprocess_on(sclip_context *ctx, float *logits, int Q, int H, int W, const int *qcls, int C,
+                                 float logit_scale, float area_thd, float prob_thd, float *probs, unsigned char *pred8,
+                                 int *pred32);
+static int sclip__post_finish(sclip_context *ctx, float *probs, size_t hw, int C, float area_thd, float prob_thd,
+                              const int *best, const float *bv, unsigned char *pred8, int *pred32);
+static void sclip__renorm_classes(float *probs, size_t plane, int C, size_t n); /* ResCLIP */
+SCLIPDEF sclip_result sclip_segment(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W0, int H0, size_t stride,
+                                    const sclip_seg_desc *desc, sclip_seg_result *out) {
+    sclip_seg_desc d;
+    int W1 = 0, H1 = 0, Q, C, *pred = NULL, labels_only;
+    size_t p, hw0;
+    uint8_t *rgb1 = NULL;
+    float *logits = NULL, *probs = NULL, *bv = NULL;
+    sclip__seg_out o;
+    sclip_result r;
+    if (out) memset(out, 0, sizeof *out);
+    if (!c || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
+    d = sclip__seg_defaults(desc);
+    if ((r = sclip__seg_check(c, v, rgb, W0, H0, stride, &d)) != SCLIP_OK) return r;
+    if (d.method.kind == SCLIP_METHOD_RESCLIP) d.area_thd = 0; /* no effect in ResCLIP's code (manual section 10) */
+    labels_only = (d.no_probs || d.probs_band) && d.pamr_steps == 0; /* memory independent of classes x pixels */
+    Q = v->n_queries;
+    C = v->n_classes;
+    hw0 = (size_t)W0 * H0;
+    if (sclip_resize_size(W0, H0, d.short_side == SCLIP_SEG_KEEP ? 0 : d.short_side, d.max_long_side, &W1, &H1) != SCLIP_OK ||
+        W1 > SCLIP_MAX_IMAGE_SIDE || H1 > SCLIP_MAX_IMAGE_SIDE || (double)W1 * H1 > SCLIP_MAX_IMAGE_PIXELS)
+        return sclip__ctx_fail(c, SCLIP_ERROR_IMAGE_TOO_LARGE,
+                               "segment: the image resized for short_side %d (%dx%d) exceeds the towers' limit (side %d, %d "
+                               "pixels): lower short_side (sclip-seg --short-side)",
+                               d.short_side, W1, H1, SCLIP_MAX_IMAGE_SIDE, SCLIP_MAX_IMAGE_PIXELS);
+    if (W1 < c->model->arch.patch_size || H1 < c->model->arch.patch_size)
+        return sclip__ctx_fail(c, SCLIP_ERROR_IMAGE_TOO_SMALL, "segment: the resized image (%dx%d) is smaller than one patch", W1, H1);
+    rgb1 = (uint8_t *)sclip__alloc(&c->allocator, (size_t)W1 * H1 * 3);
+    out->labels = (uint16_t *)sclip__alloc_array(&c->allocator, hw0, sizeof(uint16_t));
+    if (!rgb1 || !out->labels) r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+    else if (!labels_only) { /* the classes x pixels probabilities are kept (returned, or refined by PAMR) */
+        if (d.pamr_steps > 0) logits = (float *)sclip__alloc_array(&c->allocator, (size_t)Q * hw0, sizeof(float)); /* PAMR refines them whole */
+        else bv = (float *)sclip__alloc_array(&c->allocator, hw0, sizeof(float));
+        probs = (float *)sclip__alloc_array(&c->allocator, (size_t)C * hw0, sizeof(float));
+        pred = (int *)sclip__alloc_array(&c->allocator, hw0, sizeof(int));
+        if ((d.pamr_steps > 0 ? !logits : !bv) || !probs || !pred)
+            r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY,
+                                "segment: out of memory for %s of %d x %dx%d floats (%.1f GB); without them (no_probs, no PAMR) "
+                                "the memory does not grow with the classes",
+                                d.pamr_steps > 0 ? "PAMR's logits" : "the probabilities", d.pamr_steps > 0 ? Q : C, W0, H0,
+                                (double)(d.pamr_steps > 0 ? Q : C) * (double)hw0 * 4e-9);
+    }
+    if (r == SCLIP_OK && sclip__resize_rgb8(&c->allocator, rgb, W0, H0, stride, rgb1, W1, H1, (size_t)W1 * 3) != 0)
+        r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: resize failed");
+    o.logits = logits, o.probs = probs, o.bv = bv, o.best = logits ? NULL : pred, o.H0 = H0, o.W0 = W0;
+    o.labels = labels_only ? out->labels : NULL, o.area_thd = d.area_thd, o.prob_thd = d.prob_thd;
+    o.probs_band = labels_only ? d.probs_band : NULL, o.probs_user = d.probs_user;
+    o.renorm = d.method.kind == SCLIP_METHOD_RESCLIP;
+    if (r == SCLIP_OK)
+        r = d.crop == SCLIP_SEG_WHOLE ? sclip__seg_whole(c, v, rgb1, W1, H1, &d, &o) : sclip__seg_slide(c, v, rgb1, W1, H1, &d, &o);
+    if (r == SCLIP_OK && logits) r = sclip__seg_pamr(c, rgb1, W1, H1, W0, H0, logits, Q, d.pamr_steps);
+    if (r == SCLIP_OK && !labels_only &&
+        (logits ? sclip__postprocess_on(c, logits, Q, H0, W0, v->query_class, C, d.logit_scale, d.area_thd, d.prob_thd, probs,
+                                        NULL, pred)
+                : sclip__post_finish(c, probs, hw0, C, d.area_thd, d.prob_thd, pred, bv, NULL, pred)))
+        r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory in post-processing");
+    if (r == SCLIP_OK && !labels_only && o.renorm) sclip__renorm_classes(probs, hw0, C, hw0);
+    if (r == SCLIP_OK && !labels_only && d.probs_band && d.probs_band(d.probs_user, 0, H0, W0, C, probs, hw0))
+        r = sclip__ctx_fail(c, SCLIP_ERROR_IO, "segment: the probs_band callback stopped it");
+    if (r == SCLIP_OK) {
+        for (p = 0; pred && p < hw0; p++) out->labels[p] = (uint16_t)pred[p];
+        out->width = W0;
+        out->height = H0;
+        out->n_classes = C;
+        if (!d.no_probs && !d.probs_band) out->probs = probs, probs = NULL;
+    } else
+        sclip_seg_result_free(out);
+    sclip__free(rgb1);
+    sclip__free(logits);
+    sclip__free(bv);
+    sclip__free(probs);
+    sclip__free(pred);
+    return r;
+}
+
+/* ============================================================================================
    Segmentation pipeline around the model (manual section 4): keep-ratio size, OpenCV-exact
    8-bit bilinear resize, normalisation, sliding windows, bilinear upsampling of patch logits with
    window averaging, post-processing (softmax, synonyms, area filter, thresholds) and PAMR.
@@ -4922,6 +3901,480 @@ static int sclip__pamr(const sclip_allocator *a, const float *img, float *mask, 
 }
 
 /* ============================================================================================
+   Segmentation: the benchmarks' presets, the public helpers and the steps of sclip_segment
+   ============================================================================================ */
+/* BEGIN GENERATED CLASS LISTS (tools/gen_class_lists.py) from the official SCLIP configs/cls_*.txt.
+   One string per class: its names, separated by ", ". */
+static const char *const sclip__classes_voc21[21] = {
+    "sky, wall, tree, wood, grass, road, sea, river, mountain, sands, desk, bed, building, cloud, lamp, door, window, wardrobe, ceiling, shelf, curtain, stair, floor, hill, rail, fence",
+    "aeroplane", "bicycle", "bird", "ship", "bottle", "bus", "car", "cat", "chair", "cow", "table", "dog",
+    "horse", "motorbike",
+    "person, person in shirt, person in jeans, person in dress, person in sweater, person in skirt, person in jacket",
+    "pottedplant", "sheep", "sofa", "train", "television monitor, tv monitor, monitor, television, screen"
+};
+static const char *const sclip__classes_voc20[20] = {
+    "aeroplane", "bicycle", "bird", "ship", "bottle", "bus", "car", "cat", "chair", "cow", "table", "dog",
+    "horse", "motorbike",
+    "person, person in shirt, person in jeans, person in dress, person in sweater, person in skirt, person in jacket",
+    "pottedplant", "sheep", "sofa", "train", "television monitor, tv monitor, monitor, television, screen"
+};
+static const char *const sclip__classes_context60[60] = {
+    "background", "aeroplane", "bag", "bed", "bedclothes", "bench", "bicycle", "bird", "boat", "book",
+    "bottle", "building", "bus", "cabinet", "car", "cat", "ceiling", "chair", "cloth", "computer", "cow",
+    "cup", "curtain", "dog", "door", "fence", "floor", "flower", "food", "grass", "ground", "horse",
+    "keyboard", "light", "motorbike", "mountain", "mouse", "person", "plate", "platform", "pottedplant",
+    "road", "rock", "sheep", "shelves", "sidewalk", "sign", "sky", "snow", "sofa", "table", "track", "train",
+    "tree", "truck", "tvmonitor", "wall", "water", "window", "wood "
+};
+static const char *const sclip__classes_context59[59] = {
+    "aeroplane", "bag", "bed", "bedclothes", "bench", "bicycle", "bird", "boat", "book", "bottle",
+    "building", "bus", "cabinet", "car", "cat", "ceiling", "chair", "cloth", "computer", "cow", "cup",
+    "curtain", "dog", "door", "fence", "floor", "flower", "food", "grass", "ground", "horse", "keyboard",
+    "light", "motorbike", "mountain", "mouse", "person", "plate", "platform", "pottedplant", "road", "rock",
+    "sheep", "shelves", "sidewalk", "sign", "sky", "snow", "sofa", "table", "track", "train", "tree",
+    "truck", "tvmonitor", "wall", "water", "window", "wood"
+};
+static const char *const sclip__classes_coco_object[81] = {
+    "sky, wall, tree, wood, grass, road, sea, river, mountain, sands, desk, bed, building, cloud, lamp, door, window, wardrobe, ceiling, shelf, curtain, stair, floor, hill, rail, fence",
+    "person, person in shirt, person in jeans, person in dress, person in sweater, person in skirt, person in jacket, body",
+    "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck", "boat", "traffic light",
+    "fire hydrant", "stop sign", "parking meter", "bench", "bird", "cat", "dog", "horse", "sheep", "cow",
+    "elephant", "bear", "zebra", "giraffe", "backpack", "umbrella", "handbag", "tie", "suitcase", "frisbee",
+    "skis", "snowboard", "sports ball", "kite", "baseball bat", "baseball glove", "skateboard", "surfboard",
+    "tennis racket", "bottle", "wine glass", "cup", "fork", "knife", "spoon", "bowl", "banana", "apple",
+    "sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut", "cake", "chair", "couch",
+    "potted plant", "bed", "dining table", "toilet", "tv", "laptop", "mouse", "remote", "keyboard",
+    "cell phone", "microwave", "oven", "toaster", "sink", "refrigerator", "book", "clock", "vase",
+    "scissors", "teddy bear", "hair drier", "toothbrush"
+};
+static const char *const sclip__classes_coco_stuff[171] = {
+    "person", "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck", "boat", "trafficlight",
+    "firehydrant", "stopsign", "parkingmeter", "bench", "bird", "cat", "dog", "horse", "sheep", "cow",
+    "elephant", "bear", "zebra", "giraffe", "backpack", "umbrella", "handbag", "tie", "suitcase", "frisbee",
+    "skis", "snowboard", "sportsball", "kite", "baseballbat", "baseballglove", "skateboard", "surfboard",
+    "tennisracket", "bottle", "wineglass", "cup", "fork", "knife", "spoon", "bowl", "banana", "apple",
+    "sandwich", "orange", "broccoli", "carrot", "hotdog", "pizza", "donut", "cake", "chair", "couch",
+    "pottedplant", "bed", "diningtable", "toilet", "tv", "laptop", "mouse", "remote", "keyboard",
+    "cellphone", "microwave", "oven", "toaster", "sink", "refrigerator", "book", "clock", "vase", "scissors",
+    "teddybear", "hairdrier", "toothbrush", "banner", "blanket", "branch", "bridge", "building-other",
+    "bush", "cabinet", "cage", "cardboard", "carpet", "ceiling-other", "ceiling-tile", "cloth", "clothes",
+    "clouds", "counter", "cupboard", "curtain", "desk-stuff", "dirt", "door-stuff", "fence", "floor-marble",
+    "floor-other", "floor-stone", "floor-tile", "floor-wood", "flower", "fog", "food-other", "fruit",
+    "furniture-other", "grass", "gravel", "ground-other", "hill", "house", "leaves", "light", "mat", "metal",
+    "mirror-stuff", "moss", "mountain", "mud", "napkin", "net", "paper", "pavement", "pillow", "plant-other",
+    "plastic", "platform", "playingfield", "railing", "railroad", "river", "road", "rock", "roof", "rug",
+    "salad", "sand", "sea", "shelf", "sky-other", "skyscraper", "snow", "solid-other", "stairs", "stone",
+    "straw", "structural-other", "table", "tent", "textile-other", "towel", "tree", "vegetable",
+    "wall-brick", "wall-concrete", "wall-other", "wall-panel", "wall-stone", "wall-tile", "wall-wood",
+    "water-other", "waterdrops", "window-blind", "window-other", "wood"
+};
+static const char *const sclip__classes_city_scapes[19] = {
+    "road", "sidewalk", "building", "wall", "fence", "pole", "trafficlight", "trafficsign", "vegetation",
+    "terrain", "sky", "person", "rider", "car", "truck", "bus", "train", "motorcycle", "bicycle"
+};
+static const char *const sclip__classes_ade20k[150] = {
+    "wall", "building", "sky", "floor", "tree", "ceiling", "road", "bed", "windowpane", "grass", "cabinet",
+    "sidewalk", "person", "earth", "door", "table", "mountain", "plant", "curtain", "chair", "car", "water",
+    "painting", "sofa", "shelf", "house", "sea", "mirror", "rug", "field", "armchair", "seat", "fence",
+    "desk", "rock", "wardrobe", "lamp", "bathtub", "railing", "cushion", "base", "box", "column",
+    "signboard", "chestofdrawers", "counter", "sand", "sink", "skyscraper", "fireplace", "refrigerator",
+    "grandstand", "path", "stairs", "runway", "case", "pooltable", "pillow", "screendoor", "stairway",
+    "river", "bridge", "bookcase", "blind", "coffeetable", "toilet", "flower", "book", "hill", "bench",
+    "countertop", "stove", "palm", "kitchenisland", "computer", "swivelchair", "boat", "bar",
+    "arcademachine", "hovel", "bus", "towel", "light", "truck", "tower", "chandelier", "awning",
+    "streetlight", "booth", "televisionreceiver", "airplane", "dirttrack", "apparel", "pole", "land",
+    "bannister", "escalator", "ottoman", "bottle", "buffet", "poster", "stage", "van", "ship", "fountain",
+    "conveyerbelt", "canopy", "washer", "plaything", "swimmingpool", "stool", "barrel", "basket",
+    "waterfall", "tent", "bag", "minibike", "cradle", "oven", "ball", "food", "step", "tank", "tradename",
+    "microwave", "pot", "animal", "bicycle", "lake", "dishwasher", "screen", "blanket", "sculpture", "hood",
+    "sconce", "vase", "trafficlight", "tray", "ashcan", "fan", "pier", "crtscreen", "plate", "monitor",
+    "bulletinboard", "shower", "radiator", "glass", "clock", "flag"
+};
+/* END GENERATED CLASS LISTS */
+
+#define SCLIP__CLASSES(list) list, (int)(sizeof list / sizeof list[0])
+static const struct sclip__preset {
+    const char *name, *alias, *classes;
+    int short_side;
+    float logit_scale, prob_thd, area_thd;
+    const char *const *class_lines; /* the benchmark's vocabulary, one class a line */
+    int n_classes;
+} sclip__presets[] = {
+    {"voc21", "voc", "voc21.txt", 336, 65, 0.1f, 0.1f, SCLIP__CLASSES(sclip__classes_voc21)},
+    {"voc20", "voc20", "voc20.txt", 336, 40, 0, 0, SCLIP__CLASSES(sclip__classes_voc20)},
+    {"context60", "pascal_context60", "context60.txt", 336, 50, 0.1f, 0, SCLIP__CLASSES(sclip__classes_context60)},
+    {"context59", "pascal_context59", "context59.txt", 336, 40, 0, 0, SCLIP__CLASSES(sclip__classes_context59)},
+    {"coco-object", "coco_object", "coco_object.txt", 336, 50, 0.1f, 0, SCLIP__CLASSES(sclip__classes_coco_object)},
+    {"coco-stuff", "coco_stuff164k", "coco_stuff.txt", 448, 40, 0, 0, SCLIP__CLASSES(sclip__classes_coco_stuff)},
+    {"coco-stuff10k", "coco_stuff10k", "coco_stuff.txt", 336, 40, 0, 0, SCLIP__CLASSES(sclip__classes_coco_stuff)},
+    {"cityscapes", "city_scapes", "city_scapes.txt", 560, 40, 0, 0, SCLIP__CLASSES(sclip__classes_city_scapes)},
+    {"ade20k", "ade", "ade20k.txt", 336, 40, 0, 0, SCLIP__CLASSES(sclip__classes_ade20k)},
+};
+#undef SCLIP__CLASSES
+#define SCLIP__N_PRESETS (int)(sizeof sclip__presets / sizeof sclip__presets[0])
+
+SCLIPDEF const char *const *sclip_seg_preset_names(void) {
+    static const char *const names[SCLIP__N_PRESETS + 1] = {"voc21", "voc20", "context60", "context59", "coco-object",
+                                                            "coco-stuff", "coco-stuff10k", "cityscapes", "ade20k", NULL};
+    return names;
+}
+
+/* The preset called name: its name or alias, '-' and '_' alike ("coco_stuff" = "coco-stuff"). */
+static int sclip__same_name(const char *a, const char *b) {
+    for (; *a && (*a == *b || ((*a == '-' || *a == '_') && (*b == '-' || *b == '_'))); a++, b++) {}
+    return !*a && !*b;
+}
+
+static const struct sclip__preset *sclip__find_preset(const char *name) {
+    int i;
+    for (i = 0; name && i < SCLIP__N_PRESETS; i++)
+        if (sclip__same_name(name, sclip__presets[i].name) || sclip__same_name(name, sclip__presets[i].alias))
+            return &sclip__presets[i];
+    return NULL;
+}
+
+SCLIPDEF size_t sclip_seg_preset_classes(const char *name, char *buf, size_t cap) {
+    const struct sclip__preset *p = sclip__find_preset(name);
+    size_t n = 0;
+    int c;
+    if (!p) return 0;
+    for (c = 0; c < p->n_classes; c++) { /* class lines joined by '\n', cut like snprintf */
+        const char *s = p->class_lines[c];
+        if (c && buf && n + 1 < cap) buf[n] = '\n';
+        n += c > 0;
+        for (; *s; s++, n++)
+            if (buf && n + 1 < cap) buf[n] = *s;
+    }
+    if (buf && cap) buf[n < cap ? n : cap - 1] = 0;
+    return n;
+}
+
+SCLIPDEF sclip_result sclip_seg_preset(const char *name, sclip_seg_desc *d, const char **classes_file) {
+    const struct sclip__preset *p = sclip__find_preset(name);
+    if (!name || !d) return SCLIP_ERROR_INVALID_ARGUMENT;
+    if (!p) return SCLIP_ERROR_UNKNOWN_PRESET;
+    d->short_side = p->short_side;
+    d->logit_scale = p->logit_scale;
+    d->prob_thd = p->prob_thd;
+    d->area_thd = p->area_thd;
+    d->crop = 224;
+    d->stride = 112;
+    if (classes_file) *classes_file = p->classes;
+    return SCLIP_OK;
+}
+
+/* The methods' own per-benchmark configs (METHODS.md 2.3 and 3.3): preset name, short side,
+   logit_scale, prob_thd, area_thd; ResCLIP also whole-image, temp_thd, RCS and SFR (tau, lambda). */
+static const struct sclip__method_preset {
+    sclip_method method;
+    const char *name;
+    int short_side;
+    float logit_scale, prob_thd, area_thd;
+    int whole;
+    double temp_thd, rcs[2], sfr[2];
+} sclip__method_presets[] = {
+    {SCLIP_METHOD_SCCLIP, "voc21", 336, 50, 0.15f, 0.1f, 0, 0, {0, 0}, {0, 0}},
+    {SCLIP_METHOD_SCCLIP, "context60", 336, 40, 0.15f, 0, 0, 0, {0, 0}, {0, 0}},
+    {SCLIP_METHOD_SCCLIP, "coco-object", 336, 55, 0.35f, 0, 0, 0, {0, 0}, {0, 0}},
+    {SCLIP_METHOD_SCCLIP, "voc20", 336, 40, 0, 0, 0, 0, {0, 0}, {0, 0}},
+    {SCLIP_METHOD_SCCLIP, "context59", 336, 40, 0, 0, 0, 0, {0, 0}, {0, 0}},
+    {SCLIP_METHOD_SCCLIP, "ade20k", 336, 40, 0, 0, 0, 0, {0, 0}, {0, 0}},
+    {SCLIP_METHOD_SCCLIP, "coco-stuff", 336, 40, 0, 0, 0, 0, {0, 0}, {0, 0}},
+    {SCLIP_METHOD_SCCLIP, "cityscapes", 560, 40, 0, 0, 0, 0, {0, 0}, {0, 0}},
+    {SCLIP_METHOD_RESCLIP, "voc21", 336, 40, 0.1f, 0, 1, 0.50, {2.0, 0.3}, {2.2, 0.7}},
+    {SCLIP_METHOD_RESCLIP, "voc20", 336, 40, 0, 0, 1, 0.10, {2.0, 0.6}, {2.1, 0.6}},
+    {SCLIP_METHOD_RESCLIP, "context60", 336, 40, 0.1f, 0, 0, 0.30, {2.0, 0.3}, {1.8, 0.7}},
+    {SCLIP_METHOD_RESCLIP, "context59", 336, 40, 0, 0, 0, 0.25, {2.0, 0.4}, {1.8, 0.7}},
+    {SCLIP_METHOD_RESCLIP, "coco-object", 336, 40, 0.1f, 0, 0, 0.11, {2.0, 0.4}, {1.8, 0.7}},
+    {SCLIP_METHOD_RESCLIP, "coco-stuff", 336, 40, 0, 0, 0, 0.11, {2.0, 0.4}, {1.8, 0.7}},
+    {SCLIP_METHOD_RESCLIP, "cityscapes", 560, 40, 0, 0, 0, 0.10, {2.0, 0.2}, {2.1, 0.6}},
+    {SCLIP_METHOD_RESCLIP, "ade20k", 336, 40, 0, 0, 0, 0.25, {2.0, 0.3}, {2.1, 0.7}},
+};
+
+SCLIPDEF sclip_result sclip_seg_preset_method(const char *name, sclip_method method, sclip_seg_desc *d, const char **classes_file) {
+    const struct sclip__preset *p = sclip__find_preset(name);
+    size_t i;
+    sclip_result r;
+    if (method == SCLIP_METHOD_SCLIP || (r = sclip_seg_preset(name, d, classes_file)) != SCLIP_OK)
+        return method == SCLIP_METHOD_SCLIP ? sclip_seg_preset(name, d, classes_file) : r;
+    if ((int)method < 0 || (int)method >= SCLIP_METHOD_COUNT) return SCLIP_ERROR_INVALID_ARGUMENT;
+    for (i = 0; i < sizeof sclip__method_presets / sizeof sclip__method_presets[0]; i++) {
+        const struct sclip__method_preset *q = &sclip__method_presets[i];
+        if (q->method != method || strcmp(q->name, p->name)) continue;
+        d->short_side = q->short_side, d->logit_scale = q->logit_scale, d->prob_thd = q->prob_thd, d->area_thd = q->area_thd;
+        d->crop = q->whole ? SCLIP_SEG_WHOLE : 224;
+        d->method.kind = method;
+        if (method == SCLIP_METHOD_RESCLIP) {
+            d->method.temp_thd = q->temp_thd;
+            d->method.attn_rcs_weights[0] = q->rcs[0], d->method.attn_rcs_weights[1] = q->rcs[1];
+            d->method.attn_sfr_weights[0] = q->sfr[0], d->method.attn_sfr_weights[1] = q->sfr[1];
+            d->method.set |= (1u << SCLIP_MOPT_TEMP_THD) | (1u << SCLIP_MOPT_ATTN_RCS_WEIGHTS) | (1u << SCLIP_MOPT_ATTN_SFR_WEIGHTS);
+        }
+        return SCLIP_OK;
+    }
+    return SCLIP_ERROR_UNKNOWN_PRESET; /* the method's code has no config for it (coco-stuff10k) */
+}
+
+SCLIPDEF sclip_result sclip_resize_size(int w, int h, int short_side, int max_long, int *ow, int *oh) {
+    if (!ow || !oh || w < 1 || h < 1) return SCLIP_ERROR_INVALID_ARGUMENT;
+    if (short_side <= 0) {
+        *ow = w;
+        *oh = h;
+        return SCLIP_OK;
+    }
+    return sclip__resize_size(h, w, short_side, max_long > 0 ? max_long : 2048, oh, ow) ? SCLIP_ERROR_IMAGE_TOO_LARGE : SCLIP_OK;
+}
+
+SCLIPDEF sclip_result sclip_resize_rgb(const uint8_t *src, int w, int h, size_t stride, uint8_t *dst, int ow, int oh,
+                                       size_t ostride) {
+    int r;
+    if (!src || !dst || w < 1 || h < 1 || ow < 1 || oh < 1 || stride < 3 * (size_t)w || ostride < 3 * (size_t)ow)
+        return SCLIP_ERROR_INVALID_ARGUMENT;
+    r = sclip__resize_rgb8(NULL, src, w, h, stride, dst, ow, oh, ostride);
+    return r == 0 ? SCLIP_OK : r == SCLIP__SEG_ENOMEM ? SCLIP_ERROR_OUT_OF_MEMORY : SCLIP_ERROR_INVALID_ARGUMENT;
+}
+
+SCLIPDEF sclip_result sclip_normalize_rgb(const uint8_t *rgb, int w, int h, size_t stride, float *chw) {
+    if (!rgb || !chw || w < 1 || h < 1 || stride < 3 * (size_t)w) return SCLIP_ERROR_INVALID_ARGUMENT;
+    sclip__normalize_crop(rgb, stride, 0, 0, w, h, chw);
+    return SCLIP_OK;
+}
+
+SCLIPDEF int sclip_seg_windows(int w, int h, int crop, int stride, int *boxes, int cap) {
+    int n = sclip__window_count(h, w, crop == SCLIP_SEG_WHOLE ? 0 : crop, stride), k, *tmp;
+    if (!n || !boxes || cap < 0) return n;
+    tmp = (int *)sclip__alloc_array(NULL, (size_t)n * 4, sizeof(int));
+    if (!tmp) return 0;
+    sclip__windows(h, w, crop == SCLIP_SEG_WHOLE ? 0 : crop, stride, tmp);
+    for (k = 0; k < n && k < cap; k++) { /* {y1, x1, h, w} -> {x, y, w, h} */
+        boxes[4 * k] = tmp[4 * k + 1];
+        boxes[4 * k + 1] = tmp[4 * k];
+        boxes[4 * k + 2] = tmp[4 * k + 3];
+        boxes[4 * k + 3] = tmp[4 * k + 2];
+    }
+    sclip__free(tmp);
+    return n;
+}
+
+SCLIPDEF void sclip_seg_result_free(sclip_seg_result *res) {
+    if (!res) return;
+    sclip__free(res->labels);
+    sclip__free(res->probs);
+    memset(res, 0, sizeof *res);
+}
+
+/* The settings with every default filled in. */
+static sclip_seg_desc sclip__seg_defaults(const sclip_seg_desc *d) {
+    sclip_seg_desc s;
+    if (d) s = *d;
+    else memset(&s, 0, sizeof s);
+    if (!s.short_side) s.short_side = 336;
+    if (!s.max_long_side) s.max_long_side = 2048;
+    if (!s.crop) s.crop = 224;
+    if (!s.stride) s.stride = 112;
+    if (s.logit_scale == 0) s.logit_scale = 40;
+    return s;
+}
+
+static sclip_result sclip__seg_check(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int w, int h, size_t stride,
+                                     const sclip_seg_desc *d) {
+    sclip_result r;
+    if (!v || !rgb) return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: NULL vocabulary or pixels");
+    if (w < 1 || h < 1) return sclip__ctx_fail(c, SCLIP_ERROR_IMAGE_TOO_SMALL, "segment: the image is %dx%d", w, h);
+    if (w > SCLIP_MAX_SOURCE_SIDE || h > SCLIP_MAX_SOURCE_SIDE || (double)w * h > SCLIP_MAX_SOURCE_PIXELS)
+        return sclip__ctx_fail(c, SCLIP_ERROR_IMAGE_TOO_LARGE, "segment: %dx%d exceeds the limit (side %d, %d pixels)", w, h,
+                               SCLIP_MAX_SOURCE_SIDE, SCLIP_MAX_SOURCE_PIXELS);
+    if (stride < 3 * (size_t)w) return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: row stride below 3 x width");
+    if (v->embed_dim != c->model->arch.embed_dim || v->fingerprint != c->model->fingerprint)
+        return sclip__ctx_fail(c, SCLIP_ERROR_BAD_VOCAB_CACHE, "segment: the vocabulary was made with another model");
+#define SCLIP__BAD_SETTING(what, ...) sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: " what, __VA_ARGS__)
+    if ((d->short_side < 1 && d->short_side != SCLIP_SEG_KEEP) || d->short_side > SCLIP_MAX_IMAGE_SIDE)
+        return SCLIP__BAD_SETTING("short_side %d is outside 1..%d (or SCLIP_SEG_KEEP)", d->short_side, SCLIP_MAX_IMAGE_SIDE);
+    if (d->max_long_side < 1) return SCLIP__BAD_SETTING("max_long_side %d is below 1", d->max_long_side);
+    if (d->crop != SCLIP_SEG_WHOLE && (d->crop < c->model->arch.patch_size || d->crop > SCLIP_MAX_IMAGE_SIDE))
+        return SCLIP__BAD_SETTING("crop %d must be SCLIP_SEG_WHOLE or a window of %d..%d pixels (the patch is %d)", d->crop,
+                                  c->model->arch.patch_size, SCLIP_MAX_IMAGE_SIDE, c->model->arch.patch_size);
+    if (d->stride < 1) return SCLIP__BAD_SETTING("stride %d is below 1", d->stride);
+    if (!(d->logit_scale > 0 && d->logit_scale < 1e4f))
+        return SCLIP__BAD_SETTING("logit_scale %g is outside (0, 10000)", (double)d->logit_scale);
+    if (!(d->prob_thd >= 0 && d->prob_thd <= 1)) return SCLIP__BAD_SETTING("prob_thd %g is outside [0, 1]", (double)d->prob_thd);
+    if (!(d->area_thd >= 0 && d->area_thd <= 1)) return SCLIP__BAD_SETTING("area_thd %g is outside [0, 1]", (double)d->area_thd);
+    if (d->pamr_steps < 0 || d->pamr_steps > 1000) return SCLIP__BAD_SETTING("pamr_steps %d is outside 0..1000", d->pamr_steps);
+#undef SCLIP__BAD_SETTING
+    if ((r = sclip__method_check(c, &d->method, 0, 0)) != SCLIP_OK) return r;
+    return sclip__attn_check(c, &d->attn);
+}
+
+/* The last step of both modes: the job's input (the patch logits, or the windows' mean), hin x
+   win, resized to the original size, either into logits (when PAMR follows) or, fused with the
+   post-processing's steps 1-3 and the argmax, straight into the class probabilities. */
+static sclip_result sclip__seg_final(sclip_context *c, const sclip_vocab *v, sclip__resize_job *j, int hin, int win,
+                                     float logit_scale, const sclip__seg_out *o) {
+    int e, C = v->n_classes, parts = sclip__seg_parts(c, (size_t)o->H0), part, k, removed = 0, *sum = NULL;
+    int *failed = (int *)sclip__calloc(&c->allocator, (size_t)parts, sizeof(int));
+    size_t p, hw = (size_t)o->H0 * o->W0;
+    if (!failed) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+    j->qcls = v->query_class, j->Q = v->n_queries, j->C = C, j->logit_scale = logit_scale;
+    j->logits = o->logits, j->probs = o->probs, j->best = o->best, j->bv = o->bv;
+    j->labels = o->labels, j->prob_thd = o->prob_thd, j->band_failed = failed, j->probs_user = o->probs_user;
+    j->renorm = o->renorm;
+    if (o->labels && o->area_thd > 0.f) { /* step 4 needs the argmax counts of the whole image */
+        if (!(j->area = (int *)sclip__calloc(&c->allocator, (size_t)(parts + 1) * C, sizeof(int)))) {
+            sclip__free(failed);
+            return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+        }
+        sum = j->area + (size_t)parts * C;
+    }
+    j->probs_band = sum ? NULL : o->probs_band; /* with step 4, the second pass hands them over */
+    e = sclip__resize_run(c, j, hin, win, o->H0, o->W0);
+    if (!e && sum) { /* labels only: the area filter's verdict, then a second pass where it matters */
+        for (part = 0; part < parts; part++)
+            for (k = 0; k < C; k++) sum[k] += j->area[(size_t)part * C + k];
+        sclip__post_area_verdict(sum, C, o->area_thd);
+        for (k = 1; k < C; k++) removed |= sum[k];
+        j->zeroed = sum;
+        j->area = NULL;
+        j->probs_band = o->probs_band; /* every band then, not only those holding a removed class */
+        if (removed || j->probs_band) e = sclip__resize_run(c, j, hin, win, o->H0, o->W0);
+        j->area = sum - (size_t)parts * C;
+    }
+    if (!e && o->labels) /* step 5's threshold: below prob_thd is class 0 */
+        for (p = 0; p < hw; p++) o->labels[p] = o->labels[p] & SCLIP__LOW ? 0 : o->labels[p];
+    for (part = 0; part < parts; part++)
+        if (!e && failed[part]) e = SCLIP__SEG_ECALLBACK;
+    sclip__free(failed);
+    sclip__free(j->area);
+    if (e == SCLIP__SEG_ECALLBACK) return sclip__ctx_fail(c, SCLIP_ERROR_IO, "segment: the probs_band callback stopped it");
+    if (e == SCLIP__SEG_ENOMEM) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+    return e ? sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: bad class map") : SCLIP_OK;
+}
+
+/* Cosine logits of one window of the resized image: dense tokens, L2-normalised, class token
+   dropped, dot product with every query. Returns (gh*gw) x Q floats inside buf. */
+static sclip_result sclip__seg_cosine(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W1, const int *box,
+                                      const sclip_seg_desc *d, float *buf, float **cosm) {
+    const sclip_model *m = c->model;
+    int h = box[2], w = box[3], P = m->arch.patch_size, E = m->arch.embed_dim, L = (h / P) * (w / P) + 1, i;
+    float *chw = buf, *tok = chw + (size_t)3 * h * w;
+    sclip_result r;
+    *cosm = tok + (size_t)L * E;
+    sclip__normalize_crop(rgb, (size_t)W1 * 3, box[1], box[0], w, h, chw);
+    if (d->method.kind == SCLIP_METHOD_SCCLIP) /* N rows, no class token: placed after a row 0 */
+        r = sclip_encode_image_method(c, chw, h, w, &d->method, NULL, 0, 0.0f, tok + E, NULL);
+    else if (d->method.kind == SCLIP_METHOD_RESCLIP)
+        r = sclip_encode_image_method(c, chw, h, w, &d->method, v->features, v->n_queries, d->logit_scale, tok, NULL);
+    else r = sclip_encode_image_dense(c, chw, h, w, &d->attn, tok, NULL);
+    if (r != SCLIP_OK) return r;
+    for (i = 1; i < L; i++) sclip__l2_normalize(tok + (size_t)i * E, E);
+    m->kern->gemm_nt(L - 1, v->n_queries, E, 1.0f, tok + E, E, v->features, E, *cosm, v->n_queries);
+    return SCLIP_OK;
+}
+
+/* Scratch for the cosine logits of a window of at most h x w pixels. */
+static float *sclip__seg_buffer(sclip_context *c, const sclip_vocab *v, int h, int w) {
+    int P = c->model->arch.patch_size;
+    return (float *)sclip__alloc(&c->allocator, ((size_t)3 * h * w + ((size_t)(h / P) * (w / P) + 1) * (c->model->arch.embed_dim + (size_t)v->n_queries)) *
+                                 sizeof(float));
+}
+
+/* Whole-image mode (no windows): the patch logits go straight to the original size, one
+   bilinear resize, as the official forward_feature does. */
+static sclip_result sclip__seg_whole(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W1, int H1,
+                                     const sclip_seg_desc *d, const sclip__seg_out *o) {
+    int box[4], P = c->model->arch.patch_size, gh = H1 / P, gw = W1 / P;
+    float *buf = sclip__seg_buffer(c, v, H1, W1), *cosm = NULL, *up = NULL;
+    sclip__resize_job j;
+    sclip_result r = buf ? SCLIP_OK : sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+    box[0] = box[1] = 0;
+    box[2] = H1;
+    box[3] = W1;
+    if (r == SCLIP_OK) r = sclip__seg_cosine(c, v, rgb, W1, box, d, buf, &cosm);
+    memset(&j, 0, sizeof j);
+    j.in = cosm, j.cs = 1, j.ys = (ptrdiff_t)gw * v->n_queries, j.xs = v->n_queries; /* token-major */
+    if (r == SCLIP_OK && d->method.kind == SCLIP_METHOD_RESCLIP) { /* ResCLIP: to the resized size first, then on */
+        up = (float *)sclip__alloc_array(&c->allocator, (size_t)v->n_queries * H1, (size_t)W1 * sizeof(float));
+        if (!up || sclip__bilinear(&c->allocator, cosm, v->n_queries, gh, gw, 1, j.ys, j.xs, up, H1, W1, (ptrdiff_t)H1 * W1, W1, 0))
+            r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+        j.in = up, j.cs = (ptrdiff_t)H1 * W1, j.ys = W1, j.xs = 1, gh = H1, gw = W1;
+    }
+    if (r == SCLIP_OK) r = sclip__seg_final(c, v, &j, gh, gw, d->logit_scale, o);
+    sclip__free(up);
+    if (c->progress) c->progress(c->progress_user, "windows", 1, 1);
+    sclip__free(buf);
+    return r;
+}
+
+/* Patch logits of window k, token-major ((gh*gw) x Q), into the channel-major planes of the
+   sliding-window source (contiguous rows for the upsampling's vector path). */
+static void sclip__slide_store(float *wcos, int k, const float *cosm, int Q, int tokens) {
+    float *dst = wcos + (size_t)k * Q * tokens;
+    int q, i;
+    for (i = 0; i < tokens; i++)
+        for (q = 0; q < Q; q++) dst[(size_t)q * tokens + i] = cosm[(size_t)i * Q + q];
+}
+
+/* Sliding windows over the resized image (forward_slide): the windows' patch logits are kept
+   (Q x gh x gw floats each, 1/64 of the (Q, H1, W1) sum for 224-pixel windows at stride 112);
+   the final resize then makes the windows' mean, each window upsampled bilinearly to its pixels
+   and the sum divided by the windows over the pixel, for the rows each band of output reads. */
+static sclip_result sclip__seg_slide(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W1, int H1,
+                                     const sclip_seg_desc *d, const sclip__seg_out *o) {
+    int n = sclip__window_count(H1, W1, d->crop, d->stride), k, Q = v->n_queries, P = c->model->arch.patch_size, gh = 0, gw = 0;
+    int tables = 0;
+    int *boxes = (int *)sclip__alloc_array(&c->allocator, (size_t)4 * (n ? n : 1) + (size_t)H1 + (size_t)W1, sizeof(int));
+    float *buf = sclip__seg_buffer(c, v, d->crop < H1 ? d->crop : H1, d->crop < W1 ? d->crop : W1), *cosm, *wcos = NULL;
+    sclip__slide_src src;
+    sclip__resize_job j;
+    sclip__lerp2 wt;
+    sclip_result r = boxes && buf ? SCLIP_OK : sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+    if (r == SCLIP_OK) { /* every window has the same size: the crop, or the image's side when it is smaller */
+        sclip__windows(H1, W1, d->crop, d->stride, boxes);
+        gh = boxes[2] / P, gw = boxes[3] / P;
+        wcos = (float *)sclip__alloc_array(&c->allocator, (size_t)n * Q, (size_t)gh * gw * sizeof(float));
+        tables = wcos && !sclip__lerp2_init(&c->allocator, &wt, gh, gw, boxes[2], boxes[3]);
+        if (!tables) r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+    }
+    if (r == SCLIP_OK) {
+        sclip__slide_setup(&src, wcos, boxes, n, Q, H1, W1, d->crop, d->stride, &wt);
+        if (!sclip__slide_covered(&src)) /* the official code asserts this too */
+            r = sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT,
+                                "segment: stride %d > crop %d leaves pixels of the %dx%d resized image in no window", d->stride,
+                                d->crop, W1, H1);
+    }
+    for (k = 0; k < n && r == SCLIP_OK; k++) {
+        r = sclip__seg_cosine(c, v, rgb, W1, boxes + 4 * k, d, buf, &cosm);
+        if (r == SCLIP_OK) sclip__slide_store(wcos, k, cosm, Q, gh * gw);
+        if (c->progress) c->progress(c->progress_user, "windows", k + 1, n);
+    }
+    if (r == SCLIP_OK) {
+        memset(&j, 0, sizeof j);
+        j.slide = &src;
+        r = sclip__seg_final(c, v, &j, H1, W1, d->logit_scale, o);
+    }
+    if (tables) sclip__lerp2_free(&wt);
+    sclip__free(wcos);
+    sclip__free(buf);
+    sclip__free(boxes);
+    return r;
+}
+
+/* PAMR guided by the normalised resized image, bilinearly resized to the original size. */
+static sclip_result sclip__seg_pamr(sclip_context *c, const uint8_t *rgb1, int W1, int H1, int W0, int H0, float *logits, int Q,
+                                    int steps) {
+    static const int dilations[2] = {8, 16};
+    float *norm = (float *)sclip__alloc(&c->allocator, (size_t)3 * W1 * H1 * sizeof(float)), *img = (float *)sclip__alloc(&c->allocator, (size_t)3 * W0 * H0 * sizeof(float));
+    int e = !norm || !img;
+    if (!e) {
+        sclip__normalize_crop(rgb1, (size_t)W1 * 3, 0, 0, W1, H1, norm);
+        e = sclip__bilinear(&c->allocator, norm, 3, H1, W1, (ptrdiff_t)H1 * W1, W1, 1, img, H0, W0, (ptrdiff_t)H0 * W0, W0, 0);
+    }
+    if (!e) e = sclip__pamr(&c->allocator, img, logits, Q, H0, W0, steps, dilations, 2, 0);
+    sclip__free(norm);
+    sclip__free(img);
+    return e ? sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory in PAMR") : SCLIP_OK;
+}
+
+/* ============================================================================================
    Methods: SC-CLIP and ResCLIP (manual section 10), exactly as their official code computes them.
    Both run the tower's blocks 0 .. L-2 unchanged (sclip__vision_tokens_taps keeps the streams
    and attention weights they read), then their own last block. Notation: X_i the residual
@@ -5857,565 +5310,1155 @@ SCLIPDEF sclip_result sclip_encode_image_method(sclip_context *c, const float *c
 }
 
 /* ============================================================================================
-   Segmentation (manual section 4): the pipeline around the model
+   Weight file (.sclip): parsing and validation. See the manual's section 7, "Weight file".
+   Every number read from the file is checked before it is used.
    ============================================================================================ */
-/* BEGIN GENERATED CLASS LISTS (tools/gen_class_lists.py) from the official SCLIP configs/cls_*.txt.
-   One string per class: its names, separated by ", ". */
-static const char *const sclip__classes_voc21[21] = {
-    "sky, wall, tree, wood, grass, road, sea, river, mountain, sands, desk, bed, building, cloud, lamp, door, window, wardrobe, ceiling, shelf, curtain, stair, floor, hill, rail, fence",
-    "aeroplane", "bicycle", "bird", "ship", "bottle", "bus", "car", "cat", "chair", "cow", "table", "dog",
-    "horse", "motorbike",
-    "person, person in shirt, person in jeans, person in dress, person in sweater, person in skirt, person in jacket",
-    "pottedplant", "sheep", "sofa", "train", "television monitor, tv monitor, monitor, television, screen"
-};
-static const char *const sclip__classes_voc20[20] = {
-    "aeroplane", "bicycle", "bird", "ship", "bottle", "bus", "car", "cat", "chair", "cow", "table", "dog",
-    "horse", "motorbike",
-    "person, person in shirt, person in jeans, person in dress, person in sweater, person in skirt, person in jacket",
-    "pottedplant", "sheep", "sofa", "train", "television monitor, tv monitor, monitor, television, screen"
-};
-static const char *const sclip__classes_context60[60] = {
-    "background", "aeroplane", "bag", "bed", "bedclothes", "bench", "bicycle", "bird", "boat", "book",
-    "bottle", "building", "bus", "cabinet", "car", "cat", "ceiling", "chair", "cloth", "computer", "cow",
-    "cup", "curtain", "dog", "door", "fence", "floor", "flower", "food", "grass", "ground", "horse",
-    "keyboard", "light", "motorbike", "mountain", "mouse", "person", "plate", "platform", "pottedplant",
-    "road", "rock", "sheep", "shelves", "sidewalk", "sign", "sky", "snow", "sofa", "table", "track", "train",
-    "tree", "truck", "tvmonitor", "wall", "water", "window", "wood "
-};
-static const char *const sclip__classes_context59[59] = {
-    "aeroplane", "bag", "bed", "bedclothes", "bench", "bicycle", "bird", "boat", "book", "bottle",
-    "building", "bus", "cabinet", "car", "cat", "ceiling", "chair", "cloth", "computer", "cow", "cup",
-    "curtain", "dog", "door", "fence", "floor", "flower", "food", "grass", "ground", "horse", "keyboard",
-    "light", "motorbike", "mountain", "mouse", "person", "plate", "platform", "pottedplant", "road", "rock",
-    "sheep", "shelves", "sidewalk", "sign", "sky", "snow", "sofa", "table", "track", "train", "tree",
-    "truck", "tvmonitor", "wall", "water", "window", "wood"
-};
-static const char *const sclip__classes_coco_object[81] = {
-    "sky, wall, tree, wood, grass, road, sea, river, mountain, sands, desk, bed, building, cloud, lamp, door, window, wardrobe, ceiling, shelf, curtain, stair, floor, hill, rail, fence",
-    "person, person in shirt, person in jeans, person in dress, person in sweater, person in skirt, person in jacket, body",
-    "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck", "boat", "traffic light",
-    "fire hydrant", "stop sign", "parking meter", "bench", "bird", "cat", "dog", "horse", "sheep", "cow",
-    "elephant", "bear", "zebra", "giraffe", "backpack", "umbrella", "handbag", "tie", "suitcase", "frisbee",
-    "skis", "snowboard", "sports ball", "kite", "baseball bat", "baseball glove", "skateboard", "surfboard",
-    "tennis racket", "bottle", "wine glass", "cup", "fork", "knife", "spoon", "bowl", "banana", "apple",
-    "sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut", "cake", "chair", "couch",
-    "potted plant", "bed", "dining table", "toilet", "tv", "laptop", "mouse", "remote", "keyboard",
-    "cell phone", "microwave", "oven", "toaster", "sink", "refrigerator", "book", "clock", "vase",
-    "scissors", "teddy bear", "hair drier", "toothbrush"
-};
-static const char *const sclip__classes_coco_stuff[171] = {
-    "person", "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck", "boat", "trafficlight",
-    "firehydrant", "stopsign", "parkingmeter", "bench", "bird", "cat", "dog", "horse", "sheep", "cow",
-    "elephant", "bear", "zebra", "giraffe", "backpack", "umbrella", "handbag", "tie", "suitcase", "frisbee",
-    "skis", "snowboard", "sportsball", "kite", "baseballbat", "baseballglove", "skateboard", "surfboard",
-    "tennisracket", "bottle", "wineglass", "cup", "fork", "knife", "spoon", "bowl", "banana", "apple",
-    "sandwich", "orange", "broccoli", "carrot", "hotdog", "pizza", "donut", "cake", "chair", "couch",
-    "pottedplant", "bed", "diningtable", "toilet", "tv", "laptop", "mouse", "remote", "keyboard",
-    "cellphone", "microwave", "oven", "toaster", "sink", "refrigerator", "book", "clock", "vase", "scissors",
-    "teddybear", "hairdrier", "toothbrush", "banner", "blanket", "branch", "bridge", "building-other",
-    "bush", "cabinet", "cage", "cardboard", "carpet", "ceiling-other", "ceiling-tile", "cloth", "clothes",
-    "clouds", "counter", "cupboard", "curtain", "desk-stuff", "dirt", "door-stuff", "fence", "floor-marble",
-    "floor-other", "floor-stone", "floor-tile", "floor-wood", "flower", "fog", "food-other", "fruit",
-    "furniture-other", "grass", "gravel", "ground-other", "hill", "house", "leaves", "light", "mat", "metal",
-    "mirror-stuff", "moss", "mountain", "mud", "napkin", "net", "paper", "pavement", "pillow", "plant-other",
-    "plastic", "platform", "playingfield", "railing", "railroad", "river", "road", "rock", "roof", "rug",
-    "salad", "sand", "sea", "shelf", "sky-other", "skyscraper", "snow", "solid-other", "stairs", "stone",
-    "straw", "structural-other", "table", "tent", "textile-other", "towel", "tree", "vegetable",
-    "wall-brick", "wall-concrete", "wall-other", "wall-panel", "wall-stone", "wall-tile", "wall-wood",
-    "water-other", "waterdrops", "window-blind", "window-other", "wood"
-};
-static const char *const sclip__classes_city_scapes[19] = {
-    "road", "sidewalk", "building", "wall", "fence", "pole", "trafficlight", "trafficsign", "vegetation",
-    "terrain", "sky", "person", "rider", "car", "truck", "bus", "train", "motorcycle", "bicycle"
-};
-static const char *const sclip__classes_ade20k[150] = {
-    "wall", "building", "sky", "floor", "tree", "ceiling", "road", "bed", "windowpane", "grass", "cabinet",
-    "sidewalk", "person", "earth", "door", "table", "mountain", "plant", "curtain", "chair", "car", "water",
-    "painting", "sofa", "shelf", "house", "sea", "mirror", "rug", "field", "armchair", "seat", "fence",
-    "desk", "rock", "wardrobe", "lamp", "bathtub", "railing", "cushion", "base", "box", "column",
-    "signboard", "chestofdrawers", "counter", "sand", "sink", "skyscraper", "fireplace", "refrigerator",
-    "grandstand", "path", "stairs", "runway", "case", "pooltable", "pillow", "screendoor", "stairway",
-    "river", "bridge", "bookcase", "blind", "coffeetable", "toilet", "flower", "book", "hill", "bench",
-    "countertop", "stove", "palm", "kitchenisland", "computer", "swivelchair", "boat", "bar",
-    "arcademachine", "hovel", "bus", "towel", "light", "truck", "tower", "chandelier", "awning",
-    "streetlight", "booth", "televisionreceiver", "airplane", "dirttrack", "apparel", "pole", "land",
-    "bannister", "escalator", "ottoman", "bottle", "buffet", "poster", "stage", "van", "ship", "fountain",
-    "conveyerbelt", "canopy", "washer", "plaything", "swimmingpool", "stool", "barrel", "basket",
-    "waterfall", "tent", "bag", "minibike", "cradle", "oven", "ball", "food", "step", "tank", "tradename",
-    "microwave", "pot", "animal", "bicycle", "lake", "dishwasher", "screen", "blanket", "sculpture", "hood",
-    "sconce", "vase", "trafficlight", "tray", "ashcan", "fan", "pier", "crtscreen", "plate", "monitor",
-    "bulletinboard", "shower", "radiator", "glass", "clock", "flag"
-};
-/* END GENERATED CLASS LISTS */
+#define SCLIP__HEADER_SIZE 256
+#define SCLIP__ENTRY_SIZE 96
+#define SCLIP__MAX_TENSORS 4096
+#define SCLIP__NAME_LEN 64
+enum { SCLIP__DT_F32 = 0, SCLIP__DT_F16 = 1, SCLIP__DT_Q8 = 2, SCLIP__DT_BF16 = 3 };
 
-#define SCLIP__CLASSES(list) list, (int)(sizeof list / sizeof list[0])
-static const struct sclip__preset {
-    const char *name, *alias, *classes;
-    int short_side;
-    float logit_scale, prob_thd, area_thd;
-    const char *const *class_lines; /* the benchmark's vocabulary, one class a line */
-    int n_classes;
-} sclip__presets[] = {
-    {"voc21", "voc", "voc21.txt", 336, 65, 0.1f, 0.1f, SCLIP__CLASSES(sclip__classes_voc21)},
-    {"voc20", "voc20", "voc20.txt", 336, 40, 0, 0, SCLIP__CLASSES(sclip__classes_voc20)},
-    {"context60", "pascal_context60", "context60.txt", 336, 50, 0.1f, 0, SCLIP__CLASSES(sclip__classes_context60)},
-    {"context59", "pascal_context59", "context59.txt", 336, 40, 0, 0, SCLIP__CLASSES(sclip__classes_context59)},
-    {"coco-object", "coco_object", "coco_object.txt", 336, 50, 0.1f, 0, SCLIP__CLASSES(sclip__classes_coco_object)},
-    {"coco-stuff", "coco_stuff164k", "coco_stuff.txt", 448, 40, 0, 0, SCLIP__CLASSES(sclip__classes_coco_stuff)},
-    {"coco-stuff10k", "coco_stuff10k", "coco_stuff.txt", 336, 40, 0, 0, SCLIP__CLASSES(sclip__classes_coco_stuff)},
-    {"cityscapes", "city_scapes", "city_scapes.txt", 560, 40, 0, 0, SCLIP__CLASSES(sclip__classes_city_scapes)},
-    {"ade20k", "ade", "ade20k.txt", 336, 40, 0, 0, SCLIP__CLASSES(sclip__classes_ade20k)},
-};
-#undef SCLIP__CLASSES
-#define SCLIP__N_PRESETS (int)(sizeof sclip__presets / sizeof sclip__presets[0])
+typedef struct sclip__tensor_entry {
+    char name[SCLIP__NAME_LEN];
+    uint32_t dtype, ndim, shape[4];
+    uint64_t offset, nbytes; /* offset from the start of the file (validated) */
+    uint64_t count;          /* elements */
+} sclip__tensor_entry;
 
-SCLIPDEF const char *const *sclip_seg_preset_names(void) {
-    static const char *const names[SCLIP__N_PRESETS + 1] = {"voc21", "voc20", "context60", "context59", "coco-object",
-                                                            "coco-stuff", "coco-stuff10k", "cityscapes", "ade20k", NULL};
-    return names;
-}
+typedef struct sclip__file {
+    const unsigned char *base; /* the whole file in memory, or NULL: bytes come from read */
+    sclip_read_fn read;
+    void *user;
+    size_t size;
+    sclip_arch arch;
+    unsigned char arch_bytes[64]; /* the header's architecture numbers, as stored */
+    uint32_t n_tensors;
+    sclip__tensor_entry *tensors;
+    uint64_t vocab_offset, vocab_size;
+} sclip__file;
 
-/* The preset called name: its name or alias, '-' and '_' alike ("coco_stuff" = "coco-stuff"). */
-static int sclip__same_name(const char *a, const char *b) {
-    for (; *a && (*a == *b || ((*a == '-' || *a == '_') && (*b == '-' || *b == '_'))); a++, b++) {}
-    return !*a && !*b;
-}
+/* [off, off+len) lies inside [0, size)? (overflow-safe) */
+static int sclip__in_range(uint64_t off, uint64_t len, uint64_t size) { return off <= size && len <= size - off; }
 
-static const struct sclip__preset *sclip__find_preset(const char *name) {
+static int sclip__range_ok(int v, int lo, int hi) { return v >= lo && v <= hi; }
+
+/* Architecture numbers: each in a sane range and consistent with the others. */
+static sclip_result sclip__check_arch(const sclip_arch *a, char *err, size_t cap) {
+    static const char *names[] = {"vision width", "vision layers", "vision heads", "vision MLP width", "patch size",
+                                  "image size", "text width", "text layers", "text heads", "text MLP width",
+                                  "context length", "vocabulary size", "embedding size"};
+    const int v[] = {a->vision_width, a->vision_layers, a->vision_heads, a->vision_mlp, a->patch_size, a->image_size,
+                     a->text_width, a->text_layers, a->text_heads, a->text_mlp, a->context_length, a->vocab_size,
+                     a->embed_dim};
+    const int hi[] = {8192, 128, 256, 65536, 64, 4096, 8192, 128, 256, 65536, 4096, 1 << 20, 8192};
     int i;
-    for (i = 0; name && i < SCLIP__N_PRESETS; i++)
-        if (sclip__same_name(name, sclip__presets[i].name) || sclip__same_name(name, sclip__presets[i].alias))
-            return &sclip__presets[i];
+    for (i = 0; i < 13; i++)
+        if (!sclip__range_ok(v[i], 1, hi[i]))
+            return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: %s %d is out of range [1, %d]", names[i],
+                               v[i], hi[i]);
+    if (a->vision_width % a->vision_heads || a->text_width % a->text_heads)
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: width not divisible by the number of heads");
+    if (a->image_size % a->patch_size || a->image_size / a->patch_size > 256)
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: image size %d is not a multiple of patch %d",
+                           a->image_size, a->patch_size);
+    if (a->context_length < 2)
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: context length %d is below 2", a->context_length);
+    if ((int)a->activation != SCLIP_ACT_QUICKGELU && (int)a->activation != SCLIP_ACT_GELU)
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: unknown activation %d", (int)a->activation);
+    if (!(a->ln_eps > 0 && a->ln_eps < 1))
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: LayerNorm epsilon out of range");
+    if (!(a->logit_scale > -100 && a->logit_scale < 100))
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: logit_scale out of range");
+    return SCLIP_OK;
+}
+
+static void sclip__read_arch(const unsigned char *h, sclip_arch *a) {
+    a->vision_width = (int)sclip__u32(h + 72);
+    a->vision_layers = (int)sclip__u32(h + 76);
+    a->vision_heads = (int)sclip__u32(h + 80);
+    a->vision_mlp = (int)sclip__u32(h + 84);
+    a->patch_size = (int)sclip__u32(h + 88);
+    a->image_size = (int)sclip__u32(h + 92);
+    a->text_width = (int)sclip__u32(h + 96);
+    a->text_layers = (int)sclip__u32(h + 100);
+    a->text_heads = (int)sclip__u32(h + 104);
+    a->text_mlp = (int)sclip__u32(h + 108);
+    a->context_length = (int)sclip__u32(h + 112);
+    a->vocab_size = (int)sclip__u32(h + 116);
+    a->embed_dim = (int)sclip__u32(h + 120);
+    a->activation = (sclip_activation)sclip__u32(h + 124);
+    a->ln_eps = sclip__f32(h + 128);
+    a->logit_scale = sclip__f32(h + 132);
+}
+
+/* One 96-byte table entry: name terminated, dtype and rank known, shape sane, data inside the
+   data section and aligned. */
+static sclip_result sclip__read_entry(const unsigned char *e, uint32_t idx, uint64_t data_off, uint64_t data_size,
+                                      sclip__tensor_entry *t, char *err, size_t cap) {
+    uint64_t count = 1, off;
+    uint32_t d;
+    memcpy(t->name, e, SCLIP__NAME_LEN);
+    if (!memchr(t->name, 0, SCLIP__NAME_LEN) || !t->name[0])
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_TENSOR_TABLE, "weights: tensor %u has no valid name", idx);
+    t->dtype = sclip__u32(e + 64);
+    t->ndim = sclip__u32(e + 68);
+    if (t->dtype == SCLIP__DT_BF16)
+        return sclip__fail(err, cap, SCLIP_ERROR_UNSUPPORTED_DTYPE, "weights: tensor %s has dtype %u, which this build does not support",
+                           t->name, t->dtype);
+    if (t->dtype > SCLIP__DT_Q8)
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_TENSOR_TABLE, "weights: tensor %s has unknown dtype %u", t->name, t->dtype);
+    if (t->ndim > 4)
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_TENSOR_TABLE, "weights: tensor %s has %u dimensions (at most 4)",
+                           t->name, t->ndim);
+    for (d = 0; d < 4; d++) {
+        t->shape[d] = sclip__u32(e + 72 + 4 * d);
+        if (d < t->ndim ? (t->shape[d] == 0 || t->shape[d] > (1u << 30)) : t->shape[d] != 0)
+            return sclip__fail(err, cap, SCLIP_ERROR_BAD_TENSOR_TABLE, "weights: tensor %s has a bad dimension %u = %u",
+                               t->name, d, t->shape[d]);
+        if (d < t->ndim) {
+            count *= t->shape[d];
+            if (count > ((uint64_t)1 << 40))
+                return sclip__fail(err, cap, SCLIP_ERROR_BAD_TENSOR_TABLE, "weights: tensor %s is impossibly large", t->name);
+        }
+    }
+    if (t->dtype == SCLIP__DT_Q8 && t->ndim < 2)
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_TENSOR_TABLE, "weights: tensor %s is q8 with rank %u (q8 needs rank 2 or more)",
+                           t->name, t->ndim);
+    t->count = count;
+    /* q8: R x C int8 values, zeros to a multiple of 64 bytes, then R float32 row scales */
+    t->nbytes = t->dtype == SCLIP__DT_Q8 ? sclip__align64(count) + 4 * (uint64_t)t->shape[0] : count * (t->dtype == SCLIP__DT_F32 ? 4 : 2);
+    off = sclip__u64(e + 88);
+    if (off % SCLIP__ALIGN || !sclip__in_range(off, t->nbytes, data_size))
+        return sclip__fail(err, cap, SCLIP_ERROR_TENSOR_OUT_OF_BOUNDS,
+                           "weights: tensor %s (%llu bytes at data offset %llu) lies outside the data section (%llu bytes) or is not 64-byte aligned",
+                           t->name, (unsigned long long)t->nbytes, (unsigned long long)off, (unsigned long long)data_size);
+    t->offset = data_off + off;
+    return SCLIP_OK;
+}
+
+static int sclip__cmp_offset(const void *a, const void *b) {
+    const sclip__tensor_entry *x = (const sclip__tensor_entry *)a, *y = (const sclip__tensor_entry *)b;
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+static int sclip__cmp_name(const void *a, const void *b) {
+    return strcmp(((const sclip__tensor_entry *)a)->name, ((const sclip__tensor_entry *)b)->name);
+}
+
+/* No two tensors share bytes; no name repeats. Sorts the table by name (for lookups). */
+static sclip_result sclip__check_table(sclip__file *f, char *err, size_t cap) {
+    uint32_t i;
+    qsort(f->tensors, f->n_tensors, sizeof *f->tensors, sclip__cmp_offset);
+    for (i = 1; i < f->n_tensors; i++) {
+        const sclip__tensor_entry *a = &f->tensors[i - 1], *b = &f->tensors[i];
+        if (b->offset < a->offset + a->nbytes)
+            return sclip__fail(err, cap, SCLIP_ERROR_TENSOR_OVERLAP, "weights: tensors %s and %s overlap", a->name, b->name);
+    }
+    qsort(f->tensors, f->n_tensors, sizeof *f->tensors, sclip__cmp_name);
+    for (i = 1; i < f->n_tensors; i++)
+        if (!strcmp(f->tensors[i - 1].name, f->tensors[i].name))
+            return sclip__fail(err, cap, SCLIP_ERROR_BAD_TENSOR_TABLE, "weights: tensor %s appears twice", f->tensors[i].name);
+    return SCLIP_OK;
+}
+
+/* Bytes [off, off + n) of the file: in place when it is in memory, else read into dst (n bytes). */
+static sclip_result sclip__file_bytes(const sclip__file *f, uint64_t off, size_t n, void *dst, const unsigned char **out,
+                                      char *err, size_t cap) {
+    *out = NULL;
+    if (f->base) {
+        *out = f->base + off;
+        return SCLIP_OK;
+    }
+    if (f->read(f->user, off, dst, n) != n) /* end of file, or the reader failed */
+        return sclip__fail(err, cap, SCLIP_ERROR_TRUNCATED, "weights: file is truncated: %llu bytes at offset %llu could not be read",
+                           (unsigned long long)n, (unsigned long long)off);
+    *out = (const unsigned char *)dst;
+    return SCLIP_OK;
+}
+
+/* Parses and validates the header, the sections and the tensor table of a .sclip image: the
+   whole image at base (size bytes), or (base NULL) the file read(user) gives, whose size is
+   then the header's. */
+static sclip_result sclip__parse_file(const sclip_allocator *a, const unsigned char *base, sclip_read_fn read, void *user, size_t size, sclip__file *f,
+                                      char *err, size_t cap) {
+    uint64_t file_size, table_off, data_off, data_size;
+    uint32_t i, hsize;
+    sclip_result r;
+    unsigned char head[SCLIP__HEADER_SIZE];
+    const unsigned char *table;
+    void *tmp = NULL;
+    memset(f, 0, sizeof *f);
+    f->base = base;
+    f->read = read;
+    f->user = user;
+    if (!base) { /* the header tells the size; a shorter file fails on its first short read */
+        size = read(user, 0, head, SCLIP__HEADER_SIZE);
+        if (size > SCLIP__HEADER_SIZE) size = 0;
+        base = head;
+        if (size == SCLIP__HEADER_SIZE && memcmp(head, "SCLIPWT\0", 8) == 0 && sclip__u64(head + 16) >= SCLIP__HEADER_SIZE) {
+            if (sclip__u64(head + 16) > (size_t)-1)
+                return sclip__fail(err, cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: file of %llu bytes is too large for this platform",
+                                   (unsigned long long)sclip__u64(head + 16));
+            size = (size_t)sclip__u64(head + 16);
+        }
+    }
+    f->size = size;
+    if (size < 8 || memcmp(base, "SCLIPWT\0", 8) != 0)
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_MAGIC, "weights: not a .sclip file (bad magic)");
+    if (size < SCLIP__HEADER_SIZE)
+        return sclip__fail(err, cap, SCLIP_ERROR_TRUNCATED, "weights: file is %llu bytes, shorter than the header",
+                           (unsigned long long)size);
+    if (sclip__u32(base + 8) != SCLIP_FILE_VERSION)
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_VERSION, "weights: format version %u, this build reads version %d",
+                           sclip__u32(base + 8), SCLIP_FILE_VERSION);
+    hsize = sclip__u32(base + 12);
+    if (hsize != SCLIP__HEADER_SIZE)
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: header size %u, expected %d", hsize, SCLIP__HEADER_SIZE);
+    file_size = sclip__u64(base + 16);
+    if (file_size > size)
+        return sclip__fail(err, cap, SCLIP_ERROR_TRUNCATED, "weights: file is truncated (%llu bytes of %llu)",
+                           (unsigned long long)size, (unsigned long long)file_size);
+    if (file_size < size)
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: file is %llu bytes but the header says %llu",
+                           (unsigned long long)size, (unsigned long long)file_size);
+    f->n_tensors = sclip__u32(base + 24);
+    table_off = sclip__u64(base + 32);
+    f->vocab_offset = sclip__u64(base + 40);
+    f->vocab_size = sclip__u64(base + 48);
+    data_off = sclip__u64(base + 56);
+    data_size = sclip__u64(base + 64);
+    if (f->n_tensors < 1 || f->n_tensors > SCLIP__MAX_TENSORS)
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: %u tensors (expected 1 to %d)", f->n_tensors,
+                           SCLIP__MAX_TENSORS);
+    if (table_off < SCLIP__HEADER_SIZE || !sclip__in_range(table_off, (uint64_t)f->n_tensors * SCLIP__ENTRY_SIZE, size))
+        return sclip__fail(err, cap, SCLIP_ERROR_TRUNCATED, "weights: tensor table lies outside the file");
+    if (f->vocab_size && (f->vocab_offset < SCLIP__HEADER_SIZE || !sclip__in_range(f->vocab_offset, f->vocab_size, size)))
+        return sclip__fail(err, cap, SCLIP_ERROR_TRUNCATED, "weights: merge list lies outside the file");
+    if (data_off % SCLIP__ALIGN || data_off < SCLIP__HEADER_SIZE || !sclip__in_range(data_off, data_size, size))
+        return sclip__fail(err, cap, SCLIP_ERROR_TRUNCATED, "weights: data section lies outside the file or is misaligned");
+    if (table_off < data_off + data_size && data_off < table_off + (uint64_t)f->n_tensors * SCLIP__ENTRY_SIZE)
+        return sclip__fail(err, cap, SCLIP_ERROR_BAD_HEADER, "weights: tensor table overlaps the data section");
+    sclip__read_arch(base, &f->arch);
+    memcpy(f->arch_bytes, base + 72, sizeof f->arch_bytes);
+    if ((r = sclip__check_arch(&f->arch, err, cap)) != SCLIP_OK) return r;
+    f->tensors = (sclip__tensor_entry *)sclip__calloc(a, f->n_tensors, sizeof *f->tensors);
+    if (!f->tensors) return sclip__fail(err, cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory");
+    if (!f->base && !(tmp = sclip__alloc(a, (size_t)f->n_tensors * SCLIP__ENTRY_SIZE)))
+        return sclip__fail(err, cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory");
+    r = sclip__file_bytes(f, table_off, (size_t)f->n_tensors * SCLIP__ENTRY_SIZE, tmp, &table, err, cap);
+    for (i = 0; r == SCLIP_OK && i < f->n_tensors; i++)
+        r = sclip__read_entry(table + (size_t)i * SCLIP__ENTRY_SIZE, i, data_off, data_size, &f->tensors[i], err, cap);
+    sclip__free(tmp);
+    return r != SCLIP_OK ? r : sclip__check_table(f, err, cap);
+}
+
+static const sclip__tensor_entry *sclip__find(const sclip__file *f, const char *name) {
+    sclip__tensor_entry key;
+    if (strlen(name) >= SCLIP__NAME_LEN) return NULL;
+    memset(key.name, 0, sizeof key.name);
+    strcpy(key.name, name);
+    return (const sclip__tensor_entry *)bsearch(&key, f->tensors, f->n_tensors, sizeof key, sclip__cmp_name);
+}
+
+/* ============================================================================================
+   Model: tensors of the file turned into what the forward passes read
+   ============================================================================================ */
+typedef struct sclip__loader {
+    sclip_model *m;
+    const sclip__file *f;
+    char *err;
+    size_t cap;
+    int map_fd;      /* >= 0: the file is our mmap of this descriptor (repacked pages are released) */
+    int precision;   /* of the next Linear layers packed (blocks only; conv1 and proj stay f32) */
+    const sclip__tensor_entry *fingerprint; /* text_projection: the model's fingerprint hashes its values */
+} sclip__loader;
+
+static uint64_t sclip__fingerprint(const sclip__file *f, const sclip__tensor_entry *t, const unsigned char *e);
+
+static void *sclip__model_alloc(sclip_model *m, size_t bytes) {
+    void *p;
+    if (m->n_allocs == m->cap_allocs) {
+        int cap = m->cap_allocs ? 2 * m->cap_allocs : 64;
+        void **a = (void **)sclip__alloc(&m->allocator, (size_t)cap * sizeof(void *));
+        if (!a) return NULL;
+        if (m->n_allocs) memcpy(a, m->allocs, (size_t)m->n_allocs * sizeof(void *));
+        sclip__free(m->allocs);
+        m->allocs = a;
+        m->cap_allocs = cap;
+    }
+    p = sclip__alloc(&m->allocator, bytes ? bytes : 1);
+    if (p) m->allocs[m->n_allocs++] = p;
+    return p;
+}
+
+/* Finds a tensor and checks its shape (dims[i] = 0 ends the list). */
+static sclip_result sclip__lookup(sclip__loader *L, const char *name, const int want[4], const sclip__tensor_entry **out) {
+    const sclip__tensor_entry *t = sclip__find(L->f, name);
+    uint32_t nd = 0, i;
+    while (nd < 4 && want[nd]) nd++;
+    if (!t) return sclip__fail(L->err, L->cap, SCLIP_ERROR_MISSING_TENSOR, "weights: tensor %s is missing", name);
+    for (i = 0; i < 4; i++)
+        if (t->ndim != nd || (i < nd && t->shape[i] != (uint32_t)want[i]))
+            return sclip__fail(L->err, L->cap, SCLIP_ERROR_TENSOR_SHAPE,
+                               "weights: tensor %s has shape %ux%ux%ux%u (rank %u), expected %dx%dx%dx%d (rank %u)", name,
+                               t->shape[0], t->shape[1], t->shape[2], t->shape[3], t->ndim, want[0], want[1], want[2],
+                               want[3], nd);
+    *out = t;
+    return SCLIP_OK;
+}
+
+/* Where the row scales of a q8 tensor (stored bytes at src) start: after its int8 values, at
+   the next 64 bytes. */
+static const unsigned char *sclip__q8_scales(const unsigned char *src, const sclip__tensor_entry *t) {
+    return src + sclip__align64(t->count);
+}
+
+/* The stored bytes of tensor t: in place when the file is in memory; else read into memory the
+   model keeps (keep: the tensor is used as stored) or into a temporary buffer (*tmp, which the
+   caller frees). */
+static sclip_result sclip__tensor_src(sclip__loader *L, const sclip__tensor_entry *t, int keep, const unsigned char **src,
+                                      void **tmp) {
+    void *p;
+    *tmp = NULL;
+    if (L->f->base) {
+        *src = L->f->base + t->offset;
+        return SCLIP_OK;
+    }
+    p = keep ? sclip__model_alloc(L->m, (size_t)t->nbytes) : sclip__alloc(&L->m->allocator, (size_t)t->nbytes);
+    if (!p) return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", t->name);
+    if (!keep) *tmp = p;
+    return sclip__file_bytes(L->f, t->offset, (size_t)t->nbytes, p, src, L->err, L->cap);
+}
+
+/* The row scales of a q8 tensor must be finite and positive. */
+static sclip_result sclip__check_q8_scales(sclip__loader *L, const sclip__tensor_entry *t, const unsigned char *src) {
+    const unsigned char *sc = sclip__q8_scales(src, t);
+    uint32_t r;
+    for (r = 0; r < t->shape[0]; r++) {
+        float v = sclip__f32(sc + 4 * (size_t)r);
+        if (!(v > 0 && v < 1e30f))
+            return sclip__fail(L->err, L->cap, SCLIP_ERROR_BAD_TENSOR_TABLE, "weights: tensor %s has a bad q8 scale in row %u", t->name, r);
+    }
+    return SCLIP_OK;
+}
+
+static int sclip__little_endian(void) {
+    const uint16_t one = 1;
+    unsigned char b;
+    memcpy(&b, &one, 1);
+    return b == 1;
+}
+
+/* The tensor (stored bytes at src) as float32 values: in place when they are aligned f32 (and
+   the host is little-endian), else converted into dst, or into memory the model owns when dst
+   is NULL. */
+static sclip_result sclip__tensor_f32(sclip__loader *L, const sclip__tensor_entry *t, const unsigned char *src, float *dst,
+                                      const float **out) {
+    uint64_t count = t->count, j, cols = t->dtype == SCLIP__DT_Q8 ? count / t->shape[0] : 1;
+    if (t->dtype == SCLIP__DT_F32 && ((size_t)src & 3) == 0 && sclip__little_endian()) {
+        *out = (const float *)(const void *)src;
+        return SCLIP_OK;
+    }
+    if (!dst && !(dst = (float *)sclip__model_alloc(L->m, (size_t)count * sizeof(float))))
+        return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", t->name);
+    for (j = 0; j < count; j++)
+        dst[j] = t->dtype == SCLIP__DT_F32   ? sclip__f32(src + 4 * j)
+                 : t->dtype == SCLIP__DT_F16 ? sclip__f16_to_f32((uint16_t)(src[2 * j] | (src[2 * j + 1] << 8)))
+                                             : (float)(signed char)src[j] * sclip__f32(sclip__q8_scales(src, t) + 4 * (j / cols));
+    *out = dst;
+    return SCLIP_OK;
+}
+
+static sclip_result sclip__get(sclip__loader *L, const char *name, int d0, int d1, int d2, int d3, const float **out) {
+    const int want[4] = {d0, d1, d2, d3};
+    const sclip__tensor_entry *t;
+    const unsigned char *src;
+    void *tmp = NULL;
+    sclip_result r = sclip__lookup(L, name, want, &t);
+    /* read f32 straight into the model's memory: it is then used as stored */
+    if (r == SCLIP_OK) r = sclip__tensor_src(L, t, t->dtype == SCLIP__DT_F32 && sclip__little_endian(), &src, &tmp);
+    if (r == SCLIP_OK && t->dtype == SCLIP__DT_Q8) r = sclip__check_q8_scales(L, t, src);
+    if (r == SCLIP_OK) r = sclip__tensor_f32(L, t, src, NULL, out);
+    sclip__free(tmp);
+    return r;
+}
+
+/* A repacked tensor of a file we mapped ourselves is never read again: its whole pages are
+   mapped anew without access rights, which drops them from memory (so the mapping and the
+   packed copy are not both resident) while the address range stays ours. */
+static void sclip__release_pages(sclip__loader *L, const sclip__tensor_entry *t) {
+#ifdef SCLIP__HAVE_MMAP
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), a, b;
+    if (L->map_fd < 0 || page == 0 || (page & (page - 1))) return;
+    a = ((size_t)(L->f->base + t->offset) + page - 1) & ~(page - 1);
+    b = (size_t)(L->f->base + t->offset + t->nbytes) & ~(page - 1);
+    if (b > a) /* on failure the pages simply stay */
+        (void)mmap((void *)a, b - a, PROT_NONE, MAP_PRIVATE | MAP_FIXED, L->map_fd, (off_t)(a - (size_t)L->f->base));
+#else
+    (void)L;
+    (void)t;
+#endif
+}
+
+/* A Linear layer from a weight of shape dims (n x k; k x n when transposed, as visual.proj;
+   W x 3 x P x P for conv1), packed for the kernel straight from f32 or f16 storage. */
+static sclip_result sclip__get_linear_dims(sclip__loader *L, const char *wname, const int dims[4], const char *bname, int n,
+                                           int k, int transposed, sclip__linear *lin) {
+    const sclip__tensor_entry *t;
+    const unsigned char *src;
+    void *packed, *stored = NULL;
+    float *tmp = NULL;
+    const float *w;
+    const sclip__kernels *kern = L->m->kern;
+    const sclip__lowp_kernels *lowp;
+    sclip_result r = sclip__lookup(L, wname, dims, &t);
+    if (r != SCLIP_OK) return r;
+    lin->kern = kern;
+    lin->n = n;
+    lin->k = k;
+    lin->bias = NULL;
+    if (bname && (r = sclip__get(L, bname, n, 0, 0, 0, &lin->bias)) != SCLIP_OK) return r;
+    lin->precision = transposed ? SCLIP_PRECISION_F32 : L->precision;
+    lowp = lin->lowp = lin->precision == SCLIP_PRECISION_F32 ? NULL : &kern->lowp[lin->precision];
+    packed = sclip__model_alloc(L->m, lowp ? lowp->packed_size(n, k) : kern->gemm_packed_size(n, k) * sizeof(float));
+    if (!packed) return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", wname);
+    if ((r = sclip__tensor_src(L, t, 0, &src, &stored)) != SCLIP_OK) { /* a read file: one tensor at a time */
+        sclip__free(stored);
+        return r;
+    }
+    if (t->dtype == SCLIP__DT_Q8 && (r = sclip__check_q8_scales(L, t, src)) != SCLIP_OK) {
+        sclip__free(stored);
+        return r;
+    }
+    if (t == L->fingerprint) L->m->fingerprint = sclip__fingerprint(L->f, t, src); /* so each tensor is read once */
+    if (t->dtype == SCLIP__DT_Q8 && lin->precision == SCLIP_PRECISION_Q8 && !transposed && ((size_t)src & 3) == 0 &&
+        sclip__little_endian()) {
+        kern->q8_pack_q8((const signed char *)src, (const float *)(const void *)sclip__q8_scales(src, t), n, k, packed);
+    } else if (t->dtype == SCLIP__DT_F16 && ((size_t)src & 1) == 0 && sclip__little_endian() && !transposed &&
+               (!lowp || lowp->pack_f16)) { /* q16 packs from f32 (below) */
+        const uint16_t *h = (const uint16_t *)(const void *)src;
+        if (lowp) lowp->pack_f16(h, n, k, packed);
+        else kern->gemm_pack_f16(h, n, k, (float *)packed);
+    } else {
+        if (t->dtype != SCLIP__DT_F32 || ((size_t)src & 3) || !sclip__little_endian()) {
+            tmp = (float *)sclip__alloc(&L->m->allocator, (size_t)n * k * sizeof(float));
+            if (!tmp) {
+                sclip__free(stored);
+                return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", wname);
+            }
+        }
+        sclip__tensor_f32(L, t, src, tmp, &w);
+        if (transposed) kern->gemm_pack_t(w, k, n, (float *)packed);
+        else if (lowp) lowp->pack(w, n, k, packed);
+        else kern->gemm_pack(w, n, k, (float *)packed);
+        sclip__free(tmp);
+    }
+    sclip__free(stored);
+    lin->packed = packed;
+    sclip__release_pages(L, t);
+    return SCLIP_OK;
+}
+
+static sclip_result sclip__get_linear(sclip__loader *L, const char *wname, const char *bname, int n, int k,
+                                      int transposed, sclip__linear *lin) {
+    int dims[4] = {0, 0, 0, 0};
+    dims[0] = transposed ? k : n;
+    dims[1] = transposed ? n : k;
+    return sclip__get_linear_dims(L, wname, dims, bname, n, k, transposed, lin);
+}
+
+static sclip_result sclip__get_block(sclip__loader *L, const char *prefix, int i, int width, int mlp, sclip__block *b) {
+    char w[SCLIP__NAME_LEN + 32], bias[SCLIP__NAME_LEN + 32];
+    sclip_result r;
+#define SCLIP__NAME(buf, suffix) snprintf(buf, sizeof buf, "%sresblocks.%d." suffix, prefix, i)
+    SCLIP__NAME(w, "ln_1.weight");
+    SCLIP__NAME(bias, "ln_1.bias");
+    if ((r = sclip__get(L, w, width, 0, 0, 0, &b->ln1_w)) || (r = sclip__get(L, bias, width, 0, 0, 0, &b->ln1_b))) return r;
+    SCLIP__NAME(w, "ln_2.weight");
+    SCLIP__NAME(bias, "ln_2.bias");
+    if ((r = sclip__get(L, w, width, 0, 0, 0, &b->ln2_w)) || (r = sclip__get(L, bias, width, 0, 0, 0, &b->ln2_b))) return r;
+    SCLIP__NAME(w, "attn.in_proj_weight");
+    SCLIP__NAME(bias, "attn.in_proj_bias");
+    if ((r = sclip__get_linear(L, w, bias, 3 * width, width, 0, &b->qkv))) return r;
+    SCLIP__NAME(w, "attn.out_proj.weight");
+    SCLIP__NAME(bias, "attn.out_proj.bias");
+    if ((r = sclip__get_linear(L, w, bias, width, width, 0, &b->out))) return r;
+    SCLIP__NAME(w, "mlp.c_fc.weight");
+    SCLIP__NAME(bias, "mlp.c_fc.bias");
+    if ((r = sclip__get_linear(L, w, bias, mlp, width, 0, &b->fc))) return r;
+    SCLIP__NAME(w, "mlp.c_proj.weight");
+    SCLIP__NAME(bias, "mlp.c_proj.bias");
+    return sclip__get_linear(L, w, bias, width, mlp, 0, &b->proj);
+#undef SCLIP__NAME
+}
+
+static sclip_result sclip__get_tower(sclip__loader *L, sclip__tower *t, const char *prefix, int width, int layers, int heads,
+                                     int mlp) {
+    int i;
+    sclip_result r = SCLIP_OK;
+    t->width = width;
+    t->layers = layers;
+    t->heads = heads;
+    t->mlp = mlp;
+    t->blocks = (sclip__block *)sclip__model_alloc(L->m, (size_t)layers * sizeof(sclip__block));
+    if (!t->blocks) return sclip__fail(L->err, L->cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory");
+    L->precision = (int)L->m->precision;
+    for (i = 0; i < layers && r == SCLIP_OK; i++) r = sclip__get_block(L, prefix, i, width, mlp, &t->blocks[i]);
+    L->precision = SCLIP_PRECISION_F32;
+    return r;
+}
+
+static sclip_result sclip__load_vision(sclip__loader *L) {
+    sclip_model *m = L->m;
+    const sclip_arch *a = &m->arch;
+    int g = a->image_size / a->patch_size, W = a->vision_width, P = a->patch_size;
+    const int conv_dims[4] = {W, 3, P, P};
+    sclip_result r;
+    if ((r = sclip__get(L, "visual.class_embedding", W, 0, 0, 0, &m->class_embedding)) ||
+        (r = sclip__get(L, "visual.positional_embedding", g * g + 1, W, 0, 0, &m->vision_pos)) ||
+        (r = sclip__get(L, "visual.ln_pre.weight", W, 0, 0, 0, &m->ln_pre_w)) ||
+        (r = sclip__get(L, "visual.ln_pre.bias", W, 0, 0, 0, &m->ln_pre_b)) ||
+        (r = sclip__get(L, "visual.ln_post.weight", W, 0, 0, 0, &m->vision.ln_w)) ||
+        (r = sclip__get(L, "visual.ln_post.bias", W, 0, 0, 0, &m->vision.ln_b)) ||
+        (r = sclip__get_linear(L, "visual.proj", NULL, a->embed_dim, W, 1, &m->vision.proj)) ||
+        /* conv1 as a Linear on flattened (3, P, P) patches, no bias */
+        (r = sclip__get_linear_dims(L, "visual.conv1.weight", conv_dims, NULL, W, 3 * P * P, 0, &m->conv1)))
+        return r;
+    return sclip__get_tower(L, &m->vision, "visual.transformer.", W, a->vision_layers, a->vision_heads, a->vision_mlp);
+}
+
+static sclip_result sclip__load_text(sclip__loader *L) {
+    sclip_model *m = L->m;
+    const sclip_arch *a = &m->arch;
+    int W = a->text_width;
+    sclip_result r;
+    if ((r = sclip__get(L, "token_embedding.weight", a->vocab_size, W, 0, 0, &m->token_embedding)) ||
+        (r = sclip__get(L, "positional_embedding", a->context_length, W, 0, 0, &m->text_pos)) ||
+        (r = sclip__get(L, "ln_final.weight", W, 0, 0, 0, &m->text.ln_w)) ||
+        (r = sclip__get(L, "ln_final.bias", W, 0, 0, 0, &m->text.ln_b)) ||
+        (r = sclip__get_linear(L, "text_projection", NULL, a->embed_dim, W, 1, &m->text.proj)))
+        return r;
+    return sclip__get_tower(L, &m->text, "transformer.", W, a->text_layers, a->text_heads, a->text_mlp);
+}
+
+SCLIPDEF void sclip_model_free(sclip_model *m) {
+    int i;
+    if (!m) return;
+    for (i = 0; i < m->n_allocs; i++) sclip__free(m->allocs[i]);
+    sclip__free(m->allocs);
+    if (m->tokenizer) sclip_tokenizer_free(m->tokenizer);
+#ifdef SCLIP__HAVE_MMAP
+    if (m->mapping) munmap(m->mapping, m->mapping_size);
+#endif
+    sclip__free(m);
+}
+
+/* FNV-1a over the architecture numbers and the values of text_projection (as float32, so f16
+   and f32 files of the same weights agree). */
+static uint64_t sclip__fingerprint(const sclip__file *f, const sclip__tensor_entry *t, const unsigned char *e) {
+    uint64_t h = 1469598103934665603ull, i, n = t && t->dtype != SCLIP__DT_Q8 ? t->count : 0; /* never q8 (weights/README.md) */
+    for (i = 0; i < 64; i++) h = (h ^ f->arch_bytes[i]) * 1099511628211ull;
+    for (i = 0; i < n; i++) {
+        float v = t->dtype == SCLIP__DT_F32 ? sclip__f32(e + 4 * i) : sclip__f16_to_f32((uint16_t)(e[2 * i] | (e[2 * i + 1] << 8)));
+        unsigned char b[4];
+        int k;
+        memcpy(b, &v, 4);
+        for (k = 0; k < 4; k++) h = (h ^ b[k]) * 1099511628211ull;
+    }
+    return h;
+}
+
+/* The model from a file in memory (data, size) or read through read(user). */
+static sclip_result sclip__model_build(sclip_model *m, const unsigned char *data, sclip_read_fn read, void *user, size_t size,
+                                       const sclip_model_desc *desc, int map_fd, char *err, size_t cap) {
+    sclip__file f;
+    sclip__loader L;
+    const unsigned char *merges;
+    void *tmp = NULL;
+    sclip_result r = sclip__parse_file(&m->allocator, data, read, user, size, &f, err, cap);
+    m->arch = f.arch;
+    m->towers = desc ? desc->towers : SCLIP_TOWERS_BOTH;
+    if ((int)m->towers < 0 || (int)m->towers > 2) m->towers = SCLIP_TOWERS_BOTH;
+    m->precision = desc ? desc->precision : SCLIP_PRECISION_F32;
+    if ((int)m->precision < 0 || (int)m->precision > 3) m->precision = SCLIP_PRECISION_F32;
+    L.m = m;
+    L.f = &f;
+    L.err = err;
+    L.cap = cap;
+    L.map_fd = map_fd;
+    L.precision = SCLIP_PRECISION_F32;
+    L.fingerprint = r == SCLIP_OK ? sclip__find(&f, "text_projection") : NULL;
+    if (r == SCLIP_OK) m->fingerprint = sclip__fingerprint(&f, NULL, NULL); /* the text tower's load adds text_projection */
+    if (r == SCLIP_OK && L.fingerprint && m->towers == SCLIP_TOWERS_VISION) { /* else read it here */
+        const unsigned char *e;
+        if ((r = sclip__tensor_src(&L, L.fingerprint, 0, &e, &tmp)) == SCLIP_OK)
+            m->fingerprint = sclip__fingerprint(&f, L.fingerprint, e);
+        sclip__free(tmp);
+        tmp = NULL;
+    }
+    if (r == SCLIP_OK && m->towers != SCLIP_TOWERS_TEXT) r = sclip__load_vision(&L);
+    if (r == SCLIP_OK && m->towers != SCLIP_TOWERS_VISION) r = sclip__load_text(&L);
+    if (r == SCLIP_OK && f.vocab_size) {
+        if (!data && !(tmp = sclip__alloc(&m->allocator, (size_t)f.vocab_size)))
+            r = sclip__fail(err, cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory for the merge list");
+        if (r == SCLIP_OK) r = sclip__file_bytes(&f, f.vocab_offset, (size_t)f.vocab_size, tmp, &merges, err, cap);
+        if (r == SCLIP_OK && (r = sclip_tokenizer_create_with((const char *)merges, (size_t)f.vocab_size, &m->allocator, &m->tokenizer)) != SCLIP_OK)
+            sclip__fail(err, cap, r, "weights: the embedded merge list is malformed (%s)", sclip_result_string(r));
+        sclip__free(tmp);
+    }
+    sclip__free(f.tensors);
+    return r;
+}
+
+static sclip_result sclip__model_load(const void *data, sclip_read_fn read, void *user, size_t size, const sclip_model_desc *desc,
+                                      int map_fd, sclip_model **out, char *err, size_t err_cap) {
+    sclip_model *m;
+    sclip_result r;
+    if (err && err_cap) err[0] = 0;
+    if (out) *out = NULL; /* first, so every failure leaves NULL (callers' -O2 -Wall stays quiet) */
+    if (!out || (!data && !read)) return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT, "weights: NULL argument");
+    m = (sclip_model *)sclip__calloc(desc ? &desc->allocator : NULL, 1, sizeof *m);
+    if (!m) return sclip__fail(err, err_cap, SCLIP_ERROR_OUT_OF_MEMORY, "weights: out of memory");
+    if (desc && desc->allocator.alloc) m->allocator = desc->allocator;
+    if (!(m->kern = sclip__kernels_choose())) {
+        sclip_model_free(m);
+        return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT,
+                           "SCLIP_CPU=%s names no kernel path (scalar, avx2, avx512, avx512bf16, neon, dotprod or reference)", getenv("SCLIP_CPU"));
+    }
+    if (desc && (int)desc->precision > 0 && (int)desc->precision <= 3 && !m->kern->lowp[desc->precision].gemm) {
+        sclip_model_free(m);
+        return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT, "the %s kernels run float32 only, not %s",
+                           m->kern->name, sclip_precision_name(desc->precision));
+    }
+    r = sclip__model_build(m, (const unsigned char *)data, read, user, size, desc, map_fd, err, err_cap);
+    if (r != SCLIP_OK) {
+        sclip_model_free(m);
+        return r;
+    }
+    *out = m;
+    return SCLIP_OK;
+}
+
+SCLIPDEF sclip_result sclip_model_load_memory(const void *data, size_t size, const sclip_model_desc *desc,
+                                              sclip_model **out, char *err, size_t err_cap) {
+    return sclip__model_load(data, NULL, NULL, size, desc, -1, out, err, err_cap);
+}
+
+SCLIPDEF sclip_result sclip_model_load_callback(sclip_read_fn read, void *user, const sclip_model_desc *desc,
+                                                sclip_model **out, char *err, size_t err_cap) {
+    return sclip__model_load(NULL, read, user, 0, desc, -1, out, err, err_cap);
+}
+
+#ifndef SCLIP_NO_STDIO
+#ifndef SCLIP__HAVE_MMAP
+/* sclip_read_fn over a FILE (fseek takes a long: files up to LONG_MAX bytes). */
+static size_t sclip__read_file(void *user, uint64_t offset, void *dst, size_t n) {
+    long o = (long)offset;
+    if (o < 0 || (uint64_t)o != offset || fseek((FILE *)user, o, SEEK_SET) != 0) return 0;
+    return fread(dst, 1, n, (FILE *)user);
+}
+#endif
+
+SCLIPDEF sclip_result sclip_model_load(const char *path, const sclip_model_desc *desc, sclip_model **out, char *err,
+                                       size_t err_cap) {
+    sclip_result r;
+    if (err && err_cap) err[0] = 0;
+    if (out) *out = NULL;
+    if (!path || !out) return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT, "weights: NULL argument");
+#ifdef SCLIP__HAVE_MMAP
+    {
+        struct stat st;
+        void *map;
+        int fd = open(path, O_RDONLY);
+        if (fd < 0) return sclip__fail(err, err_cap, SCLIP_ERROR_IO, "weights: cannot open %s: %s", path, strerror(errno));
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            int dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+            close(fd);
+            return sclip__fail(err, err_cap, SCLIP_ERROR_IO, "weights: %s is not a regular file%s", path, dir ? " but a directory" : "");
+        }
+        if (st.st_size == 0) {
+            close(fd);
+            return sclip__fail(err, err_cap, SCLIP_ERROR_BAD_MAGIC, "weights: %s is empty", path);
+        }
+        map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED) {
+            close(fd);
+            return sclip__fail(err, err_cap, SCLIP_ERROR_IO, "weights: cannot map %s: %s", path, strerror(errno));
+        }
+        r = sclip__model_load(map, NULL, NULL, (size_t)st.st_size, desc, fd, out, err, err_cap);
+        close(fd);
+        if (r != SCLIP_OK) {
+            munmap(map, (size_t)st.st_size);
+            return r;
+        }
+        (*out)->mapping = map;
+        (*out)->mapping_size = (size_t)st.st_size;
+        return SCLIP_OK;
+    }
+#else
+    {
+        FILE *fp = fopen(path, "rb"); /* no mapping: read tensor by tensor, the model keeps its copies */
+        if (!fp) return sclip__fail(err, err_cap, SCLIP_ERROR_IO, "weights: cannot open %s: %s", path, strerror(errno));
+        r = sclip_model_load_callback(sclip__read_file, fp, desc, out, err, err_cap);
+        fclose(fp);
+        return r;
+    }
+#endif
+}
+#endif
+
+SCLIPDEF const sclip_arch *sclip_model_arch(const sclip_model *m) { return m ? &m->arch : NULL; }
+SCLIPDEF const sclip_tokenizer *sclip_model_tokenizer(const sclip_model *m) { return m ? m->tokenizer : NULL; }
+
+/* ============================================================================================
+   Threads: a small pool; item i of a job runs on worker i mod n, and items share their
+   work units through sclip__claim (a unit's result never depends on who computes it).
+   A host can replace the pool with its own parallel_for.
+   ============================================================================================ */
+#ifdef SCLIP__PTHREADS
+/* Hand-offs spin before they sleep: a forward makes ~90 of them, and waking a sleeping
+   thread costs ~100 us on a VM. Spinning needs the GCC/Clang atomic builtins; without them
+   every hand-off goes through the mutex. */
+#if defined(__GNUC__) || defined(__clang__)
+#ifndef SCLIP__SPINS
+#define SCLIP__SPINS 20000 /* ~1 ms of pause instructions, then sleep */
+#endif
+#define SCLIP__LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define SCLIP__STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
+#define SCLIP__DEC(x) __atomic_sub_fetch(&(x), 1, __ATOMIC_ACQ_REL)
+#else
+#define SCLIP__SPINS 0
+#define SCLIP__LOAD(x) (x)
+#define SCLIP__STORE(x, v) ((x) = (v))
+#endif
+
+static void sclip__cpu_relax(void) {
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))
+    __builtin_ia32_pause();
+#elif (defined(__GNUC__) || defined(__clang__)) && defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+static void sclip__pool_run_share(sclip__pool *p, int id) {
+    int i;
+    for (i = id; i < p->n_items; i += p->n) p->fn(p->arg, i);
+}
+
+/* Waits for a job newer than `seen`; returns its generation, or -1 to quit. */
+static int sclip__pool_wait_job(sclip__pool *p, int seen) {
+    int spins, g;
+    for (spins = 0; spins < SCLIP__SPINS; spins++) {
+        if (SCLIP__LOAD(p->quit)) return -1;
+        if ((g = SCLIP__LOAD(p->generation)) != seen) return g;
+        sclip__cpu_relax();
+    }
+    pthread_mutex_lock(&p->mu);
+    while (p->generation == seen && !p->quit) pthread_cond_wait(&p->wake, &p->mu);
+    g = p->quit ? -1 : p->generation;
+    pthread_mutex_unlock(&p->mu);
+    return g;
+}
+
+static void sclip__pool_finish_share(sclip__pool *p) {
+#if SCLIP__SPINS
+    if (SCLIP__DEC(p->pending) != 0) return;
+    pthread_mutex_lock(&p->mu);
+#else
+    pthread_mutex_lock(&p->mu);
+    if (--p->pending != 0) {
+        pthread_mutex_unlock(&p->mu);
+        return;
+    }
+#endif
+    pthread_cond_signal(&p->done);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void *sclip__worker(void *varg) {
+    sclip__worker_arg *wa = (sclip__worker_arg *)varg;
+    sclip__pool *p = wa->pool;
+    int seen = 0, id = wa->id;
+    sclip__free(wa);
+    while ((seen = sclip__pool_wait_job(p, seen)) >= 0) {
+        sclip__pool_run_share(p, id);
+        sclip__pool_finish_share(p);
+    }
     return NULL;
 }
+#endif
 
-SCLIPDEF size_t sclip_seg_preset_classes(const char *name, char *buf, size_t cap) {
-    const struct sclip__preset *p = sclip__find_preset(name);
-    size_t n = 0;
-    int c;
-    if (!p) return 0;
-    for (c = 0; c < p->n_classes; c++) { /* class lines joined by '\n', cut like snprintf */
-        const char *s = p->class_lines[c];
-        if (c && buf && n + 1 < cap) buf[n] = '\n';
-        n += c > 0;
-        for (; *s; s++, n++)
-            if (buf && n + 1 < cap) buf[n] = *s;
+static int sclip__pool_start(sclip__pool *p, const sclip_allocator *a, int n) {
+    (void)a; /* without threads: nothing to allocate */
+    memset(p, 0, sizeof *p);
+    p->n = 1;
+#ifdef SCLIP__PTHREADS
+    if (n > 1) {
+        int i;
+        p->threads = (pthread_t *)sclip__calloc(a, (size_t)n, sizeof(pthread_t));
+        if (!p->threads) return 0;
+        pthread_mutex_init(&p->mu, NULL);
+        pthread_cond_init(&p->wake, NULL);
+        pthread_cond_init(&p->done, NULL);
+        for (i = 1; i < n; i++) {
+            sclip__worker_arg *wa = (sclip__worker_arg *)sclip__alloc(a, sizeof *wa);
+            if (!wa) break;
+            wa->pool = p;
+            wa->id = i;
+            if (pthread_create(&p->threads[i], NULL, sclip__worker, wa) != 0) {
+                sclip__free(wa);
+                break;
+            }
+            p->n = i + 1;
+        }
+        return p->n == n;
     }
-    if (buf && cap) buf[n < cap ? n : cap - 1] = 0;
-    return n;
+#else
+    (void)n;
+#endif
+    return 1;
 }
 
-SCLIPDEF sclip_result sclip_seg_preset(const char *name, sclip_seg_desc *d, const char **classes_file) {
-    const struct sclip__preset *p = sclip__find_preset(name);
-    if (!name || !d) return SCLIP_ERROR_INVALID_ARGUMENT;
-    if (!p) return SCLIP_ERROR_UNKNOWN_PRESET;
-    d->short_side = p->short_side;
-    d->logit_scale = p->logit_scale;
-    d->prob_thd = p->prob_thd;
-    d->area_thd = p->area_thd;
-    d->crop = 224;
-    d->stride = 112;
-    if (classes_file) *classes_file = p->classes;
+static void sclip__pool_stop(sclip__pool *p) {
+#ifdef SCLIP__PTHREADS
+    if (p->threads) {
+        int i;
+        pthread_mutex_lock(&p->mu);
+        SCLIP__STORE(p->quit, 1);
+        pthread_cond_broadcast(&p->wake);
+        pthread_mutex_unlock(&p->mu);
+        for (i = 1; i < p->n; i++) pthread_join(p->threads[i], NULL);
+        pthread_mutex_destroy(&p->mu);
+        pthread_cond_destroy(&p->wake);
+        pthread_cond_destroy(&p->done);
+        sclip__free(p->threads);
+    }
+#endif
+    memset(p, 0, sizeof *p);
+}
+
+static void sclip__pool_for(sclip__pool *p, void (*fn)(void *, int), void *arg, int n_items) {
+    p->fn = fn;
+    p->arg = arg;
+    p->n_items = n_items;
+#ifdef SCLIP__PTHREADS
+    if (p->n > 1 && n_items > 1) {
+        int spins;
+        pthread_mutex_lock(&p->mu);
+        SCLIP__STORE(p->pending, p->n - 1);
+        SCLIP__STORE(p->generation, p->generation + 1); /* publishes fn, arg, n_items */
+        pthread_cond_broadcast(&p->wake);
+        pthread_mutex_unlock(&p->mu);
+        sclip__pool_run_share(p, 0);
+        for (spins = 0; spins < SCLIP__SPINS && SCLIP__LOAD(p->pending); spins++) sclip__cpu_relax();
+        pthread_mutex_lock(&p->mu);
+        while (SCLIP__LOAD(p->pending)) pthread_cond_wait(&p->done, &p->mu);
+        pthread_mutex_unlock(&p->mu);
+        return;
+    }
+#endif
+    {
+        int i;
+        for (i = 0; i < n_items; i++) fn(arg, i);
+    }
+}
+
+/* ============================================================================================
+   Context: scratch memory, threads, caches that depend on the input size
+   ============================================================================================ */
+#if defined(SCLIP__PTHREADS) && defined(__linux__) && !defined(SCLIP_NO_STDIO)
+/* The first line of a small file, or "" when it cannot be read. */
+static void sclip__read_line(const char *path, char *buf, size_t cap) {
+    FILE *f = fopen(path, "r");
+    buf[0] = 0;
+    if (!f) return;
+    if (!fgets(buf, (int)cap, f)) buf[0] = 0;
+    fclose(f);
+}
+
+/* CPUs this process may run on: its affinity (Cpus_allowed_list of /proc/self/status, e.g.
+   "0-3,8"), at most its cgroup's CPU quota rounded up (cgroup v2 cpu.max "QUOTA PERIOD", v1
+   cpu.cfs_quota_us / cpu.cfs_period_us); 0 when none of it can be read. */
+static int sclip__linux_cpus(void) {
+    char line[4096], a[64], b[64];
+    FILE *f = fopen("/proc/self/status", "r");
+    int n = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "Cpus_allowed_list:", 18)) {
+            const char *p = line + 18;
+            while (*p) { /* ranges "lo-hi" and single CPUs, comma-separated */
+                long lo, hi;
+                char *e;
+                while (*p == ' ' || *p == '\t' || *p == ',') p++;
+                lo = strtol(p, &e, 10);
+                if (e == p) break;
+                hi = *e == '-' ? strtol(e + 1, &e, 10) : lo;
+                n += hi >= lo ? (int)(hi - lo + 1) : 0;
+                p = e;
+            }
+            break;
+        }
+    if (f) fclose(f);
+    sclip__read_line("/sys/fs/cgroup/cpu.max", line, sizeof line);
+    if (sscanf(line, "%63s %63s", a, b) == 2 && strcmp(a, "max")) {
+        double q = atof(a), per = atof(b);
+        if (q > 0 && per > 0 && (n == 0 || (int)ceil(q / per) < n)) n = (int)ceil(q / per);
+    } else {
+        double q, per;
+        sclip__read_line("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", a, sizeof a);
+        sclip__read_line("/sys/fs/cgroup/cpu/cpu.cfs_period_us", b, sizeof b);
+        q = atof(a), per = atof(b);
+        if (q > 0 && per > 0 && (n == 0 || (int)ceil(q / per) < n)) n = (int)ceil(q / per);
+    }
+    return n;
+}
+#endif
+
+/* The CPUs the process may use: affinity and cgroup quota on Linux, the online CPUs elsewhere. */
+static int sclip__cpu_count(void) {
+#if defined(SCLIP__PTHREADS)
+    long n = 0;
+#if defined(__linux__) && !defined(SCLIP_NO_STDIO)
+    n = sclip__linux_cpus();
+#endif
+#if defined(_SC_NPROCESSORS_ONLN)
+    if (n < 1) n = sysconf(_SC_NPROCESSORS_ONLN);
+#endif
+    return n < 1 ? 1 : n > 256 ? 256 : (int)n;
+#else
+    return 1;
+#endif
+}
+
+SCLIPDEF int sclip_cpus(void) { return sclip__cpu_count(); }
+
+SCLIPDEF sclip_result sclip_context_create(const sclip_model *model, const sclip_context_desc *desc, sclip_context **out) {
+    const sclip_allocator *alloc;
+    sclip_context *c;
+    int n, cpus;
+    if (out) *out = NULL;
+    if (!model || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
+    n = desc && desc->n_threads > 0 ? desc->n_threads : 0;
+    if (n > 256) return SCLIP_ERROR_INVALID_ARGUMENT;
+    /* More threads than CPUs only add contention: every hand-off would wait for threads that are
+       not running. A host's parallel_for decides its own parallelism. */
+    cpus = sclip__cpu_count();
+    if (n < 1 || (!(desc && desc->parallel_for) && n > cpus)) n = cpus;
+    alloc = desc && desc->allocator.alloc ? &desc->allocator : &model->allocator;
+    c = (sclip_context *)sclip__calloc(alloc, 1, sizeof *c);
+    if (!c) return SCLIP_ERROR_OUT_OF_MEMORY;
+    c->allocator = *alloc;
+    c->model = model;
+    c->n_threads = n;
+    if (desc) {
+        c->progress = desc->progress;
+        c->progress_user = desc->progress_user;
+    }
+    if (desc && desc->parallel_for) {
+        c->parallel_for = desc->parallel_for;
+        c->parallel_for_user = desc->parallel_for_user;
+        sclip__pool_start(&c->pool, &c->allocator, 1);
+    } else if (!sclip__pool_start(&c->pool, &c->allocator, n)) {
+        sclip__pool_stop(&c->pool);
+        sclip__free(c);
+        return SCLIP_ERROR_THREADS;
+    }
+    *out = c;
     return SCLIP_OK;
 }
 
-/* The methods' own per-benchmark configs (METHODS.md 2.3 and 3.3): preset name, short side,
-   logit_scale, prob_thd, area_thd; ResCLIP also whole-image, temp_thd, RCS and SFR (tau, lambda). */
-static const struct sclip__method_preset {
-    sclip_method method;
-    const char *name;
-    int short_side;
-    float logit_scale, prob_thd, area_thd;
-    int whole;
-    double temp_thd, rcs[2], sfr[2];
-} sclip__method_presets[] = {
-    {SCLIP_METHOD_SCCLIP, "voc21", 336, 50, 0.15f, 0.1f, 0, 0, {0, 0}, {0, 0}},
-    {SCLIP_METHOD_SCCLIP, "context60", 336, 40, 0.15f, 0, 0, 0, {0, 0}, {0, 0}},
-    {SCLIP_METHOD_SCCLIP, "coco-object", 336, 55, 0.35f, 0, 0, 0, {0, 0}, {0, 0}},
-    {SCLIP_METHOD_SCCLIP, "voc20", 336, 40, 0, 0, 0, 0, {0, 0}, {0, 0}},
-    {SCLIP_METHOD_SCCLIP, "context59", 336, 40, 0, 0, 0, 0, {0, 0}, {0, 0}},
-    {SCLIP_METHOD_SCCLIP, "ade20k", 336, 40, 0, 0, 0, 0, {0, 0}, {0, 0}},
-    {SCLIP_METHOD_SCCLIP, "coco-stuff", 336, 40, 0, 0, 0, 0, {0, 0}, {0, 0}},
-    {SCLIP_METHOD_SCCLIP, "cityscapes", 560, 40, 0, 0, 0, 0, {0, 0}, {0, 0}},
-    {SCLIP_METHOD_RESCLIP, "voc21", 336, 40, 0.1f, 0, 1, 0.50, {2.0, 0.3}, {2.2, 0.7}},
-    {SCLIP_METHOD_RESCLIP, "voc20", 336, 40, 0, 0, 1, 0.10, {2.0, 0.6}, {2.1, 0.6}},
-    {SCLIP_METHOD_RESCLIP, "context60", 336, 40, 0.1f, 0, 0, 0.30, {2.0, 0.3}, {1.8, 0.7}},
-    {SCLIP_METHOD_RESCLIP, "context59", 336, 40, 0, 0, 0, 0.25, {2.0, 0.4}, {1.8, 0.7}},
-    {SCLIP_METHOD_RESCLIP, "coco-object", 336, 40, 0.1f, 0, 0, 0.11, {2.0, 0.4}, {1.8, 0.7}},
-    {SCLIP_METHOD_RESCLIP, "coco-stuff", 336, 40, 0, 0, 0, 0.11, {2.0, 0.4}, {1.8, 0.7}},
-    {SCLIP_METHOD_RESCLIP, "cityscapes", 560, 40, 0, 0, 0, 0.10, {2.0, 0.2}, {2.1, 0.6}},
-    {SCLIP_METHOD_RESCLIP, "ade20k", 336, 40, 0, 0, 0, 0.25, {2.0, 0.3}, {2.1, 0.7}},
-};
+SCLIPDEF void sclip_context_free(sclip_context *c) {
+    if (!c) return;
+    sclip__pool_stop(&c->pool);
+    sclip__free(c->work);
+    sclip__free(c->pos);
+    sclip__free(c->lp);
+    sclip__free(c->rand_packed);
+    sclip__free(c);
+}
 
-SCLIPDEF sclip_result sclip_seg_preset_method(const char *name, sclip_method method, sclip_seg_desc *d, const char **classes_file) {
-    const struct sclip__preset *p = sclip__find_preset(name);
+SCLIPDEF const char *sclip_context_error(const sclip_context *c) { return c ? c->err : ""; }
+SCLIPDEF int sclip_context_threads(const sclip_context *c) { return c ? c->n_threads : 0; }
+
+static sclip_result sclip__ctx_fail(sclip_context *c, sclip_result r, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err, sizeof c->err, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+/* Runs fn(arg, i) for i in [0, n) on the context's threads. */
+static void sclip__parallel(sclip_context *c, void (*fn)(void *, int), void *arg, int n) {
+    if (c->parallel_for && n > 1) c->parallel_for(c->parallel_for_user, fn, arg, n);
+    else sclip__pool_for(&c->pool, fn, arg, n);
+}
+
+/* Work units of a job (column blocks, heads) are claimed from a shared counter: a thread
+   slowed by other programs on its core takes fewer of them. A unit's result never depends on
+   the thread that computes it. Without the GCC/Clang atomic builtins, task `part` takes
+   units part, part + parts, ... Usage:
+     for (u = sclip__claim(&next, -1, part, parts); u < n; u = sclip__claim(&next, u, part, parts)) */
+static int sclip__claim(int *next, int prev, int part, int parts) {
+#if defined(__GNUC__) || defined(__clang__)
+    (void)prev;
+    (void)part;
+    (void)parts;
+    return __atomic_fetch_add(next, 1, __ATOMIC_RELAXED);
+#else
+    (void)next;
+    return prev < 0 ? part : prev + parts;
+#endif
+}
+
+/* Scratch of at least `floats` floats (contents not kept across calls). */
+static float *sclip__scratch(sclip_context *c, size_t floats) {
+    if (floats > c->work_cap) {
+        sclip__free(c->work);
+        c->work = (float *)sclip__alloc(&c->allocator, floats * sizeof(float));
+        c->work_cap = c->work ? floats : 0;
+    }
+    return c->work;
+}
+
+/* ============================================================================================
+   Reference kernels: plain loops (SCLIP_REFERENCE)
+   ============================================================================================
+   Every entry of the engine table as a textbook writes it: W kept as [n][k] (packing is a copy),
+   y = epi(x W^T + b) by a triple loop with double sums, LayerNorm and softmax row by row. A build
+   with SCLIP_REFERENCE runs the whole model on them (float32 only); tests/test_kernels.c holds the
+   kernels of every instruction set to them. */
+/* QuickGELU and GELU on one float (scalar path and reference). */
+static float sclip__quickgelu1(float t) { return t / (1.0f + expf(-1.702f * t)); }
+static float sclip__gelu1(float t) { return 0.5f * t * erfcf(-t * 0.70710678118654752f); }
+
+static float sclip__epi1(float t, int epi) {
+    if (epi == SCLIP__EPI_QUICKGELU) return sclip__quickgelu1(t);
+    if (epi == SCLIP__EPI_GELU) return sclip__gelu1(t);
+    return t;
+}
+
+/* y[i][j] = epi(x[i] . W[j] + bias[j]) for j in [j0, j1); EPI_ADD: y[i][j] += x[i] . W[j] + bias[j]. */
+static SCLIP__MAYBE_UNUSED void sclip__gemm_ref(int m, int n, int k, const float *x, int ldx,
+                                                const float *w, const float *bias, int epi,
+                                                float *y, int ldy, int j0, int j1) {
+    int i, j, p;
+    (void)n;
+    for (i = 0; i < m; i++)
+        for (j = j0; j < j1; j++) {
+            double s = bias ? bias[j] : 0.0;
+            float t;
+            for (p = 0; p < k; p++) s += (double)x[(ptrdiff_t)i * ldx + p] * w[(ptrdiff_t)j * k + p];
+            t = (float)s;
+            if (epi == SCLIP__EPI_ADD) y[(ptrdiff_t)i * ldy + j] += t;
+            else y[(ptrdiff_t)i * ldy + j] = sclip__epi1(t, epi);
+        }
+}
+
+static size_t sclip__ref_packed_size(int n, int k) { return (size_t)n * (size_t)k; }
+
+static void sclip__ref_pack(const float *w, int n, int k, float *packed) {
+    memcpy(packed, w, (size_t)n * (size_t)k * sizeof(float));
+}
+
+
+static void sclip__ref_pack_f16(const uint16_t *w, int n, int k, float *packed) {
     size_t i;
-    sclip_result r;
-    if (method == SCLIP_METHOD_SCLIP || (r = sclip_seg_preset(name, d, classes_file)) != SCLIP_OK)
-        return method == SCLIP_METHOD_SCLIP ? sclip_seg_preset(name, d, classes_file) : r;
-    if ((int)method < 0 || (int)method >= SCLIP_METHOD_COUNT) return SCLIP_ERROR_INVALID_ARGUMENT;
-    for (i = 0; i < sizeof sclip__method_presets / sizeof sclip__method_presets[0]; i++) {
-        const struct sclip__method_preset *q = &sclip__method_presets[i];
-        if (q->method != method || strcmp(q->name, p->name)) continue;
-        d->short_side = q->short_side, d->logit_scale = q->logit_scale, d->prob_thd = q->prob_thd, d->area_thd = q->area_thd;
-        d->crop = q->whole ? SCLIP_SEG_WHOLE : 224;
-        d->method.kind = method;
-        if (method == SCLIP_METHOD_RESCLIP) {
-            d->method.temp_thd = q->temp_thd;
-            d->method.attn_rcs_weights[0] = q->rcs[0], d->method.attn_rcs_weights[1] = q->rcs[1];
-            d->method.attn_sfr_weights[0] = q->sfr[0], d->method.attn_sfr_weights[1] = q->sfr[1];
-            d->method.set |= (1u << SCLIP_MOPT_TEMP_THD) | (1u << SCLIP_MOPT_ATTN_RCS_WEIGHTS) | (1u << SCLIP_MOPT_ATTN_SFR_WEIGHTS);
+    for (i = 0; i < (size_t)n * (size_t)k; i++) packed[i] = sclip__f16_to_f32(w[i]);
+}
+
+static void sclip__ref_gemm(int m, int n, int k, const float *x, int ldx, const float *packed, const float *bias,
+                            int epi, float *y, int ldy, int j0, int j1) {
+    sclip__gemm_ref(m, n, k, x, ldx, packed, bias, epi, y, ldy, j0, j1);
+}
+
+/* n rows of k floats, row j at w + j * ld (keys: one head's columns of qkv). */
+static void sclip__ref_pack_rows(const float *w, ptrdiff_t ld, int n, int k, float *packed) {
+    int j;
+    for (j = 0; j < n; j++) memcpy(packed + (size_t)j * k, w + j * ld, (size_t)k * sizeof(float));
+}
+
+/* k rows of n floats (values): packed[j][p] = w[p][j], so that c = a w is c[i][j] = a[i] . packed[j]. */
+static void sclip__ref_pack_cols(const float *w, ptrdiff_t ld, int k, int n, float *packed) {
+    int j, p;
+    for (j = 0; j < n; j++)
+        for (p = 0; p < k; p++) packed[(size_t)j * k + p] = w[p * ld + j];
+}
+
+
+/* c[i][j] = alpha sum_p a[i][p] b[j][p] */
+static void sclip__ref_gemm_nt(int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb,
+                               float *c, int ldc) {
+    int i, j, p;
+    for (i = 0; i < m; i++)
+        for (j = 0; j < n; j++) {
+            double s = 0;
+            for (p = 0; p < k; p++) s += (double)a[(ptrdiff_t)i * lda + p] * b[(ptrdiff_t)j * ldb + p];
+            c[(ptrdiff_t)i * ldc + j] = alpha * (float)s;
         }
-        return SCLIP_OK;
-    }
-    return SCLIP_ERROR_UNKNOWN_PRESET; /* the method's code has no config for it (coco-stuff10k) */
 }
 
-SCLIPDEF sclip_result sclip_resize_size(int w, int h, int short_side, int max_long, int *ow, int *oh) {
-    if (!ow || !oh || w < 1 || h < 1) return SCLIP_ERROR_INVALID_ARGUMENT;
-    if (short_side <= 0) {
-        *ow = w;
-        *oh = h;
-        return SCLIP_OK;
-    }
-    return sclip__resize_size(h, w, short_side, max_long > 0 ? max_long : 2048, oh, ow) ? SCLIP_ERROR_IMAGE_TOO_LARGE : SCLIP_OK;
+/* w given as [k][n] (visual.proj): packed[j][p] = w[p][j]. */
+static void sclip__ref_pack_t(const float *w, int k, int n, float *packed) {
+    sclip__ref_pack_cols(w, n, k, n, packed);
 }
 
-SCLIPDEF sclip_result sclip_resize_rgb(const uint8_t *src, int w, int h, size_t stride, uint8_t *dst, int ow, int oh,
-                                       size_t ostride) {
-    int r;
-    if (!src || !dst || w < 1 || h < 1 || ow < 1 || oh < 1 || stride < 3 * (size_t)w || ostride < 3 * (size_t)ow)
-        return SCLIP_ERROR_INVALID_ARGUMENT;
-    r = sclip__resize_rgb8(NULL, src, w, h, stride, dst, ow, oh, ostride);
-    return r == 0 ? SCLIP_OK : r == SCLIP__SEG_ENOMEM ? SCLIP_ERROR_OUT_OF_MEMORY : SCLIP_ERROR_INVALID_ARGUMENT;
+/* c[i][j] = alpha sum_p a[i][p] packed[j][p] */
+static void sclip__ref_gemm_packed(int m, int n, int k, float alpha, const float *a, int lda, const float *packed,
+                                   float *c, int ldc) {
+    sclip__ref_gemm_nt(m, n, k, alpha, a, lda, packed, k, c, ldc);
 }
 
-SCLIPDEF sclip_result sclip_normalize_rgb(const uint8_t *rgb, int w, int h, size_t stride, float *chw) {
-    if (!rgb || !chw || w < 1 || h < 1 || stride < 3 * (size_t)w) return SCLIP_ERROR_INVALID_ARGUMENT;
-    sclip__normalize_crop(rgb, stride, 0, 0, w, h, chw);
-    return SCLIP_OK;
-}
-
-SCLIPDEF int sclip_seg_windows(int w, int h, int crop, int stride, int *boxes, int cap) {
-    int n = sclip__window_count(h, w, crop == SCLIP_SEG_WHOLE ? 0 : crop, stride), k, *tmp;
-    if (!n || !boxes || cap < 0) return n;
-    tmp = (int *)sclip__alloc_array(NULL, (size_t)n * 4, sizeof(int));
-    if (!tmp) return 0;
-    sclip__windows(h, w, crop == SCLIP_SEG_WHOLE ? 0 : crop, stride, tmp);
-    for (k = 0; k < n && k < cap; k++) { /* {y1, x1, h, w} -> {x, y, w, h} */
-        boxes[4 * k] = tmp[4 * k + 1];
-        boxes[4 * k + 1] = tmp[4 * k];
-        boxes[4 * k + 2] = tmp[4 * k + 3];
-        boxes[4 * k + 3] = tmp[4 * k + 2];
-    }
-    sclip__free(tmp);
-    return n;
-}
-
-SCLIPDEF void sclip_seg_result_free(sclip_seg_result *res) {
-    if (!res) return;
-    sclip__free(res->labels);
-    sclip__free(res->probs);
-    memset(res, 0, sizeof *res);
-}
-
-/* The settings with every default filled in. */
-static sclip_seg_desc sclip__seg_defaults(const sclip_seg_desc *d) {
-    sclip_seg_desc s;
-    if (d) s = *d;
-    else memset(&s, 0, sizeof s);
-    if (!s.short_side) s.short_side = 336;
-    if (!s.max_long_side) s.max_long_side = 2048;
-    if (!s.crop) s.crop = 224;
-    if (!s.stride) s.stride = 112;
-    if (s.logit_scale == 0) s.logit_scale = 40;
-    return s;
-}
-
-static sclip_result sclip__seg_check(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int w, int h, size_t stride,
-                                     const sclip_seg_desc *d) {
-    sclip_result r;
-    if (!v || !rgb) return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: NULL vocabulary or pixels");
-    if (w < 1 || h < 1) return sclip__ctx_fail(c, SCLIP_ERROR_IMAGE_TOO_SMALL, "segment: the image is %dx%d", w, h);
-    if (w > SCLIP_MAX_SOURCE_SIDE || h > SCLIP_MAX_SOURCE_SIDE || (double)w * h > SCLIP_MAX_SOURCE_PIXELS)
-        return sclip__ctx_fail(c, SCLIP_ERROR_IMAGE_TOO_LARGE, "segment: %dx%d exceeds the limit (side %d, %d pixels)", w, h,
-                               SCLIP_MAX_SOURCE_SIDE, SCLIP_MAX_SOURCE_PIXELS);
-    if (stride < 3 * (size_t)w) return sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: row stride below 3 x width");
-    if (v->embed_dim != c->model->arch.embed_dim || v->fingerprint != c->model->fingerprint)
-        return sclip__ctx_fail(c, SCLIP_ERROR_BAD_VOCAB_CACHE, "segment: the vocabulary was made with another model");
-#define SCLIP__BAD_SETTING(what, ...) sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: " what, __VA_ARGS__)
-    if ((d->short_side < 1 && d->short_side != SCLIP_SEG_KEEP) || d->short_side > SCLIP_MAX_IMAGE_SIDE)
-        return SCLIP__BAD_SETTING("short_side %d is outside 1..%d (or SCLIP_SEG_KEEP)", d->short_side, SCLIP_MAX_IMAGE_SIDE);
-    if (d->max_long_side < 1) return SCLIP__BAD_SETTING("max_long_side %d is below 1", d->max_long_side);
-    if (d->crop != SCLIP_SEG_WHOLE && (d->crop < c->model->arch.patch_size || d->crop > SCLIP_MAX_IMAGE_SIDE))
-        return SCLIP__BAD_SETTING("crop %d must be SCLIP_SEG_WHOLE or a window of %d..%d pixels (the patch is %d)", d->crop,
-                                  c->model->arch.patch_size, SCLIP_MAX_IMAGE_SIDE, c->model->arch.patch_size);
-    if (d->stride < 1) return SCLIP__BAD_SETTING("stride %d is below 1", d->stride);
-    if (!(d->logit_scale > 0 && d->logit_scale < 1e4f))
-        return SCLIP__BAD_SETTING("logit_scale %g is outside (0, 10000)", (double)d->logit_scale);
-    if (!(d->prob_thd >= 0 && d->prob_thd <= 1)) return SCLIP__BAD_SETTING("prob_thd %g is outside [0, 1]", (double)d->prob_thd);
-    if (!(d->area_thd >= 0 && d->area_thd <= 1)) return SCLIP__BAD_SETTING("area_thd %g is outside [0, 1]", (double)d->area_thd);
-    if (d->pamr_steps < 0 || d->pamr_steps > 1000) return SCLIP__BAD_SETTING("pamr_steps %d is outside 0..1000", d->pamr_steps);
-#undef SCLIP__BAD_SETTING
-    if ((r = sclip__method_check(c, &d->method, 0, 0)) != SCLIP_OK) return r;
-    return sclip__attn_check(c, &d->attn);
-}
-
-/* What the windows produce, at the original size H0 x W0: logits (Q planes) when PAMR follows;
-   otherwise probs (C planes) and their argmax over the classes (best, bv). */
-typedef struct sclip__seg_out {
-    float *logits, *probs, *bv;
-    int *best;
-    uint16_t *labels; /* labels only (no probabilities kept): the final labels, made band by band */
-    float area_thd, prob_thd;
-    int (*probs_band)(void *, int, int, int, int, const float *, size_t); /* labels only, or NULL */
-    void *probs_user;
-    int H0, W0;
-    int renorm; /* ResCLIP: the probabilities renormalised over the classes */
-} sclip__seg_out;
-
-/* The last step of both modes: the job's input (the patch logits, or the windows' mean), hin x
-   win, resized to the original size, either into logits (when PAMR follows) or, fused with the
-   post-processing's steps 1-3 and the argmax, straight into the class probabilities. */
-static sclip_result sclip__seg_final(sclip_context *c, const sclip_vocab *v, sclip__resize_job *j, int hin, int win,
-                                     float logit_scale, const sclip__seg_out *o) {
-    int e, C = v->n_classes, parts = sclip__seg_parts(c, (size_t)o->H0), part, k, removed = 0, *sum = NULL;
-    int *failed = (int *)sclip__calloc(&c->allocator, (size_t)parts, sizeof(int));
-    size_t p, hw = (size_t)o->H0 * o->W0;
-    if (!failed) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
-    j->qcls = v->query_class, j->Q = v->n_queries, j->C = C, j->logit_scale = logit_scale;
-    j->logits = o->logits, j->probs = o->probs, j->best = o->best, j->bv = o->bv;
-    j->labels = o->labels, j->prob_thd = o->prob_thd, j->band_failed = failed, j->probs_user = o->probs_user;
-    j->renorm = o->renorm;
-    if (o->labels && o->area_thd > 0.f) { /* step 4 needs the argmax counts of the whole image */
-        if (!(j->area = (int *)sclip__calloc(&c->allocator, (size_t)(parts + 1) * C, sizeof(int)))) {
-            sclip__free(failed);
-            return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
+/* c[i][j] (+)= sum_p a[i][p] b[p][j] */
+static void sclip__ref_gemm_nn(int m, int n, int k, const float *a, int lda, const float *b, int ldb, float *c, int ldc,
+                               int accumulate) {
+    int i, j, p;
+    for (i = 0; i < m; i++)
+        for (j = 0; j < n; j++) {
+            double s = 0;
+            for (p = 0; p < k; p++) s += (double)a[(ptrdiff_t)i * lda + p] * b[(ptrdiff_t)p * ldb + j];
+            c[(ptrdiff_t)i * ldc + j] = accumulate ? c[(ptrdiff_t)i * ldc + j] + (float)s : (float)s;
         }
-        sum = j->area + (size_t)parts * C;
-    }
-    j->probs_band = sum ? NULL : o->probs_band; /* with step 4, the second pass hands them over */
-    e = sclip__resize_run(c, j, hin, win, o->H0, o->W0);
-    if (!e && sum) { /* labels only: the area filter's verdict, then a second pass where it matters */
-        for (part = 0; part < parts; part++)
-            for (k = 0; k < C; k++) sum[k] += j->area[(size_t)part * C + k];
-        sclip__post_area_verdict(sum, C, o->area_thd);
-        for (k = 1; k < C; k++) removed |= sum[k];
-        j->zeroed = sum;
-        j->area = NULL;
-        j->probs_band = o->probs_band; /* every band then, not only those holding a removed class */
-        if (removed || j->probs_band) e = sclip__resize_run(c, j, hin, win, o->H0, o->W0);
-        j->area = sum - (size_t)parts * C;
-    }
-    if (!e && o->labels) /* step 5's threshold: below prob_thd is class 0 */
-        for (p = 0; p < hw; p++) o->labels[p] = o->labels[p] & SCLIP__LOW ? 0 : o->labels[p];
-    for (part = 0; part < parts; part++)
-        if (!e && failed[part]) e = SCLIP__SEG_ECALLBACK;
-    sclip__free(failed);
-    sclip__free(j->area);
-    if (e == SCLIP__SEG_ECALLBACK) return sclip__ctx_fail(c, SCLIP_ERROR_IO, "segment: the probs_band callback stopped it");
-    if (e == SCLIP__SEG_ENOMEM) return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
-    return e ? sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT, "segment: bad class map") : SCLIP_OK;
 }
 
-/* Cosine logits of one window of the resized image: dense tokens, L2-normalised, class token
-   dropped, dot product with every query. Returns (gh*gw) x Q floats inside buf. */
-static sclip_result sclip__seg_cosine(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W1, const int *box,
-                                      const sclip_seg_desc *d, float *buf, float **cosm) {
-    const sclip_model *m = c->model;
-    int h = box[2], w = box[3], P = m->arch.patch_size, E = m->arch.embed_dim, L = (h / P) * (w / P) + 1, i;
-    float *chw = buf, *tok = chw + (size_t)3 * h * w;
-    sclip_result r;
-    *cosm = tok + (size_t)L * E;
-    sclip__normalize_crop(rgb, (size_t)W1 * 3, box[1], box[0], w, h, chw);
-    if (d->method.kind == SCLIP_METHOD_SCCLIP) /* N rows, no class token: placed after a row 0 */
-        r = sclip_encode_image_method(c, chw, h, w, &d->method, NULL, 0, 0.0f, tok + E, NULL);
-    else if (d->method.kind == SCLIP_METHOD_RESCLIP)
-        r = sclip_encode_image_method(c, chw, h, w, &d->method, v->features, v->n_queries, d->logit_scale, tok, NULL);
-    else r = sclip_encode_image_dense(c, chw, h, w, &d->attn, tok, NULL);
-    if (r != SCLIP_OK) return r;
-    for (i = 1; i < L; i++) sclip__l2_normalize(tok + (size_t)i * E, E);
-    m->kern->gemm_nt(L - 1, v->n_queries, E, 1.0f, tok + E, E, v->features, E, *cosm, v->n_queries);
-    return SCLIP_OK;
+/* y = (x - mean) / sqrt(var + eps) * w + b, with the biased variance */
+static void sclip__ref_layer_norm_row(const float *xr, float *yr, int n, const float *w, const float *b, float eps) {
+    double mean = 0, var = 0;
+    int i;
+    for (i = 0; i < n; i++) mean += xr[i];
+    mean /= n;
+    for (i = 0; i < n; i++) var += (xr[i] - mean) * (xr[i] - mean);
+    var /= n;
+    for (i = 0; i < n; i++) yr[i] = (float)((xr[i] - mean) / sqrt(var + eps)) * w[i] + b[i];
 }
 
-/* Scratch for the cosine logits of a window of at most h x w pixels. */
-static float *sclip__seg_buffer(sclip_context *c, const sclip_vocab *v, int h, int w) {
-    int P = c->model->arch.patch_size;
-    return (float *)sclip__alloc(&c->allocator, ((size_t)3 * h * w + ((size_t)(h / P) * (w / P) + 1) * (c->model->arch.embed_dim + (size_t)v->n_queries)) *
-                                 sizeof(float));
+/* x = exp(x - max x); returns 1 / sum */
+static float sclip__ref_softmax_exp(float *x, int n) {
+    float mx = x[0];
+    double sum = 0;
+    int i;
+    for (i = 1; i < n; i++) mx = x[i] > mx ? x[i] : mx;
+    for (i = 0; i < n; i++) sum += x[i] = expf(x[i] - mx);
+    return (float)(1.0 / sum);
 }
 
-/* Whole-image mode (no windows): the patch logits go straight to the original size, one
-   bilinear resize, as the official forward_feature does. */
-static sclip_result sclip__seg_whole(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W1, int H1,
-                                     const sclip_seg_desc *d, const sclip__seg_out *o) {
-    int box[4], P = c->model->arch.patch_size, gh = H1 / P, gw = W1 / P;
-    float *buf = sclip__seg_buffer(c, v, H1, W1), *cosm = NULL, *up = NULL;
-    sclip__resize_job j;
-    sclip_result r = buf ? SCLIP_OK : sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
-    box[0] = box[1] = 0;
-    box[2] = H1;
-    box[3] = W1;
-    if (r == SCLIP_OK) r = sclip__seg_cosine(c, v, rgb, W1, box, d, buf, &cosm);
-    memset(&j, 0, sizeof j);
-    j.in = cosm, j.cs = 1, j.ys = (ptrdiff_t)gw * v->n_queries, j.xs = v->n_queries; /* token-major */
-    if (r == SCLIP_OK && d->method.kind == SCLIP_METHOD_RESCLIP) { /* ResCLIP: to the resized size first, then on */
-        up = (float *)sclip__alloc_array(&c->allocator, (size_t)v->n_queries * H1, (size_t)W1 * sizeof(float));
-        if (!up || sclip__bilinear(&c->allocator, cosm, v->n_queries, gh, gw, 1, j.ys, j.xs, up, H1, W1, (ptrdiff_t)H1 * W1, W1, 0))
-            r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
-        j.in = up, j.cs = (ptrdiff_t)H1 * W1, j.ys = W1, j.xs = 1, gh = H1, gw = W1;
-    }
-    if (r == SCLIP_OK) r = sclip__seg_final(c, v, &j, gh, gw, d->logit_scale, o);
-    sclip__free(up);
-    if (c->progress) c->progress(c->progress_user, "windows", 1, 1);
-    sclip__free(buf);
-    return r;
+/* x = x rx (+ y ry) */
+static void sclip__ref_softmax_scale(float *x, float rx, const float *y, float ry, int n) {
+    int i;
+    for (i = 0; i < n; i++) x[i] = y ? x[i] * rx + y[i] * ry : x[i] * rx;
 }
 
-/* Patch logits of window k, token-major ((gh*gw) x Q), into the channel-major planes of the
-   sliding-window source (contiguous rows for the upsampling's vector path). */
-static void sclip__slide_store(float *wcos, int k, const float *cosm, int Q, int tokens) {
-    float *dst = wcos + (size_t)k * Q * tokens;
-    int q, i;
-    for (i = 0; i < tokens; i++)
-        for (q = 0; q < Q; q++) dst[(size_t)q * tokens + i] = cosm[(size_t)i * Q + q];
-}
+static const sclip__kernels sclip__kernels_reference = {
+    "reference (plain loops, SCLIP_REFERENCE)", SCLIP_BUILD_INFO "; running: reference (plain loops, SCLIP_REFERENCE)",
+    sclip__ref_packed_size, sclip__ref_pack, sclip__ref_pack_t, sclip__ref_pack_f16, sclip__ref_gemm,
+    sclip__ref_pack_rows, sclip__ref_pack_cols, sclip__ref_gemm_packed, sclip__ref_gemm_nt, sclip__ref_gemm_nn,
+    /* float32 only: no low-precision products */
+    {{NULL, NULL, NULL, NULL, NULL, NULL}, {NULL, NULL, NULL, NULL, NULL, NULL}, {NULL, NULL, NULL, NULL, NULL, NULL},
+     {NULL, NULL, NULL, NULL, NULL, NULL}},
+    NULL, NULL,
+    sclip__ref_layer_norm_row, sclip__ref_softmax_exp, sclip__ref_softmax_scale};
 
-/* Sliding windows over the resized image (forward_slide): the windows' patch logits are kept
-   (Q x gh x gw floats each, 1/64 of the (Q, H1, W1) sum for 224-pixel windows at stride 112);
-   the final resize then makes the windows' mean, each window upsampled bilinearly to its pixels
-   and the sum divided by the windows over the pixel, for the rows each band of output reads. */
-static sclip_result sclip__seg_slide(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W1, int H1,
-                                     const sclip_seg_desc *d, const sclip__seg_out *o) {
-    int n = sclip__window_count(H1, W1, d->crop, d->stride), k, Q = v->n_queries, P = c->model->arch.patch_size, gh = 0, gw = 0;
-    int tables = 0;
-    int *boxes = (int *)sclip__alloc_array(&c->allocator, (size_t)4 * (n ? n : 1) + (size_t)H1 + (size_t)W1, sizeof(int));
-    float *buf = sclip__seg_buffer(c, v, d->crop < H1 ? d->crop : H1, d->crop < W1 ? d->crop : W1), *cosm, *wcos = NULL;
-    sclip__slide_src src;
-    sclip__resize_job j;
-    sclip__lerp2 wt;
-    sclip_result r = boxes && buf ? SCLIP_OK : sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
-    if (r == SCLIP_OK) { /* every window has the same size: the crop, or the image's side when it is smaller */
-        sclip__windows(H1, W1, d->crop, d->stride, boxes);
-        gh = boxes[2] / P, gw = boxes[3] / P;
-        wcos = (float *)sclip__alloc_array(&c->allocator, (size_t)n * Q, (size_t)gh * gw * sizeof(float));
-        tables = wcos && !sclip__lerp2_init(&c->allocator, &wt, gh, gw, boxes[2], boxes[3]);
-        if (!tables) r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
-    }
-    if (r == SCLIP_OK) {
-        sclip__slide_setup(&src, wcos, boxes, n, Q, H1, W1, d->crop, d->stride, &wt);
-        if (!sclip__slide_covered(&src)) /* the official code asserts this too */
-            r = sclip__ctx_fail(c, SCLIP_ERROR_INVALID_ARGUMENT,
-                                "segment: stride %d > crop %d leaves pixels of the %dx%d resized image in no window", d->stride,
-                                d->crop, W1, H1);
-    }
-    for (k = 0; k < n && r == SCLIP_OK; k++) {
-        r = sclip__seg_cosine(c, v, rgb, W1, boxes + 4 * k, d, buf, &cosm);
-        if (r == SCLIP_OK) sclip__slide_store(wcos, k, cosm, Q, gh * gw);
-        if (c->progress) c->progress(c->progress_user, "windows", k + 1, n);
-    }
-    if (r == SCLIP_OK) {
-        memset(&j, 0, sizeof j);
-        j.slide = &src;
-        r = sclip__seg_final(c, v, &j, H1, W1, d->logit_scale, o);
-    }
-    if (tables) sclip__lerp2_free(&wt);
-    sclip__free(wcos);
-    sclip__free(buf);
-    sclip__free(boxes);
-    return r;
-}
 
-/* PAMR guided by the normalised resized image, bilinearly resized to the original size. */
-static sclip_result sclip__seg_pamr(sclip_context *c, const uint8_t *rgb1, int W1, int H1, int W0, int H0, float *logits, int Q,
-                                    int steps) {
-    static const int dilations[2] = {8, 16};
-    float *norm = (float *)sclip__alloc(&c->allocator, (size_t)3 * W1 * H1 * sizeof(float)), *img = (float *)sclip__alloc(&c->allocator, (size_t)3 * W0 * H0 * sizeof(float));
-    int e = !norm || !img;
-    if (!e) {
-        sclip__normalize_crop(rgb1, (size_t)W1 * 3, 0, 0, W1, H1, norm);
-        e = sclip__bilinear(&c->allocator, norm, 3, H1, W1, (ptrdiff_t)H1 * W1, W1, 1, img, H0, W0, (ptrdiff_t)H0 * W0, W0, 0);
-    }
-    if (!e) e = sclip__pamr(&c->allocator, img, logits, Q, H0, W0, steps, dilations, 2, 0);
-    sclip__free(norm);
-    sclip__free(img);
-    return e ? sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory in PAMR") : SCLIP_OK;
-}
-
-SCLIPDEF sclip_result sclip_segment(sclip_context *c, const sclip_vocab *v, const uint8_t *rgb, int W0, int H0, size_t stride,
-                                    const sclip_seg_desc *desc, sclip_seg_result *out) {
-    sclip_seg_desc d;
-    int W1 = 0, H1 = 0, Q, C, *pred = NULL, labels_only;
-    size_t p, hw0;
-    uint8_t *rgb1 = NULL;
-    float *logits = NULL, *probs = NULL, *bv = NULL;
-    sclip__seg_out o;
-    sclip_result r;
-    if (out) memset(out, 0, sizeof *out);
-    if (!c || !out) return SCLIP_ERROR_INVALID_ARGUMENT;
-    d = sclip__seg_defaults(desc);
-    if ((r = sclip__seg_check(c, v, rgb, W0, H0, stride, &d)) != SCLIP_OK) return r;
-    if (d.method.kind == SCLIP_METHOD_RESCLIP) d.area_thd = 0; /* no effect in ResCLIP's code (manual section 10) */
-    labels_only = (d.no_probs || d.probs_band) && d.pamr_steps == 0; /* memory independent of classes x pixels */
-    Q = v->n_queries;
-    C = v->n_classes;
-    hw0 = (size_t)W0 * H0;
-    if (sclip_resize_size(W0, H0, d.short_side == SCLIP_SEG_KEEP ? 0 : d.short_side, d.max_long_side, &W1, &H1) != SCLIP_OK ||
-        W1 > SCLIP_MAX_IMAGE_SIDE || H1 > SCLIP_MAX_IMAGE_SIDE || (double)W1 * H1 > SCLIP_MAX_IMAGE_PIXELS)
-        return sclip__ctx_fail(c, SCLIP_ERROR_IMAGE_TOO_LARGE,
-                               "segment: the image resized for short_side %d (%dx%d) exceeds the towers' limit (side %d, %d "
-                               "pixels): lower short_side (sclip-seg --short-side)",
-                               d.short_side, W1, H1, SCLIP_MAX_IMAGE_SIDE, SCLIP_MAX_IMAGE_PIXELS);
-    if (W1 < c->model->arch.patch_size || H1 < c->model->arch.patch_size)
-        return sclip__ctx_fail(c, SCLIP_ERROR_IMAGE_TOO_SMALL, "segment: the resized image (%dx%d) is smaller than one patch", W1, H1);
-    rgb1 = (uint8_t *)sclip__alloc(&c->allocator, (size_t)W1 * H1 * 3);
-    out->labels = (uint16_t *)sclip__alloc_array(&c->allocator, hw0, sizeof(uint16_t));
-    if (!rgb1 || !out->labels) r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory");
-    else if (!labels_only) { /* the classes x pixels probabilities are kept (returned, or refined by PAMR) */
-        if (d.pamr_steps > 0) logits = (float *)sclip__alloc_array(&c->allocator, (size_t)Q * hw0, sizeof(float)); /* PAMR refines them whole */
-        else bv = (float *)sclip__alloc_array(&c->allocator, hw0, sizeof(float));
-        probs = (float *)sclip__alloc_array(&c->allocator, (size_t)C * hw0, sizeof(float));
-        pred = (int *)sclip__alloc_array(&c->allocator, hw0, sizeof(int));
-        if ((d.pamr_steps > 0 ? !logits : !bv) || !probs || !pred)
-            r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY,
-                                "segment: out of memory for %s of %d x %dx%d floats (%.1f GB); without them (no_probs, no PAMR) "
-                                "the memory does not grow with the classes",
-                                d.pamr_steps > 0 ? "PAMR's logits" : "the probabilities", d.pamr_steps > 0 ? Q : C, W0, H0,
-                                (double)(d.pamr_steps > 0 ? Q : C) * (double)hw0 * 4e-9);
-    }
-    if (r == SCLIP_OK && sclip__resize_rgb8(&c->allocator, rgb, W0, H0, stride, rgb1, W1, H1, (size_t)W1 * 3) != 0)
-        r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: resize failed");
-    o.logits = logits, o.probs = probs, o.bv = bv, o.best = logits ? NULL : pred, o.H0 = H0, o.W0 = W0;
-    o.labels = labels_only ? out->labels : NULL, o.area_thd = d.area_thd, o.prob_thd = d.prob_thd;
-    o.probs_band = labels_only ? d.probs_band : NULL, o.probs_user = d.probs_user;
-    o.renorm = d.method.kind == SCLIP_METHOD_RESCLIP;
-    if (r == SCLIP_OK)
-        r = d.crop == SCLIP_SEG_WHOLE ? sclip__seg_whole(c, v, rgb1, W1, H1, &d, &o) : sclip__seg_slide(c, v, rgb1, W1, H1, &d, &o);
-    if (r == SCLIP_OK && logits) r = sclip__seg_pamr(c, rgb1, W1, H1, W0, H0, logits, Q, d.pamr_steps);
-    if (r == SCLIP_OK && !labels_only &&
-        (logits ? sclip__postprocess_on(c, logits, Q, H0, W0, v->query_class, C, d.logit_scale, d.area_thd, d.prob_thd, probs,
-                                        NULL, pred)
-                : sclip__post_finish(c, probs, hw0, C, d.area_thd, d.prob_thd, pred, bv, NULL, pred)))
-        r = sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory in post-processing");
-    if (r == SCLIP_OK && !labels_only && o.renorm) sclip__renorm_classes(probs, hw0, C, hw0);
-    if (r == SCLIP_OK && !labels_only && d.probs_band && d.probs_band(d.probs_user, 0, H0, W0, C, probs, hw0))
-        r = sclip__ctx_fail(c, SCLIP_ERROR_IO, "segment: the probs_band callback stopped it");
-    if (r == SCLIP_OK) {
-        for (p = 0; pred && p < hw0; p++) out->labels[p] = (uint16_t)pred[p];
-        out->width = W0;
-        out->height = H0;
-        out->n_classes = C;
-        if (!d.no_probs && !d.probs_band) out->probs = probs, probs = NULL;
-    } else
-        sclip_seg_result_free(out);
-    sclip__free(rgb1);
-    sclip__free(logits);
-    sclip__free(bv);
-    sclip__free(probs);
-    sclip__free(pred);
-    return r;
-}
 
 /* ============================================================================================
    Kernel selection
