@@ -57,7 +57,7 @@
                                 __ARM_NEON) and the level names are not read.
                                 sclip_build_info() names the compiled and the running paths.
       SCLIP_REFERENCE           the model runs on the reference kernels, the plain loops of the
-                                section "Reference kernels" (float32 only; the tests hold every
+                                section "Kernels, reference" (float32 only; the tests hold every
                                 SIMD path to them); SCLIP_CPU=reference does so at run time
 
    3. API overview (every function that can fail returns an sclip_result, 0 = SCLIP_OK;
@@ -706,10 +706,11 @@ SCLIPDEF int sclip_seg_windows(int width, int height, int crop, int stride, int 
 /* ============================================================================================
    IMPLEMENTATION
    ============================================================================================
-   In order: helpers; the engine interface (the table of kernels) and the reference kernels;
-   the weight file and the model; threads and context; primitives; transformer blocks, vision
-   and text towers; vocabulary; segmentation; SC-CLIP and ResCLIP; kernel selection; and, last,
-   the kernels of each instruction set.
+   In the order data flows: small helpers; the engine interface (the kernels, behind one table);
+   the model's and the context's data; primitives, transformer blocks (with the last-block
+   variants), vision and text towers; vocabulary; segmentation (sclip_segment, then its steps);
+   SC-CLIP and ResCLIP; weights (the file, then loading and packing); runtime (threads, then the
+   context); and last the kernels (the reference loops, their selection, each instruction set's).
    Names used throughout: L (or T) tokens of a sequence (1 + gh*gw for an image: the class
    token, then the gh x gw patch grid, row-major), W or D the width (C in the methods' code, as
    their papers write it), H heads of head_dim hd, P the patch side, E embed_dim, Q queries
@@ -840,8 +841,10 @@ static float sclip__f32(const unsigned char *p) {
    Everything that depends on the instruction set (the packed matrix products and the row
    primitives: LayerNorm, softmax) is at the end of this file, behind one table of function
    pointers, sclip__kernels. The model picks its table when it is loaded (sclip__kernels_choose,
-   section "Kernel selection") and packs its weights for it, so the rest of the library reads as
-   plain C: k->gemm(...), k->layer_norm_row(...). Products are y = epi(x W^T + bias) with W in
+   section "Kernels, selection") and packs its weights for it, so the rest of the library reads as
+   plain C: k->gemm(...), k->layer_norm_row(...). Fifteen entries: the float32 Linear layer (5),
+   attention's products (5), the three row primitives, and per reduced-precision format a table
+   of six (lowp[precision]) with two helpers. Products are y = epi(x W^T + bias) with W in
    PyTorch's Linear layout [n][k], packed once into column panels (sizes from *_packed_size).
    Names used below: m rows of x (tokens), n output channels, k input channels, j0..j1 the output
    columns one thread computes, epi one of SCLIP__EPI_* (applied after the sum: QuickGELU, GELU,
@@ -1027,7 +1030,7 @@ static const sclip__kernels *sclip__kernels_choose(void);
    A model (sclip_model) is immutable once loaded and shared by any number of threads: its two
    towers of blocks, each Linear layer packed for the model's kernels. A context (sclip_context)
    is one caller thread's: scratch memory, a pool of worker threads, caches that depend on the
-   input size. The model's weights are read in "Weights", the context is made in "Runtime". */
+   input size. The model's weights are read in "Weights, loading", the context made in "Runtime, context". */
 typedef struct sclip__linear {
     int n, k;            /* out features, in features */
     int precision;       /* an sclip_precision: the layout of packed */
@@ -1051,7 +1054,7 @@ typedef struct sclip__tower {
 
 struct sclip_model {
     sclip_allocator allocator; /* of every block of the model (sclip_model_desc) */
-    const sclip__kernels *kern; /* the instruction set's kernels, chosen at load (Kernel selection) */
+    const sclip__kernels *kern; /* the instruction set's kernels, chosen at load ("Kernels, selection") */
     sclip_arch arch;
     sclip_towers towers;
     sclip_precision precision;
@@ -1106,7 +1109,7 @@ struct sclip_context {
     uint64_t rand_seed;
 };
 
-/* The runtime the model calls (section "Runtime"): */
+/* The runtime the model calls (sections "Runtime, ..."): */
 /* runs fn(arg, i) for i in [0, n) on the context's threads */
 static void sclip__parallel(sclip_context *c, void (*fn)(void *, int), void *arg, int n);
 /* the next work unit of a job shared by `parts` tasks (units claimed in order) */
@@ -2625,7 +2628,7 @@ SCLIPDEF sclip_result sclip_vocab_load(const char *path, const sclip_model *mode
 #endif
 
 /* ============================================================================================
-   Segmentation (manual section 4): the pipeline around the model
+   Segmentation (manual section 4): sclip_segment, the pipeline around the model
    ============================================================================================ */
 /* What the windows produce, at the original size H0 x W0: logits (Q planes) when PAMR follows;
    otherwise probs (C planes) and their argmax over the classes (best, bv). */
@@ -2738,7 +2741,7 @@ SCLIPDEF sclip_result sclip_segment(sclip_context *c, const sclip_vocab *v, cons
 }
 
 /* ============================================================================================
-   Segmentation pipeline around the model (manual section 4): keep-ratio size, OpenCV-exact
+   Segmentation, its steps (manual section 4): keep-ratio size, OpenCV-exact
    8-bit bilinear resize, normalisation, sliding windows, bilinear upsampling of patch logits with
    window averaging, post-processing (softmax, synonyms, area filter, thresholds) and PAMR.
    Everything here is private (sclip__*), C99, and allocates with sclip__alloc_array / sclip__free.
@@ -5310,7 +5313,7 @@ SCLIPDEF sclip_result sclip_encode_image_method(sclip_context *c, const float *c
 }
 
 /* ============================================================================================
-   Weight file (.sclip): parsing and validation. See the manual's section 7, "Weight file".
+   Weights, the file (.sclip): parsing and validation. See the manual's section 7, "Weight file".
    Every number read from the file is checked before it is used.
    ============================================================================================ */
 #define SCLIP__HEADER_SIZE 256
@@ -5561,7 +5564,8 @@ static const sclip__tensor_entry *sclip__find(const sclip__file *f, const char *
 }
 
 /* ============================================================================================
-   Model: tensors of the file turned into what the forward passes read
+   Weights, loading: the file's tensors turned into what the forward passes read (packed for
+   the model's kernels)
    ============================================================================================ */
 typedef struct sclip__loader {
     sclip_model *m;
@@ -6011,7 +6015,7 @@ SCLIPDEF const sclip_arch *sclip_model_arch(const sclip_model *m) { return m ? &
 SCLIPDEF const sclip_tokenizer *sclip_model_tokenizer(const sclip_model *m) { return m ? m->tokenizer : NULL; }
 
 /* ============================================================================================
-   Threads: a small pool; item i of a job runs on worker i mod n, and items share their
+   Runtime, threads: a small pool; item i of a job runs on worker i mod n, and items share their
    work units through sclip__claim (a unit's result never depends on who computes it).
    A host can replace the pool with its own parallel_for.
    ============================================================================================ */
@@ -6164,7 +6168,7 @@ static void sclip__pool_for(sclip__pool *p, void (*fn)(void *, int), void *arg, 
 }
 
 /* ============================================================================================
-   Context: scratch memory, threads, caches that depend on the input size
+   Runtime, context: scratch memory, threads, caches that depend on the input size
    ============================================================================================ */
 #if defined(SCLIP__PTHREADS) && defined(__linux__) && !defined(SCLIP_NO_STDIO)
 /* The first line of a small file, or "" when it cannot be read. */
@@ -6322,7 +6326,7 @@ static float *sclip__scratch(sclip_context *c, size_t floats) {
 }
 
 /* ============================================================================================
-   Reference kernels: plain loops (SCLIP_REFERENCE)
+   Kernels, reference: plain loops (SCLIP_REFERENCE)
    ============================================================================================
    Every entry of the engine table as a textbook writes it: W kept as [n][k] (packing is a copy),
    y = epi(x W^T + b) by a triple loop with double sums, LayerNorm and softmax row by row. A build
@@ -6461,7 +6465,7 @@ static const sclip__kernels sclip__kernels_reference = {
 
 
 /* ============================================================================================
-   Kernel selection
+   Kernels, selection
    ============================================================================================
    The kernels (the last part of this file) are compiled here, by sclip.h including itself:
    once with the compiler's flags, or, in x86-64 builds without -mavx2 (SCLIP__DISPATCH), once
@@ -6508,6 +6512,14 @@ static const sclip__kernels *sclip__kernels_best(const char *env) {
 #define sclip__v_hsum SCLIP__CAT(sclip__v_hsum, SCLIP__KSUF)
 #define sclip__v_hmax SCLIP__CAT(sclip__v_hmax, SCLIP__KSUF)
 #define sclip__v_rowsum SCLIP__CAT(sclip__v_rowsum, SCLIP__KSUF)
+#define sclip__v_fma SCLIP__CAT(sclip__v_fma, SCLIP__KSUF)
+#define sclip__v_fnma SCLIP__CAT(sclip__v_fnma, SCLIP__KSUF)
+#define sclip__v_abs SCLIP__CAT(sclip__v_abs, SCLIP__KSUF)
+#define sclip__v_div SCLIP__CAT(sclip__v_div, SCLIP__KSUF)
+#define sclip__v_if_pos SCLIP__CAT(sclip__v_if_pos, SCLIP__KSUF)
+#define sclip__v_quickgelu SCLIP__CAT(sclip__v_quickgelu, SCLIP__KSUF)
+#define sclip__v_gelu SCLIP__CAT(sclip__v_gelu, SCLIP__KSUF)
+#define sclip__v_epi SCLIP__CAT(sclip__v_epi, SCLIP__KSUF)
 #define sclip__v_mask SCLIP__CAT(sclip__v_mask, SCLIP__KSUF)
 #define sclip__bf16_hi256 SCLIP__CAT(sclip__bf16_hi256, SCLIP__KSUF)
 #define sclip__bf16_hi512 SCLIP__CAT(sclip__bf16_hi512, SCLIP__KSUF)
@@ -6516,15 +6528,12 @@ static const sclip__kernels *sclip__kernels_best(const char *env) {
 #define sclip__bf16_to_f32 SCLIP__CAT(sclip__bf16_to_f32, SCLIP__KSUF)
 #define sclip__dpbusd256 SCLIP__CAT(sclip__dpbusd256, SCLIP__KSUF)
 #define sclip__dpbusd512 SCLIP__CAT(sclip__dpbusd512, SCLIP__KSUF)
-#define sclip__epi_neon SCLIP__CAT(sclip__epi_neon, SCLIP__KSUF)
 #define sclip__exp256 SCLIP__CAT(sclip__exp256, SCLIP__KSUF)
 #define sclip__exp512 SCLIP__CAT(sclip__exp512, SCLIP__KSUF)
 #define sclip__exp_neon SCLIP__CAT(sclip__exp_neon, SCLIP__KSUF)
 #define sclip__f16_to_f32_n SCLIP__CAT(sclip__f16_to_f32_n, SCLIP__KSUF)
 #define sclip__f32_to_bf16 SCLIP__CAT(sclip__f32_to_bf16, SCLIP__KSUF)
 #define sclip__f32_to_f16_n SCLIP__CAT(sclip__f32_to_f16_n, SCLIP__KSUF)
-#define sclip__gelu256 SCLIP__CAT(sclip__gelu256, SCLIP__KSUF)
-#define sclip__gelu512 SCLIP__CAT(sclip__gelu512, SCLIP__KSUF)
 #define sclip__gemm SCLIP__CAT(sclip__gemm, SCLIP__KSUF)
 #define sclip__gemm_bf16_act_size SCLIP__CAT(sclip__gemm_bf16_act_size, SCLIP__KSUF)
 #define sclip__gemm_bf16_convert SCLIP__CAT(sclip__gemm_bf16_convert, SCLIP__KSUF)
@@ -6587,7 +6596,6 @@ static const sclip__kernels *sclip__kernels_best(const char *env) {
 #define sclip__hsum512 SCLIP__CAT(sclip__hsum512, SCLIP__KSUF)
 #define sclip__kc_of SCLIP__CAT(sclip__kc_of, SCLIP__KSUF)
 #define sclip__layer_norm_row SCLIP__CAT(sclip__layer_norm_row, SCLIP__KSUF)
-#define sclip__lp_epi512 SCLIP__CAT(sclip__lp_epi512, SCLIP__KSUF)
 #define sclip__lp_finish256 SCLIP__CAT(sclip__lp_finish256, SCLIP__KSUF)
 #define sclip__lp_finish512 SCLIP__CAT(sclip__lp_finish512, SCLIP__KSUF)
 #define sclip__lp_finish_neon SCLIP__CAT(sclip__lp_finish_neon, SCLIP__KSUF)
@@ -6612,10 +6620,6 @@ static const sclip__kernels *sclip__kernels_best(const char *env) {
 #define sclip__q8_panels_bytes SCLIP__CAT(sclip__q8_panels_bytes, SCLIP__KSUF)
 #define sclip__q8_quantize_row SCLIP__CAT(sclip__q8_quantize_row, SCLIP__KSUF)
 #define sclip__q8_round SCLIP__CAT(sclip__q8_round, SCLIP__KSUF)
-#define sclip__qgelu256 SCLIP__CAT(sclip__qgelu256, SCLIP__KSUF)
-#define sclip__qgelu512 SCLIP__CAT(sclip__qgelu512, SCLIP__KSUF)
-#define sclip__rcp256 SCLIP__CAT(sclip__rcp256, SCLIP__KSUF)
-#define sclip__rcp512 SCLIP__CAT(sclip__rcp512, SCLIP__KSUF)
 #define sclip__softmax_exp SCLIP__CAT(sclip__softmax_exp, SCLIP__KSUF)
 #define sclip__softmax_scale SCLIP__CAT(sclip__softmax_scale, SCLIP__KSUF)
 #define sclip__sum512 SCLIP__CAT(sclip__sum512, SCLIP__KSUF)
@@ -6788,7 +6792,7 @@ SCLIPDEF const char *sclip_build_info(void) {
 /* ============================================================================================
    KERNELS, compiled once per instruction set: the fp32 and low-precision matrix products and
    the row primitives, behind the table sclip__kernels ("Engine interface"). This part of the
-   file is read only when sclip.h includes itself from "Kernel selection", with SCLIP__KPASS:
+   file is read only when sclip.h includes itself from "Kernels, selection", with SCLIP__KPASS:
    0 the compiler's flags (one pass); in x86-64 run-time dispatch builds 1 portable C,
    2 AVX2+FMA+F16C, 3 AVX-512 (F, CD, BW, DQ, VL), 4 the same with VNNI and BF16; on arm64
    5 NEON, 6 NEON with the dot product. Each pass
@@ -6867,7 +6871,7 @@ SCLIPDEF const char *sclip_build_info(void) {
    How close these kernels come to the CPU's peak, measured: docs/PERFORMANCE.md.
    Stack use: up to 8 KB (sclip__gemm_nt/_nn), under 1 KB otherwise.
 
-   Paths (one per pass, see "Kernel selection"; the packed layout depends on the path, so a
+   Paths (one per pass, see "Kernels, selection"; the packed layout depends on the path, so a
    model packs and runs with the same table):
      AVX-512  (__AVX512F__)          MR x NR = 6 x 32, 12 zmm accumulators
      AVX2+FMA (__AVX2__ && __FMA__)  6 x 16, 12 ymm accumulators
@@ -7166,37 +7170,279 @@ static SCLIP__INLINE __m512 sclip__exp512(__m512 x) {
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
     return _mm512_mask_scalef_ps(p, 0xffff, p, n);
 }
-/* 1/d to ~1 ulp: rcp14 and one Newton step. */
-static SCLIP__INLINE __m512 sclip__rcp512(__m512 d) {
-    __m512 r = _mm512_mask_rcp14_ps(d, 0xffff, d);
-    return _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(2.0f)));
+#endif /* SCLIP__GEMM_AVX512 */
+
+#if defined(SCLIP__GEMM_AVX2)
+/* e^x, |rel err| ~2e-7: x = n ln2 + r, |r| <= ln2/2, degree-6 Taylor, times 2^n built in
+   the exponent field (x is clamped so that n + 127 stays in [1, 254]). */
+static SCLIP__INLINE __m256 sclip__exp256(__m256 x) {
+    __m256 n, r, p;
+    x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.3f)), _mm256_set1_ps(-87.3f));
+    n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145751953125f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.428606765330187e-06f), r);
+    p = _mm256_set1_ps(1.0f / 720.0f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(
+        _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23)));
 }
-static SCLIP__INLINE __m512 sclip__qgelu512(__m512 t) { /* t / (1 + e^(-1.702 t)) */
-    __m512 e = sclip__exp512(_mm512_mul_ps(t, _mm512_set1_ps(-1.702f)));
-    return _mm512_mul_ps(t, sclip__rcp512(_mm512_add_ps(e, _mm512_set1_ps(1.0f))));
+/* Sum (lanes in order) and max of the 8 lanes. */
+static float sclip__hsum256(__m256 v) {
+    float t[8], s = 0;
+    int i;
+    _mm256_storeu_ps(t, v);
+    for (i = 0; i < 8; i++) s += t[i];
+    return s;
 }
-/* t Phi(t), Phi(t) = erfc(-t/sqrt2)/2; erfc(z), z >= 0, by the Chebyshev fit
-   erfc(z) = u exp(-z^2 + P(u)), u = 1/(1 + z/2) (fractional error < 1.2e-7). */
-static SCLIP__INLINE __m512 sclip__gelu512(__m512 t) {
-    __m512 z = _mm512_mul_ps(_mm512_abs_ps(t), _mm512_set1_ps(0.70710678118654752f));
-    __m512 u = sclip__rcp512(_mm512_fmadd_ps(z, _mm512_set1_ps(0.5f), _mm512_set1_ps(1.0f)));
-    __m512 q = _mm512_set1_ps(0.17087277f), e, h;
-    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(-0.82215223f));
-    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(1.48851587f));
-    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(-1.13520398f));
-    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(0.27886807f));
-    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(-0.18628806f));
-    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(0.09678418f));
-    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(0.37409196f));
-    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(1.00002368f));
-    q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(-1.26551223f));
-    q = _mm512_fnmadd_ps(z, z, q);
-    e = _mm512_mul_ps(_mm512_mul_ps(u, sclip__exp512(q)), _mm512_set1_ps(0.5f)); /* Phi(-|t|) */
-    h = _mm512_mask_sub_ps(e, _mm512_cmp_ps_mask(t, _mm512_setzero_ps(), _CMP_GT_OQ),
-                           _mm512_set1_ps(1.0f), e);
-    return _mm512_mul_ps(t, h);
+static float sclip__hmax256(__m256 v) {
+    float t[8], m;
+    int i;
+    _mm256_storeu_ps(t, v);
+    for (m = t[0], i = 1; i < 8; i++) m = t[i] > m ? t[i] : m;
+    return m;
+}
+#endif /* SCLIP__GEMM_AVX2 */
+
+#if defined(SCLIP__GEMM_NEON)
+/* e^x as in the x86 paths: n = round(x log2 e), Taylor on r, 2^n in the exponent field. */
+static SCLIP__INLINE float32x4_t sclip__exp_neon(float32x4_t x) {
+    float32x4_t n, r, p;
+    int32x4_t ni;
+    x = vmaxq_f32(vminq_f32(x, vdupq_n_f32(88.3f)), vdupq_n_f32(-87.3f));
+    ni = vcvtnq_s32_f32(vmulq_f32(x, vdupq_n_f32(1.44269504088896341f)));
+    n = vcvtq_f32_s32(ni);
+    r = vfmsq_f32(x, n, vdupq_n_f32(0.693145751953125f));
+    r = vfmsq_f32(r, n, vdupq_n_f32(1.428606765330187e-06f));
+    p = vdupq_n_f32(1.0f / 720.0f);
+    p = vfmaq_f32(vdupq_n_f32(1.0f / 120.0f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.0f / 24.0f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.0f / 6.0f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(0.5f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.0f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.0f), p, r);
+    return vmulq_f32(p, vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(ni, vdupq_n_s32(127)), 23)));
+}
+#endif /* SCLIP__GEMM_NEON */
+
+/* Sum of n floats (squares: of (x - shift)^2) with 8 running partial sums, lane l taking
+   the elements i = l mod 8. The AVX2 and NEON paths keep the 8 sums in vector lanes, with
+   the same operations in the same order, so every path gives the same bits (where the
+   compiler does not fuse the scalar loop's multiply-add: gcc -std=c99 does not, clang does). */
+static SCLIP__MAYBE_UNUSED float sclip__sum8(const float *x, int n, float shift, int squares) {
+    float p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int i = 0, l;
+#if defined(SCLIP__GEMM_AVX2)
+    __m256 a = _mm256_setzero_ps(), sh = _mm256_set1_ps(shift), t;
+    for (; i + 8 <= n; i += 8) {
+        t = _mm256_loadu_ps(x + i);
+        if (squares) t = _mm256_sub_ps(t, sh), t = _mm256_mul_ps(t, t);
+        a = _mm256_add_ps(a, t);
+    }
+    _mm256_storeu_ps(p, a);
+#elif defined(SCLIP__GEMM_NEON)
+    float32x4_t a0 = vdupq_n_f32(0), a1 = a0, sh = vdupq_n_f32(shift), t0, t1;
+    for (; i + 8 <= n; i += 8) {
+        t0 = vld1q_f32(x + i);
+        t1 = vld1q_f32(x + i + 4);
+        if (squares) t0 = vsubq_f32(t0, sh), t1 = vsubq_f32(t1, sh), t0 = vmulq_f32(t0, t0), t1 = vmulq_f32(t1, t1);
+        a0 = vaddq_f32(a0, t0);
+        a1 = vaddq_f32(a1, t1);
+    }
+    vst1q_f32(p, a0);
+    vst1q_f32(p + 4, a1);
+#endif
+    for (; i + 8 <= n; i += 8)
+        for (l = 0; l < 8; l++) p[l] += squares ? (x[i + l] - shift) * (x[i + l] - shift) : x[i + l];
+    for (; i < n; i++) p[0] += squares ? (x[i] - shift) * (x[i] - shift) : x[i];
+    return ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
 }
 
+#if defined(SCLIP__GEMM_AVX512)
+/* sum_i (x_i - shift)^squares over a row, 16 lanes in two chains. */
+static float sclip__sum512(const float *x, int n, float shift, int squares) {
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0, sh = _mm512_set1_ps(shift), t;
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m512 t0 = _mm512_sub_ps(_mm512_loadu_ps(x + i), sh), t1 = _mm512_sub_ps(_mm512_loadu_ps(x + i + 16), sh);
+        a0 = squares ? _mm512_fmadd_ps(t0, t0, a0) : _mm512_add_ps(a0, t0);
+        a1 = squares ? _mm512_fmadd_ps(t1, t1, a1) : _mm512_add_ps(a1, t1);
+    }
+    for (; i < n; i += 16) {
+        __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : sclip__tail_mask(n);
+        t = _mm512_maskz_sub_ps(m, _mm512_maskz_loadu_ps(m, x + i), sh);
+        a0 = squares ? _mm512_fmadd_ps(t, t, a0) : _mm512_add_ps(a0, t);
+    }
+    return sclip__hsum512(_mm512_add_ps(a0, a1));
+}
+#endif
+
+/* ---- vector layer: the operations GELU, LayerNorm and softmax need, once per instruction set --
+   sclip__vf is one vector of SCLIP__VL floats (a float in the portable pass). The *_n forms
+   take the first n < SCLIP__VL lanes of a row's tail: loads fill the others with 0, stores
+   leave memory past n alone, keep_n zeroes the other lanes (so they stay out of a sum).
+   muladd(a, b, c) = a * b + c as each path's LayerNorm has always rounded it (one fused
+   rounding on AVX-512, two elsewhere); fma(a, b, c) = a * b + c and fnma(a, b, c) = c - a * b
+   always fused; div(a, d) = a / d (x86: a times the reciprocal estimate refined by one Newton
+   step, ~1 ulp); if_pos(t, a, b) = t > 0 ? a : b. rowsum is sum_i (x_i - shift)^(1 or 2) over a
+   row. The micro-kernels below use the layer for their epilogues (sclip__v_epi). */
+#if defined(SCLIP__GEMM_AVX512)
+#define SCLIP__VL 16
+typedef __m512 sclip__vf;
+static SCLIP__INLINE sclip__vf sclip__v_set1(float a) { return _mm512_set1_ps(a); }
+static SCLIP__INLINE sclip__vf sclip__v_load(const float *p) { return _mm512_loadu_ps(p); }
+static SCLIP__INLINE void sclip__v_store(float *p, sclip__vf v) { _mm512_storeu_ps(p, v); }
+static SCLIP__INLINE sclip__vf sclip__v_load_n(const float *p, int n) { return _mm512_maskz_loadu_ps(sclip__tail_mask(n), p); }
+static SCLIP__INLINE void sclip__v_store_n(float *p, sclip__vf v, int n) { _mm512_mask_storeu_ps(p, sclip__tail_mask(n), v); }
+static SCLIP__INLINE sclip__vf sclip__v_keep_n(sclip__vf v, int n) { return _mm512_maskz_mov_ps(sclip__tail_mask(n), v); }
+static SCLIP__INLINE sclip__vf sclip__v_add(sclip__vf a, sclip__vf b) { return _mm512_add_ps(a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_sub(sclip__vf a, sclip__vf b) { return _mm512_sub_ps(a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_mul(sclip__vf a, sclip__vf b) { return _mm512_mul_ps(a, b); }
+/* the masked form: g++ 12 warns about the unmasked one's undefined source in C++ */
+static SCLIP__INLINE sclip__vf sclip__v_max(sclip__vf a, sclip__vf b) { return _mm512_mask_max_ps(a, 0xffff, a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_muladd(sclip__vf a, sclip__vf b, sclip__vf c) { return _mm512_fmadd_ps(a, b, c); }
+static SCLIP__INLINE sclip__vf sclip__v_exp(sclip__vf a) { return sclip__exp512(a); }
+static SCLIP__INLINE float sclip__v_hsum(sclip__vf a) { return sclip__hsum512(a); }
+static SCLIP__INLINE float sclip__v_hmax(sclip__vf a) { return sclip__hmax512(a); }
+static SCLIP__INLINE sclip__vf sclip__v_fma(sclip__vf a, sclip__vf b, sclip__vf c) { return _mm512_fmadd_ps(a, b, c); }
+static SCLIP__INLINE sclip__vf sclip__v_fnma(sclip__vf a, sclip__vf b, sclip__vf c) { return _mm512_fnmadd_ps(a, b, c); }
+static SCLIP__INLINE sclip__vf sclip__v_abs(sclip__vf a) { return _mm512_abs_ps(a); }
+static SCLIP__INLINE sclip__vf sclip__v_div(sclip__vf a, sclip__vf d) { /* rcp14, one Newton step: ~1 ulp */
+    __m512 r = _mm512_mask_rcp14_ps(d, 0xffff, d);
+    return _mm512_mul_ps(a, _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(2.0f))));
+}
+static SCLIP__INLINE sclip__vf sclip__v_if_pos(sclip__vf t, sclip__vf a, sclip__vf b) {
+    return _mm512_mask_mov_ps(b, _mm512_cmp_ps_mask(t, _mm512_setzero_ps(), _CMP_GT_OQ), a);
+}
+static float sclip__v_rowsum(const float *x, int n, float shift, int squares) { return sclip__sum512(x, n, shift, squares); }
+#elif defined(SCLIP__GEMM_AVX2)
+#define SCLIP__VL 8
+typedef __m256 sclip__vf;
+static SCLIP__INLINE __m256i sclip__v_mask(int n) { return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)); }
+static SCLIP__INLINE sclip__vf sclip__v_set1(float a) { return _mm256_set1_ps(a); }
+static SCLIP__INLINE sclip__vf sclip__v_load(const float *p) { return _mm256_loadu_ps(p); }
+static SCLIP__INLINE void sclip__v_store(float *p, sclip__vf v) { _mm256_storeu_ps(p, v); }
+static SCLIP__INLINE sclip__vf sclip__v_load_n(const float *p, int n) { return _mm256_maskload_ps(p, sclip__v_mask(n)); }
+static SCLIP__INLINE void sclip__v_store_n(float *p, sclip__vf v, int n) { _mm256_maskstore_ps(p, sclip__v_mask(n), v); }
+static SCLIP__INLINE sclip__vf sclip__v_keep_n(sclip__vf v, int n) { return _mm256_and_ps(v, _mm256_castsi256_ps(sclip__v_mask(n))); }
+static SCLIP__INLINE sclip__vf sclip__v_add(sclip__vf a, sclip__vf b) { return _mm256_add_ps(a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_sub(sclip__vf a, sclip__vf b) { return _mm256_sub_ps(a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_mul(sclip__vf a, sclip__vf b) { return _mm256_mul_ps(a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_max(sclip__vf a, sclip__vf b) { return _mm256_max_ps(b, a); }
+static SCLIP__INLINE sclip__vf sclip__v_muladd(sclip__vf a, sclip__vf b, sclip__vf c) { return _mm256_add_ps(_mm256_mul_ps(a, b), c); }
+static SCLIP__INLINE sclip__vf sclip__v_exp(sclip__vf a) { return sclip__exp256(a); }
+static SCLIP__INLINE float sclip__v_hsum(sclip__vf a) { return sclip__hsum256(a); }
+static SCLIP__INLINE float sclip__v_hmax(sclip__vf a) { return sclip__hmax256(a); }
+static SCLIP__INLINE sclip__vf sclip__v_fma(sclip__vf a, sclip__vf b, sclip__vf c) { return _mm256_fmadd_ps(a, b, c); }
+static SCLIP__INLINE sclip__vf sclip__v_fnma(sclip__vf a, sclip__vf b, sclip__vf c) { return _mm256_fnmadd_ps(a, b, c); }
+static SCLIP__INLINE sclip__vf sclip__v_abs(sclip__vf a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
+static SCLIP__INLINE sclip__vf sclip__v_div(sclip__vf a, sclip__vf d) { /* 12-bit estimate, one Newton step */
+    __m256 r = _mm256_rcp_ps(d);
+    return _mm256_mul_ps(a, _mm256_mul_ps(r, _mm256_fnmadd_ps(d, r, _mm256_set1_ps(2.0f))));
+}
+static SCLIP__INLINE sclip__vf sclip__v_if_pos(sclip__vf t, sclip__vf a, sclip__vf b) {
+    return _mm256_blendv_ps(b, a, _mm256_cmp_ps(t, _mm256_setzero_ps(), _CMP_GT_OQ));
+}
+static float sclip__v_rowsum(const float *x, int n, float shift, int squares) { return sclip__sum8(x, n, shift, squares); }
+#elif defined(SCLIP__GEMM_NEON)
+#define SCLIP__VL 4
+typedef float32x4_t sclip__vf;
+static SCLIP__INLINE sclip__vf sclip__v_set1(float a) { return vdupq_n_f32(a); }
+static SCLIP__INLINE sclip__vf sclip__v_load(const float *p) { return vld1q_f32(p); }
+static SCLIP__INLINE void sclip__v_store(float *p, sclip__vf v) { vst1q_f32(p, v); }
+static SCLIP__INLINE sclip__vf sclip__v_load_n(const float *p, int n) {
+    float t[4] = {0, 0, 0, 0};
+    memcpy(t, p, (size_t)n * sizeof(float));
+    return vld1q_f32(t);
+}
+static SCLIP__INLINE void sclip__v_store_n(float *p, sclip__vf v, int n) {
+    float t[4];
+    vst1q_f32(t, v);
+    memcpy(p, t, (size_t)n * sizeof(float));
+}
+static SCLIP__INLINE sclip__vf sclip__v_keep_n(sclip__vf v, int n) {
+    static const int32_t lane[4] = {0, 1, 2, 3};
+    return vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(v), vcltq_s32(vld1q_s32(lane), vdupq_n_s32(n))));
+}
+static SCLIP__INLINE sclip__vf sclip__v_add(sclip__vf a, sclip__vf b) { return vaddq_f32(a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_sub(sclip__vf a, sclip__vf b) { return vsubq_f32(a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_mul(sclip__vf a, sclip__vf b) { return vmulq_f32(a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_max(sclip__vf a, sclip__vf b) { return vmaxq_f32(a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_muladd(sclip__vf a, sclip__vf b, sclip__vf c) { return vaddq_f32(vmulq_f32(a, b), c); }
+static SCLIP__INLINE sclip__vf sclip__v_exp(sclip__vf a) { return sclip__exp_neon(a); }
+static SCLIP__INLINE float sclip__v_hsum(sclip__vf a) { return vaddvq_f32(a); }
+static SCLIP__INLINE float sclip__v_hmax(sclip__vf a) { return vmaxvq_f32(a); }
+static SCLIP__INLINE sclip__vf sclip__v_fma(sclip__vf a, sclip__vf b, sclip__vf c) { return vfmaq_f32(c, a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_fnma(sclip__vf a, sclip__vf b, sclip__vf c) { return vfmsq_f32(c, a, b); }
+static SCLIP__INLINE sclip__vf sclip__v_abs(sclip__vf a) { return vabsq_f32(a); }
+static SCLIP__INLINE sclip__vf sclip__v_div(sclip__vf a, sclip__vf d) { return vdivq_f32(a, d); }
+static SCLIP__INLINE sclip__vf sclip__v_if_pos(sclip__vf t, sclip__vf a, sclip__vf b) {
+    return vbslq_f32(vcgtq_f32(t, vdupq_n_f32(0.0f)), a, b);
+}
+static float sclip__v_rowsum(const float *x, int n, float shift, int squares) { return sclip__sum8(x, n, shift, squares); }
+#else /* portable C: one lane, so the *_n forms never run */
+#define SCLIP__VL 1
+typedef float sclip__vf;
+static SCLIP__INLINE sclip__vf sclip__v_set1(float a) { return a; }
+static SCLIP__INLINE sclip__vf sclip__v_load(const float *p) { return *p; }
+static SCLIP__INLINE void sclip__v_store(float *p, sclip__vf v) { *p = v; }
+static SCLIP__INLINE sclip__vf sclip__v_load_n(const float *p, int n) { return n > 0 ? *p : 0.0f; }
+static SCLIP__INLINE void sclip__v_store_n(float *p, sclip__vf v, int n) { if (n > 0) *p = v; }
+static SCLIP__INLINE sclip__vf sclip__v_keep_n(sclip__vf v, int n) { return n > 0 ? v : 0.0f; }
+static SCLIP__INLINE sclip__vf sclip__v_add(sclip__vf a, sclip__vf b) { return a + b; }
+static SCLIP__INLINE sclip__vf sclip__v_sub(sclip__vf a, sclip__vf b) { return a - b; }
+static SCLIP__INLINE sclip__vf sclip__v_mul(sclip__vf a, sclip__vf b) { return a * b; }
+static SCLIP__INLINE sclip__vf sclip__v_max(sclip__vf a, sclip__vf b) { return b > a ? b : a; }
+static SCLIP__INLINE sclip__vf sclip__v_muladd(sclip__vf a, sclip__vf b, sclip__vf c) { return a * b + c; }
+static SCLIP__INLINE sclip__vf sclip__v_exp(sclip__vf a) { return expf(a); }
+static SCLIP__INLINE float sclip__v_hsum(sclip__vf a) { return a; }
+static SCLIP__INLINE float sclip__v_hmax(sclip__vf a) { return a; }
+static SCLIP__INLINE sclip__vf sclip__v_fma(sclip__vf a, sclip__vf b, sclip__vf c) { return a * b + c; }
+static SCLIP__INLINE sclip__vf sclip__v_fnma(sclip__vf a, sclip__vf b, sclip__vf c) { return c - a * b; }
+static SCLIP__INLINE sclip__vf sclip__v_abs(sclip__vf a) { return fabsf(a); }
+static SCLIP__INLINE sclip__vf sclip__v_div(sclip__vf a, sclip__vf d) { return a / d; }
+static SCLIP__INLINE sclip__vf sclip__v_if_pos(sclip__vf t, sclip__vf a, sclip__vf b) { return t > 0 ? a : b; }
+static float sclip__v_rowsum(const float *x, int n, float shift, int squares) { return sclip__sum8(x, n, shift, squares); }
+#endif
+
+
+/* QuickGELU, t sigmoid(1.702 t) = t / (1 + e^(-1.702 t)). */
+static SCLIP__INLINE sclip__vf sclip__v_quickgelu(sclip__vf t) {
+    sclip__vf e = sclip__v_exp(sclip__v_mul(t, sclip__v_set1(-1.702f)));
+    return sclip__v_div(t, sclip__v_add(e, sclip__v_set1(1.0f)));
+}
+
+/* GELU, t Phi(t) with Phi(t) = erfc(-t/sqrt2)/2; erfc(z), z >= 0, by the Chebyshev fit
+   erfc(z) = u exp(-z^2 + P(u)), u = 1/(1 + z/2) (fractional error < 1.2e-7). */
+static SCLIP__INLINE sclip__vf sclip__v_gelu(sclip__vf t) {
+    sclip__vf z = sclip__v_mul(sclip__v_abs(t), sclip__v_set1(0.70710678118654752f)), one = sclip__v_set1(1.0f);
+    sclip__vf u = sclip__v_div(one, sclip__v_fma(z, sclip__v_set1(0.5f), one));
+    sclip__vf q = sclip__v_set1(0.17087277f), e;
+    q = sclip__v_fma(q, u, sclip__v_set1(-0.82215223f));
+    q = sclip__v_fma(q, u, sclip__v_set1(1.48851587f));
+    q = sclip__v_fma(q, u, sclip__v_set1(-1.13520398f));
+    q = sclip__v_fma(q, u, sclip__v_set1(0.27886807f));
+    q = sclip__v_fma(q, u, sclip__v_set1(-0.18628806f));
+    q = sclip__v_fma(q, u, sclip__v_set1(0.09678418f));
+    q = sclip__v_fma(q, u, sclip__v_set1(0.37409196f));
+    q = sclip__v_fma(q, u, sclip__v_set1(1.00002368f));
+    q = sclip__v_fma(q, u, sclip__v_set1(-1.26551223f));
+    q = sclip__v_fnma(z, z, q);
+    e = sclip__v_mul(sclip__v_mul(u, sclip__v_exp(q)), sclip__v_set1(0.5f)); /* Phi(-|t|) */
+    return sclip__v_mul(t, sclip__v_if_pos(t, sclip__v_sub(one, e), e));
+}
+
+/* A product's epilogue on one vector: QuickGELU, GELU, or t itself (EPI_NONE; EPI_ADD is the
+   caller's, who holds y). */
+static SCLIP__INLINE sclip__vf sclip__v_epi(sclip__vf t, int epi) {
+    return epi == SCLIP__EPI_QUICKGELU ? sclip__v_quickgelu(t) : epi == SCLIP__EPI_GELU ? sclip__v_gelu(t) : t;
+}
+#if defined(SCLIP__GEMM_AVX512)
 static void sclip__ukr_avx512(const sclip__ukr_args *u) {
     const ptrdiff_t lda = u->lda, ldb = u->ldb, ldc = u->ldc;
     const int mr = u->mr;
@@ -7248,9 +7494,9 @@ static void sclip__ukr_avx512(const sclip__ukr_args *u) {
                 acc[r + 1] = _mm512_mul_ps(_mm512_add_ps(acc[r + 1], bias1), al);
             }
             if (u->epi == SCLIP__EPI_QUICKGELU)
-                for (r = 0; r < 12; r++) acc[r] = sclip__qgelu512(acc[r]);
+                for (r = 0; r < 12; r++) acc[r] = sclip__v_quickgelu(acc[r]);
             else if (u->epi == SCLIP__EPI_GELU)
-                for (r = 0; r < 12; r++) acc[r] = sclip__gelu512(acc[r]);
+                for (r = 0; r < 12; r++) acc[r] = sclip__v_gelu(acc[r]);
         }
         for (r = 0; r < mr; r++) {
             _mm512_storeu_ps(u->c + r * ldc, acc[2 * r]);
@@ -7262,69 +7508,6 @@ static void sclip__ukr_avx512(const sclip__ukr_args *u) {
 #endif /* SCLIP__GEMM_AVX512 */
 
 #if defined(SCLIP__GEMM_AVX2)
-/* e^x, |rel err| ~2e-7: x = n ln2 + r, |r| <= ln2/2, degree-6 Taylor, times 2^n built in
-   the exponent field (x is clamped so that n + 127 stays in [1, 254]). */
-static SCLIP__INLINE __m256 sclip__exp256(__m256 x) {
-    __m256 n, r, p;
-    x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.3f)), _mm256_set1_ps(-87.3f));
-    n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
-                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145751953125f), x);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.428606765330187e-06f), r);
-    p = _mm256_set1_ps(1.0f / 720.0f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    return _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(
-        _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23)));
-}
-/* Sum (lanes in order) and max of the 8 lanes. */
-static float sclip__hsum256(__m256 v) {
-    float t[8], s = 0;
-    int i;
-    _mm256_storeu_ps(t, v);
-    for (i = 0; i < 8; i++) s += t[i];
-    return s;
-}
-static float sclip__hmax256(__m256 v) {
-    float t[8], m;
-    int i;
-    _mm256_storeu_ps(t, v);
-    for (m = t[0], i = 1; i < 8; i++) m = t[i] > m ? t[i] : m;
-    return m;
-}
-/* 1/d: 12-bit estimate and one Newton step (rel err ~1e-7). */
-static SCLIP__INLINE __m256 sclip__rcp256(__m256 d) {
-    __m256 r = _mm256_rcp_ps(d);
-    return _mm256_mul_ps(r, _mm256_fnmadd_ps(d, r, _mm256_set1_ps(2.0f)));
-}
-static SCLIP__INLINE __m256 sclip__qgelu256(__m256 t) { /* t / (1 + e^(-1.702 t)) */
-    __m256 e = sclip__exp256(_mm256_mul_ps(t, _mm256_set1_ps(-1.702f)));
-    return _mm256_mul_ps(t, sclip__rcp256(_mm256_add_ps(e, _mm256_set1_ps(1.0f))));
-}
-static SCLIP__INLINE __m256 sclip__gelu256(__m256 t) { /* t Phi(t), as in the AVX-512 path */
-    __m256 z = _mm256_mul_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), t), _mm256_set1_ps(0.70710678118654752f));
-    __m256 u = sclip__rcp256(_mm256_fmadd_ps(z, _mm256_set1_ps(0.5f), _mm256_set1_ps(1.0f)));
-    __m256 q = _mm256_set1_ps(0.17087277f), e;
-    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(-0.82215223f));
-    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(1.48851587f));
-    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(-1.13520398f));
-    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(0.27886807f));
-    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(-0.18628806f));
-    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(0.09678418f));
-    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(0.37409196f));
-    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(1.00002368f));
-    q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(-1.26551223f));
-    q = _mm256_fnmadd_ps(z, z, q);
-    e = _mm256_mul_ps(_mm256_mul_ps(u, sclip__exp256(q)), _mm256_set1_ps(0.5f)); /* Phi(-|t|) */
-    e = _mm256_blendv_ps(e, _mm256_sub_ps(_mm256_set1_ps(1.0f), e),
-                         _mm256_cmp_ps(t, _mm256_setzero_ps(), _CMP_GT_OQ));
-    return _mm256_mul_ps(t, e);
-}
-
 static void sclip__ukr_avx2(const sclip__ukr_args *u) {
     const ptrdiff_t lda = u->lda, ldb = u->ldb, ldc = u->ldc;
     const int mr = u->mr;
@@ -7376,9 +7559,9 @@ static void sclip__ukr_avx2(const sclip__ukr_args *u) {
                 acc[r + 1] = _mm256_mul_ps(_mm256_add_ps(acc[r + 1], bias1), al);
             }
             if (u->epi == SCLIP__EPI_QUICKGELU)
-                for (r = 0; r < 12; r++) acc[r] = sclip__qgelu256(acc[r]);
+                for (r = 0; r < 12; r++) acc[r] = sclip__v_quickgelu(acc[r]);
             else if (u->epi == SCLIP__EPI_GELU)
-                for (r = 0; r < 12; r++) acc[r] = sclip__gelu256(acc[r]);
+                for (r = 0; r < 12; r++) acc[r] = sclip__v_gelu(acc[r]);
         }
         for (r = 0; r < mr; r++) {
             _mm256_storeu_ps(u->c + r * ldc, acc[2 * r]);
@@ -7391,50 +7574,6 @@ static void sclip__ukr_avx2(const sclip__ukr_args *u) {
 #endif /* SCLIP__GEMM_AVX2 */
 
 #if defined(SCLIP__GEMM_NEON)
-/* e^x as in the x86 paths: n = round(x log2 e), Taylor on r, 2^n in the exponent field. */
-static SCLIP__INLINE float32x4_t sclip__exp_neon(float32x4_t x) {
-    float32x4_t n, r, p;
-    int32x4_t ni;
-    x = vmaxq_f32(vminq_f32(x, vdupq_n_f32(88.3f)), vdupq_n_f32(-87.3f));
-    ni = vcvtnq_s32_f32(vmulq_f32(x, vdupq_n_f32(1.44269504088896341f)));
-    n = vcvtq_f32_s32(ni);
-    r = vfmsq_f32(x, n, vdupq_n_f32(0.693145751953125f));
-    r = vfmsq_f32(r, n, vdupq_n_f32(1.428606765330187e-06f));
-    p = vdupq_n_f32(1.0f / 720.0f);
-    p = vfmaq_f32(vdupq_n_f32(1.0f / 120.0f), p, r);
-    p = vfmaq_f32(vdupq_n_f32(1.0f / 24.0f), p, r);
-    p = vfmaq_f32(vdupq_n_f32(1.0f / 6.0f), p, r);
-    p = vfmaq_f32(vdupq_n_f32(0.5f), p, r);
-    p = vfmaq_f32(vdupq_n_f32(1.0f), p, r);
-    p = vfmaq_f32(vdupq_n_f32(1.0f), p, r);
-    return vmulq_f32(p, vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(ni, vdupq_n_s32(127)), 23)));
-}
-static SCLIP__INLINE float32x4_t sclip__epi_neon(float32x4_t t, int epi) {
-    if (epi == SCLIP__EPI_QUICKGELU) {
-        float32x4_t e = sclip__exp_neon(vmulq_f32(t, vdupq_n_f32(-1.702f)));
-        return vdivq_f32(t, vaddq_f32(e, vdupq_n_f32(1.0f)));
-    }
-    if (epi == SCLIP__EPI_GELU) {
-        float32x4_t z = vmulq_f32(vabsq_f32(t), vdupq_n_f32(0.70710678118654752f));
-        float32x4_t u = vdivq_f32(vdupq_n_f32(1.0f), vfmaq_f32(vdupq_n_f32(1.0f), z, vdupq_n_f32(0.5f)));
-        float32x4_t q = vdupq_n_f32(0.17087277f), e;
-        q = vfmaq_f32(vdupq_n_f32(-0.82215223f), q, u);
-        q = vfmaq_f32(vdupq_n_f32(1.48851587f), q, u);
-        q = vfmaq_f32(vdupq_n_f32(-1.13520398f), q, u);
-        q = vfmaq_f32(vdupq_n_f32(0.27886807f), q, u);
-        q = vfmaq_f32(vdupq_n_f32(-0.18628806f), q, u);
-        q = vfmaq_f32(vdupq_n_f32(0.09678418f), q, u);
-        q = vfmaq_f32(vdupq_n_f32(0.37409196f), q, u);
-        q = vfmaq_f32(vdupq_n_f32(1.00002368f), q, u);
-        q = vfmaq_f32(vdupq_n_f32(-1.26551223f), q, u);
-        q = vfmsq_f32(q, z, z);
-        e = vmulq_f32(vmulq_f32(u, sclip__exp_neon(q)), vdupq_n_f32(0.5f)); /* Phi(-|t|) */
-        e = vbslq_f32(vcgtq_f32(t, vdupq_n_f32(0.0f)), vsubq_f32(vdupq_n_f32(1.0f), e), e);
-        return vmulq_f32(t, e);
-    }
-    return t;
-}
-
 /* 6 x 16: 24 accumulators, 4 panel vectors and one broadcast per k. */
 static void sclip__ukr_neon(const sclip__ukr_args *u) {
     const ptrdiff_t lda = u->lda, ldb = u->ldb, ldc = u->ldc;
@@ -7470,7 +7609,7 @@ static void sclip__ukr_neon(const sclip__ukr_args *u) {
             float32x4_t t = c[r][q];
             if (u->last) {
                 if (u->bias) t = vaddq_f32(t, vld1q_f32(u->bias + 4 * q));
-                t = sclip__epi_neon(vmulq_n_f32(t, u->alpha), u->epi);
+                t = sclip__v_epi(vmulq_n_f32(t, u->alpha), u->epi);
             }
             vst1q_f32(cr + 4 * q, t);
         }
@@ -7893,16 +8032,10 @@ static SCLIP__INLINE __mmask16 sclip__lp_mask(int nr, int half) {
 #define SCLIP__LP_MAXABS(p, m) _mm512_mask_max_ps(m, 0xffff, _mm512_abs_ps(p), m) /* NaN: keeps m */
 #define SCLIP__LP_CVT(v) _mm512_mask_cvtps_epi32(_mm512_setzero_si512(), 0xffff, v)
 #define SCLIP__LP_I2F(v) _mm512_mask_cvtepi32_ps(_mm512_setzero_ps(), 0xffff, v)
-/* The fused function on one vector (bias already added). */
-static SCLIP__INLINE __m512 sclip__lp_epi512(__m512 t, int epi) {
-    if (epi == SCLIP__EPI_QUICKGELU) return sclip__qgelu512(t);
-    if (epi == SCLIP__EPI_GELU) return sclip__gelu512(t);
-    return t;
-}
 /* Store one 16-lane half of a row: epilogue, masked, residual added for EPI_ADD. */
 static SCLIP__INLINE void sclip__lp_store512(float *y, __mmask16 mk, __m512 t, int epi) {
     if (epi == SCLIP__EPI_ADD) t = _mm512_add_ps(_mm512_maskz_loadu_ps(mk, y), t);
-    else t = sclip__lp_epi512(t, epi);
+    else t = sclip__v_epi(t, epi);
     _mm512_mask_storeu_ps(y, mk, t);
 }
 /* Last step of the integer kernels for row r of 32 columns in two halves: t * (scale_j * s_i)
@@ -7931,8 +8064,7 @@ static void sclip__lp_finish256(const sclip__lpk_args *u, int r, const __m256 *t
         __m256 v = u->ws ? _mm256_fmadd_ps(t[h], _mm256_mul_ps(_mm256_loadu_ps(u->ws + 8 * h), s), b)
                          : _mm256_add_ps(t[h], b); /* bf16: the sums as they are */
         if (u->epi == SCLIP__EPI_ADD) v = _mm256_add_ps(_mm256_maskload_ps(y + 8 * h, mk), v);
-        else if (u->epi == SCLIP__EPI_QUICKGELU) v = sclip__qgelu256(v);
-        else if (u->epi == SCLIP__EPI_GELU) v = sclip__gelu256(v);
+        else v = sclip__v_epi(v, u->epi);
         _mm256_maskstore_ps(y + 8 * h, mk, v);
     }
 }
@@ -7947,7 +8079,7 @@ static void sclip__lp_finish_neon(const sclip__lpk_args *u, int r, const float32
         float32x4_t v;
         for (j = 0; j < 4; j++) bias[j] = u->bias && 4 * h + j < u->nr ? u->bias[4 * h + j] : 0.0f;
         v = vfmaq_f32(vld1q_f32(bias), t[h], vmulq_n_f32(vld1q_f32(u->ws + 4 * h), u->rs[r]));
-        if (u->epi != SCLIP__EPI_ADD) v = sclip__epi_neon(v, u->epi);
+        if (u->epi != SCLIP__EPI_ADD) v = sclip__v_epi(v, u->epi);
         vst1q_f32(tile + 4 * h, v);
     }
     for (j = 0; j < u->nr; j++) y[j] = u->epi == SCLIP__EPI_ADD ? y[j] + tile[j] : tile[j];
@@ -9067,151 +9199,6 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_q16_with(int simd, int m, int n, int
 }
 
 /* ---- rows: LayerNorm, softmax ---- */
-
-/* Sum of n floats (squares: of (x - shift)^2) with 8 running partial sums, lane l taking
-   the elements i = l mod 8. The AVX2 and NEON paths keep the 8 sums in vector lanes, with
-   the same operations in the same order, so every path gives the same bits (where the
-   compiler does not fuse the scalar loop's multiply-add: gcc -std=c99 does not, clang does). */
-static SCLIP__MAYBE_UNUSED float sclip__sum8(const float *x, int n, float shift, int squares) {
-    float p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    int i = 0, l;
-#if defined(SCLIP__GEMM_AVX2)
-    __m256 a = _mm256_setzero_ps(), sh = _mm256_set1_ps(shift), t;
-    for (; i + 8 <= n; i += 8) {
-        t = _mm256_loadu_ps(x + i);
-        if (squares) t = _mm256_sub_ps(t, sh), t = _mm256_mul_ps(t, t);
-        a = _mm256_add_ps(a, t);
-    }
-    _mm256_storeu_ps(p, a);
-#elif defined(SCLIP__GEMM_NEON)
-    float32x4_t a0 = vdupq_n_f32(0), a1 = a0, sh = vdupq_n_f32(shift), t0, t1;
-    for (; i + 8 <= n; i += 8) {
-        t0 = vld1q_f32(x + i);
-        t1 = vld1q_f32(x + i + 4);
-        if (squares) t0 = vsubq_f32(t0, sh), t1 = vsubq_f32(t1, sh), t0 = vmulq_f32(t0, t0), t1 = vmulq_f32(t1, t1);
-        a0 = vaddq_f32(a0, t0);
-        a1 = vaddq_f32(a1, t1);
-    }
-    vst1q_f32(p, a0);
-    vst1q_f32(p + 4, a1);
-#endif
-    for (; i + 8 <= n; i += 8)
-        for (l = 0; l < 8; l++) p[l] += squares ? (x[i + l] - shift) * (x[i + l] - shift) : x[i + l];
-    for (; i < n; i++) p[0] += squares ? (x[i] - shift) * (x[i] - shift) : x[i];
-    return ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
-}
-
-#if defined(SCLIP__GEMM_AVX512)
-/* sum_i (x_i - shift)^squares over a row, 16 lanes in two chains. */
-static float sclip__sum512(const float *x, int n, float shift, int squares) {
-    __m512 a0 = _mm512_setzero_ps(), a1 = a0, sh = _mm512_set1_ps(shift), t;
-    int i = 0;
-    for (; i + 32 <= n; i += 32) {
-        __m512 t0 = _mm512_sub_ps(_mm512_loadu_ps(x + i), sh), t1 = _mm512_sub_ps(_mm512_loadu_ps(x + i + 16), sh);
-        a0 = squares ? _mm512_fmadd_ps(t0, t0, a0) : _mm512_add_ps(a0, t0);
-        a1 = squares ? _mm512_fmadd_ps(t1, t1, a1) : _mm512_add_ps(a1, t1);
-    }
-    for (; i < n; i += 16) {
-        __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : sclip__tail_mask(n);
-        t = _mm512_maskz_sub_ps(m, _mm512_maskz_loadu_ps(m, x + i), sh);
-        a0 = squares ? _mm512_fmadd_ps(t, t, a0) : _mm512_add_ps(a0, t);
-    }
-    return sclip__hsum512(_mm512_add_ps(a0, a1));
-}
-#endif
-
-/* ---- vector layer: the operations the row primitives need, once per instruction set --------
-   sclip__vf is one vector of SCLIP__VL floats (a float in the portable pass). The *_n forms
-   take the first n < SCLIP__VL lanes of a row's tail: loads fill the others with 0, stores
-   leave memory past n alone, keep_n zeroes the other lanes (so they stay out of a sum).
-   muladd(a, b, c) = a * b + c as each path's LayerNorm has always rounded it (one fused
-   rounding on AVX-512, two elsewhere). rowsum is sum_i (x_i - shift)^(1 or 2) over a row. */
-#if defined(SCLIP__GEMM_AVX512)
-#define SCLIP__VL 16
-typedef __m512 sclip__vf;
-static SCLIP__INLINE sclip__vf sclip__v_set1(float a) { return _mm512_set1_ps(a); }
-static SCLIP__INLINE sclip__vf sclip__v_load(const float *p) { return _mm512_loadu_ps(p); }
-static SCLIP__INLINE void sclip__v_store(float *p, sclip__vf v) { _mm512_storeu_ps(p, v); }
-static SCLIP__INLINE sclip__vf sclip__v_load_n(const float *p, int n) { return _mm512_maskz_loadu_ps(sclip__tail_mask(n), p); }
-static SCLIP__INLINE void sclip__v_store_n(float *p, sclip__vf v, int n) { _mm512_mask_storeu_ps(p, sclip__tail_mask(n), v); }
-static SCLIP__INLINE sclip__vf sclip__v_keep_n(sclip__vf v, int n) { return _mm512_maskz_mov_ps(sclip__tail_mask(n), v); }
-static SCLIP__INLINE sclip__vf sclip__v_add(sclip__vf a, sclip__vf b) { return _mm512_add_ps(a, b); }
-static SCLIP__INLINE sclip__vf sclip__v_sub(sclip__vf a, sclip__vf b) { return _mm512_sub_ps(a, b); }
-static SCLIP__INLINE sclip__vf sclip__v_mul(sclip__vf a, sclip__vf b) { return _mm512_mul_ps(a, b); }
-/* the masked form: g++ 12 warns about the unmasked one's undefined source in C++ */
-static SCLIP__INLINE sclip__vf sclip__v_max(sclip__vf a, sclip__vf b) { return _mm512_mask_max_ps(a, 0xffff, a, b); }
-static SCLIP__INLINE sclip__vf sclip__v_muladd(sclip__vf a, sclip__vf b, sclip__vf c) { return _mm512_fmadd_ps(a, b, c); }
-static SCLIP__INLINE sclip__vf sclip__v_exp(sclip__vf a) { return sclip__exp512(a); }
-static SCLIP__INLINE float sclip__v_hsum(sclip__vf a) { return sclip__hsum512(a); }
-static SCLIP__INLINE float sclip__v_hmax(sclip__vf a) { return sclip__hmax512(a); }
-static float sclip__v_rowsum(const float *x, int n, float shift, int squares) { return sclip__sum512(x, n, shift, squares); }
-#elif defined(SCLIP__GEMM_AVX2)
-#define SCLIP__VL 8
-typedef __m256 sclip__vf;
-static SCLIP__INLINE __m256i sclip__v_mask(int n) { return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)); }
-static SCLIP__INLINE sclip__vf sclip__v_set1(float a) { return _mm256_set1_ps(a); }
-static SCLIP__INLINE sclip__vf sclip__v_load(const float *p) { return _mm256_loadu_ps(p); }
-static SCLIP__INLINE void sclip__v_store(float *p, sclip__vf v) { _mm256_storeu_ps(p, v); }
-static SCLIP__INLINE sclip__vf sclip__v_load_n(const float *p, int n) { return _mm256_maskload_ps(p, sclip__v_mask(n)); }
-static SCLIP__INLINE void sclip__v_store_n(float *p, sclip__vf v, int n) { _mm256_maskstore_ps(p, sclip__v_mask(n), v); }
-static SCLIP__INLINE sclip__vf sclip__v_keep_n(sclip__vf v, int n) { return _mm256_and_ps(v, _mm256_castsi256_ps(sclip__v_mask(n))); }
-static SCLIP__INLINE sclip__vf sclip__v_add(sclip__vf a, sclip__vf b) { return _mm256_add_ps(a, b); }
-static SCLIP__INLINE sclip__vf sclip__v_sub(sclip__vf a, sclip__vf b) { return _mm256_sub_ps(a, b); }
-static SCLIP__INLINE sclip__vf sclip__v_mul(sclip__vf a, sclip__vf b) { return _mm256_mul_ps(a, b); }
-static SCLIP__INLINE sclip__vf sclip__v_max(sclip__vf a, sclip__vf b) { return _mm256_max_ps(b, a); }
-static SCLIP__INLINE sclip__vf sclip__v_muladd(sclip__vf a, sclip__vf b, sclip__vf c) { return _mm256_add_ps(_mm256_mul_ps(a, b), c); }
-static SCLIP__INLINE sclip__vf sclip__v_exp(sclip__vf a) { return sclip__exp256(a); }
-static SCLIP__INLINE float sclip__v_hsum(sclip__vf a) { return sclip__hsum256(a); }
-static SCLIP__INLINE float sclip__v_hmax(sclip__vf a) { return sclip__hmax256(a); }
-static float sclip__v_rowsum(const float *x, int n, float shift, int squares) { return sclip__sum8(x, n, shift, squares); }
-#elif defined(SCLIP__GEMM_NEON)
-#define SCLIP__VL 4
-typedef float32x4_t sclip__vf;
-static SCLIP__INLINE sclip__vf sclip__v_set1(float a) { return vdupq_n_f32(a); }
-static SCLIP__INLINE sclip__vf sclip__v_load(const float *p) { return vld1q_f32(p); }
-static SCLIP__INLINE void sclip__v_store(float *p, sclip__vf v) { vst1q_f32(p, v); }
-static SCLIP__INLINE sclip__vf sclip__v_load_n(const float *p, int n) {
-    float t[4] = {0, 0, 0, 0};
-    memcpy(t, p, (size_t)n * sizeof(float));
-    return vld1q_f32(t);
-}
-static SCLIP__INLINE void sclip__v_store_n(float *p, sclip__vf v, int n) {
-    float t[4];
-    vst1q_f32(t, v);
-    memcpy(p, t, (size_t)n * sizeof(float));
-}
-static SCLIP__INLINE sclip__vf sclip__v_keep_n(sclip__vf v, int n) {
-    static const int32_t lane[4] = {0, 1, 2, 3};
-    return vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(v), vcltq_s32(vld1q_s32(lane), vdupq_n_s32(n))));
-}
-static SCLIP__INLINE sclip__vf sclip__v_add(sclip__vf a, sclip__vf b) { return vaddq_f32(a, b); }
-static SCLIP__INLINE sclip__vf sclip__v_sub(sclip__vf a, sclip__vf b) { return vsubq_f32(a, b); }
-static SCLIP__INLINE sclip__vf sclip__v_mul(sclip__vf a, sclip__vf b) { return vmulq_f32(a, b); }
-static SCLIP__INLINE sclip__vf sclip__v_max(sclip__vf a, sclip__vf b) { return vmaxq_f32(a, b); }
-static SCLIP__INLINE sclip__vf sclip__v_muladd(sclip__vf a, sclip__vf b, sclip__vf c) { return vaddq_f32(vmulq_f32(a, b), c); }
-static SCLIP__INLINE sclip__vf sclip__v_exp(sclip__vf a) { return sclip__exp_neon(a); }
-static SCLIP__INLINE float sclip__v_hsum(sclip__vf a) { return vaddvq_f32(a); }
-static SCLIP__INLINE float sclip__v_hmax(sclip__vf a) { return vmaxvq_f32(a); }
-static float sclip__v_rowsum(const float *x, int n, float shift, int squares) { return sclip__sum8(x, n, shift, squares); }
-#else /* portable C: one lane, so the *_n forms never run */
-#define SCLIP__VL 1
-typedef float sclip__vf;
-static SCLIP__INLINE sclip__vf sclip__v_set1(float a) { return a; }
-static SCLIP__INLINE sclip__vf sclip__v_load(const float *p) { return *p; }
-static SCLIP__INLINE void sclip__v_store(float *p, sclip__vf v) { *p = v; }
-static SCLIP__INLINE sclip__vf sclip__v_load_n(const float *p, int n) { return n > 0 ? *p : 0.0f; }
-static SCLIP__INLINE void sclip__v_store_n(float *p, sclip__vf v, int n) { if (n > 0) *p = v; }
-static SCLIP__INLINE sclip__vf sclip__v_keep_n(sclip__vf v, int n) { return n > 0 ? v : 0.0f; }
-static SCLIP__INLINE sclip__vf sclip__v_add(sclip__vf a, sclip__vf b) { return a + b; }
-static SCLIP__INLINE sclip__vf sclip__v_sub(sclip__vf a, sclip__vf b) { return a - b; }
-static SCLIP__INLINE sclip__vf sclip__v_mul(sclip__vf a, sclip__vf b) { return a * b; }
-static SCLIP__INLINE sclip__vf sclip__v_max(sclip__vf a, sclip__vf b) { return b > a ? b : a; }
-static SCLIP__INLINE sclip__vf sclip__v_muladd(sclip__vf a, sclip__vf b, sclip__vf c) { return a * b + c; }
-static SCLIP__INLINE sclip__vf sclip__v_exp(sclip__vf a) { return expf(a); }
-static SCLIP__INLINE float sclip__v_hsum(sclip__vf a) { return a; }
-static SCLIP__INLINE float sclip__v_hmax(sclip__vf a) { return a; }
-static float sclip__v_rowsum(const float *x, int n, float shift, int squares) { return sclip__sum8(x, n, shift, squares); }
-#endif
 
 /* LayerNorm of one row: y = (x - mean) / sqrt(var + eps) * w + b (biased variance). */
 static void sclip__layer_norm_row(const float *xr, float *yr, int n, const float *w, const float *b, float eps) {
