@@ -3830,72 +3830,93 @@ static void sclip__pamr_row(float *SCLIP__RESTRICT o, const float *const *w, con
     }
 }
 
-/* The same for border columns [xa, xb): neighbour columns clamped (replicate padding). */
-static void sclip__pamr_border(float *o, const float *const *w, const float *const *r, const int *dx, int K, int W,
-                               int xa, int xb) {
-    int x, k;
-    for (x = xa; x < xb; x++) {
-        float acc = w[0][x] * r[0][sclip__clampi(x + dx[0], 0, W - 1)];
-        for (k = 1; k < K; k++) acc += w[k][x] * r[k][sclip__clampi(x + dx[k], 0, W - 1)];
-        o[x] = acc;
+/* PAMR runs on blocks of 4 channels, shared by the context's threads: the affinity weights
+   once, then each block's iterations in a part's own buffers. Each channel is first copied with
+   replicate padding of D = the largest dilation on each side, so every column runs
+   sclip__pamr_row's vector loop; a row's 8*ndil weight rows serve the block's channels while
+   they are in cache. */
+#define SCLIP__PAMR_QB 4
+typedef struct sclip__pamr_job {
+    const float *w;
+    float *mask, *tmp;
+    int Q, H, W, iters, next, ndil, D;
+    const int *dil;
+} sclip__pamr_job;
+
+/* out = one PAMR step on nb channels m (H x W each) through pad (nb x H x (W + 2D) floats):
+   out(p) = sum_j w_j(p) * m(n_j(p)), j in order (PyTorch's summation order), borders replicated. */
+static void sclip__pamr_step(const sclip__pamr_job *j, const float *m, float *out, int nb, float *pad) {
+    int H = j->H, W = j->W, D = j->D, Wp = W + 2 * D, K = 8 * j->ndil, y, x, k, b, dy[64], dx[64];
+    const float *wr[64], *rr[64];
+    size_t hw = (size_t)H * W, hwp = (size_t)H * Wp;
+    for (k = 0; k < K; k++) sclip__pamr_offset(k & 7, j->dil[k >> 3], &dy[k], &dx[k]);
+    for (b = 0; b < nb; b++)
+        for (y = 0; y < H; y++) {
+            float *p = pad + b * hwp + (size_t)y * Wp;
+            const float *r = m + b * hw + (size_t)y * W;
+            for (x = 0; x < D; x++) p[x] = r[0], p[D + W + x] = r[W - 1];
+            memcpy(p + D, r, (size_t)W * sizeof(float));
+        }
+    for (y = 0; y < H; y++) {
+        for (k = 0; k < K; k++) wr[k] = j->w + (size_t)k * hw + (size_t)y * W;
+        for (b = 0; b < nb; b++) {
+            for (k = 0; k < K; k++) rr[k] = pad + b * hwp + (size_t)sclip__clampi(y + dy[k], 0, H - 1) * Wp + D;
+            sclip__pamr_row(out + b * hw + (size_t)y * W, wr, rr, dx, K, 0, W);
+        }
     }
 }
 
-/* One PAMR step on nb channels: out(p) = sum_j w_j(p) * m(n_j(p)), j in order (PyTorch's
-   summation order). The 8*ndil weight rows of an image row are reused for the nb channels. */
-static void sclip__pamr_step(const float *m, float *out, int nb, const float *w, int H, int W, const int *dil,
-                             int ndil) {
-    int K = 8 * ndil, y, k, b, dy[64], dx[64], dmax = 0, x0, x1;
-    const float *wr[64], *rr[64];
-    size_t hw = (size_t)H * W;
-    for (k = 0; k < K; k++) {
-        sclip__pamr_offset(k & 7, dil[k >> 3], &dy[k], &dx[k]);
-        dmax = dil[k >> 3] > dmax ? dil[k >> 3] : dmax;
-    }
-    x0 = dmax < W ? dmax : W; /* columns [x0, x1) need no clamping */
-    x1 = W - dmax > x0 ? W - dmax : x0;
-    for (y = 0; y < H; y++) {
-        for (k = 0; k < K; k++) wr[k] = w + (size_t)k * hw + (size_t)y * W;
-        for (b = 0; b < nb; b++) {
-            const float *mb = m + (size_t)b * hw;
-            float *o = out + (size_t)b * hw + (size_t)y * W;
-            for (k = 0; k < K; k++) rr[k] = mb + (size_t)sclip__clampi(y + dy[k], 0, H - 1) * W;
-            sclip__pamr_border(o, wr, rr, dx, K, W, 0, x0);
-            sclip__pamr_row(o, wr, rr, dx, K, x0, x1);
-            sclip__pamr_border(o, wr, rr, dx, K, W, x1, W);
+/* Floats of one part's buffers: a block's next iterate and its padded copy. */
+static size_t sclip__pamr_part_floats(int H, int W, int D) {
+    return (size_t)SCLIP__PAMR_QB * ((size_t)H * W + (size_t)H * (W + 2 * (size_t)D));
+}
+
+static void sclip__pamr_task(void *arg, int part) {
+    sclip__pamr_job *j = (sclip__pamr_job *)arg;
+    size_t hw = (size_t)j->H * j->W;
+    float *tmp = j->tmp + (size_t)part * sclip__pamr_part_floats(j->H, j->W, j->D), *pad = tmp + SCLIP__PAMR_QB * hw;
+    int q, it, n = (j->Q + SCLIP__PAMR_QB - 1) / SCLIP__PAMR_QB;
+    for (q = sclip__claim(&j->next, -1, part, 1); q < n; q = sclip__claim(&j->next, q, part, 1)) {
+        int nb = j->Q - SCLIP__PAMR_QB * q < SCLIP__PAMR_QB ? j->Q - SCLIP__PAMR_QB * q : SCLIP__PAMR_QB;
+        float *first = j->mask + (size_t)SCLIP__PAMR_QB * q * hw, *cur = first, *nxt = tmp, *t;
+        for (it = 0; it < j->iters; it++) {
+            sclip__pamr_step(j, cur, nxt, nb, pad);
+            t = cur, cur = nxt, nxt = t;
         }
+        if (cur != first) memcpy(first, cur, (size_t)nb * hw * sizeof(float));
     }
 }
 
 /* PAMR on mask (Q, H, W) in place, guided by img (3, H, W) (the normalised resized image
-   bilinearly resized to (H, W)); num_iter steps with the dilations dil[0..ndil) (SCLIP: 8, 16;
-   at most 8 of them). round_f16 != 0 rounds the result to float16 values, as the official code
-   casts PAMR's output to fp16. Allocates (8*ndil + 8) * H * W floats. */
-static int sclip__pamr(const sclip_allocator *a, const float *img, float *mask, int Q, int H, int W, int num_iter, const int *dil, int ndil,
-                       int round_f16) {
-    enum { QB = 8 }; /* channels per block */
+   bilinearly resized to (H, W)); num_iter steps with the dilations dil[0..ndil) (SCLIP and
+   ResCLIP: 8, 16; at most 8 of them). round_f16 != 0 rounds the result to float16 values, as
+   the official code casts PAMR's output to fp16. c: the context whose threads and allocator it
+   uses (NULL: the calling thread, SCLIP_MALLOC). Allocates 8*ndil*H*W floats and, per thread,
+   sclip__pamr_part_floats. */
+static int sclip__pamr(sclip_context *c, const float *img, float *mask, int Q, int H, int W, int num_iter, const int *dil,
+                       int ndil, int round_f16) {
     size_t hw = (size_t)H * W, p;
-    float *w, *tmp;
-    int q, it, k;
+    sclip__pamr_job j;
+    int k, parts;
+    float *w;
     if (!img || !mask || Q < 1 || H < 1 || W < 1 || num_iter < 0 || !dil || ndil < 1 || ndil > 8)
         return SCLIP__SEG_EINVAL;
-    for (k = 0; k < ndil; k++)
+    memset(&j, 0, sizeof j);
+    for (k = 0; k < ndil; k++) {
         if (dil[k] < 1) return SCLIP__SEG_EINVAL;
+        j.D = dil[k] > j.D ? dil[k] : j.D;
+    }
     if (num_iter > 0) {
-        w = (float *)sclip__alloc_array(a, hw, sizeof(float) * (size_t)(8 * ndil + QB));
+        parts = (Q + SCLIP__PAMR_QB - 1) / SCLIP__PAMR_QB;
+        parts = c && c->n_threads < parts ? c->n_threads : c ? parts : 1;
+        w = (float *)sclip__alloc_array(c ? &c->allocator : NULL, (size_t)8 * ndil * hw + (size_t)parts * sclip__pamr_part_floats(H, W, j.D),
+                                        sizeof(float));
         if (!w) return SCLIP__SEG_ENOMEM;
-        tmp = w + (size_t)8 * ndil * hw;
         sclip__pamr_weights(img, H, W, dil, ndil, w);
-        for (q = 0; q < Q; q += QB) {
-            int nb = Q - q < QB ? Q - q : QB;
-            float *cur = mask + (size_t)q * hw, *nxt = tmp;
-            for (it = 0; it < num_iter; it++) {
-                float *t = cur;
-                sclip__pamr_step(cur, nxt, nb, w, H, W, dil, ndil);
-                cur = nxt, nxt = t;
-            }
-            if (cur != mask + (size_t)q * hw) memcpy(mask + (size_t)q * hw, cur, (size_t)nb * hw * sizeof(float));
-        }
+        j.w = w, j.mask = mask, j.tmp = w + (size_t)8 * ndil * hw, j.Q = Q, j.H = H, j.W = W, j.iters = num_iter;
+        j.dil = dil, j.ndil = ndil;
+        if (c) sclip__parallel(c, sclip__pamr_task, &j, parts);
+        else sclip__pamr_task(&j, 0);
         sclip__free(w);
     }
     if (round_f16)
@@ -4371,7 +4392,7 @@ static sclip_result sclip__seg_pamr(sclip_context *c, const uint8_t *rgb1, int W
         sclip__normalize_crop(rgb1, (size_t)W1 * 3, 0, 0, W1, H1, norm);
         e = sclip__bilinear(&c->allocator, norm, 3, H1, W1, (ptrdiff_t)H1 * W1, W1, 1, img, H0, W0, (ptrdiff_t)H0 * W0, W0, 0);
     }
-    if (!e) e = sclip__pamr(&c->allocator, img, logits, Q, H0, W0, steps, dilations, 2, 0);
+    if (!e) e = sclip__pamr(c, img, logits, Q, H0, W0, steps, dilations, 2, 0);
     sclip__free(norm);
     sclip__free(img);
     return e ? sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "segment: out of memory in PAMR") : SCLIP_OK;
@@ -5143,75 +5164,6 @@ static void sclip__resclip_sfr_term(float *S2, int T, double lam_s) {
     for (p = 0; p < n; p++) S2[p] = sclip__round_f16(lam * sclip__round_f16(S2[p] / mx));
 }
 
-/* PAMR (sclip__pamr's arithmetic, bit for bit) with blocks of 4 channels on the threads: the
-   affinity weights once, then each block's iterations in a part's own buffers. Each channel is
-   first copied with replicate padding of D = the largest dilation on each side, so that every
-   column runs sclip__pamr_row's vector loop (sclip__pamr_step takes the border columns one at a
-   time); a row's 16 weight rows serve the block's channels while they are in cache. */
-#define SCLIP__PAMR_QB 4
-typedef struct sclip__pamr_job {
-    const float *w;
-    float *mask, *tmp;
-    int Q, H, W, iters, next;
-    const int *dil;
-} sclip__pamr_job;
-
-/* out = one PAMR step of nb channels m (H x W each) through pad (nb x H x (W + 2D) floats). */
-static void sclip__pamr_step_padded(const float *m, float *out, int nb, float *pad, const float *w, int H, int W, const int *dil) {
-    int y, x, k, b, D = dil[0] > dil[1] ? dil[0] : dil[1], Wp = W + 2 * D, dy[16], dx[16];
-    const float *wr[16], *rr[16];
-    size_t hw = (size_t)H * W, hwp = (size_t)H * Wp;
-    for (k = 0; k < 16; k++) sclip__pamr_offset(k & 7, dil[k >> 3], &dy[k], &dx[k]);
-    for (b = 0; b < nb; b++)
-        for (y = 0; y < H; y++) {
-            float *p = pad + b * hwp + (size_t)y * Wp;
-            const float *r = m + b * hw + (size_t)y * W;
-            for (x = 0; x < D; x++) p[x] = r[0], p[D + W + x] = r[W - 1];
-            memcpy(p + D, r, (size_t)W * sizeof(float));
-        }
-    for (y = 0; y < H; y++) {
-        for (k = 0; k < 16; k++) wr[k] = w + (size_t)k * hw + (size_t)y * W;
-        for (b = 0; b < nb; b++) {
-            for (k = 0; k < 16; k++) rr[k] = pad + b * hwp + (size_t)sclip__clampi(y + dy[k], 0, H - 1) * Wp + D;
-            sclip__pamr_row(out + b * hw + (size_t)y * W, wr, rr, dx, 16, 0, W);
-        }
-    }
-}
-
-static size_t sclip__pamr_part_floats(int H, int W, const int *dil) {
-    int D = dil[0] > dil[1] ? dil[0] : dil[1];
-    return (size_t)SCLIP__PAMR_QB * ((size_t)H * W + (size_t)H * (W + 2 * D));
-}
-
-static void sclip__pamr_channels(void *arg, int part) {
-    sclip__pamr_job *j = (sclip__pamr_job *)arg;
-    size_t hw = (size_t)j->H * j->W;
-    float *tmp = j->tmp + (size_t)part * sclip__pamr_part_floats(j->H, j->W, j->dil), *pad = tmp + SCLIP__PAMR_QB * hw;
-    int q, it, n = (j->Q + SCLIP__PAMR_QB - 1) / SCLIP__PAMR_QB;
-    for (q = sclip__claim(&j->next, -1, part, 1); q < n; q = sclip__claim(&j->next, q, part, 1)) {
-        int nb = j->Q - SCLIP__PAMR_QB * q < SCLIP__PAMR_QB ? j->Q - SCLIP__PAMR_QB * q : SCLIP__PAMR_QB;
-        float *first = j->mask + (size_t)SCLIP__PAMR_QB * q * hw, *cur = first, *nxt = tmp, *t;
-        for (it = 0; it < j->iters; it++) {
-            sclip__pamr_step_padded(cur, nxt, nb, pad, j->w, j->H, j->W, j->dil);
-            t = cur, cur = nxt, nxt = t;
-        }
-        if (cur != first) memcpy(first, cur, (size_t)nb * hw * sizeof(float));
-    }
-}
-
-static int sclip__pamr_threads(sclip_context *c, const float *img, float *mask, int Q, int H, int W, int iters, const int *dil) {
-    size_t hw = (size_t)H * W;
-    int blocks = (Q + SCLIP__PAMR_QB - 1) / SCLIP__PAMR_QB, parts = c->n_threads < blocks ? c->n_threads : blocks;
-    float *w = (float *)sclip__alloc_array(&c->allocator, 16 * hw + (size_t)parts * sclip__pamr_part_floats(H, W, dil), sizeof(float));
-    sclip__pamr_job j;
-    if (!w) return SCLIP__SEG_ENOMEM;
-    sclip__pamr_weights(img, H, W, dil, 2, w);
-    j.w = w, j.mask = mask, j.tmp = w + 16 * hw, j.Q = Q, j.H = H, j.W = W, j.iters = iters, j.next = 0, j.dil = dil;
-    sclip__parallel(c, sclip__pamr_channels, &j, parts);
-    sclip__free(w);
-    return 0;
-}
-
 /* The feedback pass's labels (create_logit_temp, create_patch_matrix): the patch tokens (tok,
    T x D) L2-normalised, cosine with the queries, bilinear to the window's h x w, PAMR(10, 8 16)
    guided by the window, softmax over the queries of logit_scale x, argmax (first on ties), 0
@@ -5224,7 +5176,7 @@ static sclip_result sclip__resclip_feedback(sclip_context *c, const float *chw, 
     sclip__rows_unit(tok + E, N, E);
     sclip__mm(c, 1, N, Q, E, 1.0f, tok + E, E, queries, E, cosm, Q);
     if (sclip__bilinear(&c->allocator, cosm, Q, gh, gw, 1, (ptrdiff_t)gw * Q, Q, mask, h, w, (ptrdiff_t)hw, w, 0) ||
-        sclip__pamr_threads(c, chw, mask, Q, h, w, 10, dil))
+        sclip__pamr(c, chw, mask, Q, h, w, 10, dil, 2, 0))
         return sclip__ctx_fail(c, SCLIP_ERROR_OUT_OF_MEMORY, "resclip: out of memory in the feedback pass");
     sclip__post_probs(mask, hw, Q, mask, hw, hw, NULL, Q, logit_scale);
     sclip__argmax_range(mask, hw, Q, 0, hw, bv, pix);
