@@ -1023,6 +1023,7 @@ typedef struct sclip__kernels {
 } sclip__kernels;
 
 static const sclip__kernels *sclip__kernels_choose(void);
+#define SCLIP__CPU_NAMES "scalar, avx2, avx512, avx512bf16, neon, dotprod or reference" /* SCLIP_CPU's */
 
 /* ============================================================================================
    Model and context: the data the code below reads
@@ -5879,7 +5880,7 @@ static sclip_result sclip__model_load(const void *data, sclip_read_fn read, void
     if (!(m->kern = sclip__kernels_choose())) {
         sclip_model_free(m);
         return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT,
-                           "SCLIP_CPU=%s names no kernel path (scalar, avx2, avx512, avx512bf16, neon, dotprod or reference)", getenv("SCLIP_CPU"));
+                           "SCLIP_CPU=%s names no kernel path (" SCLIP__CPU_NAMES ")", getenv("SCLIP_CPU"));
     }
     if (desc && (int)desc->precision > 0 && (int)desc->precision <= 3 && !m->kern->lowp[desc->precision].gemm) {
         sclip_model_free(m);
@@ -6431,6 +6432,17 @@ static const sclip__kernels sclip__kernels_reference = {
 #define SCLIP__CAT2(a, b) a##b
 #define SCLIP__CAT(a, b) SCLIP__CAT2(a, b)
 
+/* SCLIP_CPU's names, as in SCLIP__CPU_NAMES: the x86-64 levels 1-4, the arm64 levels 1-2, the
+   plain loops. sclip__cpu_name gives the index of SCLIP_CPU's, 7 when it is unset, -1 for another. */
+static const char *const sclip__cpu_names[] = {"scalar", "avx2", "avx512", "avx512bf16", "neon", "dotprod", "reference"};
+static int sclip__cpu_name(const char *env) {
+    int i;
+    if (!env || !*env) return 7;
+    for (i = 0; i < 7; i++)
+        if (!strcmp(env, sclip__cpu_names[i])) return i;
+    return -1;
+}
+
 #if !SCLIP__DISPATCH
 #define SCLIP__KPASS 0
 #define SCLIP__KNAME SCLIP__SIMD_INFO
@@ -6440,10 +6452,7 @@ static const sclip__kernels sclip__kernels_reference = {
 
 /* This build's kernels; NULL when SCLIP_CPU names no path (the flags chose: levels are not read). */
 static const sclip__kernels *sclip__kernels_best(const char *env) {
-    static const char *const names[] = {"scalar", "avx2", "avx512", "avx512bf16", "neon", "dotprod", "reference"};
-    int i, known = !env || !*env;
-    for (i = 0; i < 7; i++) known |= env && !strcmp(env, names[i]);
-    return known ? &sclip__kernels_native : NULL;
+    return sclip__cpu_name(env) >= 0 ? &sclip__kernels_native : NULL;
 }
 
 #else /* SCLIP__DISPATCH: every name of the kernels, renamed per pass */
@@ -6697,26 +6706,23 @@ static int sclip__cpu_level(void) {
     return level;
 }
 
-static const char *const sclip__level_names[] = {"scalar", "avx2", "avx512", "avx512bf16"};
+#define SCLIP__LEVEL0 0 /* sclip__cpu_names[0] is level 1 */
 static const sclip__kernels *const sclip__levels[] = {&sclip__kernels__c, &sclip__kernels__avx2, &sclip__kernels__avx512,
                                                       &sclip__kernels__avx512bf16};
 #else
 #include <sys/auxv.h>
 /* 1 NEON, 2 with the dot product (HWCAP_ASIMDDP, bit 20 of AT_HWCAP). */
 static int sclip__cpu_level(void) { return getauxval(AT_HWCAP) & (1ul << 20) ? 2 : 1; }
-static const char *const sclip__level_names[] = {"neon", "dotprod"};
+#define SCLIP__LEVEL0 4 /* sclip__cpu_names[4] is level 1 */
 static const sclip__kernels *const sclip__levels[] = {&sclip__kernels__neon, &sclip__kernels__dotprod};
 #endif
 #define SCLIP__N_LEVELS (int)(sizeof sclip__levels / sizeof sclip__levels[0])
 
-/* The table of the best level, at most SCLIP_CPU's; NULL when SCLIP_CPU names no path. */
+/* The table of the best level, at most SCLIP_CPU's; NULL when SCLIP_CPU names no path here
+   (another architecture's level, or no name at all). */
 static const sclip__kernels *sclip__kernels_best(const char *env) {
-    int level = sclip__cpu_level(), cap = SCLIP__N_LEVELS, i;
-    if (env && *env && strcmp(env, "reference")) {
-        for (cap = 0, i = 0; i < SCLIP__N_LEVELS; i++)
-            if (!strcmp(env, sclip__level_names[i])) cap = i + 1;
-        if (!cap) return NULL;
-    }
+    int level = sclip__cpu_level(), i = sclip__cpu_name(env), cap = i >= 6 ? SCLIP__N_LEVELS : i - SCLIP__LEVEL0 + 1;
+    if (i < 0 || cap < 1 || cap > SCLIP__N_LEVELS) return NULL;
     return sclip__levels[(level < cap ? level : cap) - 1];
 }
 #endif /* SCLIP__DISPATCH */
@@ -6735,7 +6741,7 @@ static const sclip__kernels *sclip__kernels_choose(void) {
 
 SCLIPDEF const char *sclip_build_info(void) {
     const sclip__kernels *k = sclip__kernels_choose();
-    return k ? k->build_info : SCLIP_BUILD_INFO "; SCLIP_CPU names no kernel path (scalar, avx2, avx512, avx512bf16, neon, dotprod, reference)";
+    return k ? k->build_info : SCLIP_BUILD_INFO "; SCLIP_CPU names no kernel path (" SCLIP__CPU_NAMES ")";
 }
 
 #endif /* SCLIP_IMPLEMENTATION_DONE */
