@@ -7188,6 +7188,10 @@ static SCLIP__INLINE float32x4_t sclip__exp_neon(float32x4_t x) {
 }
 #endif /* SCLIP__GEMM_NEON */
 
+/* ======================================================================================
+   Vector layer: one vector of floats and its operations, once per instruction set; GELU,
+   QuickGELU, LayerNorm and softmax written once on it
+   ====================================================================================== */
 /* Sum of n floats (squares: of (x - shift)^2) with 8 running partial sums, lane l taking
    the elements i = l mod 8. The AVX2 and NEON paths keep the 8 sums in vector lanes, with
    the same operations in the same order, so every path gives the same bits (where the
@@ -7400,6 +7404,64 @@ static SCLIP__INLINE sclip__vf sclip__v_gelu(sclip__vf t) {
 static SCLIP__INLINE sclip__vf sclip__v_epi(sclip__vf t, int epi) {
     return epi == SCLIP__EPI_QUICKGELU ? sclip__v_quickgelu(t) : epi == SCLIP__EPI_GELU ? sclip__v_gelu(t) : t;
 }
+
+/* LayerNorm of one row: y = (x - mean) / sqrt(var + eps) * w + b (biased variance). */
+static void sclip__layer_norm_row(const float *xr, float *yr, int n, const float *w, const float *b, float eps) {
+    float mean = sclip__v_rowsum(xr, n, 0, 0) / (float)n;
+    float inv = 1.0f / sqrtf(sclip__v_rowsum(xr, n, mean, 1) / (float)n + eps);
+    sclip__vf vm = sclip__v_set1(mean), vi = sclip__v_set1(inv);
+    int i;
+    for (i = 0; i + SCLIP__VL <= n; i += SCLIP__VL)
+        sclip__v_store(yr + i, sclip__v_muladd(sclip__v_mul(sclip__v_sub(sclip__v_load(xr + i), vm), vi),
+                                               sclip__v_load(w + i), sclip__v_load(b + i)));
+    if (i < n)
+        sclip__v_store_n(yr + i, sclip__v_muladd(sclip__v_mul(sclip__v_sub(sclip__v_load_n(xr + i, n - i), vm), vi),
+                                                 sclip__v_load_n(w + i, n - i), sclip__v_load_n(b + i, n - i)), n - i);
+}
+
+/* First half of a softmax, in place: x = exp(x - max(x)); returns 1 / sum of them. The vector
+   exp has a relative error ~2e-7 and clamps, so -inf gives ~1e-38. */
+static float sclip__softmax_exp(float *x, int n) {
+    sclip__vf vm = sclip__v_set1(x[0]), vs = sclip__v_set1(0.0f), e;
+    int i, nf = n - n % SCLIP__VL;
+    float mx;
+    for (i = 0; i < nf; i += SCLIP__VL) vm = sclip__v_max(vm, sclip__v_load(x + i));
+    mx = sclip__v_hmax(vm);
+    for (i = nf; i < n; i++) mx = x[i] > mx ? x[i] : mx;
+    vm = sclip__v_set1(mx);
+    for (i = 0; i < nf; i += SCLIP__VL) {
+        e = sclip__v_exp(sclip__v_sub(sclip__v_load(x + i), vm));
+        sclip__v_store(x + i, e);
+        vs = sclip__v_add(vs, e);
+    }
+    if (nf < n) { /* the tail in one vector, its other lanes kept out of the sum */
+        e = sclip__v_keep_n(sclip__v_exp(sclip__v_sub(sclip__v_load_n(x + nf, n - nf), vm)), n - nf);
+        sclip__v_store_n(x + nf, e, n - nf);
+        vs = sclip__v_add(vs, e);
+    }
+    return 1.0f / sclip__v_hsum(vs);
+}
+
+/* Second half: x = x * rx, or with y, x = x * rx + y * ry: CSA's softmax(a) + softmax(b) in one
+   pass (two rounded products, then their sum: without FMA contraction, the bits of scaling
+   each row and adding them). */
+static void sclip__softmax_scale(float *x, float rx, const float *y, float ry, int n) {
+    sclip__vf vx = sclip__v_set1(rx), vy = sclip__v_set1(ry), t;
+    int i;
+    for (i = 0; i + SCLIP__VL <= n; i += SCLIP__VL) {
+        t = sclip__v_mul(sclip__v_load(x + i), vx);
+        if (y) t = sclip__v_add(t, sclip__v_mul(sclip__v_load(y + i), vy));
+        sclip__v_store(x + i, t);
+    }
+    for (; i < n; i++) {
+        float t1 = x[i] * rx;
+        x[i] = y ? t1 + y[i] * ry : t1;
+    }
+}
+
+/* ======================================================================================
+   sclip gemm, continued: the micro-kernels of each instruction set and the drivers
+   ====================================================================================== */
 #if defined(SCLIP__GEMM_AVX512)
 static void sclip__ukr_avx512(const sclip__ukr_args *u) {
     const ptrdiff_t lda = u->lda, ldb = u->ldb, ldc = u->ldc;
@@ -9155,63 +9217,6 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_q16_with(int simd, int m, int n, int
     sclip__gemm_q16_pre_with(simd, m, n, k, s, packed, bias, epi, y, ldy, j0, j1,
                              s + sclip__align64(sclip__gemm_q16_act_size(m, k)));
 }
-
-/* ---- rows: LayerNorm, softmax ---- */
-
-/* LayerNorm of one row: y = (x - mean) / sqrt(var + eps) * w + b (biased variance). */
-static void sclip__layer_norm_row(const float *xr, float *yr, int n, const float *w, const float *b, float eps) {
-    float mean = sclip__v_rowsum(xr, n, 0, 0) / (float)n;
-    float inv = 1.0f / sqrtf(sclip__v_rowsum(xr, n, mean, 1) / (float)n + eps);
-    sclip__vf vm = sclip__v_set1(mean), vi = sclip__v_set1(inv);
-    int i;
-    for (i = 0; i + SCLIP__VL <= n; i += SCLIP__VL)
-        sclip__v_store(yr + i, sclip__v_muladd(sclip__v_mul(sclip__v_sub(sclip__v_load(xr + i), vm), vi),
-                                               sclip__v_load(w + i), sclip__v_load(b + i)));
-    if (i < n)
-        sclip__v_store_n(yr + i, sclip__v_muladd(sclip__v_mul(sclip__v_sub(sclip__v_load_n(xr + i, n - i), vm), vi),
-                                                 sclip__v_load_n(w + i, n - i), sclip__v_load_n(b + i, n - i)), n - i);
-}
-
-/* First half of a softmax, in place: x = exp(x - max(x)); returns 1 / sum of them. The vector
-   exp has a relative error ~2e-7 and clamps, so -inf gives ~1e-38. */
-static float sclip__softmax_exp(float *x, int n) {
-    sclip__vf vm = sclip__v_set1(x[0]), vs = sclip__v_set1(0.0f), e;
-    int i, nf = n - n % SCLIP__VL;
-    float mx;
-    for (i = 0; i < nf; i += SCLIP__VL) vm = sclip__v_max(vm, sclip__v_load(x + i));
-    mx = sclip__v_hmax(vm);
-    for (i = nf; i < n; i++) mx = x[i] > mx ? x[i] : mx;
-    vm = sclip__v_set1(mx);
-    for (i = 0; i < nf; i += SCLIP__VL) {
-        e = sclip__v_exp(sclip__v_sub(sclip__v_load(x + i), vm));
-        sclip__v_store(x + i, e);
-        vs = sclip__v_add(vs, e);
-    }
-    if (nf < n) { /* the tail in one vector, its other lanes kept out of the sum */
-        e = sclip__v_keep_n(sclip__v_exp(sclip__v_sub(sclip__v_load_n(x + nf, n - nf), vm)), n - nf);
-        sclip__v_store_n(x + nf, e, n - nf);
-        vs = sclip__v_add(vs, e);
-    }
-    return 1.0f / sclip__v_hsum(vs);
-}
-
-/* Second half: x = x * rx, or with y, x = x * rx + y * ry: CSA's softmax(a) + softmax(b) in one
-   pass (two rounded products, then their sum: without FMA contraction, the bits of scaling
-   each row and adding them). */
-static void sclip__softmax_scale(float *x, float rx, const float *y, float ry, int n) {
-    sclip__vf vx = sclip__v_set1(rx), vy = sclip__v_set1(ry), t;
-    int i;
-    for (i = 0; i + SCLIP__VL <= n; i += SCLIP__VL) {
-        t = sclip__v_mul(sclip__v_load(x + i), vx);
-        if (y) t = sclip__v_add(t, sclip__v_mul(sclip__v_load(y + i), vy));
-        sclip__v_store(x + i, t);
-    }
-    for (; i < n; i++) {
-        float t1 = x[i] * rx;
-        x[i] = y ? t1 + y[i] * ry : t1;
-    }
-}
-
 
 /* ---- the table of this pass (see "Engine interface") ------------------------------------ */
 static const sclip__kernels SCLIP__KTABLE = {
