@@ -256,7 +256,30 @@
 #ifndef SCLIP_H
 #define SCLIP_H
 
+#if defined(SCLIP_IMPLEMENTATION) && !defined(SCLIP_TOKENIZER_IMPLEMENTATION_DONE)
+#define SCLIP__RESULT_NAMES 1 /* sclip_result_string (sclip_tokenizer.h) names our codes with it */
+static const char *sclip__result_name(int r);
+#endif
 #include "sclip_tokenizer.h"
+
+/* sclip.h's result codes, beside sclip_tokenizer.h's (0, -1, -2, -4, -5) in sclip_result. */
+#define SCLIP_ERROR_IO (-3)                  /* a file cannot be opened, read or written */
+#define SCLIP_ERROR_BAD_MAGIC (-6)           /* not a .sclip weight file */
+#define SCLIP_ERROR_BAD_VERSION (-7)         /* a .sclip format version this code cannot read */
+#define SCLIP_ERROR_TRUNCATED (-8)           /* the file is shorter than its header says */
+#define SCLIP_ERROR_BAD_HEADER (-9)          /* architecture numbers out of range or inconsistent */
+#define SCLIP_ERROR_BAD_TENSOR_TABLE (-10)   /* a table entry is malformed, or a name repeats */
+#define SCLIP_ERROR_TENSOR_OUT_OF_BOUNDS (-11)/* tensor data outside the data section or misaligned */
+#define SCLIP_ERROR_TENSOR_OVERLAP (-12)     /* two tensors share bytes */
+#define SCLIP_ERROR_MISSING_TENSOR (-13)     /* a tensor the architecture needs is absent */
+#define SCLIP_ERROR_TENSOR_SHAPE (-14)       /* a tensor has the wrong shape for the architecture */
+#define SCLIP_ERROR_UNSUPPORTED_DTYPE (-15)  /* a tensor dtype this build cannot use */
+#define SCLIP_ERROR_IMAGE_TOO_SMALL (-16)    /* smaller than one patch */
+#define SCLIP_ERROR_IMAGE_TOO_LARGE (-17)    /* beyond SCLIP_MAX_IMAGE_SIDE / SCLIP_MAX_IMAGE_PIXELS */
+#define SCLIP_ERROR_BAD_CLASSES (-18)        /* an empty class list, an empty class name, too many */
+#define SCLIP_ERROR_BAD_VOCAB_CACHE (-19)    /* a vocabulary cache file is malformed or for another model */
+#define SCLIP_ERROR_UNKNOWN_PRESET (-20)
+#define SCLIP_ERROR_THREADS (-21)            /* the thread pool could not start */
 
 #define SCLIP_VERSION_MAJOR 0
 #define SCLIP_VERSION_MINOR 1
@@ -812,6 +835,32 @@ static void *sclip__calloc(const sclip_allocator *a, size_t n, size_t size) {
 
 /* n rounded up to a multiple of 64 (64-bit, so sizes read from files cannot wrap on 32-bit hosts). */
 static uint64_t sclip__align64(uint64_t n) { return (n + 63) / 64 * 64; }
+
+#ifdef SCLIP__RESULT_NAMES
+/* Names of sclip.h's result codes: sclip_result_string (sclip_tokenizer.h) asks for them. */
+static const char *sclip__result_name(int r) {
+    switch (r) {
+    case SCLIP_ERROR_IO: return "input/output error";
+    case SCLIP_ERROR_BAD_MAGIC: return "not a .sclip weight file";
+    case SCLIP_ERROR_BAD_VERSION: return "unsupported .sclip format version";
+    case SCLIP_ERROR_TRUNCATED: return "file truncated";
+    case SCLIP_ERROR_BAD_HEADER: return "bad architecture numbers in the header";
+    case SCLIP_ERROR_BAD_TENSOR_TABLE: return "malformed tensor table";
+    case SCLIP_ERROR_TENSOR_OUT_OF_BOUNDS: return "tensor data out of bounds or misaligned";
+    case SCLIP_ERROR_TENSOR_OVERLAP: return "tensors overlap";
+    case SCLIP_ERROR_MISSING_TENSOR: return "missing tensor";
+    case SCLIP_ERROR_TENSOR_SHAPE: return "wrong tensor shape";
+    case SCLIP_ERROR_UNSUPPORTED_DTYPE: return "unsupported tensor dtype";
+    case SCLIP_ERROR_IMAGE_TOO_SMALL: return "image too small";
+    case SCLIP_ERROR_IMAGE_TOO_LARGE: return "image too large";
+    case SCLIP_ERROR_BAD_CLASSES: return "bad class list";
+    case SCLIP_ERROR_BAD_VOCAB_CACHE: return "malformed vocabulary cache";
+    case SCLIP_ERROR_UNKNOWN_PRESET: return "unknown preset";
+    case SCLIP_ERROR_THREADS: return "thread pool failed to start";
+    default: return "unknown result code";
+    }
+}
+#endif
 
 static sclip_result sclip__fail(char *err, size_t cap, sclip_result r, const char *fmt, ...) {
     if (err && cap) {

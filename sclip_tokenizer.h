@@ -47,7 +47,9 @@
                                                 does not fit, it is cut on a character boundary
                                                 and SCLIP_ERROR_TEXT_TOO_LONG is returned;
                                                 len is always the full length.
-      sclip_result_string(r)                    a short name for any result code.
+      sclip_result_string(r)                    a short name for a result code: the
+                                                tokenizer's own (0, -1, -2, -4, -5), and
+                                                with sclip.h every one of sclip.h's.
       Text is UTF-8 with an explicit length (it may hold NUL bytes). A tokenizer is immutable
       after create: any number of threads may encode and decode with one at the same time.
       Encoding allocates nothing for texts up to 256 bytes whose words are up to 64 bytes
@@ -127,33 +129,16 @@
 extern "C" {
 #endif
 
-/* Result codes, shared by sclip_tokenizer.h and sclip.h. 0 is success, errors are negative.
-   sclip_result_string() names each one; functions that take a context also keep a detail
-   message there (sclip_context_error()). */
-typedef enum sclip_result {
-    SCLIP_OK = 0,
-    SCLIP_ERROR_INVALID_ARGUMENT = -1,      /* a NULL pointer, a size or option out of range */
-    SCLIP_ERROR_OUT_OF_MEMORY = -2,
-    SCLIP_ERROR_IO = -3,                    /* a file cannot be opened, read or written */
-    SCLIP_ERROR_BAD_VOCAB = -4,             /* the BPE merge list is malformed or too short */
-    SCLIP_ERROR_TEXT_TOO_LONG = -5,         /* a prompt does not fit the context length */
-    SCLIP_ERROR_BAD_MAGIC = -6,             /* not a .sclip weight file */
-    SCLIP_ERROR_BAD_VERSION = -7,           /* a .sclip format version this code cannot read */
-    SCLIP_ERROR_TRUNCATED = -8,             /* the file is shorter than its header says */
-    SCLIP_ERROR_BAD_HEADER = -9,            /* architecture numbers out of range or inconsistent */
-    SCLIP_ERROR_BAD_TENSOR_TABLE = -10,     /* a table entry is malformed, or a name repeats */
-    SCLIP_ERROR_TENSOR_OUT_OF_BOUNDS = -11, /* tensor data outside the data section or misaligned */
-    SCLIP_ERROR_TENSOR_OVERLAP = -12,       /* two tensors share bytes */
-    SCLIP_ERROR_MISSING_TENSOR = -13,       /* a tensor the architecture needs is absent */
-    SCLIP_ERROR_TENSOR_SHAPE = -14,         /* a tensor has the wrong shape for the architecture */
-    SCLIP_ERROR_UNSUPPORTED_DTYPE = -15,    /* a tensor dtype this build cannot use */
-    SCLIP_ERROR_IMAGE_TOO_SMALL = -16,      /* smaller than one patch */
-    SCLIP_ERROR_IMAGE_TOO_LARGE = -17,      /* beyond SCLIP_MAX_IMAGE_SIDE / SCLIP_MAX_IMAGE_PIXELS */
-    SCLIP_ERROR_BAD_CLASSES = -18,          /* an empty class list, an empty class name, too many */
-    SCLIP_ERROR_BAD_VOCAB_CACHE = -19,      /* a vocabulary cache file is malformed or for another model */
-    SCLIP_ERROR_UNKNOWN_PRESET = -20,
-    SCLIP_ERROR_THREADS = -21               /* the thread pool could not start */
-} sclip_result;
+/* Result codes: 0 is success, errors are negative. sclip_result is an int (as miniaudio's
+   ma_result) so that sclip.h adds its own codes (-3, and -6 on) to the ones below, which are
+   all the tokenizer returns. sclip_result_string() names each one; functions that take a
+   context also keep a detail message there (sclip_context_error()). */
+typedef int sclip_result;
+#define SCLIP_OK 0
+#define SCLIP_ERROR_INVALID_ARGUMENT (-1)    /* a NULL pointer, a size or option out of range */
+#define SCLIP_ERROR_OUT_OF_MEMORY (-2)
+#define SCLIP_ERROR_BAD_VOCAB (-4)           /* the BPE merge list is malformed or too short */
+#define SCLIP_ERROR_TEXT_TOO_LONG (-5)       /* a prompt does not fit the context length */
 
 SCLIPDEF const char *sclip_result_string(sclip_result r);
 
@@ -236,27 +221,15 @@ SCLIPDEF const char *sclip_result_string(sclip_result r) {
     case SCLIP_OK: return "ok";
     case SCLIP_ERROR_INVALID_ARGUMENT: return "invalid argument";
     case SCLIP_ERROR_OUT_OF_MEMORY: return "out of memory";
-    case SCLIP_ERROR_IO: return "input/output error";
     case SCLIP_ERROR_BAD_VOCAB: return "malformed BPE merge list";
     case SCLIP_ERROR_TEXT_TOO_LONG: return "text too long for the context";
-    case SCLIP_ERROR_BAD_MAGIC: return "not a .sclip weight file";
-    case SCLIP_ERROR_BAD_VERSION: return "unsupported .sclip format version";
-    case SCLIP_ERROR_TRUNCATED: return "file truncated";
-    case SCLIP_ERROR_BAD_HEADER: return "bad architecture numbers in the header";
-    case SCLIP_ERROR_BAD_TENSOR_TABLE: return "malformed tensor table";
-    case SCLIP_ERROR_TENSOR_OUT_OF_BOUNDS: return "tensor data out of bounds or misaligned";
-    case SCLIP_ERROR_TENSOR_OVERLAP: return "tensors overlap";
-    case SCLIP_ERROR_MISSING_TENSOR: return "missing tensor";
-    case SCLIP_ERROR_TENSOR_SHAPE: return "wrong tensor shape";
-    case SCLIP_ERROR_UNSUPPORTED_DTYPE: return "unsupported tensor dtype";
-    case SCLIP_ERROR_IMAGE_TOO_SMALL: return "image too small";
-    case SCLIP_ERROR_IMAGE_TOO_LARGE: return "image too large";
-    case SCLIP_ERROR_BAD_CLASSES: return "bad class list";
-    case SCLIP_ERROR_BAD_VOCAB_CACHE: return "malformed vocabulary cache";
-    case SCLIP_ERROR_UNKNOWN_PRESET: return "unknown preset";
-    case SCLIP_ERROR_THREADS: return "thread pool failed to start";
+    default: break;
     }
+#ifdef SCLIP__RESULT_NAMES /* sclip.h's codes, when it creates this implementation */
+    return sclip__result_name(r);
+#else
     return "unknown result code";
+#endif
 }
 
 /* --------------------------------------------------------------------------------------------

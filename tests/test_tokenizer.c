@@ -407,7 +407,11 @@ static void test_api(const sclip_tokenizer *tok, const char *merges, size_t mlen
     sclip_tokenizer_free(NULL);
     CHECK(strcmp(sclip_result_string(SCLIP_ERROR_BAD_VOCAB), "malformed BPE merge list") == 0, "result string");
     CHECK(strcmp(sclip_result_string((sclip_result)-99), "unknown result code") == 0, "unknown result string");
-    for (r = 0; r >= -21; r--) CHECK(strcmp(sclip_result_string((sclip_result)r), "unknown result code") != 0, "%d", r);
+    /* alone, the tokenizer names its own codes (0, -1, -2, -4, -5); sclip.h's are its to name */
+    for (r = 0; r >= -21; r--) {
+        int ours = r >= -5 && r != -3, named = strcmp(sclip_result_string((sclip_result)r), "unknown result code") != 0;
+        CHECK(named == ours, "result %d: %s", r, sclip_result_string((sclip_result)r));
+    }
 }
 
 /* One tokenizer shared by 4 threads: each encodes the same texts and checks the ids. */

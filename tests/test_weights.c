@@ -374,6 +374,13 @@ int main(void) {
     CHECK(load_cb(&f16) == SCLIP_OK, "valid f16 file (callback): %s", err);
     CHECK(sclip_model_load("build/no-such-file.sclip", NULL, &m, err, sizeof err) == SCLIP_ERROR_IO && !m, "missing file");
     CHECK(strstr(err, "no-such-file") != NULL, "message names the file: %s", err);
+    {   /* with sclip.h, every code has a name, its own (-3, -6..-21) and the tokenizer's */
+        int r;
+        for (r = 0; r >= -21; r--) CHECK(strcmp(sclip_result_string(r), "unknown result code") != 0, "result %d unnamed", r);
+        CHECK(strcmp(sclip_result_string(SCLIP_ERROR_BAD_MAGIC), "not a .sclip weight file") == 0 &&
+                  strcmp(sclip_result_string(SCLIP_ERROR_TEXT_TOO_LONG), "text too long for the context") == 0 &&
+                  strcmp(sclip_result_string(-22), "unknown result code") == 0, "result names");
+    }
     check_damage(&f32);
     check_f16(&f32, &f16);
     check_exported();
