@@ -4,7 +4,7 @@
    Do this:
        #define SCLIP_TOKENIZER_IMPLEMENTATION
    before you include this file in *one* C or C++ file to create the implementation.
-   (sclip.h's SCLIP_IMPLEMENTATION turns it on too.)
+   (sclip.h's SCLIP_IMPLEMENTATION turns it on too, when sclip.h includes this file.)
 
    MANUAL
 
@@ -197,7 +197,9 @@ SCLIPDEF sclip_result sclip_tokenizer_decode(const sclip_tokenizer *tok, const i
 /* ============================================================================================
    IMPLEMENTATION
    ============================================================================================ */
-#if defined(SCLIP_TOKENIZER_IMPLEMENTATION) || defined(SCLIP_IMPLEMENTATION)
+/* SCLIP_IMPLEMENTATION creates it when sclip.h includes this file (SCLIP_H), so that
+   sclip_result_string knows sclip.h's codes too. */
+#if defined(SCLIP_TOKENIZER_IMPLEMENTATION) || (defined(SCLIP_IMPLEMENTATION) && defined(SCLIP_H))
 #ifndef SCLIP_TOKENIZER_IMPLEMENTATION_DONE
 #define SCLIP_TOKENIZER_IMPLEMENTATION_DONE
 
