@@ -6638,8 +6638,6 @@ static const sclip__kernels *sclip__kernels_best(const char *env) {
 #define sclip__transpose16 SCLIP__CAT(sclip__transpose16, SCLIP__KSUF)
 #define sclip__transpose4 SCLIP__CAT(sclip__transpose4, SCLIP__KSUF)
 #define sclip__transpose8 SCLIP__CAT(sclip__transpose8, SCLIP__KSUF)
-#define sclip__ukr_avx2 SCLIP__CAT(sclip__ukr_avx2, SCLIP__KSUF)
-#define sclip__ukr_avx512 SCLIP__CAT(sclip__ukr_avx512, SCLIP__KSUF)
 #define sclip__ukr_bf16_avx2 SCLIP__CAT(sclip__ukr_bf16_avx2, SCLIP__KSUF)
 #define sclip__ukr_bf16_avx512 SCLIP__CAT(sclip__ukr_bf16_avx512, SCLIP__KSUF)
 #define sclip__ukr_bf16_scalar SCLIP__CAT(sclip__ukr_bf16_scalar, SCLIP__KSUF)
@@ -6653,6 +6651,7 @@ static const sclip__kernels *sclip__kernels_best(const char *env) {
 #define sclip__ukr_q8_scalar SCLIP__CAT(sclip__ukr_q8_scalar, SCLIP__KSUF)
 #define sclip__ukr_q8_sdot SCLIP__CAT(sclip__ukr_q8_sdot, SCLIP__KSUF)
 #define sclip__ukr_scalar SCLIP__CAT(sclip__ukr_scalar, SCLIP__KSUF)
+#define sclip__ukr_x86 SCLIP__CAT(sclip__ukr_x86, SCLIP__KSUF)
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-function"
@@ -7511,56 +7510,58 @@ static void sclip__softmax_scale(float *x, float rx, const float *y, float ry, i
 /* ======================================================================================
    sclip gemm, continued: the micro-kernels of each instruction set and the drivers
    ====================================================================================== */
-#if defined(SCLIP__GEMM_AVX512)
-static void sclip__ukr_avx512(const sclip__ukr_args *u) {
+#if defined(SCLIP__GEMM_AVX512) || defined(SCLIP__GEMM_AVX2)
+/* x86: an MR x NR = 6 x (2 vectors) tile (6 x 32 with AVX-512, 6 x 16 with AVX2) in 12
+   accumulators; per k, two panel vectors and one broadcast per row. */
+static void sclip__ukr_x86(const sclip__ukr_args *u) {
     const ptrdiff_t lda = u->lda, ldb = u->ldb, ldc = u->ldc;
-    const int mr = u->mr;
+    const int mr = u->mr, V = SCLIP__VL;
     const float *a0 = u->a, *a1 = a0 + (mr > 1 ? lda : 0), *a2 = a1 + (mr > 2 ? lda : 0);
     const float *a3 = a2 + (mr > 3 ? lda : 0), *a4 = a3 + (mr > 4 ? lda : 0), *a5 = a4 + (mr > 5 ? lda : 0);
     const float *b = u->b;
-    __m512 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, bv0, bv1, av;
+    sclip__vf c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, bv0, bv1, av;
     int p, kc = u->kc;
     if (u->load_c) {
         const float *c0 = u->c, *c1 = c0 + (mr > 1 ? ldc : 0), *c2 = c1 + (mr > 2 ? ldc : 0);
         const float *c3 = c2 + (mr > 3 ? ldc : 0), *c4 = c3 + (mr > 4 ? ldc : 0), *c5 = c4 + (mr > 5 ? ldc : 0);
-        c00 = _mm512_loadu_ps(c0); c01 = _mm512_loadu_ps(c0 + 16);
-        c10 = _mm512_loadu_ps(c1); c11 = _mm512_loadu_ps(c1 + 16);
-        c20 = _mm512_loadu_ps(c2); c21 = _mm512_loadu_ps(c2 + 16);
-        c30 = _mm512_loadu_ps(c3); c31 = _mm512_loadu_ps(c3 + 16);
-        c40 = _mm512_loadu_ps(c4); c41 = _mm512_loadu_ps(c4 + 16);
-        c50 = _mm512_loadu_ps(c5); c51 = _mm512_loadu_ps(c5 + 16);
+        c00 = sclip__v_load(c0); c01 = sclip__v_load(c0 + V);
+        c10 = sclip__v_load(c1); c11 = sclip__v_load(c1 + V);
+        c20 = sclip__v_load(c2); c21 = sclip__v_load(c2 + V);
+        c30 = sclip__v_load(c3); c31 = sclip__v_load(c3 + V);
+        c40 = sclip__v_load(c4); c41 = sclip__v_load(c4 + V);
+        c50 = sclip__v_load(c5); c51 = sclip__v_load(c5 + V);
     } else {
-        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm512_setzero_ps();
+        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = sclip__v_set1(0.0f);
     }
-#define SCLIP__K512(q)                                                                  \
-    bv0 = _mm512_loadu_ps(b + (q) * ldb); bv1 = _mm512_loadu_ps(b + (q) * ldb + 16);      \
-    av = _mm512_set1_ps(a0[p + (q)]); c00 = _mm512_fmadd_ps(av, bv0, c00); c01 = _mm512_fmadd_ps(av, bv1, c01); \
-    av = _mm512_set1_ps(a1[p + (q)]); c10 = _mm512_fmadd_ps(av, bv0, c10); c11 = _mm512_fmadd_ps(av, bv1, c11); \
-    av = _mm512_set1_ps(a2[p + (q)]); c20 = _mm512_fmadd_ps(av, bv0, c20); c21 = _mm512_fmadd_ps(av, bv1, c21); \
-    av = _mm512_set1_ps(a3[p + (q)]); c30 = _mm512_fmadd_ps(av, bv0, c30); c31 = _mm512_fmadd_ps(av, bv1, c31); \
-    av = _mm512_set1_ps(a4[p + (q)]); c40 = _mm512_fmadd_ps(av, bv0, c40); c41 = _mm512_fmadd_ps(av, bv1, c41); \
-    av = _mm512_set1_ps(a5[p + (q)]); c50 = _mm512_fmadd_ps(av, bv0, c50); c51 = _mm512_fmadd_ps(av, bv1, c51);
+#define SCLIP__KX86(q)                                                                               \
+    bv0 = sclip__v_load(b + (q) * ldb); bv1 = sclip__v_load(b + (q) * ldb + V);                        \
+    av = sclip__v_set1(a0[p + (q)]); c00 = sclip__v_fma(av, bv0, c00); c01 = sclip__v_fma(av, bv1, c01); \
+    av = sclip__v_set1(a1[p + (q)]); c10 = sclip__v_fma(av, bv0, c10); c11 = sclip__v_fma(av, bv1, c11); \
+    av = sclip__v_set1(a2[p + (q)]); c20 = sclip__v_fma(av, bv0, c20); c21 = sclip__v_fma(av, bv1, c21); \
+    av = sclip__v_set1(a3[p + (q)]); c30 = sclip__v_fma(av, bv0, c30); c31 = sclip__v_fma(av, bv1, c31); \
+    av = sclip__v_set1(a4[p + (q)]); c40 = sclip__v_fma(av, bv0, c40); c41 = sclip__v_fma(av, bv1, c41); \
+    av = sclip__v_set1(a5[p + (q)]); c50 = sclip__v_fma(av, bv0, c50); c51 = sclip__v_fma(av, bv1, c51);
     for (p = 0; p + 4 <= kc; p += 4) {
-        SCLIP__K512(0) SCLIP__K512(1) SCLIP__K512(2) SCLIP__K512(3)
+        SCLIP__KX86(0) SCLIP__KX86(1) SCLIP__KX86(2) SCLIP__KX86(3)
         b += 4 * ldb;
     }
     for (; p < kc; p++) {
-        SCLIP__K512(0)
+        SCLIP__KX86(0)
         b += ldb;
     }
-#undef SCLIP__K512
+#undef SCLIP__KX86
     {
-        __m512 acc[12];
+        sclip__vf acc[12];
         int r;
         acc[0] = c00; acc[1] = c01; acc[2] = c10; acc[3] = c11; acc[4] = c20; acc[5] = c21;
         acc[6] = c30; acc[7] = c31; acc[8] = c40; acc[9] = c41; acc[10] = c50; acc[11] = c51;
         if (u->last) { /* all 12 vectors (rows >= mr are copies): independent chains overlap */
-            __m512 bias0 = u->bias ? _mm512_loadu_ps(u->bias) : _mm512_setzero_ps();
-            __m512 bias1 = u->bias ? _mm512_loadu_ps(u->bias + 16) : _mm512_setzero_ps();
-            __m512 al = _mm512_set1_ps(u->alpha);
+            sclip__vf bias0 = u->bias ? sclip__v_load(u->bias) : sclip__v_set1(0.0f);
+            sclip__vf bias1 = u->bias ? sclip__v_load(u->bias + V) : sclip__v_set1(0.0f);
+            sclip__vf al = sclip__v_set1(u->alpha);
             for (r = 0; r < 12; r += 2) {
-                acc[r] = _mm512_mul_ps(_mm512_add_ps(acc[r], bias0), al);
-                acc[r + 1] = _mm512_mul_ps(_mm512_add_ps(acc[r + 1], bias1), al);
+                acc[r] = sclip__v_mul(sclip__v_add(acc[r], bias0), al);
+                acc[r + 1] = sclip__v_mul(sclip__v_add(acc[r + 1], bias1), al);
             }
             if (u->epi == SCLIP__EPI_QUICKGELU)
                 for (r = 0; r < 12; r++) acc[r] = sclip__v_quickgelu(acc[r]);
@@ -7568,79 +7569,13 @@ static void sclip__ukr_avx512(const sclip__ukr_args *u) {
                 for (r = 0; r < 12; r++) acc[r] = sclip__v_gelu(acc[r]);
         }
         for (r = 0; r < mr; r++) {
-            _mm512_storeu_ps(u->c + r * ldc, acc[2 * r]);
-            _mm512_storeu_ps(u->c + r * ldc + 16, acc[2 * r + 1]);
+            sclip__v_store(u->c + r * ldc, acc[2 * r]);
+            sclip__v_store(u->c + r * ldc + V, acc[2 * r + 1]);
         }
     }
 }
-#define SCLIP__UKR_SIMD sclip__ukr_avx512
-#endif /* SCLIP__GEMM_AVX512 */
-
-#if defined(SCLIP__GEMM_AVX2)
-static void sclip__ukr_avx2(const sclip__ukr_args *u) {
-    const ptrdiff_t lda = u->lda, ldb = u->ldb, ldc = u->ldc;
-    const int mr = u->mr;
-    const float *a0 = u->a, *a1 = a0 + (mr > 1 ? lda : 0), *a2 = a1 + (mr > 2 ? lda : 0);
-    const float *a3 = a2 + (mr > 3 ? lda : 0), *a4 = a3 + (mr > 4 ? lda : 0), *a5 = a4 + (mr > 5 ? lda : 0);
-    const float *b = u->b;
-    __m256 c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, bv0, bv1, av;
-    int p, kc = u->kc;
-    if (u->load_c) {
-        const float *c0 = u->c, *c1 = c0 + (mr > 1 ? ldc : 0), *c2 = c1 + (mr > 2 ? ldc : 0);
-        const float *c3 = c2 + (mr > 3 ? ldc : 0), *c4 = c3 + (mr > 4 ? ldc : 0), *c5 = c4 + (mr > 5 ? ldc : 0);
-        c00 = _mm256_loadu_ps(c0); c01 = _mm256_loadu_ps(c0 + 8);
-        c10 = _mm256_loadu_ps(c1); c11 = _mm256_loadu_ps(c1 + 8);
-        c20 = _mm256_loadu_ps(c2); c21 = _mm256_loadu_ps(c2 + 8);
-        c30 = _mm256_loadu_ps(c3); c31 = _mm256_loadu_ps(c3 + 8);
-        c40 = _mm256_loadu_ps(c4); c41 = _mm256_loadu_ps(c4 + 8);
-        c50 = _mm256_loadu_ps(c5); c51 = _mm256_loadu_ps(c5 + 8);
-    } else {
-        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps();
-    }
-#define SCLIP__K256(q)                                                                   \
-    bv0 = _mm256_loadu_ps(b + (q) * ldb); bv1 = _mm256_loadu_ps(b + (q) * ldb + 8);        \
-    av = _mm256_broadcast_ss(a0 + p + (q)); c00 = _mm256_fmadd_ps(av, bv0, c00); c01 = _mm256_fmadd_ps(av, bv1, c01); \
-    av = _mm256_broadcast_ss(a1 + p + (q)); c10 = _mm256_fmadd_ps(av, bv0, c10); c11 = _mm256_fmadd_ps(av, bv1, c11); \
-    av = _mm256_broadcast_ss(a2 + p + (q)); c20 = _mm256_fmadd_ps(av, bv0, c20); c21 = _mm256_fmadd_ps(av, bv1, c21); \
-    av = _mm256_broadcast_ss(a3 + p + (q)); c30 = _mm256_fmadd_ps(av, bv0, c30); c31 = _mm256_fmadd_ps(av, bv1, c31); \
-    av = _mm256_broadcast_ss(a4 + p + (q)); c40 = _mm256_fmadd_ps(av, bv0, c40); c41 = _mm256_fmadd_ps(av, bv1, c41); \
-    av = _mm256_broadcast_ss(a5 + p + (q)); c50 = _mm256_fmadd_ps(av, bv0, c50); c51 = _mm256_fmadd_ps(av, bv1, c51);
-    for (p = 0; p + 4 <= kc; p += 4) {
-        SCLIP__K256(0) SCLIP__K256(1) SCLIP__K256(2) SCLIP__K256(3)
-        b += 4 * ldb;
-    }
-    for (; p < kc; p++) {
-        SCLIP__K256(0)
-        b += ldb;
-    }
-#undef SCLIP__K256
-    {
-        __m256 acc[12];
-        int r;
-        acc[0] = c00; acc[1] = c01; acc[2] = c10; acc[3] = c11; acc[4] = c20; acc[5] = c21;
-        acc[6] = c30; acc[7] = c31; acc[8] = c40; acc[9] = c41; acc[10] = c50; acc[11] = c51;
-        if (u->last) { /* all 12 vectors (rows >= mr are copies): independent chains overlap */
-            __m256 bias0 = u->bias ? _mm256_loadu_ps(u->bias) : _mm256_setzero_ps();
-            __m256 bias1 = u->bias ? _mm256_loadu_ps(u->bias + 8) : _mm256_setzero_ps();
-            __m256 al = _mm256_set1_ps(u->alpha);
-            for (r = 0; r < 12; r += 2) {
-                acc[r] = _mm256_mul_ps(_mm256_add_ps(acc[r], bias0), al);
-                acc[r + 1] = _mm256_mul_ps(_mm256_add_ps(acc[r + 1], bias1), al);
-            }
-            if (u->epi == SCLIP__EPI_QUICKGELU)
-                for (r = 0; r < 12; r++) acc[r] = sclip__v_quickgelu(acc[r]);
-            else if (u->epi == SCLIP__EPI_GELU)
-                for (r = 0; r < 12; r++) acc[r] = sclip__v_gelu(acc[r]);
-        }
-        for (r = 0; r < mr; r++) {
-            _mm256_storeu_ps(u->c + r * ldc, acc[2 * r]);
-            _mm256_storeu_ps(u->c + r * ldc + 8, acc[2 * r + 1]);
-        }
-    }
-}
-
-#define SCLIP__UKR_SIMD sclip__ukr_avx2
-#endif /* SCLIP__GEMM_AVX2 */
+#define SCLIP__UKR_SIMD sclip__ukr_x86
+#endif /* SCLIP__GEMM_AVX512 || SCLIP__GEMM_AVX2 */
 
 #if defined(SCLIP__GEMM_NEON)
 /* 6 x 16: 24 accumulators, 4 panel vectors and one broadcast per k. */
@@ -9313,8 +9248,6 @@ static const sclip__kernels SCLIP__KTABLE = {
 #undef SCLIP__HAS_AVXVNNI
 #undef SCLIP__HAS_DOTPROD
 #undef SCLIP__HAS_F16C
-#undef SCLIP__K256
-#undef SCLIP__K512
 #undef SCLIP__KNEON
 #undef SCLIP__KPASS_OPEN
 #undef SCLIP__VL
