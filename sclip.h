@@ -1211,8 +1211,8 @@ static void sclip__linear_task(void *arg, int i) {
             l->lowp->gemm(j->m, l->n, l->k, j->act, l->packed, l->bias, j->epi, j->y, j->ldy, j0, j1,
                           j->scratch + (size_t)i * j->part_bytes);
         else
-            l->kern->gemm(j->m, l->n, l->k, j->x, j->ldx, (const float *)l->packed, l->bias, j->epi, j->y, j->ldy, j0,
-                        j1);
+            l->kern->gemm(j->m, l->n, l->k, j->x, j->ldx, (const float *)l->packed, l->bias, j->epi, j->y, j->ldy,
+                          j0, j1);
     }
 }
 
@@ -3861,19 +3861,19 @@ static void sclip__pamr_weights(const float *img, int H, int W, const int *dil, 
         }
 }
 
-/* One output row of a PAMR step, interior columns [x0, x1) where no neighbour needs clamping:
-   o[x] = sum_k w[k][x] * r[k][x + dx[k]], k in order, the sum held in a register. */
+/* One output row of a PAMR step, W columns, from rows r padded so that no neighbour needs
+   clamping: o[x] = sum_k w[k][x] * r[k][x + dx[k]], k in order, the sum held in a register. */
 static void sclip__pamr_row(float *SCLIP__RESTRICT o, const float *const *w, const float *const *r, const int *dx,
-                            int K, int x0, int x1) {
-    int x = x0, k;
+                            int K, int W) {
+    int x = 0, k;
 #if SCLIP__VW
-    for (; x + SCLIP__VW <= x1; x += SCLIP__VW) {
+    for (; x + SCLIP__VW <= W; x += SCLIP__VW) {
         SCLIP__VF acc = SCLIP__VMUL(SCLIP__VLOAD(w[0] + x), SCLIP__VLOAD(r[0] + x + dx[0]));
         for (k = 1; k < K; k++) acc = SCLIP__VADD(acc, SCLIP__VMUL(SCLIP__VLOAD(w[k] + x), SCLIP__VLOAD(r[k] + x + dx[k])));
         SCLIP__VSTORE(o + x, acc);
     }
 #endif
-    for (; x < x1; x++) {
+    for (; x < W; x++) {
         float acc = w[0][x] * r[0][x + dx[0]];
         for (k = 1; k < K; k++) acc += w[k][x] * r[k][x + dx[k]];
         o[x] = acc;
@@ -3911,7 +3911,7 @@ static void sclip__pamr_step(const sclip__pamr_job *j, const float *m, float *ou
         for (k = 0; k < K; k++) wr[k] = j->w + (size_t)k * hw + (size_t)y * W;
         for (b = 0; b < nb; b++) {
             for (k = 0; k < K; k++) rr[k] = pad + b * hwp + (size_t)sclip__clampi(y + dy[k], 0, H - 1) * Wp + D;
-            sclip__pamr_row(out + b * hw + (size_t)y * W, wr, rr, dx, K, 0, W);
+            sclip__pamr_row(out + b * hw + (size_t)y * W, wr, rr, dx, K, W);
         }
     }
 }
