@@ -3957,8 +3957,9 @@ static int sclip__pamr(sclip_context *c, const float *img, float *mask, int Q, i
         j.D = dil[k] > j.D ? dil[k] : j.D;
     }
     if (num_iter > 0) {
-        parts = (Q + SCLIP__PAMR_QB - 1) / SCLIP__PAMR_QB;
-        parts = c && c->n_threads < parts ? c->n_threads : c ? parts : 1;
+        parts = (Q + SCLIP__PAMR_QB - 1) / SCLIP__PAMR_QB; /* blocks, at most one part each */
+        if (!c) parts = 1;
+        else if (c->n_threads < parts) parts = c->n_threads;
         w = (float *)sclip__alloc_array(c ? &c->allocator : NULL, (size_t)8 * ndil * hw + (size_t)parts * sclip__pamr_part_floats(H, W, j.D),
                                         sizeof(float));
         if (!w) return SCLIP__SEG_ENOMEM;
@@ -6581,6 +6582,7 @@ static const sclip__kernels *sclip__kernels_best(const char *env) {
 #define sclip__gemm_q16_packed_size SCLIP__CAT(sclip__gemm_q16_packed_size, SCLIP__KSUF)
 #define sclip__gemm_q16_pre SCLIP__CAT(sclip__gemm_q16_pre, SCLIP__KSUF)
 #define sclip__gemm_q16_pre_with SCLIP__CAT(sclip__gemm_q16_pre_with, SCLIP__KSUF)
+#define sclip__gemm_q16_quantize_with SCLIP__CAT(sclip__gemm_q16_quantize_with, SCLIP__KSUF)
 #define sclip__gemm_q16_scratch_size SCLIP__CAT(sclip__gemm_q16_scratch_size, SCLIP__KSUF)
 #define sclip__gemm_q16_with SCLIP__CAT(sclip__gemm_q16_with, SCLIP__KSUF)
 #define sclip__gemm_q8_act_size SCLIP__CAT(sclip__gemm_q8_act_size, SCLIP__KSUF)
@@ -8531,11 +8533,11 @@ static void sclip__q8_quantize_row(int simd, int k, const float *xr, unsigned ch
     for (; kk < kp; kk++) d[kk] = 128;
 }
 
-static void sclip__gemm_q8_quantize_with(int simd, int m, int k, const float *x, int ldx, void *act) {
+static void sclip__gemm_q8_quantize_with(int simd, int m, int r0, int r1, int k, const float *x, int ldx, void *act) {
     int kp = sclip__q8_kp(k), i;
     unsigned char *d = (unsigned char *)act;
     float *rs = (float *)(void *)(d + sclip__align64((size_t)m * (size_t)kp));
-    for (i = 0; i < m; i++) sclip__q8_quantize_row(simd, k, x + (ptrdiff_t)i * ldx, d + (size_t)i * kp, rs + i);
+    for (i = r0; i < r1; i++) sclip__q8_quantize_row(simd, k, x + (ptrdiff_t)i * ldx, d + (size_t)i * kp, rs + i);
 }
 
 /* Scalar q8 kernel: exact s32 sums, then the same float steps as the vector epilogue. */
@@ -8828,12 +8830,9 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_pre(int m, int n, int k, const vo
                                                    void *part) {
     sclip__gemm_q8_pre_with(SCLIP__Q8_SIMD, m, n, k, act, packed, bias, epi, y, ldy, j0, j1, part);
 }
-/* Rows r0..r1 of the m rows of x quantised into act: row r at r kp, its scale after the m rows. */
+/* Rows r0..r1 of the m rows of x quantised into act (the engine's lowp convert). */
 static void sclip__gemm_q8_convert(int m, int r0, int r1, int k, const float *x, int ldx, void *act) {
-    int kp = sclip__q8_kp(k), r;
-    unsigned char *a = (unsigned char *)act;
-    float *scales = (float *)(void *)(a + sclip__align64((size_t)m * kp));
-    for (r = r0; r < r1; r++) sclip__q8_quantize_row(SCLIP__Q8_SIMD, k, x + (size_t)r * ldx, a + (size_t)r * kp, &scales[r]);
+    sclip__gemm_q8_quantize_with(SCLIP__Q8_SIMD, m, r0, r1, k, x, ldx, act);
 }
 /* All in one (tests): quantise x into scratch (sclip__gemm_q8_scratch_size(m, k) bytes,
    64-byte aligned), then the product; simd = 0 is the portable path (same bytes, same sums). */
@@ -8842,7 +8841,7 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_q8_with(int simd, int m, int n, int 
                                                     int j0, int j1, void *scratch) {
     unsigned char *s = (unsigned char *)scratch;
     if (m <= 0 || j1 <= j0) return;
-    sclip__gemm_q8_quantize_with(simd, m, k, x, ldx, s);
+    sclip__gemm_q8_quantize_with(simd, m, 0, m, k, x, ldx, s);
     sclip__gemm_q8_pre_with(simd, m, n, k, s, packed, bias, epi, y, ldy, j0, j1,
                             s + sclip__align64(sclip__gemm_q8_act_size(m, k)));
 }
@@ -9180,11 +9179,14 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_q16_pre(int m, int n, int k, const v
     sclip__gemm_q16_pre_with(SCLIP__Q16_SIMD, m, n, k, act, packed, bias, epi, y, ldy, j0, j1, part);
 }
 /* Rows r0..r1 of the m rows of x quantised into act: rows of k2, the scales at align64(m k2 2). */
-static void sclip__gemm_q16_convert(int m, int r0, int r1, int k, const float *x, int ldx, void *act) {
+static void sclip__gemm_q16_quantize_with(int simd, int m, int r0, int r1, int k, const float *x, int ldx, void *act) {
     unsigned char *a = (unsigned char *)act;
-    sclip__q16_quantize_rows(SCLIP__Q16_SIMD, r1 - r0, k, x + (size_t)r0 * ldx, ldx,
-                             (int16_t *)act + (size_t)r0 * sclip__bf_k2(k),
+    sclip__q16_quantize_rows(simd, r1 - r0, k, x + (size_t)r0 * ldx, ldx, (int16_t *)act + (size_t)r0 * sclip__bf_k2(k),
                              (float *)(void *)(a + sclip__align64(sclip__gemm_bf16_act_size(m, k))) + r0);
+}
+/* The same with this pass's vector path (the engine's lowp convert). */
+static void sclip__gemm_q16_convert(int m, int r0, int r1, int k, const float *x, int ldx, void *act) {
+    sclip__gemm_q16_quantize_with(SCLIP__Q16_SIMD, m, r0, r1, k, x, ldx, act);
 }
 /* All in one (tests): scratch of sclip__gemm_q16_scratch_size(m, k) bytes, 64-byte aligned;
    simd = 0 is the portable kernel (bit-identical before QuickGELU/GELU). */
@@ -9196,8 +9198,7 @@ static SCLIP__MAYBE_UNUSED void sclip__gemm_q16_with(int simd, int m, int n, int
                                                      int j0, int j1, void *scratch) {
     unsigned char *s = (unsigned char *)scratch;
     if (m <= 0 || j1 <= j0) return;
-    sclip__q16_quantize_rows(simd, m, k, x, ldx, (int16_t *)scratch,
-                             (float *)(void *)(s + sclip__align64(sclip__gemm_bf16_act_size(m, k))));
+    sclip__gemm_q16_quantize_with(simd, m, 0, m, k, x, ldx, s);
     sclip__gemm_q16_pre_with(simd, m, n, k, s, packed, bias, epi, y, ldy, j0, j1,
                              s + sclip__align64(sclip__gemm_q16_act_size(m, k)));
 }

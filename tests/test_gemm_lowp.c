@@ -79,8 +79,8 @@ static void test_q8_quantize(void) {
     for (kk = 0; kk < k; kk++) x[3 * k + kk] = 0.0f;   /* an all-zero row */
     x[5 * k + 17] = 1000.0f;                            /* an outlier */
     x[7 * k + 100] = (float)NAN;                        /* garbage in: same bytes both ways */
-    sclip__gemm_q8_quantize_with(1, m, k, x, k, a0);
-    sclip__gemm_q8_quantize_with(0, m, k, x, k, a1);
+    sclip__gemm_q8_quantize_with(1, m, 0, m, k, x, k, a0);
+    sclip__gemm_q8_quantize_with(0, m, 0, m, k, x, k, a1);
     CHECK(memcmp(a0, a1, sclip__gemm_q8_act_size(m, k)) == 0, "q8 SIMD quantisation differs from scalar");
     for (i = 0; i < m; i++) {
         float mx = 0.0f;
