@@ -96,7 +96,8 @@ static int bench_forward(sclip_context *ctx, const sclip_arch *a, int runs) {
     return 1;
 }
 
-/* 21 classes, 56 names (VOC21's shape) with random unit embeddings: the image side only. */
+/* 21 classes, 56 names (VOC21's shape) with random unit embeddings: the image side only; the
+   500x375 test image into *rgb_out. NULL (after a message) when the vocabulary fails. */
 static sclip_vocab *voc_vocab(const sclip_model *m, unsigned char **rgb_out) {
     const sclip_arch *a = sclip_model_arch(m);
     int E = a->embed_dim, q, i, names = 56;
@@ -105,17 +106,20 @@ static sclip_vocab *voc_vocab(const sclip_model *m, unsigned char **rgb_out) {
     float *f = (float *)malloc((size_t)names * E * sizeof(float));
     unsigned char *rgb = (unsigned char *)malloc(500 * 375 * 3);
     sclip_vocab *v = NULL;
-    for (q = 0; q < 21; q++)
+    for (q = 0; q < 21; q++) /* class 0 has 26 names, the others 1 or more: 56 in all */
         for (i = 0; i < (q == 0 ? 26 : q == 15 ? 7 : q == 20 ? 5 : 1) && len < sizeof classes - 16; i++)
             len += (size_t)snprintf(classes + len, sizeof classes - len, "%sname%d_%d", i ? ", " : (q ? "\n" : ""), q, i);
     for (i = 0; i < names * E; i++) f[i] = frand() - 0.5f;
-    for (q = 0; q < names; q++) {
+    for (q = 0; q < names; q++) { /* unit length */
         double s = 0;
         for (i = 0; i < E; i++) s += (double)f[q * E + i] * f[q * E + i];
         for (i = 0; i < E; i++) f[q * E + i] /= (float)sqrt(s);
     }
     for (i = 0; i < 500 * 375 * 3; i++) rgb[i] = (unsigned char)(i % 500 + (i / 1500) % 200);
-    if (sclip_vocab_from_features(m, classes, len, f, names, &v, err, sizeof err) != SCLIP_OK) fprintf(stderr, "sclip-bench: %s\n", err);
+    if (sclip_vocab_from_features(m, classes, len, f, names, &v, err, sizeof err) != SCLIP_OK) {
+        fprintf(stderr, "sclip-bench: %s\n", err);
+        free(rgb), rgb = NULL;
+    }
     free(f);
     *rgb_out = rgb;
     return v;
@@ -127,9 +131,10 @@ static int bench_methods(sclip_context *ctx, const sclip_model *m, int runs) {
     static const char *const names[3] = {"sclip", "scclip", "resclip"};
     unsigned char *rgb = NULL;
     sclip_vocab *v = voc_vocab(m, &rgb);
-    double *t = (double *)malloc((size_t)6 * (runs + 1) * sizeof(double)), med[6];
+    double *t, med[6];
     int i, k, own;
     if (!v) return 0;
+    t = (double *)malloc((size_t)6 * (runs + 1) * sizeof(double));
     for (i = 0; i <= runs; i++)
         for (own = 0; own < 2; own++)
             for (k = 0; k < 3; k++) {
@@ -167,31 +172,14 @@ static int bench_methods(sclip_context *ctx, const sclip_model *m, int runs) {
 }
 
 static int bench_voc_image(sclip_context *ctx, const sclip_model *m, int runs) {
-    const sclip_arch *a = sclip_model_arch(m);
-    int E = a->embed_dim, q, i, names = 56;
-    char classes[1024];
-    size_t len = 0;
-    float *f = (float *)malloc((size_t)names * E * sizeof(float));
-    unsigned char *rgb = (unsigned char *)malloc(500 * 375 * 3);
-    double *t = (double *)malloc((size_t)(runs + 1) * sizeof(double));
-    sclip_vocab *v;
+    unsigned char *rgb = NULL;
+    sclip_vocab *v = voc_vocab(m, &rgb);
+    double *t;
     sclip_seg_desc d;
     sclip_seg_result res;
-    char err[256];
-    for (q = 0; q < 21; q++) /* class 0 has 26 names, the others 1 or more: 56 in all */
-        for (i = 0; i < (q == 0 ? 26 : q == 15 ? 7 : q == 20 ? 5 : 1) && len < sizeof classes - 16; i++)
-            len += (size_t)snprintf(classes + len, sizeof classes - len, "%sname%d_%d", i ? ", " : (q ? "\n" : ""), q, i);
-    for (i = 0; i < names * E; i++) f[i] = frand() - 0.5f;
-    for (q = 0; q < names; q++) { /* unit length */
-        double s = 0;
-        for (i = 0; i < E; i++) s += (double)f[q * E + i] * f[q * E + i];
-        for (i = 0; i < E; i++) f[q * E + i] /= (float)sqrt(s);
-    }
-    for (i = 0; i < 500 * 375 * 3; i++) rgb[i] = (unsigned char)(i % 500 + (i / 1500) % 200);
-    if (sclip_vocab_from_features(m, classes, len, f, names, &v, err, sizeof err) != SCLIP_OK) {
-        fprintf(stderr, "sclip-bench: %s\n", err);
-        return 0;
-    }
+    int i;
+    if (!v) return 0;
+    t = (double *)malloc((size_t)(runs + 1) * sizeof(double));
     memset(&d, 0, sizeof d);
     sclip_seg_preset("voc21", &d, NULL);
     for (i = 0; i <= runs; i++) {
@@ -205,7 +193,6 @@ static int bench_voc_image(sclip_context *ctx, const sclip_model *m, int runs) {
     }
     report("voc_image", "500x375 image, VOC21 settings, 6 windows, 56 cached names", t, runs);
     sclip_vocab_free(v);
-    free(f);
     free(rgb);
     free(t);
     return 1;
