@@ -5886,8 +5886,6 @@ static sclip_result sclip__model_build(sclip_model *m, const unsigned char *data
     m->arch = f.arch;
     m->towers = desc ? desc->towers : SCLIP_TOWERS_BOTH;
     if ((int)m->towers < 0 || (int)m->towers > 2) m->towers = SCLIP_TOWERS_BOTH;
-    m->precision = desc ? desc->precision : SCLIP_PRECISION_F32;
-    if ((int)m->precision < 0 || (int)m->precision > 3) m->precision = SCLIP_PRECISION_F32;
     L.m = m;
     L.f = &f;
     L.err = err;
@@ -5932,10 +5930,11 @@ static sclip_result sclip__model_load(const void *data, sclip_read_fn read, void
         return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT,
                            "SCLIP_CPU=%s names no kernel path (" SCLIP__CPU_NAMES ")", getenv("SCLIP_CPU"));
     }
-    if (desc && (int)desc->precision > 0 && (int)desc->precision <= 3 && !m->kern->lowp[desc->precision].gemm) {
+    m->precision = desc && (int)desc->precision >= 0 && (int)desc->precision <= 3 ? desc->precision : SCLIP_PRECISION_F32;
+    if (m->precision != SCLIP_PRECISION_F32 && !m->kern->lowp[m->precision].gemm) {
         sclip_model_free(m);
         return sclip__fail(err, err_cap, SCLIP_ERROR_INVALID_ARGUMENT, "the %s kernels run float32 only, not %s",
-                           m->kern->name, sclip_precision_name(desc->precision));
+                           m->kern->name, sclip_precision_name(m->precision));
     }
     r = sclip__model_build(m, (const unsigned char *)data, read, user, size, desc, map_fd, err, err_cap);
     if (r != SCLIP_OK) {
